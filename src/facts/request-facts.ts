@@ -1,0 +1,66 @@
+/**
+ * The raw facts of one request/response exchange, as plain data.
+ *
+ * This is the single model both producers fill: the Compute handler (from the live request,
+ * the origin's response and the FetchEvent) and the preview CLI (from a JSON object of VCL
+ * variable names). Everything derived (`time.elapsed`, `req.url.path`, `%r`, aliases such as
+ * `req.request`) is computed from these fields by the format engine, so preview and production
+ * render identically.
+ *
+ * An absent optional field means "not set" in VCL terms.
+ */
+export interface RequestFacts {
+  /** Request start, microseconds since the Unix epoch (VCL `time.start`). */
+  timeStartUs: number;
+  /** When the response finished (VCL `time.end`); equals timeStartUs when unknown. */
+  timeEndUs: number;
+
+  method: string;
+  /** Path plus query, no host (VCL `req.url`). */
+  url: string;
+  /** e.g. `HTTP/1.1` (VCL `req.proto`). */
+  proto: string;
+  isSsl: boolean;
+  isIpv6?: boolean;
+  /** Request headers in arrival order; names as received. */
+  requestHeaders: ReadonlyArray<readonly [string, string]>;
+  requestHeaderBytes?: number;
+  requestBodyBytes?: number;
+
+  status: number;
+  /** Reason phrase (VCL `resp.response`). */
+  responseReason?: string;
+  responseHeaders: ReadonlyArray<readonly [string, string]>;
+  responseHeaderBytes?: number;
+  responseBodyBytes: number;
+
+  clientIp?: string;
+  clientPort?: number;
+  /** Geolocation record keyed by Fastly's geolocation field names (city, country_code, as_name …). */
+  geo?: Readonly<Record<string, string | number | null>>;
+
+  server: {
+    hostname?: string;
+    datacenter?: string;
+    region?: string;
+    ip?: string;
+    port?: number;
+    serviceId?: string;
+    serviceVersion?: string;
+  };
+
+  tls: {
+    protocol?: string;
+    cipher?: string;
+    servername?: string;
+    ja3Md5?: string;
+    ja4?: string;
+  };
+
+  /** Unique id of this request (Compute `event.client.requestId`). */
+  requestId?: string;
+  /** VCL `fastly_info.state`, derived by the handler for a proxy (see README). */
+  fastlyState?: string;
+  /** VCL `fastly.error`. */
+  fastlyError?: string;
+}
