@@ -1,0 +1,149 @@
+/**
+ * Reads the Config Store into a validated ServiceConfig. Every problem is collected (not just the
+ * first); an endpoint with any problem is disabled, the others carry on.
+ */
+import { compileFormat, FormatError, KINESIS_DEFAULT_FORMAT } from '../format/index.js';
+import type { ConfigLike } from '../platform/types.js';
+import { ConfigError } from './errors.js';
+import { AWS_REGIONS, awsDomainFor } from './regions.js';
+import {
+  type AccessConfig,
+  DEFAULT_ERROR_LOG_ENDPOINT,
+  DEFAULT_KV_STORE_NAME,
+  DEFAULT_STATIC_BACKEND,
+  DEFAULTS,
+  type EndpointConfig,
+  PLACEMENTS,
+  type Placement,
+  type ServiceConfig,
+} from './schema.js';
+
+const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+export function loadServiceConfig(store: ConfigLike): ServiceConfig {
+  const errors: ConfigError[] = [];
+  const names = (store.get('endpoints') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) {
+    errors.push(new ConfigError('service', 'endpoints', 'missing: list the endpoint names, comma separated (e.g. "main")'));
+  }
+  const endpoints: EndpointConfig[] = [];
+  for (const name of new Set(names)) {
+    if (!ENDPOINT_NAME.test(name)) {
+      errors.push(new ConfigError('service', 'endpoints', `"${name}" is not a valid endpoint name (letters, digits, _ and -, up to 64)`));
+      continue;
+    }
+    const before = errors.length;
+    const endpoint = readEndpoint(name, store, errors);
+    if (endpoint && errors.length === before) endpoints.push(endpoint);
+  }
+  return {
+    endpoints,
+    errors,
+    errorLogEndpoint: store.get('error_log_endpoint') ?? DEFAULT_ERROR_LOG_ENDPOINT,
+    kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
+  };
+}
+
+function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): EndpointConfig | undefined {
+  const key = (field: string) => `${name}.${field}`;
+  const get = (field: string) => store.get(key(field)) ?? undefined;
+  const fail = (field: string, problem: string) => {
+    errors.push(new ConfigError(name, key(field), problem));
+    return undefined;
+  };
+
+  const streamName = get('stream_name') ?? get('topic');
+  if (streamName === undefined) fail('stream_name', 'missing: the Kinesis stream to write to');
+  else if (!STREAM_NAME.test(streamName)) fail('stream_name', `"${streamName}" is not a stream name (1-128 of a-z A-Z 0-9 _ . -)`);
+
+  const region = get('region');
+  if (region === undefined) fail('region', 'missing: the stream\'s AWS region, e.g. "us-east-1"');
+  else if (!AWS_REGIONS.has(region)) fail('region', `"${region}" is not an AWS region`);
+
+  let format;
+  const formatSource = get('format') ?? KINESIS_DEFAULT_FORMAT;
+  try {
+    format = compileFormat(formatSource);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    fail('format', error.message);
+  }
+
+  const placement = (get('placement') ?? 'format_version_default') as Placement;
+  if (!PLACEMENTS.includes(placement)) fail('placement', `"${placement}" is not one of ${PLACEMENTS.join(', ')}`);
+
+  const formatVersion = get('format_version') ?? '2';
+  if (formatVersion !== '2') fail('format_version', `"${formatVersion}" is not supported: only format version 2`);
+
+  const access = readAccess(get, fail);
+  const periodSeconds = readInteger(get('period'), DEFAULTS.periodSeconds, 60, 86_400, (p) => fail('period', p));
+  const maxAttempts = readInteger(get('max_attempts'), DEFAULTS.maxAttempts, 1, 10, (p) => fail('max_attempts', p));
+  const maxRecordBytes = readInteger(get('max_record_bytes'), DEFAULTS.maxRecordBytes, 1024, 10 * 1024 * 1024, (p) => fail('max_record_bytes', p));
+  const maxRequestBytes = readInteger(get('max_request_bytes'), DEFAULTS.maxRequestBytes, 64 * 1024, 10 * 1024 * 1024, (p) => fail('max_request_bytes', p));
+  const oversize = get('oversize') ?? DEFAULTS.oversize;
+  if (oversize !== 'truncate' && oversize !== 'drop') fail('oversize', `"${oversize}" is not one of truncate, drop`);
+
+  const endpointUrl = get('endpoint_url');
+  let kinesisUrl = region ? `https://kinesis.${region}.${awsDomainFor(region)}/` : '';
+  if (endpointUrl !== undefined) {
+    try {
+      kinesisUrl = new URL(endpointUrl).toString();
+    } catch {
+      fail('endpoint_url', `"${endpointUrl}" is not a URL`);
+    }
+  }
+  const backendName = get('backend') ?? DEFAULT_STATIC_BACKEND;
+  const kinesisBackend =
+    backendName === 'dynamic' && kinesisUrl
+      ? { kind: 'dynamic' as const, host: new URL(kinesisUrl).host, useSsl: new URL(kinesisUrl).protocol === 'https:' }
+      : { kind: 'static' as const, name: backendName };
+
+  if (!streamName || !region || !format || !access || errors.some((e) => e.endpoint === name)) return undefined;
+  return {
+    name,
+    streamName,
+    region,
+    format,
+    placement,
+    responseCondition: get('response_condition'),
+    access,
+    periodSeconds,
+    kinesisUrl,
+    kinesisBackend,
+    delivery: { maxAttempts, maxRecordBytes, maxRequestBytes, oversize: oversize as 'truncate' | 'drop' },
+  };
+}
+
+function readAccess(
+  get: (field: string) => string | undefined,
+  fail: (field: string, problem: string) => undefined,
+): AccessConfig | undefined {
+  const roleArn = get('iam_role');
+  const method = get('access_method') ?? (roleArn ? 'iam_role' : 'user_credentials');
+  if (method === 'user_credentials') return { method };
+  if (method !== 'iam_role') return fail('access_method', `"${method}" is not one of user_credentials, iam_role`);
+  if (!roleArn) return fail('iam_role', 'missing: the role ARN to assume (access_method is iam_role)');
+  if (!ROLE_ARN.test(roleArn)) return fail('iam_role', `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  const externalId = get('external_id');
+  if (externalId !== undefined && !/^[\w+=,.@:\/-]{2,1224}$/.test(externalId)) {
+    return fail('external_id', 'must be 2-1224 characters of letters, digits and +=,.@:/-');
+  }
+  const sessionName = get('role_session_name') ?? 'compute-kinesis-logger';
+  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) return fail('role_session_name', 'must be 2-64 characters of letters, digits and +=,.@-');
+  const durationSeconds = readInteger(get('role_duration_seconds'), DEFAULTS.roleDurationSeconds, 900, 43_200, (p) =>
+    fail('role_duration_seconds', p),
+  );
+  return { method, roleArn, externalId, sessionName, durationSeconds };
+}
+
+function readInteger(raw: string | undefined, fallback: number, min: number, max: number, fail: (problem: string) => void): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(`"${raw}" is not an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,71 @@
+/**
+ * What a user configures, as typed data. Mirrors Fastly's Kinesis logging endpoint fields
+ * (name, placement, format, response_condition, access method, period, stream, region) plus the
+ * settings a Compute program needs to reach AWS and report failures.
+ *
+ * Store layout (see README "Configuration"):
+ *   Config Store `kinesis_logger`   service keys (`endpoints`, …) and `<endpoint>.<field>` keys
+ *   Secret Store `kinesis_logger_secrets`   `<endpoint>.access_key_id`, `.secret_access_key`, `.session_token`
+ *   KV Store     `kinesis_logger_state`     the shared shard maps
+ */
+import type { LogFormat } from '../format/index.js';
+import type { BackendRef } from '../platform/types.js';
+
+export const CONFIG_STORE_NAME = 'kinesis_logger';
+export const SECRET_STORE_NAME = 'kinesis_logger_secrets';
+export const DEFAULT_KV_STORE_NAME = 'kinesis_logger_state';
+/** Fastly log endpoint that receives configuration and delivery failure reports. */
+export const DEFAULT_ERROR_LOG_ENDPOINT = 'kinesis_logger_errors';
+export const DEFAULT_STATIC_BACKEND = 'kinesis';
+
+export type Placement = 'format_version_default' | 'waf_debug' | 'none';
+export const PLACEMENTS: readonly Placement[] = ['format_version_default', 'waf_debug', 'none'];
+
+export type AccessConfig =
+  | { method: 'user_credentials' }
+  | { method: 'iam_role'; roleArn: string; externalId?: string; sessionName: string; durationSeconds: number };
+
+export type OversizePolicy = 'truncate' | 'drop';
+
+export interface DeliveryLimits {
+  /** Tries per record, first attempt included. */
+  maxAttempts: number;
+  /** The stream's maximum record size: data + partition key. */
+  maxRecordBytes: number;
+  /** Data + partition keys of one PutRecords call. */
+  maxRequestBytes: number;
+  oversize: OversizePolicy;
+}
+
+export interface EndpointConfig {
+  name: string;
+  streamName: string;
+  region: string;
+  format: LogFormat;
+  placement: Placement;
+  responseCondition?: string;
+  access: AccessConfig;
+  /** Longest a shard map is trusted before it is listed again. */
+  periodSeconds: number;
+  /** Where Kinesis requests go (signed for this URL's host). */
+  kinesisUrl: string;
+  kinesisBackend: BackendRef;
+  delivery: DeliveryLimits;
+}
+
+export interface ServiceConfig {
+  endpoints: EndpointConfig[];
+  /** Problems found; endpoints with errors are left out of `endpoints`. */
+  errors: import('./errors.js').ConfigError[];
+  errorLogEndpoint: string;
+  kvStoreName: string;
+}
+
+export const DEFAULTS = {
+  periodSeconds: 3600,
+  maxAttempts: 3,
+  maxRecordBytes: 1024 * 1024,
+  maxRequestBytes: 5 * 1024 * 1024,
+  oversize: 'truncate' as OversizePolicy,
+  roleDurationSeconds: 3600,
+};

@@ -1,0 +1,89 @@
+/**
+ * Fills RequestFacts from the Compute request, the origin's response and the FetchEvent, after
+ * the response was sent. The same model the preview CLI builds from JSON.
+ */
+import type { RequestFacts } from '../facts/request-facts.js';
+import type { Platform } from '../platform/types.js';
+import type { ProxyResult, SentBody } from './proxy.js';
+
+/** What the handler knows about the exchange, independent of the runtime's event type. */
+export interface Exchange {
+  request: Request;
+  startMs: number;
+  clientAddress?: string;
+  requestId?: string;
+  serverAddress?: string;
+  tls: { protocol?: string | null; cipher?: string | null; servername?: string | null; ja3Md5?: string | null; ja4?: string | null };
+  proxy: ProxyResult;
+  sent: SentBody;
+}
+
+export function collectFacts(exchange: Exchange, platform: Platform): RequestFacts {
+  const { request, proxy, sent } = exchange;
+  const url = new URL(request.url);
+  const response = proxy.response;
+  const requestHeaders = [...request.headers.entries()];
+  const responseHeaders = [...response.headers.entries()];
+  const clientIp = exchange.clientAddress || undefined;
+  const geo = clientIp ? platform.geolocate(clientIp) : null;
+  return {
+    timeStartUs: Math.round(exchange.startMs * 1000),
+    timeEndUs: Math.round(sent.endedMs * 1000),
+    method: request.method,
+    url: url.pathname + url.search,
+    // Compute does not expose the client's HTTP version; Viceroy and the edge both speak HTTP/1.1
+    // to the guest. See README "Variables".
+    proto: 'HTTP/1.1',
+    isSsl: url.protocol === 'https:',
+    isIpv6: clientIp ? clientIp.includes(':') : undefined,
+    requestHeaders,
+    requestHeaderBytes: headerBytes(`${request.method} ${url.pathname}${url.search} HTTP/1.1`, requestHeaders),
+    requestBodyBytes: Number(request.headers.get('content-length') ?? 0) || 0,
+    status: response.status,
+    responseReason: response.statusText || undefined,
+    responseHeaders,
+    responseHeaderBytes: headerBytes(`HTTP/1.1 ${response.status} ${response.statusText}`, responseHeaders),
+    responseBodyBytes: sent.bodyBytes,
+    clientIp,
+    geo: geo ?? undefined,
+    server: {
+      hostname: platform.env('FASTLY_HOSTNAME'),
+      datacenter: platform.env('FASTLY_POP'),
+      region: platform.env('FASTLY_REGION'),
+      ip: exchange.serverAddress || undefined,
+      port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+      serviceId: platform.env('FASTLY_SERVICE_ID'),
+      serviceVersion: platform.env('FASTLY_SERVICE_VERSION'),
+    },
+    tls: {
+      protocol: exchange.tls.protocol ?? undefined,
+      cipher: exchange.tls.cipher ?? undefined,
+      servername: exchange.tls.servername ?? undefined,
+      ja3Md5: exchange.tls.ja3Md5 ?? undefined,
+      ja4: exchange.tls.ja4 ?? undefined,
+    },
+    requestId: exchange.requestId,
+    fastlyState: cacheState(request, proxy),
+    fastlyError: proxy.error ? 'EBACKEND' : undefined,
+  };
+}
+
+/** Size of a serialized HTTP/1.1 header block: start line, `name: value` lines, blank line. */
+function headerBytes(startLine: string, headers: ReadonlyArray<readonly [string, string]>): number {
+  let bytes = startLine.length + 2;
+  for (const [name, value] of headers) bytes += name.length + 2 + value.length + 2;
+  return bytes + 2;
+}
+
+/**
+ * `fastly_info.state` for a proxy: from the response's cache flags where the runtime has them
+ * (HIT, HIT-STALE, MISS, PASS); Viceroy has no HTTP cache, so there GET/HEAD are MISS and other
+ * methods PASS. ERROR when the origin could not be reached.
+ */
+function cacheState(request: Request, proxy: ProxyResult): string {
+  if (proxy.error) return 'ERROR';
+  const origin = proxy.origin as (Response & { cached?: boolean; stale?: boolean; isCacheable?: boolean }) | undefined;
+  if (origin?.cached === true) return origin.stale ? 'HIT-STALE' : 'HIT';
+  if (origin?.cached === false) return origin.isCacheable === false ? 'PASS' : 'MISS';
+  return request.method === 'GET' || request.method === 'HEAD' ? 'MISS' : 'PASS';
+}

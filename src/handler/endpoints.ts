@@ -1,0 +1,77 @@
+/**
+ * Per-instance state of the logging endpoints: the loaded configuration and, per endpoint, the
+ * long-lived parts of delivery (credentials cache, SigV4 signing-key cache, shard router). Kept at
+ * module scope so a reused sandbox keeps them; rebuilt when the sandbox is new.
+ *
+ * A configuration problem is reported once per instance on the error log endpoint, never per
+ * request, and never stops traffic.
+ */
+import { readKeysFromSecrets, staticCredentials, type CredentialsProvider } from '../aws/credentials.js';
+import { ConfigError } from '../config/errors.js';
+import { loadServiceConfig } from '../config/load.js';
+import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import type { LoggerLike, Platform } from '../platform/types.js';
+import { randomKeyRouter, type ShardRouter } from '../shards/router.js';
+
+export interface EndpointRuntime {
+  config: EndpointConfig;
+  credentials: CredentialsProvider;
+  signingKeyCache: Map<string, ArrayBuffer>;
+  router: ShardRouter;
+}
+
+export interface LoadedService {
+  config: ServiceConfig;
+  endpoints: EndpointRuntime[];
+  errorLog: LoggerLike;
+}
+
+let loaded: LoadedService | undefined;
+const reportedOnce = new Set<string>();
+
+/** Writes `line` to the error log endpoint unless this instance already did. */
+export function reportOnce(log: LoggerLike, line: string): void {
+  if (reportedOnce.has(line)) return;
+  reportedOnce.add(line);
+  log.log(line);
+}
+
+export function loadService(platform: Platform): LoadedService | undefined {
+  if (loaded) return loaded;
+  let config: ServiceConfig;
+  try {
+    config = loadServiceConfig(platform.openConfig(CONFIG_STORE_NAME));
+  } catch (error) {
+    // The store itself is missing (not linked to the service).
+    reportOnce(
+      platform.logger(DEFAULT_ERROR_LOG_ENDPOINT),
+      `compute-kinesis-logger: configuration: config store "${CONFIG_STORE_NAME}" cannot be opened (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
+    );
+    return undefined;
+  }
+  const errorLog = platform.logger(config.errorLogEndpoint);
+  for (const error of config.errors) reportOnce(errorLog, describe(error));
+  const endpoints = config.endpoints.map((endpoint) => buildRuntime(endpoint, platform));
+  loaded = { config, endpoints, errorLog };
+  return loaded;
+}
+
+function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRuntime {
+  const readKeys = () => readKeysFromSecrets(platform.openSecrets(SECRET_STORE_NAME), endpoint.name);
+  return {
+    config: endpoint,
+    credentials: staticCredentials(readKeys),
+    signingKeyCache: new Map(),
+    router: randomKeyRouter(),
+  };
+}
+
+function describe(error: ConfigError): string {
+  return `compute-kinesis-logger: configuration: ${error.message}; endpoint disabled, traffic is served`;
+}
+
+/** For tests: forget the per-instance state. */
+export function resetLoadedService(): void {
+  loaded = undefined;
+  reportedOnce.clear();
+}

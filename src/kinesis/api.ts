@@ -1,0 +1,102 @@
+/**
+ * The Kinesis JSON 1.1 protocol over a signed fetch: PutRecords and ListShards. One call in, one
+ * answer (or AwsCallError) out; no retries here.
+ */
+import { BudgetExhaustedError } from '../aws/budget.js';
+import { RequestTimeoutError, type SignedFetch } from '../aws/signed-fetch.js';
+import { AwsCallError, sanitizeErrorCode } from './errors.js';
+
+export interface PutRecordsRequestEntry {
+  Data: string; // base64
+  PartitionKey: string;
+  ExplicitHashKey?: string;
+}
+
+export interface PutRecordsInput {
+  StreamName: string;
+  Records: PutRecordsRequestEntry[];
+}
+
+export interface PutRecordsResultEntry {
+  SequenceNumber?: string;
+  ShardId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface PutRecordsOutput {
+  FailedRecordCount?: number;
+  Records: PutRecordsResultEntry[];
+  EncryptionType?: string;
+}
+
+export interface ListShardsInput {
+  StreamName?: string;
+  NextToken?: string;
+  MaxResults?: number;
+  ShardFilter?: { Type: 'AT_LATEST' | 'AT_TRIM_HORIZON' | 'FROM_TRIM_HORIZON' };
+}
+
+export interface Shard {
+  ShardId: string;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string | null };
+}
+
+export interface ListShardsOutput {
+  Shards: Shard[];
+  NextToken?: string;
+}
+
+export interface KinesisApi {
+  putRecords(input: PutRecordsInput): Promise<PutRecordsOutput>;
+  listShards(input: ListShardsInput): Promise<ListShardsOutput>;
+}
+
+const TARGET_PREFIX = 'Kinesis_20131202';
+
+export function createKinesisApi(url: string, signedFetch: SignedFetch): KinesisApi {
+  async function call<T>(operation: string, input: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await signedFetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'X-Amz-Target': `${TARGET_PREFIX}.${operation}`,
+        },
+        body: JSON.stringify(input),
+      });
+    } catch (error) {
+      if (error instanceof BudgetExhaustedError) throw new AwsCallError('BudgetExhausted', error.message);
+      if (error instanceof RequestTimeoutError) throw new AwsCallError('Timeout', error.message);
+      throw new AwsCallError('NetworkError', error instanceof Error ? error.message : String(error));
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new AwsCallError('NetworkError', `reading the answer failed: ${error instanceof Error ? error.message : error}`);
+    }
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) {
+      const rawCode = response.headers.get('x-amzn-ErrorType') ?? (body?.__type as string | undefined) ?? `HTTP${response.status}`;
+      const message = (body?.message ?? body?.Message ?? '') as string;
+      throw new AwsCallError(sanitizeErrorCode(rawCode), String(message), response.status);
+    }
+    if (!body) throw new AwsCallError('MalformedResponse', `${operation} answered ${response.status} without a JSON body`, response.status);
+    return body as T;
+  }
+
+  return {
+    putRecords: (input) => call<PutRecordsOutput>('PutRecords', input),
+    listShards: (input) => call<ListShardsOutput>('ListShards', input),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Classifies Kinesis and STS failures by error code (the JSON `__type`, or `x-amzn-ErrorType`),
+ * not by HTTP status, which differs between services (reference/kinesis.md §3.4).
+ */
+export type ErrorClass = 'throttled' | 'retriable' | 'auth' | 'fatal';
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'KMSThrottlingException',
+  'LimitExceededException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const RETRIABLE = new Set([
+  'InternalFailure',
+  'InternalFailureException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ExpiredNextTokenException',
+  // Our own codes for failures without an AWS answer.
+  'NetworkError',
+  'Timeout',
+  'MalformedResponse',
+]);
+const AUTH = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'InvalidClientTokenId',
+  'RequestExpired',
+  'MissingAuthenticationToken',
+]);
+
+export function classifyErrorCode(code: string, httpStatus?: number): ErrorClass {
+  if (THROTTLING.has(code)) return 'throttled';
+  if (RETRIABLE.has(code)) return 'retriable';
+  if (AUTH.has(code)) return 'auth';
+  if (httpStatus === 429) return 'throttled';
+  if (httpStatus !== undefined && httpStatus >= 500) return 'retriable';
+  return 'fatal';
+}
+
+/** `aws.protocols#Foo:http://…` → `Foo` (as smithy-rs and Amplify sanitise error codes). */
+export function sanitizeErrorCode(raw: string): string {
+  const afterHash = raw.includes('#') ? raw.slice(raw.lastIndexOf('#') + 1) : raw;
+  return afterHash.split(':')[0].trim();
+}
+
+/** A whole AWS call that failed: no per-entry results exist. */
+export class AwsCallError extends Error {
+  readonly errorClass: ErrorClass;
+  constructor(
+    readonly errorCode: string,
+    readonly errorMessage: string,
+    readonly httpStatus?: number,
+  ) {
+    super(`${errorCode}${errorMessage ? ` ${errorMessage}` : ''}`);
+    this.name = 'AwsCallError';
+    this.errorClass = classifyErrorCode(errorCode, httpStatus);
+  }
+
+  get retriable(): boolean {
+    return this.errorClass !== 'fatal';
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The only module that imports `fastly:*` at run time: implements platform/types.ts over the
+ * js-compute runtime. Everything else stays plain TypeScript and runs in Node for tests.
+ */
+import { Backend } from 'fastly:backend';
+import { ConfigStore } from 'fastly:config-store';
+import { env } from 'fastly:env';
+import { getGeolocationForIpAddress } from 'fastly:geolocation';
+import { KVStore } from 'fastly:kv-store';
+import { Logger } from 'fastly:logger';
+import { SecretStore } from 'fastly:secret-store';
+import type { BackendRef, KvStoreLike, LoggerLike, Platform } from './types.js';
+
+const dynamicBackends = new Map<string, Backend>();
+
+function dynamicBackend(host: string, useSsl: boolean): Backend {
+  const key = `${useSsl ? 'https' : 'http'}://${host}`;
+  let backend = dynamicBackends.get(key);
+  if (!backend) {
+    backend = new Backend({
+      target: host,
+      hostOverride: host.replace(/:\d+$/, ''),
+      useSSL: useSsl,
+      sniHostname: useSsl ? host.replace(/:\d+$/, '') : undefined,
+      connectTimeout: 1_000,
+      firstByteTimeout: 10_000,
+      betweenBytesTimeout: 10_000,
+    });
+    dynamicBackends.set(key, backend);
+  }
+  return backend;
+}
+
+function backendFor(ref: BackendRef): string | Backend {
+  return ref.kind === 'static' ? ref.name : dynamicBackend(ref.host, ref.useSsl);
+}
+
+function kvStore(name: string): KvStoreLike {
+  const store = new KVStore(name);
+  return {
+    async get(key) {
+      const entry = await store.get(key);
+      return entry ? entry.text() : null;
+    },
+    async put(key, value, options) {
+      await store.put(key, value, { ttl: options?.ttl, mode: options?.mode });
+    },
+  };
+}
+
+const loggers = new Map<string, LoggerLike>();
+
+export const fastlyPlatform: Platform = {
+  openConfig: (name) => new ConfigStore(name),
+  openSecrets(name) {
+    const store = new SecretStore(name);
+    return {
+      async get(key) {
+        const entry = await store.get(key);
+        return entry ? entry.plaintext() : null;
+      },
+    };
+  },
+  openKv: kvStore,
+  logger(endpointName) {
+    let logger = loggers.get(endpointName);
+    if (!logger) {
+      logger = new Logger(endpointName);
+      loggers.set(endpointName, logger);
+    }
+    return logger;
+  },
+  fetch: (request, backend) => fetch(request, { backend: backendFor(backend) }),
+  env: (name) => env(name),
+  geolocate(ip) {
+    try {
+      return getGeolocationForIpAddress(ip) as unknown as Record<string, string | number | null> | null;
+    } catch {
+      return null;
+    }
+  },
+  nowMs: () => Date.now(),
+};

@@ -1,0 +1,53 @@
+/**
+ * The small interfaces the product depends on instead of `fastly:*`. Shaped by use: each exposes
+ * only what the code calls. src/platform/fastly.ts implements them over the Compute runtime;
+ * test/support/fakes implements them in memory for Node tests.
+ */
+
+export interface KvPutOptions {
+  /** Seconds until the entry expires. */
+  ttl?: number;
+  /** `add` = insert only if absent (fails when the key exists). */
+  mode?: 'overwrite' | 'add';
+}
+
+/** A KV store as this product uses it: text values only. */
+export interface KvStoreLike {
+  get(key: string): Promise<string | null>;
+  /** Rejects when the write is refused (key exists under `add`, rate limited, …). */
+  put(key: string, value: string, options?: KvPutOptions): Promise<void>;
+}
+
+/** A Fastly log endpoint (stderr/stdout under Viceroy). */
+export interface LoggerLike {
+  log(line: string): void;
+}
+
+export interface ConfigLike {
+  get(key: string): string | null;
+}
+
+export interface SecretsLike {
+  get(key: string): Promise<string | null>;
+}
+
+/** Send a request to a named backend (static name, or a target to reach dynamically). */
+export type BackendFetch = (request: Request, backend: BackendRef) => Promise<Response>;
+
+/** Either a static backend declared on the service, or a host reached by a dynamic backend. */
+export type BackendRef = { kind: 'static'; name: string } | { kind: 'dynamic'; host: string; useSsl: boolean };
+
+/** Everything the request path needs from the runtime. */
+export interface Platform {
+  /** Opening a store that is not linked throws; callers turn that into a configuration error. */
+  openConfig(name: string): ConfigLike;
+  openSecrets(name: string): SecretsLike;
+  openKv(name: string): KvStoreLike;
+  logger(endpointName: string): LoggerLike;
+  fetch: BackendFetch;
+  env(name: string): string | undefined;
+  /** Geolocation record for an IP, or null when unknown. */
+  geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;
+  /** Wall clock, milliseconds since the epoch (fractional where available). */
+  nowMs(): number;
+}
