@@ -1,0 +1,134 @@
+/**
+ * A real Kinesis implementation for tests and `npm run dev`: kinesalite (in memory) on 127.0.0.1,
+ * plus the few admin calls tests need (CreateStream and wait, SplitShard, MergeShards, reading a
+ * stream back with GetRecords). Admin calls go over HTTP like any client's.
+ */
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+
+const require = createRequire(import.meta.url);
+
+export interface LocalKinesis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export const TEST_REGION = 'us-east-1';
+
+/** Starts kinesalite on 127.0.0.1 (port 0 = any free port). */
+export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
+  const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
+  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 5000 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/`,
+    port: actual,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Unsigned-but-well-formed auth header: kinesalite checks the shape, not the signature. */
+const FAKE_AUTH =
+  'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000';
+
+export async function kinesisCall<T = Record<string, unknown>>(url: string, operation: string, body: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': `Kinesis_20131202.${operation}`,
+      'X-Amz-Date': '20150830T123600Z',
+      Authorization: FAKE_AUTH,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${operation} failed: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+export interface ShardDescription {
+  ShardId: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+}
+
+/** Creates a stream and polls until it is ACTIVE (with a deadline). */
+export async function createStream(url: string, streamName: string, shardCount: number): Promise<void> {
+  await kinesisCall(url, 'CreateStream', { StreamName: streamName, ShardCount: shardCount });
+  await waitActive(url, streamName);
+}
+
+export async function waitActive(url: string, streamName: string, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const { StreamDescriptionSummary } = await kinesisCall<{ StreamDescriptionSummary: { StreamStatus: string } }>(
+      url,
+      'DescribeStreamSummary',
+      { StreamName: streamName },
+    );
+    if (StreamDescriptionSummary.StreamStatus === 'ACTIVE') return;
+    if (Date.now() > until) throw new Error(`stream ${streamName} not ACTIVE within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every shard, open and closed (kinesalite ignores ShardFilter). */
+export async function listAllShards(url: string, streamName: string): Promise<ShardDescription[]> {
+  const { Shards } = await kinesisCall<{ Shards: ShardDescription[] }>(url, 'ListShards', { StreamName: streamName });
+  return Shards;
+}
+
+export async function openShards(url: string, streamName: string): Promise<ShardDescription[]> {
+  return (await listAllShards(url, streamName)).filter((s) => !s.SequenceNumberRange.EndingSequenceNumber);
+}
+
+export async function splitShard(url: string, streamName: string, shardId: string, newStartingHashKey: bigint): Promise<void> {
+  await kinesisCall(url, 'SplitShard', { StreamName: streamName, ShardToSplit: shardId, NewStartingHashKey: newStartingHashKey.toString() });
+  await waitActive(url, streamName);
+}
+
+export async function mergeShards(url: string, streamName: string, shardId: string, adjacentShardId: string): Promise<void> {
+  await kinesisCall(url, 'MergeShards', { StreamName: streamName, ShardToMerge: shardId, AdjacentShardToMerge: adjacentShardId });
+  await waitActive(url, streamName);
+}
+
+export interface StoredRecord {
+  shardId: string;
+  data: string;
+  partitionKey: string;
+  sequenceNumber: string;
+}
+
+/** Reads every record of every shard (open and closed) from TRIM_HORIZON. */
+export async function readStream(url: string, streamName: string): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  for (const shard of await listAllShards(url, streamName)) {
+    const { ShardIterator } = await kinesisCall<{ ShardIterator: string }>(url, 'GetShardIterator', {
+      StreamName: streamName,
+      ShardId: shard.ShardId,
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
+    let iterator: string | undefined = ShardIterator;
+    for (let page = 0; iterator && page < 1000; page++) {
+      const answer: { Records: { Data: string; PartitionKey: string; SequenceNumber: string }[]; NextShardIterator?: string; MillisBehindLatest?: number } =
+        await kinesisCall(url, 'GetRecords', { ShardIterator: iterator, Limit: 10000 });
+      for (const r of answer.Records) {
+        out.push({ shardId: shard.ShardId, data: Buffer.from(r.Data, 'base64').toString('utf8'), partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber });
+      }
+      if (answer.Records.length === 0) break;
+      iterator = answer.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+export function randomStreamName(prefix = 'test'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
