@@ -10,6 +10,7 @@ import { readKeysFromSecrets, staticCredentials, type CredentialsProvider } from
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import type { KinesisApi } from '../kinesis/api.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { randomKeyRouter, type ShardRouter } from '../shards/router.js';
 
@@ -17,7 +18,8 @@ export interface EndpointRuntime {
   config: EndpointConfig;
   credentials: CredentialsProvider;
   signingKeyCache: Map<string, ArrayBuffer>;
-  router: ShardRouter;
+  /** The shard router for one execution (its ListShards calls use that execution's api/budget). */
+  routerFor(api: KinesisApi): ShardRouter;
 }
 
 export interface LoadedService {
@@ -62,7 +64,7 @@ function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRun
     config: endpoint,
     credentials: staticCredentials(readKeys),
     signingKeyCache: new Map(),
-    router: randomKeyRouter(),
+    routerFor: () => randomKeyRouter(),
   };
 }
 

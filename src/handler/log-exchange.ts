@@ -64,9 +64,10 @@ async function send(
     timeoutMs: KINESIS_CALL_TIMEOUT_MS,
     signingKeyCache: endpoint.signingKeyCache,
   });
+  const api = createKinesisApi(config.kinesisUrl, signedFetch);
   await deliverLines(config.streamName, lines, {
-    api: createKinesisApi(config.kinesisUrl, signedFetch),
-    router: endpoint.router,
+    api,
+    router: endpoint.routerFor(api),
     limits: config.delivery,
     reportFailure: (line) => errorLog.log(line),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
