@@ -1,0 +1,142 @@
+/**
+ * Runs the compiled bin/main.wasm in Viceroy, the official local Compute runtime, the way a user
+ * runs it: with this repo's fastly.toml, whose local ports are swapped for the ones the test
+ * started (so the [local_server] wiring under test is the real one). Shaped like
+ * @fastly/compute-testing's ComputeApplication: start, fetch (only to the app), shutdown, and the
+ * captured output for assertions and for failure messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WASM_PATH = path.join(REPO_ROOT, 'bin/main.wasm');
+
+/** The local ports fastly.toml names, and what a test replaces them with. */
+export interface LocalPorts {
+  origin: number;
+  kinesis: number;
+  sts?: number;
+}
+
+export interface ViceroyOptions {
+  ports: LocalPorts;
+  /** Edit the manifest text before it is used (e.g. change config store contents). */
+  editManifest?: (toml: string) => string;
+  env?: Record<string, string>;
+}
+
+export interface ViceroyApp {
+  url: string;
+  fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
+  /** Everything Viceroy printed so far (log endpoints print `name :: line` on stdout). */
+  output(): string;
+  /** Lines written to one log endpoint. */
+  logLines(endpoint: string): string[];
+  shutdown(): Promise<void>;
+}
+
+export function viceroyBinary(): string {
+  if (process.env.VICEROY) return process.env.VICEROY;
+  const cargo = path.join(os.homedir(), '.cargo/bin/viceroy');
+  return existsSync(cargo) ? cargo : 'viceroy';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function localManifest(ports: LocalPorts, edit?: (toml: string) => string): string {
+  let toml = readFileSync(path.join(REPO_ROOT, 'fastly.toml'), 'utf8')
+    .replaceAll('127.0.0.1:8081', `127.0.0.1:${ports.origin}`)
+    .replaceAll('127.0.0.1:4567', `127.0.0.1:${ports.kinesis}`)
+    .replaceAll('127.0.0.1:4568', `127.0.0.1:${ports.sts ?? 4568}`);
+  if (edit) toml = edit(toml);
+  return toml;
+}
+
+/** Replaces (or adds) one key of the kinesis_logger config store contents. */
+export function setConfigItem(toml: string, key: string, value: string): string {
+  const line = `        ${JSON.stringify(key)} = ${JSON.stringify(value)}`;
+  const existing = new RegExp(`^\\s*${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} = .*$`, 'm');
+  if (existing.test(toml)) return toml.replace(existing, line);
+  return toml.replace('[local_server.config_stores.kinesis_logger.contents]', `[local_server.config_stores.kinesis_logger.contents]\n${line}`);
+}
+
+export async function startViceroy(options: ViceroyOptions): Promise<ViceroyApp> {
+  if (!existsSync(WASM_PATH)) throw new Error(`${WASM_PATH} is missing: run npm run build first`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ckl-viceroy-'));
+  const manifest = path.join(dir, 'fastly.toml');
+  writeFileSync(manifest, localManifest(options.ports, options.editManifest));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let out = '';
+  const child: ChildProcess = spawn(viceroyBinary(), ['serve', '-C', manifest, '--addr', `127.0.0.1:${port}`, WASM_PATH], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`viceroy exited before serving:\n${out}`);
+    // A TCP connect, not an HTTP request: a request would be proxied and logged like any other.
+    if (await canConnect(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`viceroy did not answer within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    fetch(pathOrUrl, init) {
+      const target = new URL(pathOrUrl, url);
+      if (target.origin !== url) throw new Error(`refusing to fetch ${target} outside the app`);
+      return fetch(target, { redirect: 'manual', ...init });
+    },
+    output: () => out,
+    logLines(endpoint) {
+      const prefix = `${endpoint} :: `;
+      return out
+        .split('\n')
+        .map((line) => line.slice(line.indexOf(prefix) >= 0 ? line.indexOf(prefix) : line.length))
+        .filter((line) => line.startsWith(prefix))
+        .map((line) => line.slice(prefix.length));
+    },
+    async shutdown() {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * `npm run dev`: the whole product on this machine, no AWS account needed.
+ *   kinesalite (in memory) on 127.0.0.1:4567 with stream `compute-logs` (4 shards),
+ *   the demo origin on 127.0.0.1:8081,
+ *   the compiled app in Viceroy on 127.0.0.1:7676 (`fastly compute serve`, Viceroy from PATH).
+ * Ctrl-C stops everything it started.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createStream, startLocalKinesis } from '../test/support/local-kinesis.js';
+import { startDemoOrigin } from '../test/support/origin.js';
+import { REPO_ROOT, viceroyBinary } from '../test/support/viceroy.js';
+
+const KINESIS_PORT = 4567;
+const ORIGIN_PORT = 8081;
+const APP_ADDR = '127.0.0.1:7676';
+const STREAM = 'compute-logs';
+
+async function main() {
+  const kinesis = await startLocalKinesis(KINESIS_PORT);
+  await createStream(kinesis.url, STREAM, 4);
+  console.log(`kinesalite   ${kinesis.url}  stream ${STREAM} (4 shards)`);
+  const origin = await startDemoOrigin(ORIGIN_PORT);
+  console.log(`demo origin  ${origin.url}`);
+
+  if (!process.argv.includes('--skip-build')) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+
+  const viceroy = viceroyBinary();
+  const env = { ...process.env, FASTLY_VICEROY_USE_PATH: '1', PATH: `${path.dirname(viceroy)}${path.delimiter}${process.env.PATH}` };
+  if (!existsSync(viceroy) && spawnSync('viceroy', ['--version']).status !== 0) {
+    throw new Error('viceroy is not installed: cargo install viceroy --locked --version 0.20.1');
+  }
+  const fastly = path.join(REPO_ROOT, 'node_modules/.bin/fastly');
+  const serve = spawn(fastly, ['compute', 'serve', '--skip-build', '--addr', APP_ADDR, '--non-interactive'], {
+    cwd: REPO_ROOT,
+    env: { ...env, FASTLY_WASM_METADATA_DISABLE: 'true' },
+    stdio: 'inherit',
+  });
+  console.log(`
+app          http://${APP_ADDR}/   (proxies to the demo origin, logs every request to ${STREAM})
+
+Try:   curl -i http://${APP_ADDR}/hello?from=curl
+       curl -i http://${APP_ADDR}/status/503
+Then:  npm run tail          (records as they arrive: shard id and decoded line)
+Ctrl-C stops kinesalite, the origin and Viceroy.
+`);
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    serve.kill('SIGTERM');
+    await origin.stop();
+    await kinesis.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  serve.on('exit', (code) => void stop(code ?? 1));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
+
