@@ -34,8 +34,9 @@ export async function proxyToOrigin(
     origin = await fetchBackend(request, { kind: 'static', name: originBackend });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const response = new Response('origin unreachable\n', { status: 503, headers: { 'content-type': 'text/plain' } });
-    return { response, finished: Promise.resolve({ bodyBytes: 18, endedMs: nowMs() }), error: message };
+    const body = 'origin unreachable\n';
+    const response = new Response(body, { status: 503, headers: { 'content-type': 'text/plain' } });
+    return { response, finished: Promise.resolve({ bodyBytes: body.length, endedMs: nowMs() }), error: message };
   }
   if (!origin.body) {
     return { response: origin, origin, finished: Promise.resolve({ bodyBytes: 0, endedMs: nowMs() }) };

@@ -1,0 +1,55 @@
+/**
+ * A whole Platform in memory: stores from plain objects, log endpoints that keep their lines,
+ * and backends answered by functions. For unit tests of the handler.
+ */
+import type { BackendRef, Platform } from '../../../src/platform/types.js';
+import { FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
+
+export type BackendHandler = (request: Request) => Promise<Response> | Response;
+
+export interface FakePlatformOptions {
+  config?: Record<string, string>;
+  secrets?: Record<string, string>;
+  backends?: Record<string, BackendHandler>;
+  env?: Record<string, string>;
+  now?: () => number;
+}
+
+export interface FakePlatform extends Platform {
+  loggers: Map<string, FakeLogger>;
+  kv: FakeKvStore;
+  /** Every backend request, in order. */
+  sent: { backend: string; request: Request }[];
+}
+
+export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
+  const loggers = new Map<string, FakeLogger>();
+  const kv = new FakeKvStore(options.now);
+  const sent: FakePlatform['sent'] = [];
+  return {
+    loggers,
+    kv,
+    sent,
+    openConfig(name) {
+      if (!options.config) throw new TypeError(`ConfigStore constructor: No ConfigStore named '${name}' exists`);
+      return new FakeConfig(options.config);
+    },
+    openSecrets: () => new FakeSecrets(options.secrets ?? {}),
+    openKv: () => kv,
+    logger(name) {
+      let logger = loggers.get(name);
+      if (!logger) loggers.set(name, (logger = new FakeLogger()));
+      return logger;
+    },
+    async fetch(request: Request, backend: BackendRef) {
+      const name = backend.kind === 'static' ? backend.name : backend.host;
+      sent.push({ backend: name, request: request.clone() });
+      const handler = options.backends?.[name];
+      if (!handler) throw new TypeError(`Requested backend named '${name}' does not exist`);
+      return handler(request);
+    },
+    env: (name) => options.env?.[name],
+    geolocate: () => null,
+    nowMs: options.now ?? Date.now,
+  };
+}

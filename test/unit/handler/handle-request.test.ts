@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { resetLoadedService } from '../../../src/handler/endpoints.js';
+import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
+import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+
+const CONFIG = {
+  endpoints: 'main',
+  'main.stream_name': 'logs',
+  'main.region': 'us-east-1',
+  'main.format': '%m %U %>s %b',
+};
+const SECRETS = { 'main.access_key_id': 'AKIDUNITTEST', 'main.secret_access_key': 'unit-test-secret' };
+
+function event(request: Request) {
+  const pending: Promise<unknown>[] = [];
+  const e: FetchEventLike & { settled: () => Promise<unknown> } = {
+    request,
+    waitUntil: (p) => void pending.push(p),
+    client: { address: '203.0.113.7', requestId: 'req-1' },
+    settled: () => Promise.all(pending),
+  };
+  return e;
+}
+
+/** A Kinesis stand-in that accepts everything and remembers the decoded lines. */
+function acceptingKinesis(lines: string[]): BackendHandler {
+  return async (request) => {
+    const body = (await request.json()) as { Records: { Data: string }[] };
+    for (const r of body.Records) lines.push(Buffer.from(r.Data, 'base64').toString('utf8'));
+    return Response.json({ FailedRecordCount: 0, Records: body.Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });
+  };
+}
+
+const origin: BackendHandler = (request) =>
+  new Response(`body of ${new URL(request.url).pathname}`, { status: 201, headers: { 'x-origin': 'yes', 'content-type': 'text/plain' } });
+
+afterEach(() => resetLoadedService());
+
+describe('handleRequest', () => {
+  it('returns the origin response unchanged and logs one rendered line after it', async () => {
+    const lines: string[] = [];
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { origin, kinesis: acceptingKinesis(lines) } });
+    const e = event(new Request('http://example.com/a/b?x=1'));
+    const response = await handleRequest(e, platform);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-origin')).toBe('yes');
+    expect(lines).toEqual([]); // nothing is sent before the body has been streamed
+    expect(await response.text()).toBe('body of /a/b');
+    await e.settled();
+    expect(lines).toEqual(['GET /a/b 201 12']);
+    const put = platform.sent.find((s) => s.backend === 'kinesis')!.request;
+    expect(put.headers.get('x-amz-target')).toBe('Kinesis_20131202.PutRecords');
+    expect(put.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDUNITTEST\/\d{8}\/us-east-1\/kinesis\/aws4_request, SignedHeaders=/);
+  });
+
+  it('keeps serving when the config store is missing, and says so once per instance', async () => {
+    const platform = createFakePlatform({ backends: { origin } });
+    for (let i = 0; i < 3; i++) {
+      const e = event(new Request('http://example.com/x'));
+      const response = await handleRequest(e, platform);
+      expect(await response.text()).toBe('body of /x');
+      await e.settled();
+    }
+    const errors = platform.loggers.get('kinesis_logger_errors')!.lines;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/config store "kinesis_logger" cannot be opened/);
+  });
+
+  it('reports a missing secret by its key, once, and never sends unsigned', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: { 'main.access_key_id': 'AKIDUNITTEST' }, backends: { origin } });
+    for (let i = 0; i < 2; i++) {
+      const e = event(new Request('http://example.com/x'));
+      await (await handleRequest(e, platform)).text();
+      await e.settled();
+    }
+    const errors = platform.loggers.get('kinesis_logger_errors')!.lines;
+    // One "Failed to put" per request (with counts), one explanation per instance.
+    expect(errors.filter((l) => l.startsWith('Failed to put record onto stream logs: MissingCredentials secret main.secret_access_key'))).toHaveLength(2);
+    expect(errors.filter((l) => l.startsWith('compute-kinesis-logger:'))).toEqual([
+      'compute-kinesis-logger: main: secret main.secret_access_key: missing or empty in the secret store; 1 line(s) not sent',
+    ]);
+    expect(errors.join('\n')).not.toContain('AKIDUNITTEST');
+    expect(platform.sent.filter((s) => s.backend === 'kinesis')).toEqual([]);
+  });
+
+  it('answers 503 when the origin is unreachable and still logs the request', async () => {
+    const lines: string[] = [];
+    const platform = createFakePlatform({
+      config: CONFIG,
+      secrets: SECRETS,
+      backends: { origin: () => Promise.reject(new TypeError('connection refused')), kinesis: acceptingKinesis(lines) },
+    });
+    const e = event(new Request('http://example.com/down'));
+    const response = await handleRequest(e, platform);
+    expect(response.status).toBe(503);
+    await response.text();
+    await e.settled();
+    expect(lines).toEqual(['GET /down 503 19']);
+  });
+
+  it('does not delay the response when Kinesis hangs', async () => {
+    const platform = createFakePlatform({
+      config: CONFIG,
+      secrets: SECRETS,
+      backends: { origin, kinesis: () => new Promise<Response>(() => {}) },
+    });
+    const e = event(new Request('http://example.com/slow'));
+    const started = Date.now();
+    const response = await handleRequest(e, platform);
+    expect(await response.text()).toBe('body of /slow');
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
