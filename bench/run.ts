@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: runs every benchmark of the project, prints one table, and writes the figures to
+ * bench/results/<date>.json. Each benchmark lives in its own file and exports
+ * `run(): Promise<Record<string, number | string>>`; figures are printed, never asserted — the
+ * targets column says what the issue asked for.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Bench {
+  file: string;
+  subject: string;
+  targets: Record<string, string>;
+}
+
+const BENCHES: Bench[] = [
+  { file: 'format-render.ts', subject: 'format engine (Datadog default format, Node)', targets: { speedup: '≥10×', compiledLinesPerSec: '≥200,000' } },
+  { file: 'shard-balance.ts', subject: 'spread over shards and reshard following', targets: { maxOverMean: '≤1.02 every layout', requestsToFollowReshard: '≤5', listShardsRoundsPerPeriod: '≤1' } },
+  { file: 'throttling.ts', subject: '1-shard stream at 2× its record limit', targets: { duplicates: '0', silentLosses: '0' } },
+  { file: 'aggregation.ts', subject: 'KPL aggregation of ~500 B lines', targets: { payloadUnitsPer1000: '≤25 (naive 1,000)' } },
+  { file: 'e2e-overhead.ts', subject: 'the compiled Wasm in Viceroy', targets: { latencyRatioP50: '≤1.05', putRecordsCallsPer1000: '≤20 with batching' } },
+];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function main() {
+  const only = process.argv.slice(2);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  };
+  for (const bench of BENCHES) {
+    if (only.length && !only.some((o) => bench.file.includes(o))) continue;
+    const started = Date.now();
+    process.stdout.write(`\n## ${bench.file}: ${bench.subject}\n`);
+    try {
+      const mod = (await import(path.join(here, bench.file))) as { run: () => Promise<Record<string, number | string>> };
+      const figures = await mod.run();
+      results[bench.file] = { figures, targets: bench.targets, seconds: (Date.now() - started) / 1000 };
+      printTable(figures, bench.targets);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results[bench.file] = { error: message };
+      console.log(`  not measured: ${message}`);
+    }
+  }
+  mkdirSync(path.join(here, 'results'), { recursive: true });
+  const file = path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+}
+
+function printTable(figures: Record<string, number | string>, targets: Record<string, string>) {
+  const rows = Object.entries(figures).map(([name, value]) => [name, format(value), targets[name] ?? '']);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
+  for (const row of rows) console.log(`  ${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2]}`);
+}
+
+function format(value: number | string): string {
+  if (typeof value === 'string') return value;
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
