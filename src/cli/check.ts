@@ -1,0 +1,92 @@
+/**
+ * `compute-kinesis-logger check <config>`: validates every endpoint of a configuration the way the
+ * app does at load time (same code: config/load.ts), and lists every problem, with a caret under
+ * the offending text for formats and conditions. Exits 0 when all endpoints are valid, 1 when any
+ * problem was found, 2 on a usage error.
+ *
+ * <config> is one of:
+ *   - a JSON object of Config Store items: {"endpoints": "main", "main.stream_name": "logs", …}
+ *   - the JSON printed by `fastly config-store-entry list --store-id … --json`
+ *     (an array of {"item_key": …, "item_value": …})
+ *   - a fastly.toml: its [local_server.config_stores.kinesis_logger.contents] table
+ */
+import { readFileSync } from 'node:fs';
+import { loadServiceConfig } from '../config/load.js';
+import { CONFIG_STORE_NAME, SECRET_STORE_NAME } from '../config/schema.js';
+import { secretKeys } from '../aws/credentials.js';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export function runCheck(args: string[], io: CliIo): number {
+  const file = args.find((a) => !a.startsWith('-'));
+  if (!file || args.includes('--help')) {
+    io.err('usage: compute-kinesis-logger check <config.json | fastly.toml>\n');
+    return 2;
+  }
+  let items: Record<string, string>;
+  try {
+    items = readItems(file, readFileSync(file, 'utf8'));
+  } catch (error) {
+    io.err(`check: ${file}: ${error instanceof Error ? error.message : error}\n`);
+    return 2;
+  }
+  const config = loadServiceConfig({ get: (key) => items[key] ?? null });
+  for (const error of config.errors) io.err(`✗ ${error.message}\n`);
+  for (const endpoint of config.endpoints) {
+    const keys = secretKeys(endpoint.name);
+    io.out(
+      `✓ ${endpoint.name}: stream ${endpoint.streamName} in ${endpoint.region}, placement ${endpoint.placement}, ` +
+        `${endpoint.access.method}${endpoint.access.method === 'iam_role' ? ` (${endpoint.access.roleArn})` : ''}\n` +
+        `  needs secrets ${keys.accessKeyId} and ${keys.secretAccessKey} in secret store ${SECRET_STORE_NAME}\n`,
+    );
+  }
+  if (config.errors.length > 0) {
+    io.err(`${config.errors.length} problem(s) in ${file}; the app disables endpoints with problems and keeps serving traffic.\n`);
+    return 1;
+  }
+  io.out(`${config.endpoints.length} endpoint(s) valid for config store ${CONFIG_STORE_NAME}.\n`);
+  return 0;
+}
+
+function readItems(file: string, text: string): Record<string, string> {
+  if (file.endsWith('.toml')) return readTomlContents(text);
+  const parsed: unknown = JSON.parse(text);
+  if (Array.isArray(parsed)) {
+    const items: Record<string, string> = {};
+    for (const entry of parsed as Record<string, unknown>[]) {
+      const key = entry.item_key ?? entry.key;
+      const value = entry.item_value ?? entry.value;
+      if (typeof key !== 'string' || typeof value !== 'string') throw new Error('array entries need string item_key and item_value');
+      items[key] = value;
+    }
+    return items;
+  }
+  if (parsed && typeof parsed === 'object') {
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value !== 'string') throw new Error(`item "${key}" must be a string (Config Store values are strings)`);
+    }
+    return parsed as Record<string, string>;
+  }
+  throw new Error('expected a JSON object of config store items');
+}
+
+/** The `key = "value"` lines of the kinesis_logger config store contents table (basic strings). */
+function readTomlContents(text: string): Record<string, string> {
+  const header = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
+  const start = text.indexOf(header);
+  if (start < 0) throw new Error(`no ${header} table`);
+  const items: Record<string, string> = {};
+  for (const raw of text.slice(start + header.length).split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('[')) break;
+    if (!line || line.startsWith('#')) continue;
+    const match = /^("(?:[^"\\]|\\.)*"|[A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(#.*)?$/.exec(line);
+    if (!match) throw new Error(`cannot read line: ${line}`);
+    const key = match[1].startsWith('"') ? (JSON.parse(match[1]) as string) : match[1];
+    items[key] = JSON.parse(match[2]) as string;
+  }
+  return items;
+}
