@@ -1,8 +1,11 @@
 /**
- * How delivery asks where each record should go. The shard-aware implementation (shard map from
- * ListShards, shared through KV) plugs in here; `randomKeyRouter` is the fallback that lets
- * Kinesis hash random partition keys, used when no map can be had.
+ * How delivery asks where each record should go. `mapRouter` is the shard-aware implementation
+ * (a shard map from ListShards, shared through KV, and a picker that spreads records evenly);
+ * `randomKeyRouter` is the fallback that lets Kinesis hash random partition keys, used when no
+ * map can be had, so that no record is ever held back for lack of a map.
  */
+import type { KinesisApi } from '../kinesis/api.js';
+import type { ShardMap } from './shard-map.js';
 export interface ShardTarget {
   partitionKey: string;
   /** Decimal hash key inside the chosen shard's range; absent = let Kinesis hash the partition key. */
@@ -29,5 +32,34 @@ export function randomKeyRouter(random: () => number = Math.random): ShardRouter
       }));
     },
     observe() {},
+  };
+}
+
+/** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
+export interface ShardMapSource {
+  current(api: Pick<KinesisApi, 'listShards'>): Promise<ShardMap | undefined>;
+  invalidate(seenAtMs: number, predictedShardId: string, plannedWithListedAtMs?: number): boolean;
+}
+
+/** Chooses shards within a map (picker.ts `ShardPicker`). */
+export interface MapPicker {
+  pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardTarget[];
+}
+
+/**
+ * The shard-aware router bound to one execution's api (its ListShards calls spend that
+ * execution's backend budget). Without any map it answers with `fallback`.
+ */
+export function mapRouter(source: ShardMapSource, picker: MapPicker, api: Pick<KinesisApi, 'listShards'>, fallback: ShardRouter): ShardRouter {
+  return {
+    async plan(count, avoid) {
+      const map = await source.current(api);
+      return map ? picker.pick(map, count, avoid) : fallback.plan(count, avoid);
+    },
+    observe(target, landedShardId, sentAtMs) {
+      // Only records routed by a map carry a prediction; landing on the predicted shard says nothing.
+      if (target.shardId === undefined || target.shardId === landedShardId) return;
+      source.invalidate(sentAtMs, target.shardId, target.mapListedAtMs);
+    },
   };
 }

@@ -1,0 +1,148 @@
+/**
+ * The shard map: an immutable snapshot of a stream's open shards, `{ listedAtMs, shards }`, with
+ * hash ranges as bigint and shards sorted by range. A refresh replaces the whole snapshot; nobody
+ * mutates one (STYLE §6).
+ *
+ * Owns: building a map from ListShards shards (keep open ones, parse, sort, check that the ranges
+ * tile 0…2^128−1 exactly), looking up the shard of a hash key, and the text form kept in KV.
+ * Does not own: fetching (kinesis/list-shards.ts), sharing or refresh policy (shared-map.ts),
+ * choosing shards (picker.ts).
+ *
+ * Contract: every ShardMap that exists passed `checkCoverage`, so a lookup of any key in
+ * 0…2^128−1 finds exactly one shard. Building or decoding something inconsistent gives a reason,
+ * never a map.
+ */
+import type { Shard } from '../kinesis/api.js';
+import { MAX_HASH_KEY } from '../kinesis/limits.js';
+
+export interface MapShard {
+  readonly shardId: string;
+  /** StartingHashKey, inclusive. */
+  readonly start: bigint;
+  /** EndingHashKey, inclusive. */
+  readonly end: bigint;
+}
+
+export interface ShardMap {
+  /** When the ListShards round that produced this map started (ms since epoch). */
+  readonly listedAtMs: number;
+  /** Open shards, sorted by `start`; together they cover 0…2^128−1 without gaps or overlaps. */
+  readonly shards: readonly MapShard[];
+}
+
+export type ShardMapResult = { ok: true; map: ShardMap } | { ok: false; reason: string };
+
+/** Hash keys and range ends are decimal strings (`0|[1-9]\d{0,38}`, API HashKeyRange docs). */
+const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
+/** Version of the text form in KV; a reader that sees another version ignores the entry. */
+export const SHARD_MAP_FORMAT_VERSION = 1;
+
+/** A shard is open while its SequenceNumberRange has no EndingSequenceNumber (API_SequenceNumberRange). */
+export function isOpenShard(shard: Shard): boolean {
+  const ending = shard.SequenceNumberRange?.EndingSequenceNumber;
+  return ending === undefined || ending === null;
+}
+
+/**
+ * Builds a map from a ListShards round. Closed shards are dropped here even though the request
+ * asked for AT_LATEST: kinesalite (and any server that ignores ShardFilter) returns them too, and
+ * a closed parent overlaps its children.
+ */
+export function buildShardMap(shards: readonly Shard[], listedAtMs: number): ShardMapResult {
+  const open: MapShard[] = [];
+  for (const shard of shards) {
+    if (!isOpenShard(shard)) continue;
+    const start = parseHashKey(shard.HashKeyRange?.StartingHashKey);
+    const end = parseHashKey(shard.HashKeyRange?.EndingHashKey);
+    if (typeof shard.ShardId !== 'string' || shard.ShardId === '') return { ok: false, reason: 'a shard has no ShardId' };
+    if (start === undefined || end === undefined) return { ok: false, reason: `${shard.ShardId} has an unreadable HashKeyRange` };
+    open.push({ shardId: shard.ShardId, start, end });
+  }
+  return fromShards(open, listedAtMs);
+}
+
+/** Sorts and checks; the one way a ShardMap comes into being. */
+export function fromShards(shards: readonly MapShard[], listedAtMs: number): ShardMapResult {
+  const sorted = [...shards].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const problem = checkCoverage(sorted);
+  if (problem) return { ok: false, reason: problem };
+  return { ok: true, map: Object.freeze({ listedAtMs, shards: Object.freeze(sorted.map((s) => Object.freeze({ ...s }))) }) };
+}
+
+/** Undefined when `sorted` tiles 0…2^128−1 exactly, else what is wrong (first problem only). */
+export function checkCoverage(sorted: readonly MapShard[]): string | undefined {
+  if (sorted.length === 0) return 'no open shards';
+  const ids = new Set<string>();
+  let expectedStart = 0n;
+  for (const shard of sorted) {
+    if (ids.has(shard.shardId)) return `${shard.shardId} is listed twice`;
+    ids.add(shard.shardId);
+    if (shard.start > shard.end) return `${shard.shardId} has StartingHashKey > EndingHashKey`;
+    if (shard.end > MAX_HASH_KEY) return `${shard.shardId} ends above 2^128-1`;
+    if (shard.start > expectedStart) return `gap: no open shard covers ${expectedStart}…${shard.start - 1n}`;
+    if (shard.start < expectedStart) return `overlap: ${shard.shardId} starts at ${shard.start}, inside the previous shard`;
+    expectedStart = shard.end + 1n;
+  }
+  if (expectedStart <= MAX_HASH_KEY) return `gap: no open shard covers ${expectedStart}…2^128-1`;
+  return undefined;
+}
+
+/** The shard whose range holds `hashKey` (binary search over the sorted ranges). */
+export function shardForHashKey(map: ShardMap, hashKey: bigint): MapShard | undefined {
+  const { shards } = map;
+  let low = 0;
+  let high = shards.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const shard = shards[mid];
+    if (hashKey < shard.start) high = mid - 1;
+    else if (hashKey > shard.end) low = mid + 1;
+    else return shard;
+  }
+  return undefined;
+}
+
+export function hasShard(map: ShardMap, shardId: string): boolean {
+  return map.shards.some((s) => s.shardId === shardId);
+}
+
+/** What KV holds for one stream: `{ v, streamName, region, listedAtMs, shards: [[id, start, end], …] }`. */
+export function encodeShardMap(map: ShardMap, streamName: string, region: string): string {
+  return JSON.stringify({
+    v: SHARD_MAP_FORMAT_VERSION,
+    streamName,
+    region,
+    listedAtMs: map.listedAtMs,
+    shards: map.shards.map((s) => [s.shardId, s.start.toString(), s.end.toString()]),
+  });
+}
+
+/** Parses and re-checks a KV entry; anything unexpected (other stream, version, damage) is a reason. */
+export function decodeShardMap(text: string, streamName: string, region: string): ShardMapResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const entry = value as { v?: unknown; streamName?: unknown; region?: unknown; listedAtMs?: unknown; shards?: unknown };
+  if (entry?.v !== SHARD_MAP_FORMAT_VERSION) return { ok: false, reason: `format version ${String(entry?.v)} is not ${SHARD_MAP_FORMAT_VERSION}` };
+  if (entry.streamName !== streamName || entry.region !== region) return { ok: false, reason: 'entry is for another stream' };
+  if (typeof entry.listedAtMs !== 'number' || !Number.isFinite(entry.listedAtMs)) return { ok: false, reason: 'listedAtMs missing' };
+  if (!Array.isArray(entry.shards)) return { ok: false, reason: 'shards missing' };
+  const shards: MapShard[] = [];
+  for (const item of entry.shards as unknown[]) {
+    if (!Array.isArray(item) || typeof item[0] !== 'string') return { ok: false, reason: 'damaged shard entry' };
+    const start = parseHashKey(item[1]);
+    const end = parseHashKey(item[2]);
+    if (start === undefined || end === undefined) return { ok: false, reason: `${item[0]} has an unreadable range` };
+    shards.push({ shardId: item[0], start, end });
+  }
+  return fromShards(shards, entry.listedAtMs);
+}
+
+function parseHashKey(text: unknown): bigint | undefined {
+  if (typeof text !== 'string' || !HASH_KEY_PATTERN.test(text)) return undefined;
+  const value = BigInt(text);
+  return value <= MAX_HASH_KEY ? value : undefined;
+}

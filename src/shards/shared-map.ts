@@ -1,0 +1,353 @@
+/**
+ * One stream's shard map as the fleet shares it: this instance's copy in memory, the fleet's copy
+ * in a KV store, and the rule for who calls ListShards when both are too old or known stale.
+ *
+ * Owns: the refresh state ('invalid' | 'updating' | 'ready'), the age check against the
+ * endpoint's period, staleness evidence (`invalidate`), the KV entry and the refresh lease, and
+ * backoff after failed refreshes. Does not own: the ListShards paging (kinesis/list-shards.ts),
+ * map validation (shard-map.ts) or shard choice (picker.ts).
+ *
+ * Contract: `current(api)` never throws. It resolves with the best map this instance has, which
+ * may be old or stale: a closed parent's range still routes to its children, so an old map still
+ * delivers every record, just less evenly. It resolves with undefined only when no map was ever
+ * had (the caller then falls back to random partition keys).
+ *
+ * KV layout (store `ServiceConfig.kvStoreName`, default `kinesis_logger_state`):
+ *   `shard-map/<region>/<stream>`  the map, as shard-map.ts `encodeShardMap` (JSON with listedAtMs)
+ *   `shard-map-lease/<region>/<stream>/<generation>/<slot>`  the refresh lease, written with
+ *     `mode: 'add'` (insert-if-absent). `generation` is the listedAtMs of the KV map being replaced
+ *     (0 when there is none) and `slot` is floor(now / leaseSlotMs).
+ * The JS SDK exposes no KV generations (reference/compute.md §4.1), so insert-if-absent is the only
+ * compare-and-set there is. The lease key names what it replaces and when, instead of relying on
+ * the TTL alone, because Fastly deletes expired items only "within 24 hours of the requested
+ * expiration" (KV API docs): a fixed key left by a holder that died would block refreshes for up to
+ * a day. With slotted keys a dead holder blocks the others for at most one slot, and a map that was
+ * just replaced never blocks the next refresh. The TTL only garbage-collects old leases.
+ *
+ * Without KV (store missing, read or lease write failing, rate limited) the instance acts alone:
+ * its own map, refreshed by a direct ListShards under the same period and backoff rules.
+ */
+import type { KinesisApi, Shard } from '../kinesis/api.js';
+import { listShardsRound } from '../kinesis/list-shards.js';
+import type { KvStoreLike } from '../platform/types.js';
+import { cryptoRandom } from './picker.js';
+import { buildShardMap, decodeShardMap, encodeShardMap, hasShard, type ShardMap } from './shard-map.js';
+
+export type RefreshState = 'invalid' | 'updating' | 'ready';
+
+/** First wait after a failed refresh; KPL's default (reference/kinesis.md §1.2). */
+export const DEFAULT_MIN_BACKOFF_MS = 1_000;
+/** Longest wait between failed refreshes; KPL's default. */
+export const DEFAULT_MAX_BACKOFF_MS = 30_000;
+/** Backoff growth per failed refresh (KPL: backoff * 3 / 2). */
+export const BACKOFF_MULTIPLIER = 1.5;
+/** Length of one lease slot: the longest others wait for a holder that died mid-refresh. */
+export const DEFAULT_LEASE_SLOT_MS = 10_000;
+/** How soon an instance that lost the lease looks in KV again for the winner's map. */
+export const DEFAULT_LEASE_RECHECK_MS = 1_000;
+/** Maps of streams no longer configured disappear after a week without a refresh. */
+export const MAP_TTL_SECONDS = 7 * 24 * 3600;
+
+export const MAP_KEY_PREFIX = 'shard-map';
+export const LEASE_KEY_PREFIX = 'shard-map-lease';
+
+export function mapKey(region: string, streamName: string): string {
+  return `${MAP_KEY_PREFIX}/${region}/${streamName}`;
+}
+
+export function leaseKey(region: string, streamName: string, generation: number, slot: number): string {
+  return `${LEASE_KEY_PREFIX}/${region}/${streamName}/${generation}/${slot}`;
+}
+
+export interface SharedShardMapOptions {
+  streamName: string;
+  region: string;
+  /** Longest a map is trusted before it is listed again: the endpoint's `period`, in ms. */
+  periodMs: number;
+  /** Opens the KV store; called once, on first need. Absent or throwing = memory only. */
+  openKv?: () => KvStoreLike;
+  /** Receives one short line per problem worth reporting (KV unusable, ListShards failing). */
+  report?: (problem: string) => void;
+  now?: () => number;
+  random?: () => number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  leaseSlotMs?: number;
+  leaseRecheckMs?: number;
+  /** One ListShards round; tests may replace it. */
+  listShards?: (api: Pick<KinesisApi, 'listShards'>, streamName: string) => Promise<Shard[]>;
+}
+
+export interface SharedShardMapStats {
+  /** ListShards rounds this instance started (a round = all pages of one listing). */
+  listShardsRounds: number;
+  /** Refreshes answered by a map another instance put in KV. */
+  adoptedFromKv: number;
+  /** Refreshes that found the lease taken and kept the current map. */
+  leaseHeldElsewhere: number;
+  /** ListShards errors and inconsistent answers. */
+  refreshFailures: number;
+  /** KV reads or writes that failed (the instance then acted alone). */
+  kvFailures: number;
+  /** Times staleness evidence marked the map invalid. */
+  invalidations: number;
+}
+
+type KvHandle = { kind: 'unopened' } | { kind: 'open'; store: KvStoreLike } | { kind: 'missing' };
+type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'failed'; reason: string };
+
+export class SharedShardMap {
+  readonly stats: SharedShardMapStats = {
+    listShardsRounds: 0,
+    adoptedFromKv: 0,
+    leaseHeldElsewhere: 0,
+    refreshFailures: 0,
+    kvFailures: 0,
+    invalidations: 0,
+  };
+
+  private snapshot: ShardMap | undefined;
+  private refreshState: RefreshState = 'invalid';
+  /** sentAt of the evidence that made the map stale: a replacement must be listed after it. */
+  private staleSinceMs: number | undefined;
+  private nextAttemptAtMs = 0;
+  private backoffMs: number;
+  private inFlight: Promise<void> | undefined;
+  private kv: KvHandle = { kind: 'unopened' };
+  /** The lease key this instance holds, so its own retries within the slot do not lock it out. */
+  private heldLease: string | undefined;
+
+  private readonly now: () => number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly leaseSlotMs: number;
+  private readonly leaseRecheckMs: number;
+  private readonly holderId: string;
+  private readonly mapKey: string;
+  private readonly listShards: NonNullable<SharedShardMapOptions['listShards']>;
+
+  constructor(private readonly options: SharedShardMapOptions) {
+    this.now = options.now ?? Date.now;
+    this.minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    this.leaseSlotMs = options.leaseSlotMs ?? DEFAULT_LEASE_SLOT_MS;
+    this.leaseRecheckMs = options.leaseRecheckMs ?? DEFAULT_LEASE_RECHECK_MS;
+    this.backoffMs = this.minBackoffMs;
+    this.listShards = options.listShards ?? listShardsRound;
+    this.mapKey = mapKey(options.region, options.streamName);
+    const random = options.random ?? cryptoRandom;
+    this.holderId = Math.floor(random() * 2 ** 48).toString(36);
+  }
+
+  get state(): RefreshState {
+    return this.refreshState;
+  }
+
+  get map(): ShardMap | undefined {
+    return this.snapshot;
+  }
+
+  /** The map to route with now; refreshes first when the map is missing, too old or stale. */
+  async current(api: Pick<KinesisApi, 'listShards'>): Promise<ShardMap | undefined> {
+    this.expireIfOld();
+    if (this.refreshState === 'ready') return this.snapshot;
+    if (this.refreshState === 'updating') {
+      // Single flight per instance: with a map, route with it rather than wait for the refresh.
+      if (!this.snapshot && this.inFlight) await this.inFlight;
+      return this.snapshot;
+    }
+    if (this.now() < this.nextAttemptAtMs) return this.snapshot;
+    this.inFlight = this.refresh(api);
+    await this.inFlight;
+    return this.snapshot;
+  }
+
+  /**
+   * Staleness evidence: a record planned with this map (listed at `plannedWithListedAtMs`) for
+   * `predictedShardId` landed elsewhere. Acts only on evidence from a call sent after the map was
+   * listed (KPL's `seen_at > updated_at`, reference/kinesis.md §1.4): older calls may have been
+   * planned before a reshard the current map already knows, and many in-flight answers must not
+   * each trigger a refresh. Returns whether the map was marked stale.
+   */
+  invalidate(seenAtMs: number, predictedShardId: string, plannedWithListedAtMs?: number): boolean {
+    const map = this.snapshot;
+    if (this.refreshState !== 'ready' || !map) return false;
+    if (plannedWithListedAtMs !== undefined && plannedWithListedAtMs !== map.listedAtMs) return false;
+    if (!(seenAtMs > map.listedAtMs)) return false;
+    // KPL's third rule: evidence about a shard the current map no longer has says nothing about it.
+    if (!hasShard(map, predictedShardId)) return false;
+    this.refreshState = 'invalid';
+    this.staleSinceMs = seenAtMs;
+    this.stats.invalidations++;
+    return true;
+  }
+
+  private expireIfOld(): void {
+    if (this.refreshState === 'ready' && this.snapshot && this.now() - this.snapshot.listedAtMs >= this.options.periodMs) {
+      this.refreshState = 'invalid';
+    }
+  }
+
+  private async refresh(api: Pick<KinesisApi, 'listShards'>): Promise<void> {
+    this.refreshState = 'updating';
+    let outcome: RefreshOutcome;
+    try {
+      outcome = await this.refreshOnce(api);
+    } catch (error) {
+      outcome = { kind: 'failed', reason: `refresh failed: ${describe(error)}` };
+    }
+    this.inFlight = undefined;
+    switch (outcome.kind) {
+      case 'ready':
+        this.refreshState = 'ready';
+        this.staleSinceMs = undefined;
+        this.backoffMs = this.minBackoffMs;
+        this.nextAttemptAtMs = 0;
+        return;
+      case 'lease-held':
+        // Not a failure: another instance is listing. Keep routing with what we have and look
+        // in KV for its map soon; the backoff does not grow.
+        this.refreshState = 'invalid';
+        this.nextAttemptAtMs = this.now() + this.leaseRecheckMs;
+        return;
+      case 'failed':
+        this.refreshState = 'invalid';
+        this.stats.refreshFailures++;
+        this.nextAttemptAtMs = this.now() + this.backoffMs;
+        this.backoffMs = Math.min(this.backoffMs * BACKOFF_MULTIPLIER, this.maxBackoffMs);
+        this.options.report?.(outcome.reason);
+        return;
+    }
+  }
+
+  /** KV first; then, under the lease (or alone when KV is unusable), one ListShards round. */
+  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>): Promise<RefreshOutcome> {
+    const kv = this.openKv();
+    let coordinated = kv !== undefined;
+    let generation = 0;
+    if (kv) {
+      try {
+        const fromKv = await this.readKv(kv);
+        if (fromKv) {
+          generation = fromKv.listedAtMs;
+          if (this.isUsable(fromKv)) {
+            this.snapshot = fromKv;
+            this.stats.adoptedFromKv++;
+            return { kind: 'ready' };
+          }
+        }
+      } catch (error) {
+        this.kvFailed('reading the shard map', error);
+        coordinated = false;
+      }
+    }
+    if (kv && coordinated) {
+      const lease = await this.tryLease(kv, generation);
+      if (lease === 'held-elsewhere') return { kind: 'lease-held' };
+      if (lease === 'kv-failed') coordinated = false;
+    }
+
+    const listedAtMs = this.now();
+    let shards: Shard[];
+    try {
+      this.stats.listShardsRounds++;
+      shards = await this.listShards(api, this.options.streamName);
+    } catch (error) {
+      return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map` };
+    }
+    const built = buildShardMap(shards, listedAtMs);
+    if (!built.ok) {
+      // The answer does not tile the hash-key space (a reshard between pages, a server bug, no
+      // open shard): routing with it would leave keys without a shard, while the previous map
+      // still routes every key somewhere valid. Keep it and list again after the backoff.
+      return { kind: 'failed', reason: `ListShards answered an inconsistent layout (${built.reason}); keeping the previous shard map` };
+    }
+    this.snapshot = built.map;
+    // Acting alone when KV failed: writing would likely fail too and add load to a limited store.
+    if (kv && coordinated) await this.writeKv(kv, built.map);
+    return { kind: 'ready' };
+  }
+
+  /** A map from KV answers the refresh when it is within the period, newer than the evidence and not older than ours. */
+  private isUsable(candidate: ShardMap): boolean {
+    if (this.now() - candidate.listedAtMs >= this.options.periodMs) return false;
+    if (this.staleSinceMs !== undefined && !(candidate.listedAtMs > this.staleSinceMs)) return false;
+    return !this.snapshot || candidate.listedAtMs >= this.snapshot.listedAtMs;
+  }
+
+  private async readKv(kv: KvStoreLike): Promise<ShardMap | undefined> {
+    const text = await kv.get(this.mapKey);
+    if (text === null) return undefined;
+    const decoded = decodeShardMap(text, this.options.streamName, this.options.region);
+    if (!decoded.ok) {
+      this.options.report?.(`KV entry ${this.mapKey} ignored (${decoded.reason}); it will be overwritten`);
+      return undefined;
+    }
+    return decoded.map;
+  }
+
+  private async writeKv(kv: KvStoreLike, map: ShardMap): Promise<void> {
+    try {
+      await kv.put(this.mapKey, encodeShardMap(map, this.options.streamName, this.options.region), { ttl: MAP_TTL_SECONDS });
+    } catch (error) {
+      this.kvFailed('writing the shard map', error);
+    }
+  }
+
+  private async tryLease(kv: KvStoreLike, generation: number): Promise<'mine' | 'held-elsewhere' | 'kv-failed'> {
+    const now = this.now();
+    const key = leaseKey(this.options.region, this.options.streamName, generation, Math.floor(now / this.leaseSlotMs));
+    if (this.heldLease === key) return 'mine';
+    try {
+      await kv.put(key, JSON.stringify({ holder: this.holderId, acquiredAtMs: now }), {
+        mode: 'add',
+        // At least one slot, so the key cannot expire and be taken twice within its slot.
+        ttl: 2 * Math.ceil(this.leaseSlotMs / 1000),
+      });
+      this.heldLease = key;
+      return 'mine';
+    } catch (error) {
+      if (isInsertConflict(error)) {
+        this.stats.leaseHeldElsewhere++;
+        return 'held-elsewhere';
+      }
+      this.kvFailed('taking the refresh lease', error);
+      return 'kv-failed';
+    }
+  }
+
+  private openKv(): KvStoreLike | undefined {
+    if (this.kv.kind === 'unopened') {
+      if (!this.options.openKv) {
+        this.kv = { kind: 'missing' };
+      } else {
+        try {
+          this.kv = { kind: 'open', store: this.options.openKv() };
+        } catch (error) {
+          this.kv = { kind: 'missing' };
+          this.options.report?.(`KV store cannot be opened (${describe(error)}); shard maps are kept per instance`);
+        }
+      }
+    }
+    return this.kv.kind === 'open' ? this.kv.store : undefined;
+  }
+
+  private kvFailed(what: string, error: unknown): void {
+    this.stats.kvFailures++;
+    this.options.report?.(`KV store failed ${what} (${describe(error)}); this instance refreshes on its own`);
+  }
+}
+
+/**
+ * An `add` refused because the key exists. The runtime rejects with a TypeError whose message
+ * says "Precondition failed" (JSC host_api.cpp FastlyKVError); anything else (e.g. "Too many
+ * requests.") means KV itself is failing.
+ */
+function isInsertConflict(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /precondition|already exists/i.test(message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
