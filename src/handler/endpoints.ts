@@ -9,10 +9,10 @@
 import { readKeysFromSecrets, staticCredentials, type CredentialsProvider } from '../aws/credentials.js';
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
-import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, DEFAULT_KV_STORE_NAME, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
 import type { KinesisApi } from '../kinesis/api.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
-import { randomKeyRouter, type ShardRouter } from '../shards/router.js';
+import { createEndpointRouter, type ShardRouter } from '../shards/index.js';
 
 export interface EndpointRuntime {
   config: EndpointConfig;
@@ -64,7 +64,17 @@ function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRun
     config: endpoint,
     credentials: staticCredentials(readKeys),
     signingKeyCache: new Map(),
-    routerFor: () => randomKeyRouter(),
+    // Shard map shared through KV. The store is opened on first use, when `loaded` (with the
+    // configured kvStoreName) exists; a missing store means per-instance maps, reported once.
+    routerFor: createEndpointRouter({
+      streamName: endpoint.streamName,
+      region: endpoint.region,
+      periodSeconds: endpoint.periodSeconds,
+      openKv: () => platform.openKv(loaded?.config.kvStoreName ?? DEFAULT_KV_STORE_NAME),
+      report: (problem) =>
+        reportOnce(loaded?.errorLog ?? platform.logger(DEFAULT_ERROR_LOG_ENDPOINT), `compute-kinesis-logger: ${endpoint.name}: shard map: ${problem}`),
+      now: platform.nowMs,
+    }),
   };
 }
 
