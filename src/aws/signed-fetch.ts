@@ -3,6 +3,11 @@
  * its own retry loop is never used (retries belong to delivery/retrier.ts and every attempt
  * must be counted against the execution's budget). The signing-key cache is long-lived and
  * shared, so a reused sandbox derives each day's key once.
+ *
+ * Temporary credentials: aws4fetch sets `X-Amz-Security-Token` as a header before it computes the
+ * signed header list, and `x-amz-security-token` is not in its UNSIGNABLE_HEADERS, so the token is
+ * always signed (aws4fetch 1.0.20 `AwsV4Signer` constructor; checked independently by
+ * test/support/sigv4-verifier.ts, which rejects a token that is not among the signed headers).
  */
 import { AwsClient } from 'aws4fetch';
 import type { BackendRef, BackendFetch } from '../platform/types.js';
@@ -32,8 +37,10 @@ export type SignedFetch = (url: string, init: { method: string; headers: Record<
 
 export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
   return async (url, init) => {
+    // Credentials first: for iam_role they may cost an STS request of their own, which must find
+    // the budget before this call takes its share. A CredentialsError propagates unchanged.
+    const credentials = await options.credentials.get(options.budget);
     if (!options.budget.tryTake()) throw new BudgetExhaustedError();
-    const credentials = await options.credentials.get();
     const client = new AwsClient({
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
@@ -45,8 +52,18 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
     });
     const request = await client.sign(url, init);
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
-    return withTimeout(options.fetch(request, options.backend), timeoutMs);
+    return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
   };
+}
+
+/**
+ * The answer with its body already read, so the timeout covers a server that sends headers and
+ * then stalls, not only one that never answers. AWS answers here are small (≤ a few KiB per call).
+ */
+async function fetchBuffered(fetch: BackendFetch, request: Request, backend: BackendRef): Promise<Response> {
+  const response = await fetch(request, backend);
+  const body = await response.arrayBuffer();
+  return new Response(body.byteLength > 0 ? body : null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -3,7 +3,7 @@
  * first); an endpoint with any problem is disabled, the others carry on.
  */
 import { compileFormat, FormatError, KINESIS_DEFAULT_FORMAT } from '../format/index.js';
-import type { ConfigLike } from '../platform/types.js';
+import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
 import {
@@ -11,6 +11,7 @@ import {
   DEFAULT_ERROR_LOG_ENDPOINT,
   DEFAULT_KV_STORE_NAME,
   DEFAULT_STATIC_BACKEND,
+  DEFAULT_STS_BACKEND,
   DEFAULTS,
   type EndpointConfig,
   PLACEMENTS,
@@ -21,6 +22,8 @@ import {
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+/** Fastly log endpoint names as the Logger API accepts them (no spaces or quotes). */
+const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 
 export function loadServiceConfig(store: ConfigLike): ServiceConfig {
   const errors: ConfigError[] = [];
@@ -77,13 +80,21 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
   const formatVersion = get('format_version') ?? '2';
   if (formatVersion !== '2') fail('format_version', `"${formatVersion}" is not supported: only format version 2`);
 
-  const access = readAccess(get, fail);
+  const access = readAccess(get, fail, region);
   const periodSeconds = readInteger(get('period'), DEFAULTS.periodSeconds, 60, 86_400, (p) => fail('period', p));
   const maxAttempts = readInteger(get('max_attempts'), DEFAULTS.maxAttempts, 1, 10, (p) => fail('max_attempts', p));
   const maxRecordBytes = readInteger(get('max_record_bytes'), DEFAULTS.maxRecordBytes, 1024, 10 * 1024 * 1024, (p) => fail('max_record_bytes', p));
   const maxRequestBytes = readInteger(get('max_request_bytes'), DEFAULTS.maxRequestBytes, 64 * 1024, 10 * 1024 * 1024, (p) => fail('max_request_bytes', p));
+  if (maxRecordBytes > maxRequestBytes) {
+    // A record must fit in a call on its own, or it could never be sent.
+    fail('max_record_bytes', `${maxRecordBytes} is larger than max_request_bytes (${maxRequestBytes}): a record must fit in one PutRecords call`);
+  }
   const oversize = get('oversize') ?? DEFAULTS.oversize;
   if (oversize !== 'truncate' && oversize !== 'drop') fail('oversize', `"${oversize}" is not one of truncate, drop`);
+  const fallbackLogEndpoint = get('fallback_log_endpoint');
+  if (fallbackLogEndpoint !== undefined && !LOG_ENDPOINT_NAME.test(fallbackLogEndpoint)) {
+    fail('fallback_log_endpoint', `"${fallbackLogEndpoint}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)`);
+  }
 
   const endpointUrl = get('endpoint_url');
   let kinesisUrl = region ? `https://kinesis.${region}.${awsDomainFor(region)}/` : '';
@@ -113,12 +124,14 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
     kinesisUrl,
     kinesisBackend,
     delivery: { maxAttempts, maxRecordBytes, maxRequestBytes, oversize: oversize as 'truncate' | 'drop' },
+    fallbackLogEndpoint,
   };
 }
 
 function readAccess(
   get: (field: string) => string | undefined,
   fail: (field: string, problem: string) => undefined,
+  region: string | undefined,
 ): AccessConfig | undefined {
   const roleArn = get('iam_role');
   const method = get('access_method') ?? (roleArn ? 'iam_role' : 'user_credentials');
@@ -135,7 +148,37 @@ function readAccess(
   const durationSeconds = readInteger(get('role_duration_seconds'), DEFAULTS.roleDurationSeconds, 900, 43_200, (p) =>
     fail('role_duration_seconds', p),
   );
-  return { method, roleArn, externalId, sessionName, durationSeconds };
+  const sts = readStsEndpoint(get, fail, region);
+  if (!sts) return undefined;
+  return { method, roleArn, externalId, sessionName, durationSeconds, ...sts };
+}
+
+/** `sts_url` (default: the region's STS endpoint) and `sts_backend` (default static `sts`, or `dynamic`). */
+function readStsEndpoint(
+  get: (field: string) => string | undefined,
+  fail: (field: string, problem: string) => undefined,
+  region: string | undefined,
+): { stsUrl: string; stsBackend: BackendRef } | undefined {
+  const raw = get('sts_url');
+  let stsUrl: string;
+  if (raw !== undefined) {
+    try {
+      stsUrl = new URL(raw).toString();
+    } catch {
+      return fail('sts_url', `"${raw}" is not a URL (e.g. https://sts.eu-west-1.amazonaws.com/)`);
+    }
+    if (!/^https?:$/.test(new URL(stsUrl).protocol)) return fail('sts_url', `"${raw}" must be an http or https URL`);
+  } else if (region && AWS_REGIONS.has(region)) {
+    stsUrl = `https://sts.${region}.${awsDomainFor(region)}/`;
+  } else {
+    return undefined; // the region's own error is reported already
+  }
+  const backendName = get('sts_backend') ?? DEFAULT_STS_BACKEND;
+  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(backendName)) return fail('sts_backend', `"${backendName}" is not a backend name, nor "dynamic"`);
+  const url = new URL(stsUrl);
+  const stsBackend: BackendRef =
+    backendName === 'dynamic' ? { kind: 'dynamic', host: url.host, useSsl: url.protocol === 'https:' } : { kind: 'static', name: backendName };
+  return { stsUrl, stsBackend };
 }
 
 function readInteger(raw: string | undefined, fallback: number, min: number, max: number, fail: (problem: string) => void): number {

@@ -6,6 +6,7 @@
  * Store layout (see README "Configuration"):
  *   Config Store `kinesis_logger`   service keys (`endpoints`, …) and `<endpoint>.<field>` keys
  *   Secret Store `kinesis_logger_secrets`   `<endpoint>.access_key_id`, `.secret_access_key`, `.session_token`
+ *                                           (base keys for STS under iam_role), and `admin_token` (admin stats page)
  *   KV Store     `kinesis_logger_state`     the shared shard maps
  */
 import type { LogFormat } from '../format/index.js';
@@ -17,13 +18,25 @@ export const DEFAULT_KV_STORE_NAME = 'kinesis_logger_state';
 /** Fastly log endpoint that receives configuration and delivery failure reports. */
 export const DEFAULT_ERROR_LOG_ENDPOINT = 'kinesis_logger_errors';
 export const DEFAULT_STATIC_BACKEND = 'kinesis';
+/** Static backend for STS AssumeRole (iam_role access); `<endpoint>.sts_backend = dynamic` reaches the STS host directly. */
+export const DEFAULT_STS_BACKEND = 'sts';
 
 export type Placement = 'format_version_default' | 'waf_debug' | 'none';
 export const PLACEMENTS: readonly Placement[] = ['format_version_default', 'waf_debug', 'none'];
 
 export type AccessConfig =
   | { method: 'user_credentials' }
-  | { method: 'iam_role'; roleArn: string; externalId?: string; sessionName: string; durationSeconds: number };
+  | {
+      method: 'iam_role';
+      roleArn: string;
+      externalId?: string;
+      sessionName: string;
+      durationSeconds: number;
+      /** `<endpoint>.sts_url`; default the regional endpoint https://sts.<region>.amazonaws.com/ (.com.cn in China). */
+      stsUrl: string;
+      /** `<endpoint>.sts_backend`; default static backend `sts`, or `dynamic` for the sts_url host. */
+      stsBackend: BackendRef;
+    };
 
 export type OversizePolicy = 'truncate' | 'drop';
 
@@ -51,6 +64,11 @@ export interface EndpointConfig {
   kinesisUrl: string;
   kinesisBackend: BackendRef;
   delivery: DeliveryLimits;
+  /**
+   * `<endpoint>.fallback_log_endpoint`: a Fastly log endpoint that receives, as is, every line that
+   * could not be delivered to Kinesis (after retries, or dropped as oversize). Unset = none.
+   */
+  fallbackLogEndpoint?: string;
 }
 
 export interface ServiceConfig {

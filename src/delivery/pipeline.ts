@@ -1,16 +1,31 @@
 /**
- * Delivery of rendered lines to one stream: route → batch → PutRecords → retry failed entries →
- * report. The one place these stages meet; read it top to bottom.
+ * Delivery of rendered lines to one stream — the one place the stages meet (KPL pipeline.h):
  *
- * Never throws: every line ends delivered, or failed and reported (with counts) through
- * `reportFailure`.
+ *   prepare (record-size limit: truncate | drop)
+ *   → per round: [backoff] → router.plan (avoiding shards that throttled) → batcher → PutRecords
+ *     → attempt appended to every record → retrier decides finish | retry | fail | invalidate
+ *   → report (one line per error code, fallback endpoint, counters)
+ *
+ * A round re-sends only the records the retrier sent back; rounds end when none is left, which
+ * the retrier guarantees after at most `maxAttempts` tries (+1 after a credentials refresh).
+ * Before each retry round the execution's budget is checked: when no backend request or too
+ * little time is left, the records fail as budget-exhausted instead of sleeping for nothing.
+ *
+ * Never throws: every line ends delivered, or failed/dropped and reported with counts.
  */
+import type { RequestBudget } from '../aws/budget.js';
 import type { DeliveryLimits } from '../config/schema.js';
-import type { KinesisApi, PutRecordsRequestEntry } from '../kinesis/api.js';
-import { bytesToBase64 } from '../kinesis/base64.js';
-import { AwsCallError, classifyErrorCode } from '../kinesis/errors.js';
-import { MAX_RECORDS_PER_PUT } from '../kinesis/limits.js';
-import type { ShardRouter, ShardTarget } from '../shards/router.js';
+import type { KinesisApi } from '../kinesis/api.js';
+import { AwsCallError } from '../kinesis/errors.js';
+import { putRecordsInput, readPutRecordsResults } from '../kinesis/put-records.js';
+import { randomKeyRouter, type ShardRouter, type ShardTarget } from '../shards/router.js';
+import { attemptsOf, type CallOutcome } from './attempt.js';
+import { packBatches, type Batch } from './batcher.js';
+import { prepareRecords, type DeliveryRecord } from './prepare.js';
+import { reportDelivery, type DeliveryOutcome, type FailedRecord } from './report.js';
+import { backoffMs, DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, Retrier, type Failure } from './retrier.js';
+
+export type { DeliveryOutcome } from './report.js';
 
 export interface DeliveryDeps {
   api: KinesisApi;
@@ -23,115 +38,125 @@ export interface DeliveryDeps {
   now: () => number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The execution's budget (the api takes from the same one); retry rounds that cannot fit are not started. */
+  budget?: Pick<RequestBudget, 'remaining' | 'msLeft'>;
+  /** Rate-limited credentials refresh after an auth error; true when it will happen. */
+  refreshCredentials?: () => boolean;
+  /** The endpoint's fallback log endpoint: receives every line that was not delivered. */
+  fallback?: (line: string) => void;
 }
 
-export interface DeliveryOutcome {
-  attempted: number;
-  delivered: number;
-  retried: number;
-  failedByCode: Record<string, number>;
-  droppedOversize: number;
-  truncated: number;
-  putRecordsCalls: number;
-}
-
-interface PendingRecord {
-  data: Uint8Array;
-  base64: string;
-  /** Shard to avoid on the next try (throttled there). */
-  avoidShard?: string;
-  lastError?: { code: string; message: string };
-}
-
-const encoder = new TextEncoder();
+/** A retry round is not started with less time than this left (one call needs time to answer). */
+export const MIN_RETRY_WINDOW_MS = 500;
 
 export async function deliverLines(streamName: string, lines: readonly string[], deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  const outcome: DeliveryOutcome = {
-    attempted: lines.length,
-    delivered: 0,
-    retried: 0,
-    failedByCode: {},
-    droppedOversize: 0,
-    truncated: 0,
-    putRecordsCalls: 0,
-  };
-  let pending: PendingRecord[] = [];
-  for (const line of lines) {
-    const data = encoder.encode(line);
-    pending.push({ data, base64: bytesToBase64(data) });
-  }
+  const prepared = prepareRecords(lines, deps.limits);
+  const delivered: DeliveryRecord[] = [];
+  const failed: FailedRecord[] = [];
+  let retryNext: DeliveryRecord[] = [];
+  let callStartMs = 0;
 
-  const failed: PendingRecord[] = [];
-  for (let attempt = 1; pending.length > 0 && attempt <= deps.limits.maxAttempts; attempt++) {
-    if (attempt > 1) {
-      outcome.retried += pending.length;
-      await deps.sleep(backoffMs(attempt - 1, deps));
-    }
-    const targets = await deps.router.plan(pending.length, pending.map((r) => r.avoidShard));
-    const retry: PendingRecord[] = [];
-    for (let start = 0; start < pending.length; start += MAX_RECORDS_PER_PUT) {
-      const batch = pending.slice(start, start + MAX_RECORDS_PER_PUT);
-      const batchTargets = targets.slice(start, start + MAX_RECORDS_PER_PUT);
-      const sentAt = deps.now();
-      outcome.putRecordsCalls++;
-      try {
-        const answer = await deps.api.putRecords({ StreamName: streamName, Records: batch.map((r, i) => entry(r, batchTargets[i])) });
-        if (answer.Records?.length !== batch.length) {
-          throw new AwsCallError('RecordCountMismatch', `sent ${batch.length} records, answer has ${answer.Records?.length ?? 0}`);
-        }
-        answer.Records.forEach((result, i) => {
-          const record = batch[i];
-          if (!result.ErrorCode) {
-            outcome.delivered++;
-            if (result.ShardId) deps.router.observe(batchTargets[i], result.ShardId, sentAt);
-            return;
-          }
-          record.lastError = { code: result.ErrorCode, message: result.ErrorMessage ?? '' };
-          const errorClass = classifyErrorCode(result.ErrorCode);
-          if (errorClass === 'fatal') failed.push(record);
-          else {
-            record.avoidShard = errorClass === 'throttled' ? batchTargets[i].shardId : undefined;
-            retry.push(record);
-          }
-        });
-      } catch (error) {
-        const callError = error instanceof AwsCallError ? error : new AwsCallError('InternalError', String(error));
-        for (const record of batch) {
-          record.lastError = { code: callError.errorCode, message: callError.errorMessage };
-          (callError.retriable && callError.errorCode !== 'RecordCountMismatch' && callError.errorCode !== 'BudgetExhausted' ? retry : failed).push(record);
-        }
+  const retrier = new Retrier<DeliveryRecord>(
+    { maxAttempts: deps.limits.maxAttempts },
+    {
+      finish: (record) => delivered.push(record),
+      retry: (record, avoidShard) => {
+        record.avoidShard = avoidShard;
+        retryNext.push(record);
+      },
+      fail: (record, failure) => failed.push({ ...record, failure }),
+      // KPL's shard-map invalidate callback: the router decides whether the evidence is newer than its map.
+      invalidate: (target, landedShardId) => deps.router.observe(target, landedShardId, callStartMs),
+      refreshCredentials: () => deps.refreshCredentials?.() ?? false,
+    },
+  );
+
+  let pending = prepared.records;
+  let callId = 0;
+  for (let round = 1; pending.length > 0; round++) {
+    if (round > 1) {
+      const delay = backoffMs(round - 1, {
+        baseMs: deps.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS,
+        maxMs: deps.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+        random: deps.random,
+      });
+      if (!hasRoomForRetry(deps.budget, delay)) {
+        for (const record of pending) failed.push({ ...record, failure: retrier.budgetFailure(record, 'no backend request or time left') });
+        break;
       }
+      await deps.sleep(delay);
     }
-    pending = retry;
+    const targets = await plan(deps, pending);
+    retryNext = [];
+    for (const batch of packBatches(pending, targets, { maxRequestBytes: deps.limits.maxRequestBytes })) {
+      callStartMs = deps.now();
+      const outcome = await send(deps.api, streamName, batch);
+      const call = { callId: ++callId, startMs: callStartMs, endMs: deps.now() };
+      attemptsOf(outcome, batch.targets, call).forEach((attempt, i) => batch.records[i].attempts.push(attempt));
+      retrier.handle(batch, outcome);
+    }
+    pending = retryNext;
   }
-  failed.push(...pending);
-  report(streamName, failed, outcome, deps);
-  return outcome;
+
+  return reportDelivery(
+    { streamName, attempted: lines.length, delivered, failed, dropped: prepared.dropped, maxDataBytes: prepared.maxDataBytes },
+    { reportFailure: deps.reportFailure, fallback: deps.fallback },
+  );
 }
 
-function entry(record: PendingRecord, target: ShardTarget): PutRecordsRequestEntry {
-  const e: PutRecordsRequestEntry = { Data: record.base64, PartitionKey: target.partitionKey };
-  if (target.explicitHashKey !== undefined) e.ExplicitHashKey = target.explicitHashKey;
-  return e;
+/**
+ * Lines that cannot be sent at all (e.g. the endpoint's secrets are missing): reported and handed
+ * to the fallback like any failure, without routing or sending anything.
+ */
+export function failLines(
+  streamName: string,
+  lines: readonly string[],
+  failure: Failure,
+  deps: Pick<DeliveryDeps, 'limits' | 'reportFailure' | 'fallback'>,
+): DeliveryOutcome {
+  const prepared = prepareRecords(lines, deps.limits);
+  return reportDelivery(
+    {
+      streamName,
+      attempted: lines.length,
+      delivered: [],
+      failed: prepared.records.map((record) => ({ ...record, failure })),
+      dropped: prepared.dropped,
+      maxDataBytes: prepared.maxDataBytes,
+    },
+    { reportFailure: deps.reportFailure, fallback: deps.fallback },
+  );
 }
 
-function backoffMs(retry: number, deps: DeliveryDeps): number {
-  const base = deps.baseBackoffMs ?? 100;
-  const cap = deps.maxBackoffMs ?? 2_000;
-  return Math.floor(deps.random() * Math.min(cap, base * 2 ** retry));
+function hasRoomForRetry(budget: DeliveryDeps['budget'], delayMs: number): boolean {
+  if (!budget) return true;
+  return budget.remaining > 0 && budget.msLeft() > delayMs + MIN_RETRY_WINDOW_MS;
 }
 
-/** One line per error code per delivery, not one per record. */
-function report(streamName: string, failed: PendingRecord[], outcome: DeliveryOutcome, deps: DeliveryDeps): void {
-  const byCode = new Map<string, { count: number; message: string }>();
-  for (const record of failed) {
-    const { code, message } = record.lastError ?? { code: 'Unknown', message: '' };
-    const entry = byCode.get(code) ?? { count: 0, message };
-    entry.count++;
-    byCode.set(code, entry);
+/** Targets for this round. A router that throws is a bug; the records still go, with random keys. */
+async function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Promise<ShardTarget[]> {
+  try {
+    const targets = await deps.router.plan(records.length, records.map((r) => r.avoidShard));
+    if (targets.length === records.length) return targets;
+    throw new Error(`planned ${targets.length} targets for ${records.length} records`);
+  } catch (error) {
+    deps.reportFailure(`compute-kinesis-logger: shard router failed (${error instanceof Error ? error.message : String(error)}); sending with random partition keys`);
+    return randomKeyRouter(deps.random).plan(records.length);
   }
-  for (const [code, { count, message }] of byCode) {
-    outcome.failedByCode[code] = count;
-    deps.reportFailure(`Failed to put record onto stream ${streamName}: ${code} ${message} (${count} of ${outcome.attempted} records)`);
+}
+
+async function send(api: KinesisApi, streamName: string, batch: Batch<DeliveryRecord>): Promise<CallOutcome> {
+  const input = putRecordsInput(
+    streamName,
+    batch.records.map((record, i) => ({ data: record.base64, partitionKey: batch.targets[i].partitionKey, explicitHashKey: batch.targets[i].explicitHashKey })),
+  );
+  try {
+    return { kind: 'answer', results: readPutRecordsResults(await api.putRecords(input), batch.records.length) };
+  } catch (error) {
+    if (error instanceof AwsCallError) {
+      return { kind: 'error', errorCode: error.errorCode, errorMessage: error.errorMessage, httpStatus: error.httpStatus, requestSent: error.requestSent };
+    }
+    // Not from the api's contract (a bug, or a test double): not retried, but reported.
+    return { kind: 'error', errorCode: 'InternalError', errorMessage: error instanceof Error ? error.message : String(error), requestSent: true };
   }
 }

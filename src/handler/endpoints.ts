@@ -6,7 +6,8 @@
  * A configuration problem is reported once per instance on the error log endpoint, never per
  * request, and never stops traffic.
  */
-import { readKeysFromSecrets, staticCredentials, type CredentialsProvider } from '../aws/credentials.js';
+import type { CredentialsProvider } from '../aws/credentials.js';
+import { createCredentialsProvider } from '../aws/provider.js';
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, DEFAULT_KV_STORE_NAME, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
@@ -59,10 +60,15 @@ export function loadService(platform: Platform): LoadedService | undefined {
 }
 
 function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRuntime {
-  const readKeys = () => readKeysFromSecrets(platform.openSecrets(SECRET_STORE_NAME), endpoint.name);
+  const credentials = createCredentialsProvider(endpoint, {
+    openSecrets: () => platform.openSecrets(SECRET_STORE_NAME),
+    secretStoreName: SECRET_STORE_NAME,
+    fetch: platform.fetch,
+    now: platform.nowMs,
+  });
   return {
     config: endpoint,
-    credentials: staticCredentials(readKeys),
+    credentials,
     signingKeyCache: new Map(),
     // Shard map shared through KV. The store is opened on first use, when `loaded` (with the
     // configured kvStoreName) exists; a missing store means per-instance maps, reported once.

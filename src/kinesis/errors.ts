@@ -1,6 +1,13 @@
 /**
  * Classifies Kinesis and STS failures by error code (the JSON `__type`, or `x-amzn-ErrorType`),
- * not by HTTP status, which differs between services (reference/kinesis.md §3.4).
+ * not by HTTP status, which differs between services (reference/kinesis.md §3.4). The status only
+ * decides for codes we do not know: 429 is throttling, 5xx retriable, anything else fatal.
+ *
+ *   throttled  back off and retry (PTEE additionally moves the record to another shard)
+ *   retriable  back off and retry (may duplicate after a timeout: the call may have succeeded)
+ *   auth       refresh credentials once (rate-limited), retry once
+ *   fatal      do not retry: validation, ResourceNotFoundException, AccessDeniedException, KMS
+ *              configuration errors, our own RecordCountMismatch / BudgetExhausted / MissingCredentials
  */
 export type ErrorClass = 'throttled' | 'retriable' | 'auth' | 'fatal';
 
@@ -38,6 +45,13 @@ const AUTH = new Set([
   'MissingAuthenticationToken',
 ]);
 
+/** The per-shard write limit: the only code that says "this shard, not the stream, is busy". */
+export const SHARD_THROTTLE_CODE = 'ProvisionedThroughputExceededException';
+
+export function isShardThrottle(code: string): boolean {
+  return code === SHARD_THROTTLE_CODE;
+}
+
 export function classifyErrorCode(code: string, httpStatus?: number): ErrorClass {
   if (THROTTLING.has(code)) return 'throttled';
   if (RETRIABLE.has(code)) return 'retriable';
@@ -60,6 +74,8 @@ export class AwsCallError extends Error {
     readonly errorCode: string,
     readonly errorMessage: string,
     readonly httpStatus?: number,
+    /** False when the call never left (no budget, no credentials): it cannot have had any effect. */
+    readonly requestSent: boolean = true,
   ) {
     super(`${errorCode}${errorMessage ? ` ${errorMessage}` : ''}`);
     this.name = 'AwsCallError';

@@ -1,0 +1,92 @@
+/**
+ * The history of each record: every try appends an Attempt (KPL attempt.h), successful or not,
+ * sent or stopped before sending. Counters are derived from these histories; there is no separate
+ * retry counter to drift out of step.
+ *
+ * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
+ * and the derivations (calls made, retries, misrouted records). Does not decide anything.
+ */
+import type { EntryResult } from '../kinesis/put-records.js';
+import type { ShardTarget } from '../shards/router.js';
+
+export interface Attempt {
+  /** Which PutRecords call carried it (one per call, counted from 1 within a delivery). */
+  callId: number;
+  /** False when the call never left (no budget, no credentials). */
+  sent: boolean;
+  startMs: number;
+  endMs: number;
+  /** The shard the router meant it for, if it predicted one. */
+  targetShardId?: string;
+  /** Where it landed (success only). */
+  shardId?: string;
+  sequenceNumber?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** One PutRecords call as delivery sees it: an entry per record sent, or a whole-call failure. */
+export type CallOutcome =
+  | { kind: 'answer'; results: EntryResult[] }
+  | { kind: 'error'; errorCode: string; errorMessage: string; httpStatus?: number; requestSent: boolean };
+
+export interface HasAttempts {
+  readonly attempts: readonly Attempt[];
+}
+
+export interface CallInfo {
+  callId: number;
+  startMs: number;
+  endMs: number;
+}
+
+/** The Attempt each record of a call gets, in the order the records were sent. */
+export function attemptsOf(outcome: CallOutcome, targets: readonly ShardTarget[], call: CallInfo): Attempt[] {
+  return targets.map((target, i) => {
+    const base = { callId: call.callId, startMs: call.startMs, endMs: call.endMs, targetShardId: target.shardId };
+    if (outcome.kind === 'error') {
+      return { ...base, sent: outcome.requestSent, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
+    }
+    const result = outcome.results[i];
+    return result.ok
+      ? { ...base, sent: true, shardId: result.shardId, sequenceNumber: result.sequenceNumber }
+      : { ...base, sent: true, errorCode: result.errorCode, errorMessage: result.errorMessage };
+  });
+}
+
+export function isDelivered(attempt: Attempt | undefined): boolean {
+  return !!attempt && attempt.sent && attempt.errorCode === undefined;
+}
+
+/** The last attempt that reached Kinesis (its error says more than "no budget left"). */
+export function lastSentAttempt(record: HasAttempts): Attempt | undefined {
+  for (let i = record.attempts.length - 1; i >= 0; i--) if (record.attempts[i].sent) return record.attempts[i];
+  return undefined;
+}
+
+export interface AttemptCounts {
+  /** Tries of all records, sent or not. */
+  tries: number;
+  /** Tries after the first, per record (a record tried 3 times counts 2). */
+  retried: number;
+  /** PutRecords calls that left (distinct call ids of sent attempts). */
+  putRecordsCalls: number;
+  /** Records that landed on a shard other than the one predicted. */
+  misrouted: number;
+}
+
+export function countAttempts(records: readonly HasAttempts[]): AttemptCounts {
+  const calls = new Set<number>();
+  let tries = 0;
+  let retried = 0;
+  let misrouted = 0;
+  for (const record of records) {
+    tries += record.attempts.length;
+    retried += Math.max(0, record.attempts.length - 1);
+    for (const attempt of record.attempts) {
+      if (attempt.sent) calls.add(attempt.callId);
+      if (isDelivered(attempt) && attempt.targetShardId !== undefined && attempt.shardId !== attempt.targetShardId) misrouted++;
+    }
+  }
+  return { tries, retried, putRecordsCalls: calls.size, misrouted };
+}

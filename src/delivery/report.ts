@@ -1,0 +1,190 @@
+/**
+ * What a delivery ends as, said out loud: named failure kinds → one
+ * `Failed to put record onto stream <stream>: <ErrorCode> <ErrorMessage> (…counts…)` line per
+ * error code and kind, per delivery (never one per record; Fastly's endpoint wording, reference/
+ * kinesis.md §4.5), the undelivered lines to the fallback log endpoint, and the counters.
+ *
+ * Owns: the wording, the grouping, the per-delivery outcome and the per-instance counters it is
+ * added to. Does not decide what failed (retrier.ts) and keeps no state of its own.
+ *
+ * Messages come from AWS (or our own codes) and never carry credentials; they are flattened to
+ * one line and capped, so one odd answer cannot flood the log endpoint.
+ */
+import { countAttempts, type HasAttempts } from './attempt.js';
+import type { DroppedLine } from './prepare.js';
+import type { Failure, FailureKind } from './retrier.js';
+
+export const FAILURE_PREFIX = 'Failed to put record onto stream';
+export const RECORD_TOO_LARGE = 'RecordTooLarge';
+const MAX_MESSAGE_CHARS = 300;
+
+/** The counters of one delivery. */
+export interface DeliveryOutcome {
+  attempted: number;
+  delivered: number;
+  /** Retries (tries after the first), over all records. */
+  retried: number;
+  /** Records sent (or meant to be) that finally failed; dropped oversize lines are not among them. */
+  failed: number;
+  /** Failed records by error code, plus dropped oversize lines under RecordTooLarge. */
+  failedByCode: Record<string, number>;
+  failedByKind: Partial<Record<FailureKind, number>>;
+  droppedOversize: number;
+  /** Records sent truncated (delivered or not). */
+  truncated: number;
+  putRecordsCalls: number;
+  /** Records that landed on another shard than predicted (shard map stale). */
+  misrouted: number;
+}
+
+export interface ReportedRecord extends HasAttempts {
+  /** Position in the delivery's input. */
+  readonly index: number;
+  /** The line as rendered, whole. */
+  readonly line: string;
+  readonly truncated: boolean;
+}
+
+export interface FailedRecord extends ReportedRecord {
+  readonly failure: Failure;
+}
+
+export interface DeliverySummary {
+  streamName: string;
+  attempted: number;
+  delivered: readonly ReportedRecord[];
+  failed: readonly FailedRecord[];
+  dropped: readonly DroppedLine[];
+  /** The data limit a record had to fit (for the dropped/truncated lines). */
+  maxDataBytes: number;
+}
+
+export interface ReportSink {
+  /** The error log endpoint (ServiceConfig.errorLogEndpoint). */
+  reportFailure(line: string): void;
+  /** The endpoint's fallback log endpoint, when configured: gets every undelivered line. */
+  fallback?(line: string): void;
+}
+
+const KIND_PHRASE: Record<FailureKind, (tries: number) => string> = {
+  'not-retriable': (n) => `not retriable, ${tries(n)}`,
+  'retries-exhausted': (n) => `gave up after ${tries(n)}`,
+  'budget-exhausted': (n) => `backend request or time budget of this execution spent after ${tries(n)}`,
+  auth: (n) => `credentials refused, ${tries(n)}`,
+};
+
+function tries(n: number): string {
+  return `${n} attempt${n === 1 ? '' : 's'}`;
+}
+
+export function reportDelivery(summary: DeliverySummary, sink: ReportSink): DeliveryOutcome {
+  const { streamName, attempted } = summary;
+  const groups = new Map<string, { failure: Failure; count: number; maxTries: number }>();
+  for (const record of summary.failed) {
+    const key = `${record.failure.errorCode}\u0000${record.failure.kind}`;
+    const group = groups.get(key) ?? { failure: record.failure, count: 0, maxTries: 0 };
+    group.count++;
+    group.maxTries = Math.max(group.maxTries, record.attempts.length);
+    groups.set(key, group);
+  }
+  for (const { failure, count, maxTries } of groups.values()) {
+    const message = oneLine(failure.errorMessage);
+    sink.reportFailure(
+      `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](maxTries)})`,
+    );
+  }
+  if (summary.dropped.length > 0) {
+    const largest = Math.max(...summary.dropped.map((d) => d.bytes));
+    sink.reportFailure(
+      `${FAILURE_PREFIX} ${streamName}: ${RECORD_TOO_LARGE} line of up to ${largest} bytes exceeds the ${summary.maxDataBytes}-byte record data limit ` +
+        `(max_record_bytes less room for the partition key) (${summary.dropped.length} of ${attempted} records; dropped, oversize=drop)`,
+    );
+  }
+  const truncated = summary.delivered.filter((r) => r.truncated).length + summary.failed.filter((r) => r.truncated).length;
+  if (truncated > 0) {
+    sink.reportFailure(
+      `compute-kinesis-logger: stream ${streamName}: ${truncated} of ${attempted} records truncated to ${summary.maxDataBytes} bytes of data (oversize=truncate)`,
+    );
+  }
+  if (sink.fallback) {
+    // Input order, so the fallback endpoint reads like the stream would have.
+    const undelivered: { index: number; line: string }[] = [...summary.failed, ...summary.dropped];
+    undelivered.sort((a, b) => a.index - b.index);
+    for (const { line } of undelivered) sink.fallback(line);
+  }
+
+  const failedByCode: Record<string, number> = {};
+  const failedByKind: Partial<Record<FailureKind, number>> = {};
+  for (const record of summary.failed) {
+    failedByCode[record.failure.errorCode] = (failedByCode[record.failure.errorCode] ?? 0) + 1;
+    failedByKind[record.failure.kind] = (failedByKind[record.failure.kind] ?? 0) + 1;
+  }
+  if (summary.dropped.length > 0) failedByCode[RECORD_TOO_LARGE] = summary.dropped.length;
+  const counts = countAttempts([...summary.delivered, ...summary.failed]);
+  return {
+    attempted,
+    delivered: summary.delivered.length,
+    retried: counts.retried,
+    failed: summary.failed.length,
+    failedByCode,
+    failedByKind,
+    droppedOversize: summary.dropped.length,
+    truncated,
+    putRecordsCalls: counts.putRecordsCalls,
+    misrouted: counts.misrouted,
+  };
+}
+
+function oneLine(message: string): string {
+  const flat = message.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS)}…` : flat;
+}
+
+/** Per-instance totals over every delivery of one endpoint (the admin stats page shows these). */
+export interface DeliveryCounters {
+  deliveries: number;
+  attempted: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  failedByCode: Record<string, number>;
+  failedByKind: Partial<Record<FailureKind, number>>;
+  droppedOversize: number;
+  truncated: number;
+  putRecordsCalls: number;
+  listShardsCalls: number;
+  misrouted: number;
+}
+
+export function newCounters(): DeliveryCounters {
+  return {
+    deliveries: 0,
+    attempted: 0,
+    delivered: 0,
+    retried: 0,
+    failed: 0,
+    failedByCode: {},
+    failedByKind: {},
+    droppedOversize: 0,
+    truncated: 0,
+    putRecordsCalls: 0,
+    listShardsCalls: 0,
+    misrouted: 0,
+  };
+}
+
+export function addOutcome(counters: DeliveryCounters, outcome: DeliveryOutcome): void {
+  counters.deliveries++;
+  counters.attempted += outcome.attempted;
+  counters.delivered += outcome.delivered;
+  counters.retried += outcome.retried;
+  counters.failed += outcome.failed;
+  counters.droppedOversize += outcome.droppedOversize;
+  counters.truncated += outcome.truncated;
+  counters.putRecordsCalls += outcome.putRecordsCalls;
+  counters.misrouted += outcome.misrouted;
+  for (const [code, n] of Object.entries(outcome.failedByCode)) counters.failedByCode[code] = (counters.failedByCode[code] ?? 0) + n;
+  for (const [kind, n] of Object.entries(outcome.failedByKind) as [FailureKind, number][]) {
+    counters.failedByKind[kind] = (counters.failedByKind[kind] ?? 0) + n;
+  }
+}
