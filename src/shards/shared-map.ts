@@ -235,6 +235,9 @@ export class SharedShardMap {
             this.stats.adoptedFromKv++;
             return { kind: 'ready' };
           }
+          // Too old to end the refresh, but an old map routes every record correctly and beats
+          // random keys (a fresh sandbox has no map) or an older copy: route with it meanwhile.
+          if (!this.snapshot || fromKv.listedAtMs > this.snapshot.listedAtMs) this.snapshot = fromKv;
         }
       } catch (error) {
         this.kvFailed('reading the shard map', error);

@@ -1,0 +1,365 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Shard } from '../../../src/kinesis/api.js';
+import { AwsCallError } from '../../../src/kinesis/errors.js';
+import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
+import { LEASE_KEY_PREFIX, mapKey, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
+import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock } from './helpers.js';
+
+const STREAM = 'logs';
+const REGION = 'us-east-1';
+const PERIOD_MS = 60_000;
+
+let clock: FakeClock;
+let kv: AtomicFakeKvStore;
+let layout: Shard[];
+let api: CountingListShards;
+let reports: string[];
+
+beforeEach(() => {
+  clock = new FakeClock();
+  kv = new AtomicFakeKvStore(clock.now);
+  layout = equalShards(4);
+  api = new CountingListShards(() => layout);
+  reports = [];
+});
+
+function instance(overrides: Partial<SharedShardMapOptions> = {}): SharedShardMap {
+  return new SharedShardMap({
+    streamName: STREAM,
+    region: REGION,
+    periodMs: PERIOD_MS,
+    openKv: () => kv,
+    report: (line) => reports.push(line),
+    now: clock.now,
+    ...overrides,
+  });
+}
+
+function ids(map: { shards: readonly { shardId: string }[] } | undefined): string[] {
+  return map?.shards.map((s) => s.shardId) ?? [];
+}
+
+describe('SharedShardMap: memory, then KV, then ListShards', () => {
+  it('lists on first use, keeps the map in memory and shares it in KV', async () => {
+    const a = instance();
+    expect(a.state).toBe('invalid');
+    const map = await a.current(api);
+    expect(ids(map)).toEqual(ids({ shards: equalShards(4).map((s) => ({ shardId: s.ShardId })) }));
+    expect(a.state).toBe('ready');
+    expect(map!.listedAtMs).toBe(clock.ms);
+    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!)).toMatchObject({ v: 1, streamName: STREAM, region: REGION, listedAtMs: clock.ms });
+    clock.advance(PERIOD_MS - 1);
+    const gets = kv.gets;
+    expect(await a.current(api)).toBe(map);
+    expect(api.calls).toHaveLength(1);
+    expect(kv.gets).toBe(gets); // a ready map costs no KV read
+  });
+
+  it('a second instance takes the map from KV without listing', async () => {
+    await instance().current(api);
+    clock.advance(5_000);
+    const b = instance();
+    const map = await b.current(api);
+    expect(map?.shards).toHaveLength(4);
+    expect(api.calls).toHaveLength(1);
+    expect(b.stats.adoptedFromKv).toBe(1);
+    expect(b.state).toBe('ready');
+  });
+
+  it('refreshes once the period has passed: one instance lists, the others read its map', async () => {
+    const fleet = Array.from({ length: 20 }, () => instance());
+    const first = await Promise.all(fleet.map((i) => i.current(api)));
+    expect(api.calls).toHaveLength(1);
+    // Cold instances that lost the lease have no map yet (their router uses random keys) and look
+    // in KV again a second later.
+    expect(first.filter((m) => m === undefined)).toHaveLength(19);
+    clock.advance(1_000);
+    await Promise.all(fleet.map((i) => i.current(api)));
+    expect(fleet.every((i) => i.state === 'ready')).toBe(true);
+    clock.advance(PERIOD_MS - 1_000);
+    layout = equalShards(8, 10);
+    await Promise.all(fleet.map((i) => i.current(api)));
+    expect(api.calls).toHaveLength(2);
+    // Losers keep routing with the old map and look again after leaseRecheckMs.
+    const losers = fleet.filter((i) => i.map!.shards.length === 4);
+    expect(losers.length).toBe(19);
+    expect(losers.every((i) => i.state === 'invalid')).toBe(true);
+    clock.advance(1_000);
+    await Promise.all(fleet.map((i) => i.current(api)));
+    expect(fleet.every((i) => i.map!.shards.length === 8 && i.state === 'ready')).toBe(true);
+    expect(api.calls).toHaveLength(2);
+  });
+
+  it('concurrent plans in one instance share a single refresh', async () => {
+    const a = instance();
+    const maps = await Promise.all([a.current(api), a.current(api), a.current(api)]);
+    expect(new Set(maps).size).toBe(1);
+    expect(maps[0]).toBeDefined();
+    expect(api.calls).toHaveLength(1);
+  });
+});
+
+describe('SharedShardMap: the lease', () => {
+  it('is written with insert-if-absent and a short TTL, named after the map it replaces', async () => {
+    const puts: Array<{ key: string; mode?: string; ttl?: number }> = [];
+    const spy = new AtomicFakeKvStore(clock.now);
+    const put = spy.put.bind(spy);
+    spy.put = async (key, value, options) => {
+      puts.push({ key, mode: options?.mode, ttl: options?.ttl });
+      return put(key, value, options);
+    };
+    await instance({ openKv: () => spy }).current(api);
+    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${Math.floor(clock.ms / 10_000)}`, mode: 'add', ttl: 20 });
+    expect(puts[1]).toMatchObject({ key: mapKey(REGION, STREAM), mode: undefined });
+  });
+
+  it('when another instance holds it: no ListShards, the current map stays in use', async () => {
+    const a = instance();
+    await a.current(api);
+    clock.advance(PERIOD_MS);
+    const generation = a.map!.listedAtMs;
+    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${generation}/${Math.floor(clock.ms / 10_000)}`, 'x', { mode: 'add', ttl: 20 });
+    const before = a.map;
+    expect(await a.current(api)).toBe(before);
+    expect(api.calls).toHaveLength(1);
+    expect(a.stats.leaseHeldElsewhere).toBe(1);
+    expect(a.state).toBe('invalid');
+    // Within the recheck delay nothing is tried again.
+    clock.advance(999);
+    await a.current(api);
+    expect(kv.gets).toBe(2);
+  });
+
+  it('a holder that died blocks the others for one slot at most', async () => {
+    const a = instance();
+    await a.current(api);
+    clock.advance(PERIOD_MS);
+    // The dead holder's lease, taken in this slot; it never writes a map.
+    const slot = Math.floor(clock.ms / 10_000);
+    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${a.map!.listedAtMs}/${slot}`, 'dead', { mode: 'add', ttl: 20 });
+    for (let t = 0; Math.floor(clock.ms / 10_000) === slot; t++) {
+      await a.current(api);
+      clock.advance(1_000);
+    }
+    expect(api.calls).toHaveLength(1);
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(a.state).toBe('ready');
+  });
+
+  it('a map that was just replaced does not block the next refresh (staleness right after a listing)', async () => {
+    const a = instance();
+    await a.current(api);
+    clock.advance(10);
+    layout = equalShards(5, 20);
+    expect(a.invalidate(clock.ms, a.map!.shards[0].shardId, a.map!.listedAtMs)).toBe(true);
+    clock.advance(10);
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(a.map!.shards).toHaveLength(5);
+  });
+
+  it('the holder retries within its own slot after a failure without locking itself out', async () => {
+    const a = instance();
+    api.fail = new AwsCallError('InternalFailure', 'boom', 500);
+    await a.current(api);
+    expect(a.map).toBeUndefined();
+    api.fail = undefined;
+    clock.advance(1_000);
+    expect(await a.current(api)).toBeDefined();
+    expect(api.calls).toHaveLength(2);
+  });
+});
+
+describe('SharedShardMap: failures keep the old map and back off', () => {
+  it('backs off 1 s ×1.5 up to 30 s and resets after a success', async () => {
+    const a = instance({ openKv: undefined });
+    await a.current(api);
+    clock.advance(PERIOD_MS);
+    api.fail = new AwsCallError('LimitExceededException', 'Rate exceeded', 400);
+    const old = a.map;
+    const waits: number[] = [];
+    await a.current(api);
+    let lastCall = api.calls.length;
+    let lastAt = clock.ms;
+    while (waits.length < 12) {
+      clock.advance(50);
+      expect(await a.current(api)).toBe(old);
+      if (api.calls.length !== lastCall) {
+        waits.push(clock.ms - lastAt);
+        lastCall = api.calls.length;
+        lastAt = clock.ms;
+      }
+    }
+    expect(waits.slice(0, 5)).toEqual([1000, 1500, 2250, 3400, 5100]);
+    expect(waits.slice(-2)).toEqual([30_000, 30_000]);
+    expect(a.stats.refreshFailures).toBe(13);
+    expect(reports[0]).toMatch(/ListShards failed: LimitExceededException Rate exceeded; keeping the previous shard map/);
+    api.fail = undefined;
+    clock.advance(30_000);
+    await a.current(api);
+    expect(a.state).toBe('ready');
+    // Backoff is back at its minimum.
+    clock.advance(PERIOD_MS);
+    api.fail = new Error('down');
+    await a.current(api);
+    const at = api.calls.length;
+    clock.advance(999);
+    await a.current(api);
+    expect(api.calls.length).toBe(at);
+    clock.advance(1);
+    await a.current(api);
+    expect(api.calls.length).toBe(at + 1);
+  });
+
+  it.each([
+    ['a gap', () => equalShards(4).filter((_, i) => i !== 2)],
+    ['an overlap', () => [...equalShards(4), ...equalShards(2, 50)]],
+    ['an empty list', () => []],
+  ])('an answer with %s keeps the previous map', async (_, broken) => {
+    const a = instance();
+    await a.current(api);
+    const old = a.map;
+    clock.advance(PERIOD_MS);
+    layout = broken();
+    expect(await a.current(api)).toBe(old);
+    expect(a.state).toBe('invalid');
+    expect(reports.at(-1)).toMatch(/inconsistent layout/);
+    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs).toBe(old!.listedAtMs);
+  });
+
+  it('with no map at all and ListShards failing, it answers undefined (the router falls back)', async () => {
+    api.fail = new Error('no route');
+    const a = instance();
+    expect(await a.current(api)).toBeUndefined();
+    expect(a.state).toBe('invalid');
+  });
+});
+
+describe('SharedShardMap: without KV', () => {
+  it('a missing store means memory-only maps, reported once', async () => {
+    const a = instance({
+      openKv: () => {
+        throw new TypeError("KVStore constructor: No KVStore named 'kinesis_logger_state' exists");
+      },
+    });
+    expect(await a.current(api)).toBeDefined();
+    clock.advance(PERIOD_MS);
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(reports).toEqual([expect.stringMatching(/KV store cannot be opened .*No KVStore named/)]);
+  });
+
+  it('a failing or rate-limited store: the instance lists on its own', async () => {
+    kv.failWith = new TypeError('KVStore insert: Too many requests.');
+    const a = instance();
+    expect(await a.current(api)).toBeDefined();
+    expect(api.calls).toHaveLength(1);
+    expect(a.stats.kvFailures).toBe(1);
+    expect(reports[0]).toMatch(/KV store failed reading the shard map \(KVStore insert: Too many requests.\)/);
+  });
+
+  it('a store that reads but refuses the lease write for another reason: lists on its own', async () => {
+    const a = instance();
+    const put = kv.put.bind(kv);
+    kv.put = async (key, value, options) => {
+      if (options?.mode === 'add') throw new TypeError('KVStore insert: Too many requests.');
+      return put(key, value, options);
+    };
+    expect(await a.current(api)).toBeDefined();
+    expect(api.calls).toHaveLength(1);
+    expect(reports[0]).toMatch(/taking the refresh lease/);
+  });
+
+  it('ignores a damaged KV entry and replaces it', async () => {
+    await kv.put(mapKey(REGION, STREAM), '{"v":1,"streamName":"logs"');
+    const a = instance();
+    expect(await a.current(api)).toBeDefined();
+    expect(api.calls).toHaveLength(1);
+    expect(reports[0]).toMatch(/ignored \(not JSON\)/);
+    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).v).toBe(1);
+  });
+});
+
+describe('SharedShardMap: staleness evidence', () => {
+  async function readyInstance(): Promise<SharedShardMap> {
+    const a = instance();
+    await a.current(api);
+    return a;
+  }
+
+  it('counts only evidence from calls sent after the map was listed', async () => {
+    const a = await readyInstance();
+    const { listedAtMs, shards } = a.map!;
+    expect(a.invalidate(listedAtMs - 1, shards[0].shardId, listedAtMs)).toBe(false);
+    expect(a.invalidate(listedAtMs, shards[0].shardId, listedAtMs)).toBe(false);
+    expect(a.state).toBe('ready');
+    expect(a.invalidate(listedAtMs + 1, shards[0].shardId, listedAtMs)).toBe(true);
+    expect(a.state).toBe('invalid');
+    // Once invalid, further evidence does nothing more.
+    expect(a.invalidate(listedAtMs + 2, shards[0].shardId, listedAtMs)).toBe(false);
+    expect(a.stats.invalidations).toBe(1);
+  });
+
+  it('ignores evidence about a shard the map does not have, or a record planned with another map', async () => {
+    const a = await readyInstance();
+    const { listedAtMs, shards } = a.map!;
+    expect(a.invalidate(listedAtMs + 1, 'shardId-000000000999', listedAtMs)).toBe(false);
+    expect(a.invalidate(listedAtMs + 1, shards[0].shardId, listedAtMs - 5)).toBe(false);
+    expect(a.state).toBe('ready');
+  });
+
+  it('stale map → the next current() refreshes through KV first, then the lease', async () => {
+    const a = await readyInstance();
+    const b = instance();
+    await b.current(api);
+    clock.advance(100);
+    layout = equalShards(6, 10);
+    // b sees the evidence first and lists; a, stale later, finds b's newer map in KV.
+    b.invalidate(clock.ms, b.map!.shards[0].shardId, b.map!.listedAtMs);
+    await b.current(api);
+    expect(api.calls).toHaveLength(2);
+    clock.advance(100);
+    a.invalidate(clock.ms - 150, a.map!.shards[0].shardId, a.map!.listedAtMs);
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(a.map!.shards).toHaveLength(6);
+    expect(a.stats.adoptedFromKv).toBe(0 + 1);
+  });
+
+  it('a KV map listed before the evidence does not answer it', async () => {
+    const a = await readyInstance();
+    clock.advance(100);
+    layout = equalShards(3, 30);
+    a.invalidate(clock.ms, a.map!.shards[1].shardId, a.map!.listedAtMs);
+    clock.advance(1);
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(a.map!.shards).toHaveLength(3);
+  });
+
+  it('a fresh instance routes with an expired KV map while another instance holds the lease', async () => {
+    await instance().current(api);
+    clock.advance(PERIOD_MS + 5);
+    const slot = Math.floor(clock.ms / 10_000);
+    const listedAtMs = JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs as number;
+    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${listedAtMs}/${slot}`, 'busy', { mode: 'add', ttl: 20 });
+    const fresh = instance();
+    expect((await fresh.current(api))?.listedAtMs).toBe(listedAtMs);
+    expect(fresh.state).toBe('invalid');
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('does not go back to an older KV map than its own', async () => {
+    const a = await readyInstance();
+    const mine = a.map!;
+    const older = fromShards([{ shardId: 'old', start: 0n, end: (1n << 128n) - 1n }], mine.listedAtMs - 10);
+    if (!older.ok) throw new Error(older.reason);
+    await kv.put(mapKey(REGION, STREAM), encodeShardMap(older.map, STREAM, REGION));
+    clock.advance(PERIOD_MS - 5);
+    // Age-expired later; KV's entry is older than ours, so it lists instead of adopting.
+    clock.advance(10);
+    await a.current(api);
+    expect(a.map!.shards.map((s) => s.shardId)).not.toContain('old');
+  });
+});
