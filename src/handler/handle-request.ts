@@ -3,6 +3,7 @@
  * (in waitUntil, after the body is sent) render and deliver the log lines.
  */
 import type { Platform } from '../platform/types.js';
+import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
 import { logExchange } from './log-exchange.js';
 import { proxyToOrigin } from './proxy.js';
@@ -26,6 +27,8 @@ export interface FetchEventLike {
 }
 
 export function handleRequest(event: FetchEventLike, platform: Platform): Promise<Response> {
+  // The admin path is answered here, never proxied and never logged (handler/admin.ts).
+  if (isAdminRequest(event.request)) return handleAdmin(event.request, platform);
   const startMs = platform.nowMs();
   const proxied = proxyToOrigin(event.request, platform.fetch, ORIGIN_BACKEND, platform.nowMs);
 
