@@ -22,7 +22,10 @@ export interface RequestFacts {
   proto: string;
   isSsl: boolean;
   isIpv6?: boolean;
-  /** Request headers in arrival order; names as received. */
+  /**
+   * Request headers in arrival order; names as received. Values are text as decoded by
+   * `decodeBytes` (src/facts/byte-string.ts): invalid UTF-8 bytes appear as U+DC80..U+DCFF.
+   */
   requestHeaders: ReadonlyArray<readonly [string, string]>;
   requestHeaderBytes?: number;
   requestBodyBytes?: number;
@@ -34,6 +37,12 @@ export interface RequestFacts {
   responseHeaderBytes?: number;
   responseBodyBytes: number;
 
+  /**
+   * When the first response byte was sent to the client, microseconds since the Unix epoch
+   * (VCL `time.to_first_byte` is this minus timeStartUs). Added for the format engine.
+   */
+  timeFirstByteUs?: number;
+
   clientIp?: string;
   clientPort?: number;
   /** Geolocation record keyed by Fastly's geolocation field names (city, country_code, as_name …). */
@@ -41,6 +50,8 @@ export interface RequestFacts {
 
   server: {
     hostname?: string;
+    /** VCL `server.identity`; the engine falls back to `hostname` when absent. Added for the format engine. */
+    identity?: string;
     datacenter?: string;
     region?: string;
     ip?: string;
@@ -59,6 +70,8 @@ export interface RequestFacts {
 
   /** Unique id of this request (Compute `event.client.requestId`). */
   requestId?: string;
+  /** Name of the backend the request was sent to (VCL `req.backend.name`). Added for the format engine. */
+  backendName?: string;
   /** VCL `fastly_info.state`, derived by the handler for a proxy (see README). */
   fastlyState?: string;
   /** VCL `fastly.error`. */

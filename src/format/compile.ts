@@ -1,9 +1,23 @@
 /**
- * PLACEHOLDER renderer (issue 2): supports only `%%`, `%m`, `%U`, `%>s`, `%s`, `%b` and
- * `%{simple.name}V`. The complete language replaces this module (issue 3).
+ * Compile once, render many: the public entry points of the engine.
+ *
+ * Owns: `compileFormat` (format string → LogFormat), `compileCondition` (VCL boolean expression
+ * → Condition, for `response_condition`), the per-instance caches of both (module-level Maps,
+ * so a reused Compute sandbox compiles each configured string once), and the render loop with
+ * its two guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data
+ * are written as the two characters `\n` / `\r`), and rendering never throws (a part that fails
+ * renders as the empty string, as a failing `%{…}V` does on Fastly, §1.7).
+ * Does not own: parsing (format-parser.ts, expr-parser.ts), typing (expr-compiler.ts), or what
+ * each directive prints (directives.ts).
  */
 import type { RequestFacts } from '../facts/request-facts.js';
-import { FormatError } from './errors.js';
+import type { MappedText } from './ast.js';
+import { compileDirective, type Part } from './directives.js';
+import { formatErrorAt } from './errors.js';
+import { ExpressionCompiler } from './expr-compiler.js';
+import { parseExpression } from './expr-parser.js';
+import { parseFormat } from './format-parser.js';
+import { RenderContext } from './render-context.js';
 
 export interface LogFormat {
   /** The format source this was compiled from. */
@@ -11,29 +25,111 @@ export interface LogFormat {
   render(facts: RequestFacts): string;
 }
 
-type Part = (f: RequestFacts) => string;
+export interface Condition {
+  /** The condition source this was compiled from. */
+  readonly source: string;
+  test(facts: RequestFacts): boolean;
+}
 
+/** Distinct format (and condition) strings kept compiled per instance. */
+export const COMPILE_CACHE_MAX_ENTRIES = 64;
+
+const formatCache = new Map<string, LogFormat>();
+const conditionCache = new Map<string, Condition>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= COMPILE_CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
+}
+
+/** Compiles a format-version-2 string; throws FormatError when it does not parse. Cached. */
 export function compileFormat(source: string): LogFormat {
+  return formatCache.get(source) ?? remember(formatCache, source, compileFormatUncached(source));
+}
+
+/** Compiles a VCL boolean expression; throws FormatError when it does not parse. Cached. */
+export function compileCondition(source: string): Condition {
+  return conditionCache.get(source) ?? remember(conditionCache, source, compileConditionUncached(source));
+}
+
+/** compileFormat without the cache (the benchmark's parse-on-every-request baseline uses it). */
+export function compileFormatUncached(source: string): LogFormat {
+  const expressions = new ExpressionCompiler(source);
+  const directives = {
+    fail: (pos: number, reason: string): never => expressions.fail(pos, reason),
+    expression: (arg: MappedText) => expressions.compile(parseExpression({ source, mapped: arg })),
+  };
   const parts: Part[] = [];
-  const re = /%(%|m|U|>s|s|b|\{([a-z_.]+)\}V)/g;
-  let last = 0;
-  for (let m = re.exec(source); m; m = re.exec(source)) {
-    const literal = source.slice(last, m.index);
-    parts.push(() => literal);
-    last = re.lastIndex;
-    const d = m[1];
-    if (d === '%') parts.push(() => '%');
-    else if (d === 'm') parts.push((f) => f.method);
-    else if (d === 'U') parts.push((f) => f.url.split('?')[0]);
-    else if (d === '>s' || d === 's') parts.push((f) => String(f.status));
-    else if (d === 'b') parts.push((f) => (f.responseBodyBytes ? String(f.responseBodyBytes) : '-'));
-    else {
-      const name = m[2];
-      parts.push((f) => (name === 'req.url' ? f.url : name === 'resp.status' ? String(f.status) : '(null)'));
-    }
+  for (const node of parseFormat(source)) {
+    const part = node.kind === 'literal' ? node.text : compileDirective(node, directives);
+    const last = parts.length - 1;
+    if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + part;
+    else parts.push(part);
   }
-  if (source.indexOf('%', last) >= 0) throw new FormatError('unsupported directive', 1, last + 1, '');
-  const tail = source.slice(last);
-  parts.push(() => tail);
-  return { source, render: (f) => parts.map((p) => p(f)).join('') };
+  return new CompiledFormat(source, parts);
+}
+
+class CompiledFormat implements LogFormat {
+  constructor(
+    readonly source: string,
+    private readonly parts: readonly Part[],
+  ) {}
+
+  render(facts: RequestFacts): string {
+    let line = '';
+    try {
+      const ctx = new RenderContext(facts);
+      for (const part of this.parts) line += typeof part === 'string' ? part : part(ctx);
+    } catch {
+      line = this.renderGuarded(facts);
+    }
+    return RAW_NEWLINE.test(line) ? line.replace(RAW_NEWLINES, escapeNewline) : line;
+  }
+
+  /** Slow path after a failure: each part on its own, a failing part as "". */
+  private renderGuarded(facts: RequestFacts): string {
+    let line = '';
+    let ctx: RenderContext;
+    try {
+      ctx = new RenderContext(facts);
+    } catch {
+      return '';
+    }
+    for (const part of this.parts) {
+      try {
+        line += typeof part === 'string' ? part : part(ctx);
+      } catch {
+        // §1.7: an expression that fails renders as the empty string.
+      }
+    }
+    return line;
+  }
+}
+
+const RAW_NEWLINE = /[\r\n]/;
+const RAW_NEWLINES = /[\r\n]/g;
+const escapeNewline = (c: string): string => (c === '\n' ? '\\n' : '\\r');
+
+function compileConditionUncached(source: string): Condition {
+  if (source.trim() === '') {
+    throw formatErrorAt(source, 0, 'expected a condition, such as resp.status >= 500');
+  }
+  const mapped: MappedText = {
+    text: source,
+    offsets: Array.from({ length: source.length }, (_, i) => i),
+    end: source.length,
+  };
+  const compiler = new ExpressionCompiler(source);
+  const test = compiler.condition(parseExpression({ source, mapped }), 'a condition');
+  return {
+    source,
+    test(facts: RequestFacts): boolean {
+      try {
+        return test(new RenderContext(facts));
+      } catch {
+        return false;
+      }
+    },
+  };
 }

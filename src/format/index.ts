@@ -1,8 +1,16 @@
 /**
  * Public face of the log-format engine: compile a Fastly format-version-2 string once, render it
- * for many requests. The compiler throws FormatError (with line, column and a caret) for a format
- * that does not parse.
+ * for many requests; compile a VCL boolean expression once (response_condition), test it per
+ * request. Both compilers throw FormatError (with line, column and a caret) for text that does
+ * not parse. NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here.
  */
-export { compileFormat, type LogFormat } from './compile.js';
+export { compileCondition, compileFormat, type Condition, type LogFormat } from './compile.js';
 export { FormatError } from './errors.js';
-export { KINESIS_DEFAULT_FORMAT } from './defaults.js';
+export {
+  BIGQUERY_EXAMPLE_FORMAT,
+  CLF_FORMAT,
+  DATADOG_DEFAULT_FORMAT,
+  FASTLY_UI_JSON_FORMAT,
+  KINESIS_DEFAULT_FORMAT,
+} from './defaults.js';
+export { NOT_PROVIDED_IN_COMPUTE } from './variables.js';

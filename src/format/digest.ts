@@ -1,0 +1,178 @@
+/**
+ * MD5, SHA-1 and SHA-256 in plain synchronous TypeScript, for digest.hash_md5 / hash_sha1 /
+ * hash_sha256.
+ *
+ * Owns: the three hash algorithms (RFC 1321, FIPS 180-4) over bytes, returning lower-case hex.
+ * Why not a platform API: the Compute runtime has no node:crypto, and crypto.subtle.digest is
+ * asynchronous while a log line renders synchronously.
+ * Does not own: how a VCL string becomes bytes (src/facts/byte-string.ts).
+ */
+
+function toHex(words: ArrayLike<number>, littleEndian: boolean): string {
+  let out = '';
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] >>> 0;
+    if (littleEndian) {
+      for (let b = 0; b < 4; b++) out += ((w >>> (8 * b)) & 0xff).toString(16).padStart(2, '0');
+    } else {
+      out += w.toString(16).padStart(8, '0');
+    }
+  }
+  return out;
+}
+
+/** Message padded to a multiple of 64 bytes with the bit length appended (MD5: LE, SHA: BE). */
+function pad(bytes: Uint8Array, littleEndian: boolean): DataView {
+  const bitLength = bytes.length * 8;
+  const total = (((bytes.length + 8) >> 6) + 1) << 6;
+  const buf = new Uint8Array(total);
+  buf.set(bytes);
+  buf[bytes.length] = 0x80;
+  const view = new DataView(buf.buffer);
+  const high = Math.floor(bitLength / 0x100000000);
+  const low = bitLength >>> 0;
+  if (littleEndian) {
+    view.setUint32(total - 8, low, true);
+    view.setUint32(total - 4, high, true);
+  } else {
+    view.setUint32(total - 8, high, false);
+    view.setUint32(total - 4, low, false);
+  }
+  return view;
+}
+
+const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+const MD5_K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) >>> 0);
+
+export function md5Hex(bytes: Uint8Array): string {
+  const view = pad(bytes, true);
+  const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+  const m = new Array<number>(16);
+  for (let off = 0; off < view.byteLength; off += 64) {
+    for (let j = 0; j < 16; j++) m[j] = view.getUint32(off + j * 4, true);
+    let [a, b, c, d] = h;
+    for (let i = 0; i < 64; i++) {
+      let f: number;
+      let g: number;
+      if (i < 16) {
+        f = (b & c) | (~b & d);
+        g = i;
+      } else if (i < 32) {
+        f = (d & b) | (~d & c);
+        g = (5 * i + 1) & 15;
+      } else if (i < 48) {
+        f = b ^ c ^ d;
+        g = (3 * i + 5) & 15;
+      } else {
+        f = c ^ (b | ~d);
+        g = (7 * i) & 15;
+      }
+      const s = MD5_S[(i >> 4) * 4 + (i & 3)];
+      const sum = (a + f + MD5_K[i] + m[g]) | 0;
+      a = d;
+      d = c;
+      c = b;
+      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    }
+    h[0] = (h[0] + a) | 0;
+    h[1] = (h[1] + b) | 0;
+    h[2] = (h[2] + c) | 0;
+    h[3] = (h[3] + d) | 0;
+  }
+  return toHex(h, true);
+}
+
+export function sha1Hex(bytes: Uint8Array): string {
+  const view = pad(bytes, false);
+  const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+  const w = new Array<number>(80);
+  for (let off = 0; off < view.byteLength; off += 64) {
+    for (let j = 0; j < 16; j++) w[j] = view.getUint32(off + j * 4, false);
+    for (let j = 16; j < 80; j++) {
+      const x = w[j - 3] ^ w[j - 8] ^ w[j - 14] ^ w[j - 16];
+      w[j] = (x << 1) | (x >>> 31);
+    }
+    let [a, b, c, d, e] = h;
+    for (let j = 0; j < 80; j++) {
+      let f: number;
+      let k: number;
+      if (j < 20) {
+        f = (b & c) | (~b & d);
+        k = 0x5a827999;
+      } else if (j < 40) {
+        f = b ^ c ^ d;
+        k = 0x6ed9eba1;
+      } else if (j < 60) {
+        f = (b & c) | (b & d) | (c & d);
+        k = 0x8f1bbcdc;
+      } else {
+        f = b ^ c ^ d;
+        k = 0xca62c1d6;
+      }
+      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[j]) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    h[0] = (h[0] + a) | 0;
+    h[1] = (h[1] + b) | 0;
+    h[2] = (h[2] + c) | 0;
+    h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0;
+  }
+  return toHex(h, false);
+}
+
+const SHA256_K = [
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+export function sha256Hex(bytes: Uint8Array): string {
+  const view = pad(bytes, false);
+  const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  const w = new Array<number>(64);
+  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < view.byteLength; off += 64) {
+    for (let j = 0; j < 16; j++) w[j] = view.getUint32(off + j * 4, false);
+    for (let j = 16; j < 64; j++) {
+      const s0 = rotr(w[j - 15], 7) ^ rotr(w[j - 15], 18) ^ (w[j - 15] >>> 3);
+      const s1 = rotr(w[j - 2], 17) ^ rotr(w[j - 2], 19) ^ (w[j - 2] >>> 10);
+      w[j] = (w[j - 16] + s0 + w[j - 7] + s1) | 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let j = 0; j < 64; j++) {
+      const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + s1 + ch + SHA256_K[j] + w[j]) | 0;
+      const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (s0 + maj) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h[0] = (h[0] + a) | 0;
+    h[1] = (h[1] + b) | 0;
+    h[2] = (h[2] + c) | 0;
+    h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0;
+    h[5] = (h[5] + f) | 0;
+    h[6] = (h[6] + g) | 0;
+    h[7] = (h[7] + hh) | 0;
+  }
+  return toHex(h, false);
+}

@@ -1,0 +1,171 @@
+/**
+ * Apache-style directives (reference/log-format.md §3, decisions of §11): letter → compiled part.
+ *
+ * Owns: what each `%X` prints, which letters take a `{…}` argument, and the errors for unknown
+ * letters, misplaced modifiers and bad arguments.
+ * Does not own: the format grammar (format-parser.ts) or VCL expressions (expr-compiler.ts); the
+ * directives read the same variables (variables.ts) that `%{…}V` sees, so `%U` and
+ * `%{req.url.path}V` cannot disagree.
+ *
+ * Printing rules: documented-unsupported directives print `-` (`%l %u %P %{…}e %{…}n %{…}P`,
+ * and the Apache ones Fastly does not list: `%R %X %L %S %{c}a %{c}h %{…}x %^ti %^to`); `%k`
+ * prints `0`; `%p` prints 80 and `%{canonical|local|remote}p` 80 or 443 by TLS; `%b` prints `-`
+ * for 0; an absent header or cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
+ */
+import type { DirectiveNode, MappedText } from './ast.js';
+import { logText, type Compiled } from './compiled.js';
+import { formatClfTime, compileStrftime } from './time-format.js';
+import type { RenderContext } from './render-context.js';
+import {
+  elapsedUs,
+  endUs,
+  headerVariable,
+  lookupVariable,
+  requestHeaderBytes,
+  responseHeaderBytes,
+  startUs,
+  timePart,
+} from './variables.js';
+import type { RequestFacts } from '../facts/request-facts.js';
+
+/** One piece of a compiled format: fixed text, or text computed per request. */
+export type Part = string | ((ctx: RenderContext) => string);
+
+export interface DirectiveCompiler {
+  fail(pos: number, reason: string): never;
+  /** Compiles the expression of a `%{…}V`. */
+  expression(arg: MappedText): Compiled;
+}
+
+const UNSUPPORTED = '-';
+const WITH_ARGUMENT = new Set<string>(['a', 'C', 'e', 'h', 'i', 'n', 'o', 'p', 'P', 't', 'T', 'V', 'x']);
+const NEEDS_ARGUMENT: Record<string, string> = {
+  C: 'a cookie name, as in %{session}C',
+  i: 'a request header name, as in %{User-Agent}i',
+  o: 'a response header name, as in %{Content-Type}o',
+  x: 'a name, as in %{NAME}x',
+};
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const PORT_FORMATS = new Set(['canonical', 'local', 'remote']);
+
+function variable(name: string): (ctx: RenderContext) => string {
+  const v = lookupVariable(name);
+  if (!v) throw new Error(`internal: variable ${name} missing`);
+  return logText({ type: v.type, eval: v.get });
+}
+
+const integerOf = (get: (f: RequestFacts) => number) => (ctx: RenderContext): string => String(get(ctx.facts));
+const clientAddress = variable('req.http.Fastly-Client-IP');
+const host = variable('req.http.host');
+const urlPath = (ctx: RenderContext): string => ctx.urlParts().path;
+
+const SIMPLE: Record<string, Part> = {
+  a: clientAddress,
+  h: clientAddress,
+  A: variable('server.ip'),
+  B: integerOf((f) => f.responseBodyBytes),
+  b: (ctx) => (ctx.facts.responseBodyBytes ? String(ctx.facts.responseBodyBytes) : '-'),
+  D: (ctx) => String(Math.floor(elapsedUs(ctx.facts))),
+  e: UNSUPPORTED,
+  f: urlPath,
+  H: (ctx) => ctx.facts.proto,
+  I: integerOf((f) => requestHeaderBytes(f) + (f.requestBodyBytes ?? 0)),
+  k: '0',
+  l: UNSUPPORTED,
+  L: UNSUPPORTED,
+  m: (ctx) => ctx.facts.method,
+  n: UNSUPPORTED,
+  O: integerOf((f) => responseHeaderBytes(f) + f.responseBodyBytes),
+  p: '80',
+  P: UNSUPPORTED,
+  q: (ctx) => {
+    const qs = ctx.urlParts().qs;
+    return qs ? `?${qs}` : '';
+  },
+  r: (ctx) => `${ctx.facts.method} ${ctx.facts.url} ${ctx.facts.proto}`,
+  R: UNSUPPORTED,
+  s: integerOf((f) => f.status),
+  S: UNSUPPORTED,
+  t: (ctx) => formatClfTime(ctx.brokenTime(ctx.facts.timeStartUs)),
+  T: (ctx) => String(Math.floor(elapsedUs(ctx.facts) / 1e6)),
+  u: UNSUPPORTED,
+  U: urlPath,
+  v: host,
+  V: host,
+  x: UNSUPPORTED,
+  X: UNSUPPORTED,
+  '^ti': UNSUPPORTED,
+  '^to': UNSUPPORTED,
+};
+
+const ELAPSED_UNITS: Record<string, number> = { s: 1e6, ms: 1e3, us: 1 };
+
+export function compileDirective(node: DirectiveNode, c: DirectiveCompiler): Part {
+  const { letter, arg } = node;
+  const display = `%${node.modifier}${arg ? '{…}' : ''}${letter}`;
+  if (!(letter in SIMPLE) && !(letter in NEEDS_ARGUMENT)) {
+    c.fail(node.letterPos, `unknown directive '${display}': expected one of a A b B C D e f h H i I k l m n o O p P q r s t T u U v V, or %% for a literal %`);
+  }
+  if (node.modifier && letter !== 's') {
+    c.fail(node.pos, `the '${node.modifier}' modifier is only supported on %s (as in %>s)`);
+  }
+  if (arg && !WITH_ARGUMENT.has(letter)) c.fail(node.pos, `%${letter} does not take a {…} argument`);
+  if (!arg) {
+    if (NEEDS_ARGUMENT[letter]) c.fail(node.letterPos, `%${letter} needs ${NEEDS_ARGUMENT[letter]}`);
+    return SIMPLE[letter] as Part;
+  }
+  const text = arg.text;
+  const argPos = arg.offsets[0] ?? arg.end;
+  switch (letter) {
+    case 'a':
+    case 'h':
+      if (text !== 'c') c.fail(argPos, `%{${text}}${letter}: expected %${letter} or %{c}${letter}`);
+      return UNSUPPORTED;
+    case 'i':
+    case 'o':
+    case 'C': {
+      const name = text.trim();
+      if (!HEADER_NAME.test(name)) c.fail(argPos, `expected ${NEEDS_ARGUMENT[letter]}, found '${text}'`);
+      const header =
+        letter === 'C'
+          ? headerVariable('request', 'Cookie', name)
+          : headerVariable(letter === 'i' ? 'request' : 'response', name);
+      return logText({ type: header.type, eval: header.get });
+    }
+    case 'p':
+      if (!PORT_FORMATS.has(text)) c.fail(argPos, `%{${text}}p: expected canonical, local or remote`);
+      return (ctx) => (ctx.facts.isSsl ? '443' : '80');
+    case 't':
+      return timeDirective(text);
+    case 'T': {
+      const scale = ELAPSED_UNITS[text];
+      if (!scale) c.fail(argPos, `%{${text}}T: expected a unit: s, ms or us`);
+      return (ctx) => String(Math.floor(elapsedUs(ctx.facts) / scale));
+    }
+    case 'V': {
+      const compiled = c.expression(arg);
+      return logText(compiled);
+    }
+    default:
+      // e, n, P, x: Fastly does not support them and prints "-" whatever the argument.
+      return UNSUPPORTED;
+  }
+}
+
+/** `%{[begin:|end:]pattern}t` or `%{[begin:|end:]sec|msec|usec|msec_frac|usec_frac}t` (§4). */
+function timeDirective(text: string): Part {
+  let rest = text;
+  let pick = startUs;
+  if (rest.startsWith('begin:')) rest = rest.slice(6);
+  else if (rest.startsWith('end:')) {
+    rest = rest.slice(4);
+    pick = endUs;
+  }
+  const token = timePart(rest);
+  if (token) return (ctx) => token(pick(ctx.facts));
+  // Older Fastly examples quote the pattern: %{"%Y-%m-%dT%T%z"}t. One surrounding pair is removed.
+  if (rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"')) rest = rest.slice(1, -1);
+  if (rest === '') return (ctx) => formatClfTime(ctx.brokenTime(pick(ctx.facts)));
+  const formatter = compileStrftime(rest);
+  return (ctx) => formatter(ctx.brokenTime(pick(ctx.facts)));
+}

@@ -1,0 +1,213 @@
+/**
+ * Expression compiler: ExprNode tree → typed closure (`Compiled`).
+ *
+ * Owns: name resolution (variables.ts, functions.ts), static typing and its errors, operator
+ * semantics, and regex compilation for `~` / `!~`. Every check happens here, once, when a format
+ * or condition is compiled; the closures it returns do no parsing and build no regex.
+ * Does not own: syntax (expr-parser.ts) or how a result becomes log text (compiled.ts).
+ *
+ * Operator semantics (VCL, with §5.1's not-set rules):
+ * - `+` and juxtaposition concatenate text; a not-set operand contributes `(null)`, as it does
+ *   in the `log` statement a Fastly format compiles to.
+ * - `==` `!=` compare STRING/IP with STRING/IP, numbers with numbers (INTEGER and FLOAT mix),
+ *   RTIME with RTIME, TIME with TIME, BOOL with BOOL; ordering is not defined for strings or
+ *   BOOL. Any comparison with a not-set operand is false, except `!=` which is true.
+ * - `~` / `!~` need a STRING or IP on the left (not set matches as "") and a string literal
+ *   regex on the right; a successful `~` sets `re.group.0`…`re.group.N`.
+ * - `!`, `&&`, `||` take BOOL, or STRING/IP by truthiness; `&&` and `||` short-circuit.
+ */
+import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
+import { CoercionError, constantOf, logText, truthiness, type Compiled } from './compiled.js';
+import { formatErrorAt } from './errors.js';
+import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
+import type { RenderContext } from './render-context.js';
+import { matchGroups } from './regsub.js';
+import { lookupVariable } from './variables.js';
+import { NOT_SET_TEXT, STRINGIFY, type VclType } from './values.js';
+
+const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
+const TEXTUAL: ReadonlySet<VclType> = new Set(['STRING', 'IP']);
+
+export class ExpressionCompiler {
+  constructor(private readonly source: string) {}
+
+  fail(pos: number, reason: string): never {
+    throw formatErrorAt(this.source, pos, reason);
+  }
+
+  compile(node: ExprNode): Compiled {
+    switch (node.kind) {
+      case 'string':
+        return constantOf('STRING', node.value, node);
+      case 'number':
+        return constantOf(node.numType, node.value);
+      case 'bool':
+        return constantOf('BOOL', node.value);
+      case 'var': {
+        const variable = lookupVariable(node.name);
+        if (!variable) return this.fail(node.pos, unknownVariableMessage(node.name));
+        return { type: variable.type, eval: variable.get };
+      }
+      case 'call':
+        return this.call(node);
+      case 'concat':
+        return this.concat(node.parts.map((p) => this.compile(p)));
+      case 'not': {
+        const operand = this.condition(node.operand, '!');
+        return { type: 'BOOL', eval: (ctx) => !operand(ctx) };
+      }
+      case 'logical': {
+        const left = this.condition(node.left, node.op);
+        const right = this.condition(node.right, node.op);
+        return {
+          type: 'BOOL',
+          eval: node.op === '&&' ? (ctx) => left(ctx) && right(ctx) : (ctx) => left(ctx) || right(ctx),
+        };
+      }
+      case 'compare':
+        return this.compare(node);
+      case 'match':
+        return this.match(node);
+    }
+  }
+
+  /** A sub-expression used as a condition (BOOL, or STRING/IP by truthiness). */
+  condition(node: ExprNode, where: string): (ctx: RenderContext) => boolean {
+    const compiled = this.compile(node);
+    try {
+      return truthiness(compiled);
+    } catch (error) {
+      if (error instanceof CoercionError) this.fail(node.pos, `${where}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private concat(parts: Compiled[]): Compiled {
+    const texts: Array<string | ((ctx: RenderContext) => string)> = [];
+    for (const part of parts) {
+      if (!part.constant) {
+        texts.push(logText(part));
+        continue;
+      }
+      const v = part.constant.value;
+      const text = v === null ? NOT_SET_TEXT : STRINGIFY[part.type](v);
+      const last = texts.length - 1;
+      if (typeof texts[last] === 'string') texts[last] = (texts[last] as string) + text;
+      else texts.push(text);
+    }
+    if (texts.length === 1 && typeof texts[0] === 'string') return constantOf('STRING', texts[0]);
+    return {
+      type: 'STRING',
+      eval: (ctx) => {
+        let out = '';
+        for (const t of texts) out += typeof t === 'string' ? t : t(ctx);
+        return out;
+      },
+    };
+  }
+
+  private call(node: CallNode): Compiled {
+    const def = FUNCTIONS.get(node.name);
+    if (!def) {
+      return this.fail(
+        node.pos,
+        lookupVariable(node.name) ? `'${node.name}' is a variable, not a function` : `unknown function '${node.name}'`,
+      );
+    }
+    const { params, minArgs } = def;
+    if (node.args.length < minArgs || node.args.length > params.length) {
+      const expected = minArgs === params.length ? `${minArgs}` : `${minArgs} to ${params.length}`;
+      const pos = node.args.length > params.length ? node.args[params.length].pos : node.endPos;
+      this.fail(pos, `${node.name} takes ${expected} argument${params.length === 1 ? '' : 's'}, found ${node.args.length}`);
+    }
+    const args = node.args.map((arg, i) => this.argument(node, i, params[i], this.compile(arg)));
+    const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason) };
+    return { type: def.returns, eval: def.build(args, site) };
+  }
+
+  private argument(node: CallNode, index: number, kind: ParamKind, arg: Compiled): Compiled {
+    const where = `${node.name}: argument ${index + 1}`;
+    const pos = node.args[index].pos;
+    switch (kind) {
+      case 'STRING':
+        return arg;
+      case 'BOOL':
+        if (arg.type !== 'BOOL' && !TEXTUAL.has(arg.type)) this.fail(pos, `${where} must be BOOL or STRING, found ${arg.type}`);
+        return arg;
+      case 'REGEX':
+        if (!arg.literal) {
+          this.fail(pos, `${where} must be a string literal: regular expressions are compiled with the format`);
+        }
+        return arg;
+      default:
+        if (arg.type !== kind) this.fail(pos, `${where} must be ${kind}, found ${arg.type}`);
+        return arg;
+    }
+  }
+
+  private compare(node: CompareNode): Compiled {
+    const left = this.compile(node.left);
+    const right = this.compile(node.right);
+    const { op } = node;
+    const l = left.type;
+    const r = right.type;
+    const equalityOnly = (TEXTUAL.has(l) && TEXTUAL.has(r)) || (l === 'BOOL' && r === 'BOOL');
+    const ordered = (NUMERIC.has(l) && NUMERIC.has(r)) || (l === r && (l === 'RTIME' || l === 'TIME'));
+    if (!equalityOnly && !ordered) {
+      const hint = l === 'RTIME' || r === 'RTIME' ? ' (write RTIME literals with a unit, such as 1s or 500ms)' : '';
+      this.fail(node.pos, `cannot compare ${l} with ${r}${hint}`);
+    }
+    if (equalityOnly && op !== '==' && op !== '!=') {
+      this.fail(node.pos, `operator ${op} is not defined for ${l}: expected == or !=`);
+    }
+    const a = left.eval;
+    const b = right.eval;
+    const test = COMPARATORS[op];
+    const notSet = op === '!=';
+    return {
+      type: 'BOOL',
+      eval: (ctx) => {
+        const x = a(ctx);
+        const y = b(ctx);
+        if (x === null || y === null) return notSet;
+        return test(x as number, y as number);
+      },
+    };
+  }
+
+  private match(node: MatchNode): Compiled {
+    const left = this.compile(node.left);
+    const op = node.negate ? '!~' : '~';
+    if (!TEXTUAL.has(left.type)) this.fail(node.left.pos, `${op} needs a STRING on its left, found ${left.type}`);
+    const right = this.compile(node.right);
+    if (!right.literal) this.fail(node.right.pos, `${op} needs a string literal (a regular expression) on its right`);
+    const regex = compileRegexAt(right.literal.value, right.literal.valueOffsets, node.right, this);
+    const input = left.eval;
+    if (node.negate) return { type: 'BOOL', eval: (ctx) => !regex.once.test((input(ctx) as string | null) ?? '') };
+    return {
+      type: 'BOOL',
+      eval: (ctx) => {
+        const groups = matchGroups(regex, (input(ctx) as string | null) ?? '');
+        if (!groups) return false;
+        ctx.reGroups = groups;
+        return true;
+      },
+    };
+  }
+}
+
+const COMPARATORS: Record<CompareNode['op'], (x: number, y: number) => boolean> = {
+  '==': (x, y) => x === y,
+  '!=': (x, y) => x !== y,
+  '<': (x, y) => x < y,
+  '>': (x, y) => x > y,
+  '<=': (x, y) => x <= y,
+  '>=': (x, y) => x >= y,
+};
+
+function unknownVariableMessage(name: string): string {
+  if (!name.includes('.')) {
+    return `unknown variable '${name}' (a request header is req.http.${name}; strings need double quotes)`;
+  }
+  return `unknown variable '${name}'`;
+}

@@ -1,0 +1,164 @@
+/**
+ * Parser for VCL expressions: tokens → ExprNode tree.
+ *
+ * Owns: the expression grammar used in formats and conditions, lowest precedence first:
+ *
+ *   expr    := and ('||' and)*
+ *   and     := not ('&&' not)*
+ *   not     := '!' not | compare
+ *   compare := concat (('=='|'!='|'<'|'>'|'<='|'>='|'~'|'!~') concat)?
+ *   concat  := primary (['+'] primary)*        juxtaposition concatenates, as in VCL
+ *   primary := string | ['-'] number | 'true' | 'false' | name '(' [expr (',' expr)*] ')'
+ *            | name | '(' expr ')'
+ *
+ * `!` applies to a whole comparison (`!a == b` is `!(a == b)`), as in Varnish's vcc_expr.
+ * Does not own: names, types or regex validity (expr-compiler.ts).
+ */
+import type { CompareOp, ExprNode } from './ast.js';
+import { formatErrorAt } from './errors.js';
+import { tokenize, type ExprSource, type Token } from './expr-lexer.js';
+
+const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
+export function parseExpression(src: ExprSource): ExprNode {
+  const tokens = tokenize(src);
+  let k = 0;
+  const peek = (): Token => tokens[k];
+  const isOp = (t: Token, op: string): boolean => t.kind === 'op' && t.op === op;
+  const fail = (t: Token, expected: string): never => {
+    throw formatErrorAt(src.source, t.pos, `expected ${expected}, found ${describe(t)}`);
+  };
+
+  const parseOr = (): ExprNode => {
+    let left = parseAnd();
+    while (isOp(peek(), '||')) {
+      const pos = peek().pos;
+      k++;
+      left = { kind: 'logical', op: '||', left, right: parseAnd(), pos };
+    }
+    return left;
+  };
+
+  const parseAnd = (): ExprNode => {
+    let left = parseNot();
+    while (isOp(peek(), '&&')) {
+      const pos = peek().pos;
+      k++;
+      left = { kind: 'logical', op: '&&', left, right: parseNot(), pos };
+    }
+    return left;
+  };
+
+  const parseNot = (): ExprNode => {
+    const t = peek();
+    if (isOp(t, '!')) {
+      k++;
+      return { kind: 'not', operand: parseNot(), pos: t.pos };
+    }
+    return parseCompare();
+  };
+
+  const parseCompare = (): ExprNode => {
+    const left = parseConcat();
+    const t = peek();
+    if (t.kind === 'op' && COMPARE_OPS.has(t.op)) {
+      k++;
+      return { kind: 'compare', op: t.op as CompareOp, left, right: parseConcat(), pos: t.pos };
+    }
+    if (t.kind === 'op' && (t.op === '~' || t.op === '!~')) {
+      k++;
+      return { kind: 'match', negate: t.op === '!~', left, right: parseConcat(), pos: t.pos };
+    }
+    return left;
+  };
+
+  const startsPrimary = (t: Token): boolean =>
+    t.kind === 'string' || t.kind === 'number' || t.kind === 'ident' || isOp(t, '(');
+
+  const parseConcat = (): ExprNode => {
+    const first = parsePrimary();
+    const parts = [first];
+    for (;;) {
+      const t = peek();
+      if (isOp(t, '+')) {
+        k++;
+        parts.push(parsePrimary());
+      } else if (startsPrimary(t)) {
+        parts.push(parsePrimary());
+      } else break;
+    }
+    return parts.length === 1 ? first : { kind: 'concat', parts, pos: first.pos };
+  };
+
+  const parsePrimary = (): ExprNode => {
+    const t = peek();
+    switch (t.kind) {
+      case 'string':
+        k++;
+        return { kind: 'string', value: t.value, valueOffsets: t.valueOffsets, pos: t.pos };
+      case 'number':
+        k++;
+        return { kind: 'number', numType: t.numType, value: t.value, pos: t.pos };
+      case 'ident': {
+        k++;
+        if (isOp(peek(), '(')) return parseCall(t.name, t.pos);
+        if (t.name === 'true' || t.name === 'false') return { kind: 'bool', value: t.name === 'true', pos: t.pos };
+        return { kind: 'var', name: t.name, pos: t.pos };
+      }
+      case 'op':
+        if (t.op === '(') {
+          k++;
+          const inner = parseOr();
+          if (!isOp(peek(), ')')) fail(peek(), "')' to close '('");
+          k++;
+          return inner;
+        }
+        if (t.op === '-' && tokens[k + 1].kind === 'number') {
+          const num = tokens[k + 1] as Extract<Token, { kind: 'number' }>;
+          k += 2;
+          return { kind: 'number', numType: num.numType, value: -num.value, pos: t.pos };
+        }
+        return fail(t, 'an expression');
+      default:
+        return fail(t, 'an expression');
+    }
+  };
+
+  const parseCall = (name: string, pos: number): ExprNode => {
+    k++; // '('
+    const args: ExprNode[] = [];
+    if (!isOp(peek(), ')')) {
+      for (;;) {
+        args.push(parseOr());
+        if (isOp(peek(), ',')) {
+          k++;
+          continue;
+        }
+        if (isOp(peek(), ')')) break;
+        fail(peek(), `',' or ')' in the call to ${name}`);
+      }
+    }
+    const endPos = peek().pos;
+    k++; // ')'
+    return { kind: 'call', name, args, pos, endPos };
+  };
+
+  const root = parseOr();
+  if (peek().kind !== 'eof') fail(peek(), 'an operator or the end of the expression');
+  return root;
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'the end of the expression';
+    case 'string':
+      return `string "${t.value.length > 20 ? `${t.value.slice(0, 20)}…` : t.value}"`;
+    case 'number':
+      return `number ${t.text}`;
+    case 'ident':
+      return `'${t.name}'`;
+    case 'op':
+      return `'${t.op}'`;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * regsub / regsuball and the `~` match, over regexes translated by pcre.ts.
+ *
+ * Owns: compiled regex objects (one non-global and one global RegExp per pattern, built at
+ * format-compile time), replacement templates, and substitution semantics
+ * (https://www.fastly.com/documentation/reference/vcl/functions/strings/regsub/ and regsuball):
+ * `\0`…`\9` and `\{N}` insert groups (a group that did not participate inserts nothing; digits
+ * after a reference are literal: `\100` is group 1 then `00`); `\` before any other character
+ * inserts that character (`\\` → `\`), as Varnish's VRT_regsub does; a trailing `\` is literal.
+ * regsub replaces the first match; regsuball every match, scanning on after each replacement.
+ * Does not own: PCRE syntax (pcre.ts) or argument handling (functions.ts).
+ */
+import { translatePcre, type TranslatedRegex } from './pcre.js';
+
+export interface CompiledRegex {
+  readonly translated: TranslatedRegex;
+  readonly once: RegExp;
+  readonly global: RegExp;
+}
+
+/** Throws RegexError (from pcre.ts) when the pattern cannot be expressed in JS. */
+export function compileRegex(pattern: string): CompiledRegex {
+  const translated = translatePcre(pattern);
+  return {
+    translated,
+    once: new RegExp(translated.source, translated.flags),
+    global: new RegExp(translated.source, `g${translated.flags}`),
+  };
+}
+
+/** A replacement: literal text or a JS group index. */
+export type Replacement = ReadonlyArray<string | number>;
+
+export function parseReplacement(template: string, regex: CompiledRegex): Replacement {
+  const pieces: Array<string | number> = [];
+  let text = '';
+  const { groupIndex } = regex.translated;
+  const group = (n: number): void => {
+    if (text) pieces.push(text);
+    text = '';
+    // A group number beyond the pattern's groups inserts nothing, like an unmatched group.
+    pieces.push(n === 0 ? 0 : (groupIndex[n] ?? -1));
+  };
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if (c !== '\\' || i + 1 >= template.length) {
+      text += c;
+      continue;
+    }
+    const next = template[i + 1];
+    if (next >= '0' && next <= '9') {
+      group(Number(next));
+      i++;
+      continue;
+    }
+    const braced = /^\{(\d+)\}/.exec(template.slice(i + 1));
+    if (braced) {
+      group(Number(braced[1]));
+      i += braced[0].length;
+      continue;
+    }
+    text += next;
+    i++;
+  }
+  if (text) pieces.push(text);
+  return pieces;
+}
+
+function expand(replacement: Replacement, m: RegExpExecArray): string {
+  let out = '';
+  for (const piece of replacement) {
+    if (typeof piece === 'string') out += piece;
+    else if (piece >= 0) out += m[piece] ?? '';
+  }
+  return out;
+}
+
+export function regsub(regex: CompiledRegex, input: string, replacement: Replacement): string {
+  const m = regex.once.exec(input);
+  if (!m) return input;
+  return input.slice(0, m.index) + expand(replacement, m) + input.slice(m.index + m[0].length);
+}
+
+export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement): string {
+  const re = regex.global;
+  re.lastIndex = 0;
+  let out = '';
+  let last = 0;
+  for (let m = re.exec(input); m; m = re.exec(input)) {
+    out += input.slice(last, m.index) + expand(replacement, m);
+    last = m.index + m[0].length;
+    if (m[0].length === 0) {
+      // Empty match: copy one character and move past it so the scan always advances.
+      if (last >= input.length) break;
+      const step = (input.codePointAt(last) ?? 0) > 0xffff ? 2 : 1;
+      out += input.slice(last, last + step);
+      last += step;
+      re.lastIndex = last;
+    }
+  }
+  re.lastIndex = 0;
+  return out + input.slice(last);
+}
+
+/**
+ * Tests `input` against the regex; on a match returns the groups (PCRE numbering: index n is
+ * PCRE group n, undefined when it did not participate) for `re.group.N`, else null.
+ */
+export function matchGroups(regex: CompiledRegex, input: string): Array<string | undefined> | null {
+  const m = regex.once.exec(input);
+  if (!m) return null;
+  const { groupIndex, groupCount } = regex.translated;
+  const groups: Array<string | undefined> = [m[0]];
+  for (let n = 1; n <= groupCount; n++) groups.push(m[groupIndex[n]]);
+  return groups;
+}

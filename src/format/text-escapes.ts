@@ -1,0 +1,172 @@
+/**
+ * String functions that work on characters or bytes: json.escape, cstr_escape, urlencode,
+ * urldecode, std.tolower/toupper, substr, std.strlen.
+ *
+ * Owns: the exact output of each, per Fastly's reference pages (§7 of reference/log-format.md,
+ * §11.4 for hex case) and the byte model of src/facts/byte-string.ts (invalid UTF-8 bytes are
+ * U+DC80..U+DCFF in engine strings).
+ * Does not own: argument typing or not-set handling (functions.ts).
+ */
+import { decodeBytes, forEachUtf8Byte, isWellFormedText, utf8ByteLength } from '../facts/byte-string.js';
+
+const JSON_NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\u2028\u2029\ud800-\udfff]/;
+
+function hex4(code: number): string {
+  return code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * json.escape (https://www.fastly.com/documentation/reference/vcl/functions/strings/json-escape/):
+ * `"` `\` and \b \t \n \f \r by name; other C0 controls, DEL, U+2028 and U+2029 as `\uHHHH`
+ * (upper-case hex, §11.4); astral characters as an upper-case surrogate pair `\uD83D\uDE01`;
+ * everything else unchanged. Input that came from invalid UTF-8 makes the conversion fail:
+ * the result is null (not set), as on Fastly.
+ */
+export function jsonEscape(s: string): string | null {
+  if (!JSON_NEEDS_ESCAPE.test(s)) return s;
+  if (!isWellFormedText(s)) return null;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0x22: out += '\\"'; continue;
+      case 0x5c: out += '\\\\'; continue;
+      case 0x08: out += '\\b'; continue;
+      case 0x09: out += '\\t'; continue;
+      case 0x0a: out += '\\n'; continue;
+      case 0x0c: out += '\\f'; continue;
+      case 0x0d: out += '\\r'; continue;
+    }
+    if (c <= 0x1f || c === 0x7f || c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff)) {
+      out += `\\u${hex4(c)}`;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/**
+ * cstr_escape (https://www.fastly.com/documentation/reference/vcl/functions/strings/cstr-escape/),
+ * per UTF-8 byte: `"` `\` and \b \t \n \v \r by name; other bytes ≤ 0x1F or ≥ 0x7F as `\xhh`
+ * (two lower-case hex digits, §11.4), so every byte of a multi-byte character is escaped.
+ */
+export function cstrEscape(s: string): string {
+  let out = '';
+  forEachUtf8Byte(s, (b) => {
+    switch (b) {
+      case 0x22: out += '\\"'; return;
+      case 0x5c: out += '\\\\'; return;
+      case 0x08: out += '\\b'; return;
+      case 0x09: out += '\\t'; return;
+      case 0x0a: out += '\\n'; return;
+      case 0x0b: out += '\\v'; return;
+      case 0x0d: out += '\\r'; return;
+    }
+    out += b <= 0x1f || b >= 0x7f ? `\\x${b < 16 ? '0' : ''}${b.toString(16)}` : String.fromCharCode(b);
+  });
+  return out;
+}
+
+function isUnreserved(b: number): boolean {
+  return (
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ||
+    b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
+  );
+}
+
+/** urlencode: every byte except A-Z a-z 0-9 `-` `.` `_` `~` as `%HH` (upper-case hex). */
+export function urlEncode(s: string): string {
+  let out = '';
+  forEachUtf8Byte(s, (b) => {
+    out += isUnreserved(b) ? String.fromCharCode(b) : `%${b < 16 ? '0' : ''}${b.toString(16).toUpperCase()}`;
+  });
+  return out;
+}
+
+/**
+ * urldecode (https://www.fastly.com/documentation/reference/vcl/functions/strings/urldecode/):
+ * `%HH` → byte, `+` → space (Fastly's example decodes `hello%20world+!` to `hello world !`);
+ * a `%` not followed by two hex digits is kept; a decoded NUL ends the string (VCL strings are
+ * NUL-terminated). Bytes that are not valid UTF-8 follow the byte model (U+DC80..U+DCFF).
+ */
+export function urlDecode(s: string): string {
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+  const bytes: number[] = [];
+  let i = 0;
+  const pushText = (text: string): void => forEachUtf8Byte(text, (b) => bytes.push(b));
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      const b = parseInt(s.slice(i + 1, i + 3), 16);
+      if (b === 0) break;
+      bytes.push(b);
+      i += 3;
+      continue;
+    }
+    if (c === '+') {
+      bytes.push(0x20);
+      i++;
+      continue;
+    }
+    const cp = s.codePointAt(i) ?? 0;
+    const ch = String.fromCodePoint(cp);
+    pushText(ch);
+    i += ch.length;
+  }
+  return decodeBytes(bytes);
+}
+
+/** std.tolower: ASCII letters only (C locale). */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** std.toupper: ASCII letters only (C locale). */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+/** std.strlen: length in bytes, as VCL strings are byte strings. */
+export function byteLength(s: string): number {
+  return utf8ByteLength(s);
+}
+
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+
+/**
+ * substr(s, offset, length?) over bytes, like Fastly's (utf8.substr is the character version):
+ * a negative offset counts from the end; a negative length stops that many bytes before the end;
+ * an out-of-range request yields the empty string. A multi-byte character cut by either end of
+ * the range is left out whole rather than split (Fastly would emit a broken byte sequence).
+ */
+export function byteSubstr(s: string, offset: number, length?: number): string {
+  if (ASCII_ONLY.test(s)) {
+    const [start, end] = substrRange(s.length, offset, length);
+    return start < end ? s.slice(start, end) : '';
+  }
+  const total = utf8ByteLength(s);
+  const [start, end] = substrRange(total, offset, length);
+  if (start >= end) return '';
+  let out = '';
+  let pos = 0;
+  for (const ch of s) {
+    const size = utf8ByteLength(ch);
+    if (pos >= start && pos + size <= end) out += ch;
+    pos += size;
+    if (pos >= end) break;
+  }
+  return out;
+}
+
+function substrRange(total: number, offset: number, length: number | undefined): [number, number] {
+  let start = offset < 0 ? total + offset : offset;
+  if (start < 0) return [0, 0];
+  let end: number;
+  if (length === undefined) end = total;
+  else if (length < 0) end = total + length;
+  else end = start + length;
+  if (end > total) end = total;
+  if (start > total) start = total;
+  return [start, end];
+}

@@ -1,0 +1,312 @@
+/**
+ * VCL variables: name → type and reader over RenderContext.
+ *
+ * Owns: the catalogue of variables a `vcl_log` log statement can read (reference/log-format.md §6;
+ * types from Fastly's variable pages, cross-checked with falco's generated catalogue
+ * `__generator__/predefined.yml`), how each is derived from RequestFacts, and the list of
+ * variables Compute cannot provide (NOT_PROVIDED_IN_COMPUTE), which read as not set.
+ * Does not own: geolocation (geo-variables.ts) or text conversion (values.ts).
+ *
+ * Decisions where Fastly's platform has no Compute equivalent:
+ * - `now` is `time.end`: a log line renders after the response ends (vcl_log runs then), and a
+ *   deterministic value lets the preview CLI reproduce production output.
+ * - `req.header_bytes_read` / `resp.header_bytes_written` fall back to an HTTP/1.1 wire-size
+ *   estimate (src/facts/wire-size.ts) when the handler did not count them; body byte counts
+ *   default to 0.
+ * - `req.is_ipv6` falls back to "client.ip contains ':'"; `fastly_info.is_h2`/`is_h3` derive from
+ *   `req.proto`; `fastly_info.h2.is_push`, `req.restarts`, `req.is_esi_subreq`,
+ *   `req.is_background_fetch` and `fastly.ff.visits_this_*` have the fixed values a Compute edge
+ *   request always has (false / 0).
+ * - An unknown name is a compile error (Fastly rejects the VCL too); a known name Compute lacks is
+ *   accepted and reads as not set, so formats written for VCL services keep compiling.
+ */
+import { estimateRequestHeaderBytes, estimateResponseHeaderBytes } from '../facts/wire-size.js';
+import type { RequestFacts } from '../facts/request-facts.js';
+import { GEO_VARIABLES } from './geo-variables.js';
+import { headerSubfield, type RenderContext } from './render-context.js';
+import type { Value, VclType } from './values.js';
+
+export interface VariableDef {
+  readonly type: VclType;
+  readonly get: (ctx: RenderContext) => Value;
+}
+
+/** VCL variables readable in vcl_log that Compute cannot provide; they read as not set. */
+const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
+  STRING: [
+    'beresp.backend.host', 'client.bot.name', 'client.browser.name', 'client.browser.version',
+    'client.geo.ip_override', 'client.os.name', 'client.os.version', 'client.platform.hwtype',
+    'client.platform.model', 'client.platform.vendor', 'client.socket.congestion_algorithm',
+    'fastly.bot.category', 'fastly.bot.name', 'fastly_info.h2.fingerprint',
+    'fastly_info.oh_fingerprint', 'geoip.ip_override', 'req.body', 'req.body.base64',
+    'req.customer_id', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
+    'segmented_caching.error', 'server.billing_region', 'stale.exists', 'tls.client.certificate.dn',
+    'tls.client.certificate.issuer_dn', 'tls.client.certificate.raw_certificate_b64',
+    'tls.client.certificate.serial_number', 'tls.client.ciphers_list',
+    'tls.client.ciphers_list_sha', 'tls.client.ciphers_list_txt', 'tls.client.ciphers_sha',
+    'tls.client.tlsexts_list', 'tls.client.tlsexts_list_sha', 'tls.client.tlsexts_list_txt',
+    'tls.client.tlsexts_sha', 'transport.type', 'waf.logdata', 'waf.message',
+  ],
+  IP: [
+    'beresp.backend.src_ip', 'client.socket.nexthop', 'req.backend.ip',
+  ],
+  BOOL: [
+    'bereq.is_clustering', 'client.class.bot', 'client.class.browser', 'client.class.checker',
+    'client.class.downloader', 'client.class.feedreader', 'client.class.filter',
+    'client.class.masquerading', 'client.class.spam', 'client.display.touchscreen',
+    'client.platform.ereader', 'client.platform.gameconsole', 'client.platform.mediaplayer',
+    'client.platform.mobile', 'client.platform.smarttv', 'client.platform.tablet',
+    'client.platform.tvplayer', 'client.socket.tcp_info', 'fastly.bot.analyzed',
+    'fastly.bot.category.is_accessibility', 'fastly.bot.category.is_ai_crawler',
+    'fastly.bot.category.is_ai_fetcher', 'fastly.bot.category.is_content_fetcher',
+    'fastly.bot.category.is_monitoring_and_site_tools', 'fastly.bot.category.is_online_marketing',
+    'fastly.bot.category.is_page_preview', 'fastly.bot.category.is_platform_integrations',
+    'fastly.bot.category.is_research', 'fastly.bot.category.is_search_engine_crawler',
+    'fastly.bot.category.is_search_engine_optimization', 'fastly.bot.category.is_security_tools',
+    'fastly.bot.category.is_verified', 'fastly.bot.detected', 'fastly.ddos_detected',
+    'fastly.is_staging', 'geoip.use_x_forwarded_for', 'obj.is_pci', 'req.backend.healthy',
+    'req.backend.is_shield', 'req.is_clustering', 'resp.completed', 'resp.is_locally_generated',
+    'resp.stale', 'resp.stale.is_error', 'resp.stale.is_revalidating',
+    'segmented_caching.autopurged', 'segmented_caching.cancelled',
+    'segmented_caching.client_req.is_open_ended', 'segmented_caching.client_req.is_range',
+    'segmented_caching.completed', 'segmented_caching.failed', 'segmented_caching.is_inner_req',
+    'segmented_caching.is_outer_req', 'tls.client.certificate.is_cert_bad',
+    'tls.client.certificate.is_cert_expired', 'tls.client.certificate.is_cert_missing',
+    'tls.client.certificate.is_cert_revoked', 'tls.client.certificate.is_cert_unknown',
+    'tls.client.certificate.is_unknown_ca', 'tls.client.certificate.is_verified', 'waf.blocked',
+    'waf.executed', 'waf.logged', 'waf.passed', 'workspace.overflowed',
+  ],
+  INTEGER: [
+    'bereq.body_bytes_written', 'bereq.bytes_written', 'bereq.header_bytes_written',
+    'beresp.backend.src_port', 'client.display.height', 'client.display.ppi',
+    'client.display.width', 'client.identified', 'client.requests', 'client.socket.cwnd',
+    'client.socket.pace', 'client.socket.tcpi_advmss', 'client.socket.tcpi_bytes_acked',
+    'client.socket.tcpi_bytes_received', 'client.socket.tcpi_data_segs_in',
+    'client.socket.tcpi_data_segs_out', 'client.socket.tcpi_delivery_rate',
+    'client.socket.tcpi_delta_retrans', 'client.socket.tcpi_last_data_sent',
+    'client.socket.tcpi_max_pacing_rate', 'client.socket.tcpi_min_rtt',
+    'client.socket.tcpi_notsent_bytes', 'client.socket.tcpi_pacing_rate', 'client.socket.tcpi_pmtu',
+    'client.socket.tcpi_rcv_mss', 'client.socket.tcpi_rcv_rtt', 'client.socket.tcpi_rcv_space',
+    'client.socket.tcpi_rcv_ssthresh', 'client.socket.tcpi_reordering', 'client.socket.tcpi_rtt',
+    'client.socket.tcpi_rttvar', 'client.socket.tcpi_segs_in', 'client.socket.tcpi_segs_out',
+    'client.socket.tcpi_snd_cwnd', 'client.socket.tcpi_snd_mss', 'client.socket.tcpi_snd_ssthresh',
+    'client.socket.tcpi_total_retrans', 'fastly_info.h2.stream_id', 'obj.hits', 'quic.cc.cwnd',
+    'quic.cc.ssthresh', 'quic.num_bytes.received', 'quic.num_bytes.sent',
+    'quic.num_packets.ack_received', 'quic.num_packets.decryption_failed',
+    'quic.num_packets.late_acked', 'quic.num_packets.lost', 'quic.num_packets.received',
+    'quic.num_packets.sent', 'quic.rtt.latest', 'quic.rtt.minimum', 'quic.rtt.smoothed',
+    'quic.rtt.variance', 'req.backend.port', 'req.vcl.generation', 'segmented_caching.block_number',
+    'segmented_caching.block_size', 'segmented_caching.client_req.range_high',
+    'segmented_caching.client_req.range_low', 'segmented_caching.obj.complete_length',
+    'segmented_caching.rounded_req.range_high', 'segmented_caching.rounded_req.range_low',
+    'segmented_caching.total_blocks', 'tls.client.handshake_sent_bytes',
+    'tls.client.iana_chosen_cipher_id', 'transport.bw_estimate', 'waf.anomaly_score',
+    'waf.failures', 'waf.http_violation_score', 'waf.lfi_score', 'waf.php_injection_score',
+    'waf.rce_score', 'waf.rfi_score', 'waf.rule_id', 'waf.session_fixation_score', 'waf.severity',
+    'waf.xss_score', 'workspace.bytes_free', 'workspace.bytes_total',
+  ],
+  FLOAT: [
+    'client.socket.ploss', 'req.digest.ratio', 'waf.sql_injection_score',
+  ],
+  RTIME: [
+    'client.sess_timeout', 'obj.age', 'obj.entered', 'obj.grace', 'obj.lastuse',
+    'obj.stale_if_error', 'obj.stale_while_revalidate', 'obj.ttl', 'req.grace',
+    'req.max_stale_if_error', 'req.max_stale_while_revalidate',
+  ],
+  TIME: [
+    'tls.client.certificate.not_after', 'tls.client.certificate.not_before',
+  ],
+};
+
+/** Every variable name Compute cannot provide (sorted), for the README. */
+export const NOT_PROVIDED_IN_COMPUTE: readonly string[] = Object.values(NOT_PROVIDED_BY_TYPE).flat().sort();
+
+const def = (type: VclType, get: (ctx: RenderContext) => Value): VariableDef => ({ type, get });
+const str = (get: (f: RequestFacts) => string | undefined): VariableDef =>
+  def('STRING', (ctx) => get(ctx.facts) ?? null);
+const int = (get: (f: RequestFacts) => number | undefined): VariableDef =>
+  def('INTEGER', (ctx) => get(ctx.facts) ?? null);
+const constant = (type: VclType, value: Value): VariableDef => def(type, () => value);
+
+// Time parts (reference/log-format.md §4, §11.3: msec_frac pads to 3 digits, usec_frac to 6).
+const floorDiv = (a: number, b: number): number => Math.floor(a / b);
+const mod = (a: number, b: number): number => ((a % b) + b) % b;
+const TIME_PARTS: Record<string, (us: number) => string> = {
+  sec: (us) => String(floorDiv(us, 1e6)),
+  msec: (us) => String(floorDiv(us, 1e3)),
+  usec: (us) => String(Math.floor(us)),
+  msec_frac: (us) => String(mod(floorDiv(us, 1e3), 1000)).padStart(3, '0'),
+  usec_frac: (us) => String(mod(Math.floor(us), 1e6)).padStart(6, '0'),
+};
+
+/** The TIME/RTIME sources `%{…}t`, `%D`, `%T` and the time.* variables share. */
+export const startUs = (f: RequestFacts): number => f.timeStartUs;
+export const endUs = (f: RequestFacts): number => f.timeEndUs;
+export const elapsedUs = (f: RequestFacts): number => Math.max(0, f.timeEndUs - f.timeStartUs);
+export const timePart = (part: string): ((us: number) => string) | undefined => TIME_PARTS[part];
+
+function timeVariables(prefix: string, type: VclType, pick: (f: RequestFacts) => number): [string, VariableDef][] {
+  const out: [string, VariableDef][] = [[prefix, def(type, (ctx) => pick(ctx.facts))]];
+  for (const [part, fmt] of Object.entries(TIME_PARTS)) {
+    out.push([`${prefix}.${part}`, def('STRING', (ctx) => fmt(pick(ctx.facts)))]);
+  }
+  return out;
+}
+
+export const requestHeaderBytes = (f: RequestFacts): number => f.requestHeaderBytes ?? estimateRequestHeaderBytes(f);
+export const responseHeaderBytes = (f: RequestFacts): number =>
+  f.responseHeaderBytes ?? estimateResponseHeaderBytes(f);
+
+const isH = (version: string) => (ctx: RenderContext): boolean => ctx.facts.proto.toUpperCase().startsWith(`HTTP/${version}`);
+
+const MATH_CONSTANTS: Record<string, [VclType, number]> = {
+  'math.1_PI': ['FLOAT', 1 / Math.PI],
+  'math.2PI': ['FLOAT', 2 * Math.PI],
+  'math.2_PI': ['FLOAT', 2 / Math.PI],
+  'math.2_SQRTPI': ['FLOAT', 2 / Math.sqrt(Math.PI)],
+  'math.E': ['FLOAT', Math.E],
+  'math.FLOAT_DIG': ['INTEGER', 15],
+  'math.FLOAT_EPSILON': ['FLOAT', Number.EPSILON],
+  'math.FLOAT_MANT_DIG': ['INTEGER', 53],
+  'math.FLOAT_MAX': ['FLOAT', Number.MAX_VALUE],
+  'math.FLOAT_MAX_10_EXP': ['INTEGER', 308],
+  'math.FLOAT_MAX_EXP': ['INTEGER', 1024],
+  'math.FLOAT_MIN': ['FLOAT', 2.2250738585072014e-308],
+  'math.FLOAT_MIN_10_EXP': ['INTEGER', -307],
+  'math.FLOAT_MIN_EXP': ['INTEGER', -1021],
+  'math.FLOAT_RADIX': ['INTEGER', 2],
+  'math.INTEGER_BIT': ['INTEGER', 64],
+  'math.INTEGER_MAX': ['INTEGER', Number.MAX_SAFE_INTEGER],
+  'math.INTEGER_MIN': ['INTEGER', Number.MIN_SAFE_INTEGER],
+  'math.LN10': ['FLOAT', Math.LN10],
+  'math.LN2': ['FLOAT', Math.LN2],
+  'math.LOG10E': ['FLOAT', Math.LOG10E],
+  'math.LOG2E': ['FLOAT', Math.LOG2E],
+  'math.NAN': ['FLOAT', NaN],
+  'math.NEG_HUGE_VAL': ['FLOAT', -Infinity],
+  'math.NEG_INFINITY': ['FLOAT', -Infinity],
+  'math.PHI': ['FLOAT', (1 + Math.sqrt(5)) / 2],
+  'math.PI': ['FLOAT', Math.PI],
+  'math.PI_2': ['FLOAT', Math.PI / 2],
+  'math.PI_4': ['FLOAT', Math.PI / 4],
+  'math.POS_HUGE_VAL': ['FLOAT', Infinity],
+  'math.POS_INFINITY': ['FLOAT', Infinity],
+  'math.SQRT1_2': ['FLOAT', Math.SQRT1_2],
+  'math.SQRT2': ['FLOAT', Math.SQRT2],
+  'math.TAU': ['FLOAT', 2 * Math.PI],
+};
+
+const FIXED = new Map<string, VariableDef>([
+  ['req.method', str((f) => f.method)],
+  ['req.request', str((f) => f.method)],
+  ['req.url', str((f) => f.url)],
+  ['req.topurl', str((f) => f.url)],
+  ['req.url.path', def('STRING', (ctx) => ctx.urlParts().path)],
+  ['req.url.qs', def('STRING', (ctx) => ctx.urlParts().qs)],
+  ['req.url.basename', def('STRING', (ctx) => ctx.urlParts().basename)],
+  ['req.url.dirname', def('STRING', (ctx) => ctx.urlParts().dirname)],
+  ['req.url.ext', def('STRING', (ctx) => ctx.urlParts().ext)],
+  ['req.proto', str((f) => f.proto)],
+  ['req.protocol', str((f) => (f.isSsl ? 'https' : 'http'))],
+  ['req.is_ssl', def('BOOL', (ctx) => ctx.facts.isSsl)],
+  ['req.is_ipv6', def('BOOL', (ctx) => ctx.facts.isIpv6 ?? (ctx.facts.clientIp ?? '').includes(':'))],
+  ['req.header_bytes_read', int(requestHeaderBytes)],
+  ['req.body_bytes_read', int((f) => f.requestBodyBytes ?? 0)],
+  ['req.bytes_read', int((f) => requestHeaderBytes(f) + (f.requestBodyBytes ?? 0))],
+  ['req.service_id', str((f) => f.server.serviceId)],
+  ['req.vcl.version', int((f) => (f.server.serviceVersion === undefined ? undefined : parseInt(f.server.serviceVersion, 10) || 0))],
+  ['req.xid', str((f) => f.requestId)],
+  ['req.restarts', constant('INTEGER', 0)],
+  ['req.is_esi_subreq', constant('BOOL', false)],
+  ['req.is_background_fetch', constant('BOOL', false)],
+  ['req.is_purge', def('BOOL', (ctx) => ctx.facts.method.toUpperCase() === 'PURGE')],
+  ['req.backend.name', str((f) => f.backendName)],
+
+  ['resp.status', int((f) => f.status)],
+  ['resp.response', str((f) => f.responseReason)],
+  ['resp.proto', str((f) => f.proto)],
+  ['resp.header_bytes_written', int(responseHeaderBytes)],
+  ['resp.body_bytes_written', int((f) => f.responseBodyBytes)],
+  ['resp.bytes_written', int((f) => responseHeaderBytes(f) + f.responseBodyBytes)],
+
+  ['client.ip', def('IP', (ctx) => ctx.facts.clientIp ?? null)],
+  ['client.identity', str((f) => f.clientIp)],
+  ['client.port', int((f) => f.clientPort)],
+
+  ['server.hostname', str((f) => f.server.hostname)],
+  ['server.identity', str((f) => f.server.identity ?? f.server.hostname)],
+  ['server.datacenter', str((f) => f.server.datacenter)],
+  ['server.pop', str((f) => f.server.datacenter)],
+  ['server.region', str((f) => f.server.region)],
+  ['server.ip', def('IP', (ctx) => ctx.facts.server.ip ?? null)],
+  ['server.port', int((f) => f.server.port)],
+
+  ['tls.client.protocol', str((f) => f.tls.protocol)],
+  ['tls.client.cipher', str((f) => f.tls.cipher)],
+  ['tls.client.servername', str((f) => f.tls.servername)],
+  ['tls.client.ja3_md5', str((f) => f.tls.ja3Md5)],
+  ['tls.client.ja4', str((f) => f.tls.ja4)],
+
+  ['fastly_info.state', str((f) => f.fastlyState)],
+  ['fastly_info.is_h2', def('BOOL', isH('2'))],
+  ['fastly_info.is_h3', def('BOOL', isH('3'))],
+  ['fastly_info.h2.is_push', constant('BOOL', false)],
+  ['fastly_info.edge.is_tls', def('BOOL', (ctx) => ctx.facts.isSsl)],
+  ['fastly_info.host_header', def('STRING', (ctx) => ctx.requestHeader('host'))],
+  ['fastly_info.version', str((f) => f.server.serviceVersion)],
+  ['fastly_info.request_id', str((f) => f.requestId)],
+  ['fastly.error', def('STRING', (ctx) => ctx.fastlyError)],
+  ['fastly.ff.visits_this_service', constant('INTEGER', 0)],
+  ['fastly.ff.visits_this_pop', constant('INTEGER', 0)],
+
+  ...timeVariables('time.start', 'TIME', startUs),
+  ...timeVariables('time.end', 'TIME', endUs),
+  ...timeVariables('time.elapsed', 'RTIME', elapsedUs),
+  ['time.to_first_byte', def('RTIME', (ctx) => {
+    const f = ctx.facts;
+    return f.timeFirstByteUs === undefined ? null : Math.max(0, f.timeFirstByteUs - f.timeStartUs);
+  })],
+  ['now', def('TIME', (ctx) => ctx.facts.timeEndUs)],
+  ['now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs))],
+
+  ['LF', constant('STRING', '\n')],
+  ...Object.entries(MATH_CONSTANTS).map(([name, [type, v]]) => [name, constant(type, v)] as [string, VariableDef]),
+]);
+
+const NOT_PROVIDED = new Map<string, VariableDef>(
+  (Object.entries(NOT_PROVIDED_BY_TYPE) as [VclType, readonly string[]][]).flatMap(([type, names]) =>
+    names.map((name) => [name, constant(type, null)] as [string, VariableDef]),
+  ),
+);
+
+const HEADER_VARIABLE = /^(req|resp)\.http\.([A-Za-z0-9_.-]+?)(?::([A-Za-z0-9_.-]+))?$/;
+const RE_GROUP = /^re\.group\.([0-9]|1[0-9])$/;
+
+/** The variable named `name`, or undefined when VCL has no such variable in vcl_log. */
+export function lookupVariable(name: string): VariableDef | undefined {
+  const known = FIXED.get(name) ?? GEO_VARIABLES.get(name) ?? NOT_PROVIDED.get(name);
+  if (known) return known;
+  const header = HEADER_VARIABLE.exec(name);
+  if (header) {
+    const [, side, headerName, subfield] = header;
+    return headerVariable(side === 'req' ? 'request' : 'response', headerName, subfield);
+  }
+  const group = RE_GROUP.exec(name);
+  if (group) {
+    const index = Number(group[1]);
+    return def('STRING', (ctx) => ctx.reGroups?.[index] ?? null);
+  }
+  return undefined;
+}
+
+/** `req.http.Name`, `resp.http.Name`, with an optional `:subfield`. */
+export function headerVariable(side: 'request' | 'response', name: string, subfield?: string): VariableDef {
+  const lower = name.toLowerCase();
+  const read =
+    side === 'request'
+      ? (ctx: RenderContext) => ctx.requestHeader(lower)
+      : (ctx: RenderContext) => ctx.responseHeader(lower);
+  if (subfield === undefined) return def('STRING', read);
+  const isCookie = lower === 'cookie' || lower === 'set-cookie';
+  return def('STRING', (ctx) => headerSubfield(read(ctx), subfield, isCookie));
+}
