@@ -6,6 +6,7 @@
  */
 import type { KinesisApi } from '../kinesis/api.js';
 import type { ShardMap } from './shard-map.js';
+import type { StalenessEvidence } from './shared-map.js';
 export interface ShardTarget {
   partitionKey: string;
   /** Decimal hash key inside the chosen shard's range; absent = let Kinesis hash the partition key. */
@@ -38,7 +39,7 @@ export function randomKeyRouter(random: () => number = Math.random): ShardRouter
 /** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
 export interface ShardMapSource {
   current(api: Pick<KinesisApi, 'listShards'>): Promise<ShardMap | undefined>;
-  invalidate(seenAtMs: number, predictedShardId: string, plannedWithListedAtMs?: number): boolean;
+  invalidate(evidence: StalenessEvidence): boolean;
 }
 
 /** Chooses shards within a map (picker.ts `ShardPicker`). */
@@ -59,7 +60,7 @@ export function mapRouter(source: ShardMapSource, picker: MapPicker, api: Pick<K
     observe(target, landedShardId, sentAtMs) {
       // Only records routed by a map carry a prediction; landing on the predicted shard says nothing.
       if (target.shardId === undefined || target.shardId === landedShardId) return;
-      source.invalidate(sentAtMs, target.shardId, target.mapListedAtMs);
+      source.invalidate({ seenAtMs: sentAtMs, predictedShardId: target.shardId, landedShardId, plannedWithListedAtMs: target.mapListedAtMs });
     },
   };
 }

@@ -35,6 +35,15 @@ import { buildShardMap, decodeShardMap, encodeShardMap, hasShard, type ShardMap 
 
 export type RefreshState = 'invalid' | 'updating' | 'ready';
 
+/** A record planned for `predictedShardId` (with the map listed at `plannedWithListedAtMs`) landed on `landedShardId`. */
+export interface StalenessEvidence {
+  /** When the call carrying the record was sent. */
+  seenAtMs: number;
+  predictedShardId: string;
+  landedShardId: string;
+  plannedWithListedAtMs?: number;
+}
+
 /** First wait after a failed refresh; KPL's default (reference/kinesis.md §1.2). */
 export const DEFAULT_MIN_BACKOFF_MS = 1_000;
 /** Longest wait between failed refreshes; KPL's default. */
@@ -108,8 +117,8 @@ export class SharedShardMap {
 
   private snapshot: ShardMap | undefined;
   private refreshState: RefreshState = 'invalid';
-  /** sentAt of the evidence that made the map stale: a replacement must be listed after it. */
-  private staleSinceMs: number | undefined;
+  /** The evidence that made the map stale; a replacement from KV must answer it. */
+  private staleness: { seenAtMs: number; landedShardId: string; mapListedAtMs: number } | undefined;
   private nextAttemptAtMs = 0;
   private backoffMs: number;
   private inFlight: Promise<void> | undefined;
@@ -163,21 +172,21 @@ export class SharedShardMap {
   }
 
   /**
-   * Staleness evidence: a record planned with this map (listed at `plannedWithListedAtMs`) for
-   * `predictedShardId` landed elsewhere. Acts only on evidence from a call sent after the map was
-   * listed (KPL's `seen_at > updated_at`, reference/kinesis.md §1.4): older calls may have been
-   * planned before a reshard the current map already knows, and many in-flight answers must not
-   * each trigger a refresh. Returns whether the map was marked stale.
+   * Staleness evidence: a record planned with this map for `predictedShardId` landed on
+   * `landedShardId`. Acts only on evidence from a call sent after the map was listed (KPL's
+   * `seen_at > updated_at`, reference/kinesis.md §1.4): older calls may have been planned before a
+   * reshard the current map already knows, and many in-flight answers must not each trigger a
+   * refresh. Returns whether the map was marked stale; the next `current()` refreshes.
    */
-  invalidate(seenAtMs: number, predictedShardId: string, plannedWithListedAtMs?: number): boolean {
+  invalidate(evidence: StalenessEvidence): boolean {
     const map = this.snapshot;
     if (this.refreshState !== 'ready' || !map) return false;
-    if (plannedWithListedAtMs !== undefined && plannedWithListedAtMs !== map.listedAtMs) return false;
-    if (!(seenAtMs > map.listedAtMs)) return false;
+    if (evidence.plannedWithListedAtMs !== undefined && evidence.plannedWithListedAtMs !== map.listedAtMs) return false;
+    if (!(evidence.seenAtMs > map.listedAtMs)) return false;
     // KPL's third rule: evidence about a shard the current map no longer has says nothing about it.
-    if (!hasShard(map, predictedShardId)) return false;
+    if (!hasShard(map, evidence.predictedShardId)) return false;
     this.refreshState = 'invalid';
-    this.staleSinceMs = seenAtMs;
+    this.staleness = { seenAtMs: evidence.seenAtMs, landedShardId: evidence.landedShardId, mapListedAtMs: map.listedAtMs };
     this.stats.invalidations++;
     return true;
   }
@@ -200,7 +209,7 @@ export class SharedShardMap {
     switch (outcome.kind) {
       case 'ready':
         this.refreshState = 'ready';
-        this.staleSinceMs = undefined;
+        this.staleness = undefined;
         this.backoffMs = this.minBackoffMs;
         this.nextAttemptAtMs = 0;
         return;
@@ -271,11 +280,20 @@ export class SharedShardMap {
     return { kind: 'ready' };
   }
 
-  /** A map from KV answers the refresh when it is within the period, newer than the evidence and not older than ours. */
+  /**
+   * A map from KV ends the refresh when it is within the period, not older than ours, and answers
+   * the staleness evidence if there is any: listed after the evidence was seen, or newer than the
+   * stale map and holding the shard the record actually landed on. (Requiring "listed after the
+   * evidence" alone would make every instance whose evidence came a little after the winner's
+   * listing started list again.)
+   */
   private isUsable(candidate: ShardMap): boolean {
     if (this.now() - candidate.listedAtMs >= this.options.periodMs) return false;
-    if (this.staleSinceMs !== undefined && !(candidate.listedAtMs > this.staleSinceMs)) return false;
-    return !this.snapshot || candidate.listedAtMs >= this.snapshot.listedAtMs;
+    if (this.snapshot && candidate.listedAtMs < this.snapshot.listedAtMs) return false;
+    const stale = this.staleness;
+    if (!stale) return true;
+    if (candidate.listedAtMs > stale.seenAtMs) return true;
+    return candidate.listedAtMs > stale.mapListedAtMs && hasShard(candidate, stale.landedShardId);
   }
 
   private async readKv(kv: KvStoreLike): Promise<ShardMap | undefined> {

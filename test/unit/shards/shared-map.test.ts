@@ -8,6 +8,8 @@ import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock } from '.
 const STREAM = 'logs';
 const REGION = 'us-east-1';
 const PERIOD_MS = 60_000;
+/** A shard id no test layout has (where an evidence record landed). */
+const ELSEWHERE = 'shardId-000000000777';
 
 let clock: FakeClock;
 let kv: AtomicFakeKvStore;
@@ -152,7 +154,7 @@ describe('SharedShardMap: the lease', () => {
     await a.current(api);
     clock.advance(10);
     layout = equalShards(5, 20);
-    expect(a.invalidate(clock.ms, a.map!.shards[0].shardId, a.map!.listedAtMs)).toBe(true);
+    expect(a.invalidate({ seenAtMs: clock.ms, predictedShardId: a.map!.shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: a.map!.listedAtMs })).toBe(true);
     clock.advance(10);
     await a.current(api);
     expect(api.calls).toHaveLength(2);
@@ -291,21 +293,21 @@ describe('SharedShardMap: staleness evidence', () => {
   it('counts only evidence from calls sent after the map was listed', async () => {
     const a = await readyInstance();
     const { listedAtMs, shards } = a.map!;
-    expect(a.invalidate(listedAtMs - 1, shards[0].shardId, listedAtMs)).toBe(false);
-    expect(a.invalidate(listedAtMs, shards[0].shardId, listedAtMs)).toBe(false);
+    expect(a.invalidate({ seenAtMs: listedAtMs - 1, predictedShardId: shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs })).toBe(false);
+    expect(a.invalidate({ seenAtMs: listedAtMs, predictedShardId: shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs })).toBe(false);
     expect(a.state).toBe('ready');
-    expect(a.invalidate(listedAtMs + 1, shards[0].shardId, listedAtMs)).toBe(true);
+    expect(a.invalidate({ seenAtMs: listedAtMs + 1, predictedShardId: shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs })).toBe(true);
     expect(a.state).toBe('invalid');
     // Once invalid, further evidence does nothing more.
-    expect(a.invalidate(listedAtMs + 2, shards[0].shardId, listedAtMs)).toBe(false);
+    expect(a.invalidate({ seenAtMs: listedAtMs + 2, predictedShardId: shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs })).toBe(false);
     expect(a.stats.invalidations).toBe(1);
   });
 
   it('ignores evidence about a shard the map does not have, or a record planned with another map', async () => {
     const a = await readyInstance();
     const { listedAtMs, shards } = a.map!;
-    expect(a.invalidate(listedAtMs + 1, 'shardId-000000000999', listedAtMs)).toBe(false);
-    expect(a.invalidate(listedAtMs + 1, shards[0].shardId, listedAtMs - 5)).toBe(false);
+    expect(a.invalidate({ seenAtMs: listedAtMs + 1, predictedShardId: 'shardId-000000000999', landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs })).toBe(false);
+    expect(a.invalidate({ seenAtMs: listedAtMs + 1, predictedShardId: shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: listedAtMs - 5 })).toBe(false);
     expect(a.state).toBe('ready');
   });
 
@@ -316,22 +318,45 @@ describe('SharedShardMap: staleness evidence', () => {
     clock.advance(100);
     layout = equalShards(6, 10);
     // b sees the evidence first and lists; a, stale later, finds b's newer map in KV.
-    b.invalidate(clock.ms, b.map!.shards[0].shardId, b.map!.listedAtMs);
+    b.invalidate({ seenAtMs: clock.ms, predictedShardId: b.map!.shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: b.map!.listedAtMs });
     await b.current(api);
     expect(api.calls).toHaveLength(2);
     clock.advance(100);
-    a.invalidate(clock.ms - 150, a.map!.shards[0].shardId, a.map!.listedAtMs);
+    a.invalidate({ seenAtMs: clock.ms - 150, predictedShardId: a.map!.shards[0].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: a.map!.listedAtMs });
     await a.current(api);
     expect(api.calls).toHaveLength(2);
     expect(a.map!.shards).toHaveLength(6);
     expect(a.stats.adoptedFromKv).toBe(0 + 1);
   });
 
+  it('a KV map listed a little before the evidence answers it when it holds the shard the record landed on', async () => {
+    const a = await readyInstance();
+    const b = instance();
+    await b.current(api);
+    clock.advance(100);
+    layout = equalShards(6, 10);
+    b.invalidate({ seenAtMs: clock.ms, predictedShardId: b.map!.shards[0].shardId, landedShardId: 'shardId-000000000010', plannedWithListedAtMs: b.map!.listedAtMs });
+    await b.current(api); // b lists at this time
+    clock.advance(50);
+    // a's record was sent after b started listing, and landed on one of the new shards.
+    a.invalidate({ seenAtMs: clock.ms, predictedShardId: a.map!.shards[0].shardId, landedShardId: 'shardId-000000000011', plannedWithListedAtMs: a.map!.listedAtMs });
+    await a.current(api);
+    expect(api.calls).toHaveLength(2);
+    expect(a.map!.shards).toHaveLength(6);
+    // Landing on a shard that KV's map does not have either: that map does not answer the evidence.
+    clock.advance(50);
+    layout = equalShards(2, 40);
+    a.invalidate({ seenAtMs: clock.ms, predictedShardId: a.map!.shards[0].shardId, landedShardId: 'shardId-000000000040', plannedWithListedAtMs: a.map!.listedAtMs });
+    await a.current(api);
+    expect(api.calls).toHaveLength(3);
+    expect(a.map!.shards).toHaveLength(2);
+  });
+
   it('a KV map listed before the evidence does not answer it', async () => {
     const a = await readyInstance();
     clock.advance(100);
     layout = equalShards(3, 30);
-    a.invalidate(clock.ms, a.map!.shards[1].shardId, a.map!.listedAtMs);
+    a.invalidate({ seenAtMs: clock.ms, predictedShardId: a.map!.shards[1].shardId, landedShardId: ELSEWHERE, plannedWithListedAtMs: a.map!.listedAtMs });
     clock.advance(1);
     await a.current(api);
     expect(api.calls).toHaveLength(2);
