@@ -53,6 +53,6 @@ export default [
     },
     module: { rules: [typescript] },
     resolve,
-    plugins: [],
+    plugins: [new (await import('webpack')).default.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true })],
   },
 ];
