@@ -59,6 +59,9 @@ export async function proxyToOrigin(
     status: origin.status,
     statusText: origin.statusText,
     headers: origin.headers,
-  });
+    // A re-streamed body would otherwise go out chunked; keep the origin's Content-Length so the
+    // client sees the response exactly as the origin framed it (verified with Viceroy 0.20.1).
+    manualFramingHeaders: origin.headers.has('content-length'),
+  } as ResponseInit);
   return { response, origin, finished };
 }
