@@ -78,7 +78,7 @@ export function compileRegexAt(
     return compileRegex(pattern);
   } catch (error) {
     if (error instanceof RegexError) {
-      const pos = error.index > 0 && error.index < offsets.length ? offsets[error.index] : node.pos;
+      const pos = error.index >= 0 && error.index < offsets.length ? offsets[error.index] : node.pos;
       site.fail(pos, `regular expression ${JSON.stringify(pattern)}: ${error.message}`);
     }
     throw error;

@@ -28,7 +28,7 @@
 export class RegexError extends Error {
   constructor(
     message: string,
-    /** Index in the pattern where the problem starts. */
+    /** Index in the pattern where the problem starts; -1 when it concerns the whole pattern. */
     readonly index: number,
   ) {
     super(message);
@@ -600,12 +600,12 @@ class Translator {
       if (typeof piece === 'string') source += piece;
       else if ('open' in piece) source += piece.name ? `(?<${piece.name}>` : '(';
       else if (piece.ref === 'name') {
-        if (!this.names.has(piece.name)) throw new RegexError(`reference to unknown group name '${piece.name}'`, 0);
+        if (!this.names.has(piece.name)) throw new RegexError(`reference to unknown group name '${piece.name}'`, -1);
         source += `\\k<${piece.name}>`;
       } else if (piece.ref === 'synthetic') source += `(?:\\${syntheticIndex.get(piece.id)})`;
       else {
         const index = groupIndex[piece.id];
-        if (index === undefined) throw new RegexError(`back-reference \\${piece.id} to a group that does not exist`, 0);
+        if (index === undefined) throw new RegexError(`back-reference \\${piece.id} to a group that does not exist`, -1);
         source += `(?:\\${index})`;
       }
     }
@@ -613,7 +613,7 @@ class Translator {
     try {
       new RegExp(source, flags);
     } catch (error) {
-      throw new RegexError(`cannot be compiled: ${error instanceof Error ? error.message : String(error)}`, 0);
+      throw new RegexError(`cannot be compiled: ${error instanceof Error ? error.message : String(error)}`, -1);
     }
     return { source, flags, groupCount: this.pcreGroups, groupIndex };
   }
