@@ -27,13 +27,14 @@ export class FakeKvStore implements KvStoreLike {
   async put(key: string, value: string, options?: KvPutOptions): Promise<void> {
     this.puts++;
     if (this.failWith) throw this.failWith;
-    if (options?.mode === 'add' && (await this.getQuiet(key)) !== null) {
+    // Check and write without an await in between: `add` is atomic in the real store.
+    if (options?.mode === 'add' && this.liveValue(key) !== null) {
       throw new TypeError('KVStore insert: Precondition failed.');
     }
     this.entries.set(key, { value, expiresAtMs: options?.ttl !== undefined ? this.now() + options.ttl * 1000 : undefined });
   }
 
-  private async getQuiet(key: string): Promise<string | null> {
+  private liveValue(key: string): string | null {
     const entry = this.entries.get(key);
     if (!entry || (entry.expiresAtMs !== undefined && entry.expiresAtMs <= this.now())) return null;
     return entry.value;

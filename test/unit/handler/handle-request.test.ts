@@ -22,9 +22,20 @@ function event(request: Request) {
   return e;
 }
 
-/** A Kinesis stand-in that accepts everything and remembers the decoded lines. */
+/** A one-shard Kinesis stand-in that accepts everything and remembers the decoded lines. */
 function acceptingKinesis(lines: string[]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target') === 'Kinesis_20131202.ListShards') {
+      return Response.json({
+        Shards: [
+          {
+            ShardId: 'shardId-000000000000',
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() },
+            SequenceNumberRange: { StartingSequenceNumber: '1' },
+          },
+        ],
+      });
+    }
     const body = (await request.json()) as { Records: { Data: string }[] };
     for (const r of body.Records) lines.push(Buffer.from(r.Data, 'base64').toString('utf8'));
     return Response.json({ FailedRecordCount: 0, Records: body.Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });
@@ -48,7 +59,7 @@ describe('handleRequest', () => {
     expect(await response.text()).toBe('body of /a/b');
     await e.settled();
     expect(lines).toEqual(['GET /a/b 201 12']);
-    const put = platform.sent.find((s) => s.backend === 'kinesis')!.request;
+    const put = platform.sent.find((s) => s.backend === 'kinesis' && s.request.headers.get('x-amz-target')?.endsWith('.PutRecords'))!.request;
     expect(put.headers.get('x-amz-target')).toBe('Kinesis_20131202.PutRecords');
     expect(put.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDUNITTEST\/\d{8}\/us-east-1\/kinesis\/aws4_request, SignedHeaders=/);
   });
