@@ -77,14 +77,21 @@ class CompiledFormat implements LogFormat {
   ) {}
 
   render(facts: RequestFacts): string {
-    let line = '';
+    let line: string;
     try {
-      const ctx = new RenderContext(facts);
-      for (const part of this.parts) line += typeof part === 'string' ? part : part(ctx);
+      line = this.renderUnguarded(facts);
     } catch {
       line = this.renderGuarded(facts);
     }
     return RAW_NEWLINE.test(line) ? line.replace(RAW_NEWLINES, escapeNewline) : line;
+  }
+
+  /** The render loop without the safety net (see renderStrictly). */
+  renderUnguarded(facts: RequestFacts): string {
+    const ctx = new RenderContext(facts);
+    let line = '';
+    for (const part of this.parts) line += typeof part === 'string' ? part : part(ctx);
+    return line;
   }
 
   /** Slow path after a failure: each part on its own, a failing part as "". */
@@ -105,6 +112,16 @@ class CompiledFormat implements LogFormat {
     }
     return line;
   }
+}
+
+/**
+ * Renders like `format.render` but lets an internal failure throw instead of rendering that part
+ * as "" (for tests, which must see such failures). Newlines are escaped the same way.
+ */
+export function renderStrictly(format: LogFormat, facts: RequestFacts): string {
+  if (!(format instanceof CompiledFormat)) return format.render(facts);
+  const line = format.renderUnguarded(facts);
+  return RAW_NEWLINE.test(line) ? line.replace(RAW_NEWLINES, escapeNewline) : line;
 }
 
 const RAW_NEWLINE = /[\r\n]/;

@@ -1,0 +1,80 @@
+/**
+ * The bundled preview CLI (`node bin/cli.cjs render …`): stdout and exit codes 0 and 2.
+ * Runs only when bin/cli.cjs exists (build it with `npx webpack --config-name cli`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = path.resolve('bin/cli.cjs');
+const dir = mkdtempSync(path.join(tmpdir(), 'format-cli-'));
+const factsFile = path.join(dir, 'facts.json');
+writeFileSync(
+  factsFile,
+  JSON.stringify({
+    'time.start': '2024-03-05T14:07:09.123456Z',
+    'time.end': '2024-03-05T14:07:09.170789Z',
+    'req.method': 'GET',
+    'req.url': '/a?x="1"',
+    'req.proto': 'HTTP/1.1',
+    'req.is_ssl': true,
+    'req.http.User-Agent': 'curl/8.4.0',
+    'resp.status': 200,
+    'resp.body_bytes_written': 1234,
+    'client.ip': '203.0.113.7',
+    'client.geo.city': 'london',
+  }),
+);
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '{"req.url": "/stdin"}' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe.skipIf(!existsSync(CLI))('bin/cli.cjs render', () => {
+  it('renders a line (exit 0)', () => {
+    const r = cli('render', '--format', '%h %{json.escape(req.url)}V', '--facts', factsFile);
+    expect(r).toEqual({ status: 0, stdout: '203.0.113.7 /a?x=\\"1\\"\n', stderr: '' });
+  });
+
+  it('derives everything from raw facts, like production', () => {
+    const r = cli('render', '--format', '%t "%r" %>s %b %D %{time.elapsed}V %{time.start.sec}V %{req.url.path}V %{client.geo.city}V', '--facts', factsFile);
+    expect(r.stdout).toBe('[05/Mar/2024:14:07:09 +0000] "GET /a?x="1" HTTP/1.1" 200 1234 47333 0.047 1709647629 /a london\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('reads the format from @file (one trailing newline dropped) and facts from stdin', () => {
+    const formatFile = path.join(dir, 'format.txt');
+    writeFileSync(formatFile, '{\n"url":"%U"}\n');
+    const r = cli('render', '--format', `@${formatFile}`, '--facts', '-');
+    expect(r).toEqual({ status: 0, stdout: '{ "url":"/stdin"}\n', stderr: '' });
+  });
+
+  it('prints the caret report and exits 2 for a format that does not compile', () => {
+    const r = cli('render', '--format', '%{req.url', '--facts', factsFile);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "render: format error: unterminated '%{': expected '}' followed by a directive letter (write \\} for a literal brace) at line 1, column 1\n%{req.url\n^\n",
+    );
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(cli('render').status).toBe(2);
+    expect(cli('render', '--format').status).toBe(2);
+    expect(cli('render', '--format', '%h', '--bogus').status).toBe(2);
+    expect(cli('nonsense').status).toBe(2);
+    expect(cli().status).toBe(2);
+  });
+
+  it('exits 2 on unusable facts', () => {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{"resp.status": "abc"}');
+    const r = cli('render', '--format', '%s', '--facts', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('render: facts: "resp.status" must be a number, found "abc"\n');
+    expect(cli('render', '--format', '%s', '--facts', path.join(dir, 'missing.json')).status).toBe(2);
+  });
+});

@@ -1,0 +1,102 @@
+/** PCRE → JS translation: matches as PCRE would, and rejects what JS cannot express. */
+import { describe, expect, it } from 'vitest';
+import { RegexError, translatePcre } from '../../../src/format/pcre.js';
+import { compileRegex, matchGroups } from '../../../src/format/regsub.js';
+
+function matches(pattern: string, input: string): Array<string | undefined> | null {
+  return matchGroups(compileRegex(pattern), input);
+}
+
+describe('translatePcre: behaviour', () => {
+  it.each([
+    ['\\Aab', 'ab', ['ab']],
+    ['b\\z', 'ab\n', null],
+    ['b\\Z', 'ab\n', ['b']],
+    ['b$', 'ab\n', ['b']],
+    ['b$', 'ab\nc', null],
+    ['(?m)^c', 'ab\nc', ['c']],
+    ['(?m)b$', 'ab\nc', ['b']],
+    ['a.c', 'a\nc', null],
+    ['(?s)a.c', 'a\nc', ['a\nc']],
+    ['a.c', 'a\u2028c', ['a\u2028c']],
+    ['(?i)ABC', 'xabcx', ['abc']],
+    ['(?x) a b # comment\n c', 'abc', ['abc']],
+    ['^a++b', 'aaab', ['aaab']],
+    ['^a++a', 'aaaa', null],
+    ['^(?>a|ab)c', 'abc', null],
+    ['^(?:a|ab)c', 'abc', ['abc']],
+    ['(x)(a)++(y)', 'xaay', ['xaay', 'x', 'a', 'y']],
+    ['(?P<word>\\w+) (?P=word)', 'hey hey', ['hey hey', 'hey']],
+    ["(?'q'a)\\k{q}", 'aa', ['aa', 'a']],
+    ['(a)\\g{-1}', 'aa', ['aa', 'a']],
+    ['(a)\\g1', 'aa', ['aa', 'a']],
+    ['\\h+', 'a \t\u00a0b', [' \t\u00a0']],
+    ['\\H', ' x', ['x']],
+    ['\\v', 'a\u2028', ['\u2028']],
+    ['a\\Rb', 'a\r\nb', ['a\r\nb']],
+    ['\\N+', 'ab\nc', ['ab']],
+    ['[]a]+', ']a]', [']a]']],
+    ['[^]a]', ']ab', ['b']],
+    ['[[:alpha:][:digit:]]+', '-ab12-', ['ab12']],
+    ['[\\w-.]+', 'a-b.c!', ['a-b.c']],
+    ['\\Q.*\\E', 'a.*b', ['.*']],
+    ['a{2}', 'aaa', ['aa']],
+    ['a{', 'a{', ['a{']],
+    ['x{,2}', 'x{,2}', ['x{,2}']],
+    ['\\x41\\x{42}\\101\\o{103}', 'ABAC', ['ABAC']],
+    ['\\e\\a\\cA', '\u001b\u0007\u0001', ['\u001b\u0007\u0001']],
+    ['\\pL+', 'é1', ['é']],
+    ['\\p{Greek}+', 'aλβ', ['λβ']],
+    ['\\p{^L}', 'a1', ['1']],
+    ['(a)|b', 'b', ['b', undefined]],
+    ['a(?#comment)b', 'ab', ['ab']],
+    ['(*UTF8)é', 'é', ['é']],
+    ['\\"\\-\\ \\#', '"- #', ['"- #']],
+    ['😀.', '😀x', ['😀x']],
+  ])('%j on %j', (pattern, input, expected) => {
+    expect(matches(pattern, input)).toEqual(expected);
+  });
+});
+
+describe('translatePcre: group numbering', () => {
+  it('maps PCRE groups past the emulation groups', () => {
+    const t = translatePcre('(?>(a))(b)++(c)');
+    expect(t.groupCount).toBe(3);
+    expect(t.groupIndex).toEqual([0, 2, 4, 5]);
+  });
+});
+
+describe('translatePcre: rejected features', () => {
+  it.each([
+    ['a(?R)', 'recursion and subroutine calls are not supported', 1],
+    ['(a)(?1)', 'recursion and subroutine calls are not supported', 3],
+    ['(?(1)a|b)', 'conditional groups (?(…)…) are not supported', 0],
+    ['(?|a)', 'branch-reset groups (?|…) are not supported', 0],
+    ['a(?i)b', 'inline options are only supported at the start of the pattern, as in (?i)abc', 1],
+    ['(?i:a)', 'inline options are only supported at the start of the pattern, as in (?i)abc', 0],
+    ['(?U)a', 'inline option (?U) is not supported (only i, m, s, x)', 0],
+    ['\\Ga', '\\G is not supported', 0],
+    ['a\\Kb', '\\K is not supported', 1],
+    ['(*SKIP)a', 'backtracking control verbs such as (*SKIP) are not supported', 0],
+    ['[[:^alpha:]]', 'negated POSIX class [:^alpha:] is not supported', 1],
+    ['[\\H]', '\\H is not supported inside a character class', 1],
+    ['*a', "quantifier '*' does not follow anything to repeat", 0],
+    ['(a', "missing ')'", 2],
+    ['a)', "unmatched ')'", 1],
+    ['[a', "missing ']' to close the character class", 0],
+    ['\\q', 'unknown escape \\q', 0],
+    ['\\k<nope>', "reference to unknown group name 'nope'", -1],
+    ['\\p{Nope}', /^cannot be compiled: .*property/i, -1],
+  ] as Array<[string, string | RegExp, number]>)('%j', (pattern, message, index) => {
+    let error: unknown;
+    try {
+      translatePcre(pattern);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RegexError);
+    if (typeof message === 'string') expect((error as RegexError).message).toBe(message);
+    else expect((error as RegexError).message).toMatch(message);
+    expect((error as RegexError).index).toBe(index);
+  });
+});
