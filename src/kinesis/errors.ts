@@ -52,7 +52,27 @@ export function isShardThrottle(code: string): boolean {
   return code === SHARD_THROTTLE_CODE;
 }
 
+/** Known not to get better by retrying, whatever the HTTP status (reference/kinesis.md §3.4 "Fatal"). */
+const FATAL = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'ValidationException',
+  'ValidationError',
+  'InvalidArgumentException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+  'RequestEntityTooLargeException',
+  'RecordCountMismatch',
+  'BudgetExhausted',
+  'MissingCredentials',
+]);
+
 export function classifyErrorCode(code: string, httpStatus?: number): ErrorClass {
+  if (FATAL.has(code)) return 'fatal';
   if (THROTTLING.has(code)) return 'throttled';
   if (RETRIABLE.has(code)) return 'retriable';
   if (AUTH.has(code)) return 'auth';

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { RequestBudget } from '../../../src/aws/budget.js';
+import { CredentialsError, expiringCredentials, readKeysFromSecrets, staticCredentials, type AwsCredentials } from '../../../src/aws/credentials.js';
+import { createCredentialsProvider } from '../../../src/aws/provider.js';
+import { FakeSecrets } from '../../support/fakes/platform.js';
+
+const budget = () => new RequestBudget(30, Infinity);
+
+/** A fake STS: hands out numbered credentials expiring `lifetimeMs` after the fake clock's now. */
+function fakeSts(clock: { now: number }, lifetimeMs = 3_600_000) {
+  let calls = 0;
+  let failNext: Error | undefined;
+  return {
+    get calls() {
+      return calls;
+    },
+    failOnce(error: Error) {
+      failNext = error;
+    },
+    fetch: async (b: RequestBudget): Promise<AwsCredentials> => {
+      calls++;
+      b.tryTake();
+      if (failNext) {
+        const e = failNext;
+        failNext = undefined;
+        throw e;
+      }
+      return { accessKeyId: `ASIA${calls}`, secretAccessKey: `secret-${calls}`, sessionToken: `token-${calls}`, expiresAtMs: clock.now + lifetimeMs };
+    },
+  };
+}
+
+describe('expiringCredentials (iam_role cache) with a fake clock', () => {
+  it('caches until Expiration minus the 60 s margin, then fetches anew', async () => {
+    const clock = { now: 0 };
+    const sts = fakeSts(clock);
+    const provider = expiringCredentials({ fetch: sts.fetch, now: () => clock.now });
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA1');
+    clock.now = 3_600_000 - 60_001;
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA1');
+    clock.now = 3_600_000 - 60_000;
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA2');
+    expect(sts.calls).toBe(2);
+    expect(provider.stats()).toMatchObject({ source: 'sts_assume_role', fetches: 2, expiresAt: new Date(3_600_000 - 60_000 + 3_600_000).toISOString() });
+  });
+
+  it('shares one STS call among concurrent gets', async () => {
+    const clock = { now: 0 };
+    const sts = fakeSts(clock);
+    const provider = expiringCredentials({ fetch: sts.fetch, now: () => clock.now });
+    const all = await Promise.all([provider.get(budget()), provider.get(budget()), provider.get(budget())]);
+    expect(new Set(all.map((c) => c.accessKeyId))).toEqual(new Set(['ASIA1']));
+    expect(sts.calls).toBe(1);
+  });
+
+  it('keeps using still-valid credentials when the early refresh fails, and fails once they expired', async () => {
+    const clock = { now: 0 };
+    const sts = fakeSts(clock);
+    const provider = expiringCredentials({ fetch: sts.fetch, now: () => clock.now });
+    await provider.get(budget());
+    clock.now = 3_600_000 - 30_000; // inside the margin, not expired
+    sts.failOnce(new CredentialsError('Throttling', 'STS AssumeRole: Rate exceeded', 400));
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA1');
+    clock.now = 3_600_000; // expired now
+    sts.failOnce(new CredentialsError('Throttling', 'STS AssumeRole: Rate exceeded', 400));
+    await expect(provider.get(budget())).rejects.toMatchObject({ errorCode: 'Throttling' });
+    expect(provider.stats()).toMatchObject({ fetchFailures: 2, lastErrorCode: 'Throttling' });
+  });
+
+  it('forced refresh after an auth error: allowed once per interval, and re-reads the base keys', async () => {
+    const clock = { now: 0 };
+    const sts = fakeSts(clock);
+    let baseReads = 0;
+    const base = staticCredentials(async () => (baseReads++, { accessKeyId: 'AKID', secretAccessKey: 's' }), { now: () => clock.now });
+    await base.get(budget());
+    const provider = expiringCredentials({ fetch: sts.fetch, base, now: () => clock.now, minForcedRefreshIntervalMs: 60_000 });
+    await provider.get(budget());
+    expect(provider.requestRefresh()).toBe(true);
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA2');
+    await base.get(budget());
+    expect(baseReads).toBe(2);
+    clock.now = 59_999;
+    expect(provider.requestRefresh()).toBe(false);
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA2');
+    clock.now = 60_000;
+    expect(provider.requestRefresh()).toBe(true);
+    expect(provider.stats()).toMatchObject({ forcedRefreshes: 2, refreshesRateLimited: 1 });
+  });
+});
+
+describe('staticCredentials (user_credentials)', () => {
+  it('reads the Secret Store once, again after a forced refresh, and does not cache a failure', async () => {
+    const values: Record<string, string> = { 'main.access_key_id': 'AKID1' };
+    const secrets = new FakeSecrets(values);
+    const clock = { now: 0 };
+    const provider = staticCredentials(() => readKeysFromSecrets(secrets, 'main'), { now: () => clock.now });
+    await expect(provider.get(budget())).rejects.toThrow('secret main.secret_access_key: missing or empty in the secret store');
+    values['main.secret_access_key'] = 'the-secret';
+    expect(await provider.get(budget())).toEqual({ accessKeyId: 'AKID1', secretAccessKey: 'the-secret', sessionToken: undefined });
+    values['main.secret_access_key'] = 'rotated';
+    expect((await provider.get(budget())).secretAccessKey).toBe('the-secret');
+    expect(provider.requestRefresh()).toBe(true);
+    expect((await provider.get(budget())).secretAccessKey).toBe('rotated');
+    expect(provider.stats()).toMatchObject({ source: 'secret_store', fetches: 3, fetchFailures: 1, lastErrorCode: 'MissingCredentials' });
+  });
+
+  it('names the key, never the value, in errors', async () => {
+    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.secret_access_key': 'SECRET-VALUE' }), 'x').catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'MissingCredentials', message: 'secret x.access_key_id: missing or empty in the secret store' });
+    expect(JSON.stringify(error) + String(error)).not.toContain('SECRET-VALUE');
+  });
+
+  it('a secret store that cannot be opened is a MissingCredentials error, not a network error', async () => {
+    const provider = createCredentialsProvider(
+      { name: 'main', region: 'us-east-1', access: { method: 'user_credentials' } },
+      { openSecrets: () => { throw new TypeError('no store'); }, secretStoreName: 'kinesis_logger_secrets', fetch: () => Promise.reject(new Error('unused')), now: Date.now },
+    );
+    await expect(provider.get(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'secret store kinesis_logger_secrets cannot be opened (not linked to the service?)' });
+  });
+});

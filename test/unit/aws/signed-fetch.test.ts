@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetExhaustedError, RequestBudget } from '../../../src/aws/budget.js';
+import { expiringCredentials, staticCredentials } from '../../../src/aws/credentials.js';
+import { createSignedFetch, RequestTimeoutError } from '../../../src/aws/signed-fetch.js';
+
+const init = { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' }, body: '{}' };
+
+function signedFetch(options: { credentials?: Parameters<typeof createSignedFetch>[0]['credentials']; budget?: RequestBudget; answer?: (r: Request) => Promise<Response>; timeoutMs?: number }) {
+  const sent: Request[] = [];
+  const fetchFn = createSignedFetch({
+    service: 'kinesis',
+    region: 'us-east-1',
+    credentials: options.credentials ?? staticCredentials(async () => ({ accessKeyId: 'AKID', secretAccessKey: 'secret' })),
+    backend: { kind: 'static', name: 'kinesis' },
+    fetch: async (request) => (sent.push(request), options.answer ? options.answer(request) : new Response('{}')),
+    budget: options.budget ?? new RequestBudget(10, Date.now() + 60_000),
+    timeoutMs: options.timeoutMs ?? 1_000,
+    signingKeyCache: new Map(),
+  });
+  return { fetchFn, sent };
+}
+
+describe('createSignedFetch', () => {
+  it('signs the session token of temporary credentials (it is among SignedHeaders)', async () => {
+    const credentials = staticCredentials(async () => ({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 'the-token' }));
+    const { fetchFn, sent } = signedFetch({ credentials });
+    await fetchFn('https://kinesis.us-east-1.amazonaws.com/', init);
+    expect(sent[0].headers.get('x-amz-security-token')).toBe('the-token');
+    expect(sent[0].headers.get('authorization')).toMatch(/SignedHeaders=host;x-amz-date;x-amz-security-token;x-amz-target,/);
+  });
+
+  it('takes one request per call, and none when the budget is spent', async () => {
+    const budget = new RequestBudget(1, Date.now() + 60_000);
+    const { fetchFn, sent } = signedFetch({ budget });
+    await fetchFn('https://kinesis.us-east-1.amazonaws.com/', init);
+    await expect(fetchFn('https://kinesis.us-east-1.amazonaws.com/', init)).rejects.toBeInstanceOf(BudgetExhaustedError);
+    expect(sent).toHaveLength(1);
+    expect(budget.spent).toBe(1);
+  });
+
+  it('gets credentials (maybe an STS call) before taking the call\'s own request', async () => {
+    const budget = new RequestBudget(2, Date.now() + 60_000);
+    const order: string[] = [];
+    const credentials = expiringCredentials({
+      fetch: async (b) => {
+        order.push(`sts took ${b.tryTake()}`);
+        return { accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't', expiresAtMs: Date.now() + 3_600_000 };
+      },
+    });
+    const { fetchFn } = signedFetch({ credentials, budget, answer: async () => (order.push(`call sent, ${budget.remaining} left`), new Response('{}')) });
+    await fetchFn('https://kinesis.us-east-1.amazonaws.com/', init);
+    expect(order).toEqual(['sts took true', 'call sent, 0 left']);
+  });
+
+  it('times out a call whose body stalls, not only one that never answers', async () => {
+    const stalled = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"partial"')) });
+    const { fetchFn } = signedFetch({ answer: async () => new Response(stalled), timeoutMs: 30 });
+    await expect(fetchFn('https://kinesis.us-east-1.amazonaws.com/', init)).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+});

@@ -1,0 +1,100 @@
+/** The admin stats page (handler/admin.ts) through handleRequest over the in-memory platform. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { constantTimeEqual } from '../../../src/handler/admin.js';
+import { resetLoadedService } from '../../../src/handler/endpoints.js';
+import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
+import { resetDeliveryCounters } from '../../../src/handler/log-exchange.js';
+import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+
+const CONFIG = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1', 'main.format': '%m %U' };
+const SECRETS = { 'main.access_key_id': 'AKIDADMINTEST', 'main.secret_access_key': 'admin-test-secret', admin_token: 'right-token-123' };
+
+const origin: BackendHandler = () => new Response('from origin');
+const kinesis: BackendHandler = async (request) => {
+  const target = request.headers.get('x-amz-target');
+  if (target?.endsWith('ListShards')) {
+    return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '340282366920938463463374607431768211455' }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
+  }
+  const body = (await request.json()) as { Records: unknown[] };
+  return Response.json({ FailedRecordCount: 0, Records: body.Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });
+};
+
+async function get(platform: ReturnType<typeof createFakePlatform>, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  const pending: Promise<unknown>[] = [];
+  const event: FetchEventLike = { request: new Request(`http://example.com${path}`, { headers, method }), waitUntil: (p) => void pending.push(p) };
+  const response = await handleRequest(event, platform);
+  const text = await response.text();
+  await Promise.all(pending);
+  return { status: response.status, text, headers: response.headers };
+}
+
+afterEach(() => {
+  resetLoadedService();
+  resetDeliveryCounters();
+});
+
+describe('GET /_kinesis_logger/stats', () => {
+  it('answers the instance counters as JSON with the right token, without reaching the origin or logging', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { origin, kinesis } });
+    await get(platform, '/a');
+    await get(platform, '/b');
+    const stats = await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' });
+    expect(stats.status).toBe(200);
+    expect(stats.headers.get('content-type')).toBe('application/json');
+    expect(stats.headers.get('cache-control')).toBe('no-store');
+    const doc = JSON.parse(stats.text);
+    expect(doc.scope).toBe('instance');
+    expect(doc.note).toMatch(/Compute instance only/);
+    expect(doc.endpoints.main).toMatchObject({
+      stream: 'logs',
+      accessMethod: 'user_credentials',
+      delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2, listShardsCalls: 1 },
+      credentials: { source: 'secret_store', fetches: 1 },
+      stsCalls: 0,
+    });
+    expect(stats.text).not.toContain('admin-test-secret');
+    expect(stats.text).not.toContain('AKIDADMINTEST');
+    const originPaths = platform.sent.filter((s) => s.backend === 'origin').map((s) => new URL(s.request.url).pathname);
+    expect(originPaths).toEqual(['/a', '/b']);
+    // The admin request was not logged as traffic.
+    expect(platform.sent.filter((s) => s.backend === 'kinesis')).toHaveLength(3);
+  });
+
+  it('answers 401 to a missing or wrong token, 404 to an unknown admin path, 405 to other methods', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { origin, kinesis } });
+    expect((await get(platform, '/_kinesis_logger/stats')).status).toBe(401);
+    const wrong = await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-12' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await get(platform, '/_kinesis_logger/other', { authorization: 'Bearer right-token-123' })).status).toBe(404);
+    expect((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' }, 'DELETE')).status).toBe(405);
+    expect(platform.sent).toEqual([]);
+  });
+
+  it('answers 404 when no token is configured, or the secret store is missing, and never proxies', async () => {
+    const { admin_token: _, ...withoutToken } = SECRETS;
+    const platform = createFakePlatform({ config: CONFIG, secrets: withoutToken, backends: { origin, kinesis } });
+    expect((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer anything' })).status).toBe(404);
+    expect((await get(platform, '/_kinesis_logger', { authorization: 'Bearer anything' })).status).toBe(404);
+    const noStore = createFakePlatform({ config: CONFIG, backends: { origin, kinesis } });
+    noStore.openSecrets = () => {
+      throw new TypeError('SecretStore constructor: no such store');
+    };
+    expect((await get(noStore, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).status).toBe(404);
+    expect([...platform.sent, ...noStore.sent]).toEqual([]);
+  });
+
+  it('leaves look-alike paths to the origin', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { origin, kinesis } });
+    expect((await get(platform, '/_kinesis_loggerx/stats')).text).toBe('from origin');
+  });
+});
+
+describe('constantTimeEqual', () => {
+  it('compares whole tokens of any length', async () => {
+    expect(await constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(await constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(await constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(await constantTimeEqual('', 'a')).toBe(false);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The pipeline composed over a scripted in-memory KinesisApi: what is sent on each try, what is
+ * reported, and that counters come out of the attempts.
+ */
+import { describe, expect, it } from 'vitest';
+import { deliverLines, failLines, type DeliveryDeps } from '../../../src/delivery/pipeline.js';
+import type { KinesisApi, PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../../src/kinesis/api.js';
+import { AwsCallError } from '../../../src/kinesis/errors.js';
+import type { ShardRouter, ShardTarget } from '../../../src/shards/router.js';
+
+type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
+
+const decode = (data: string) => new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+
+function scriptedApi(answer: Answer) {
+  const sent: string[][] = [];
+  const api: KinesisApi = {
+    async putRecords(input) {
+      sent.push(input.Records.map((r) => decode(r.Data)));
+      const result = answer(input, sent.length);
+      if (result instanceof AwsCallError) throw result;
+      return result;
+    },
+    async listShards() {
+      throw new Error('not used');
+    },
+  };
+  return { api, sent };
+}
+
+const allOk = (input: PutRecordsInput): PutRecordsOutput => ({
+  FailedRecordCount: 0,
+  // Lands where the router aimed (its ExplicitHashKey is the shard number here).
+  Records: input.Records.map((r, i) => ({ ShardId: `shardId-${r.ExplicitHashKey ?? 0}`, SequenceNumber: String(i) })),
+});
+
+/** A two-shard router that predicts shards and records what it was asked to avoid. */
+function twoShardRouter() {
+  const avoidSeen: (string | undefined)[][] = [];
+  const observed: string[] = [];
+  let next = 0;
+  const router: ShardRouter = {
+    async plan(count, avoid) {
+      avoidSeen.push([...(avoid ?? [])]);
+      return Array.from({ length: count }, (_, i): ShardTarget => {
+        let shard = next++ % 2;
+        if (avoid?.[i] === `shardId-${shard}`) shard = 1 - shard;
+        return { partitionKey: 'a', explicitHashKey: String(shard), shardId: `shardId-${shard}`, mapListedAtMs: 0 };
+      });
+    },
+    observe(t, landed, sentAt) {
+      observed.push(`${t.shardId}→${landed}@${sentAt}`);
+    },
+  };
+  return { router, avoidSeen, observed };
+}
+
+function deps(api: KinesisApi, overrides: Partial<DeliveryDeps> = {}) {
+  const reports: string[] = [];
+  const fallback: string[] = [];
+  const sleeps: number[] = [];
+  let clock = 1_000;
+  const d: DeliveryDeps = {
+    api,
+    router: twoShardRouter().router,
+    limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' },
+    reportFailure: (line) => reports.push(line),
+    fallback: (line) => fallback.push(line),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    random: () => 0.5,
+    now: () => clock++,
+    ...overrides,
+  };
+  return { deps: d, reports, fallback, sleeps };
+}
+
+describe('deliverLines', () => {
+  it('sends each line once when all goes well, nothing reported', async () => {
+    const { api, sent } = scriptedApi(allOk);
+    const { deps: d, reports, fallback, sleeps } = deps(api);
+    const outcome = await deliverLines('s', ['a', 'b', 'c'], d);
+    expect(sent).toEqual([['a', 'b', 'c']]);
+    expect(outcome).toEqual({
+      attempted: 3,
+      delivered: 3,
+      retried: 0,
+      failed: 0,
+      failedByCode: {},
+      failedByKind: {},
+      droppedOversize: 0,
+      truncated: 0,
+      putRecordsCalls: 1,
+      misrouted: 0,
+    });
+    expect(reports).toEqual([]);
+    expect(fallback).toEqual([]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('re-sends only the failed entries, after a jittered backoff, avoiding the shard that throttled', async () => {
+    const { api, sent } = scriptedApi((input, call) =>
+      call === 1
+        ? {
+            FailedRecordCount: 2,
+            Records: input.Records.map((r, i): PutRecordsResultEntry =>
+              i === 1 ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard shardId-1' } : i === 2 ? { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' } : { ShardId: `shardId-${r.ExplicitHashKey}`, SequenceNumber: '1' },
+            ),
+          }
+        : allOk(input),
+    );
+    const { router, avoidSeen } = twoShardRouter();
+    const { deps: d, sleeps, reports } = deps(api, { router, baseBackoffMs: 100 });
+    const outcome = await deliverLines('s', ['a', 'b', 'c', 'd'], d);
+    expect(sent).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['b', 'c'],
+    ]);
+    expect(avoidSeen).toEqual([[undefined, undefined, undefined, undefined], ['shardId-1', undefined]]);
+    expect(sleeps).toEqual([50]); // random 0.5 × 100 ms
+    expect(outcome).toMatchObject({ delivered: 4, retried: 2, failed: 0, putRecordsCalls: 2 });
+    expect(reports).toEqual([]);
+  });
+
+  it('reports what finally failed once per error code, with counts, and hands those lines to the fallback in input order', async () => {
+    const { api } = scriptedApi((input) => ({
+      FailedRecordCount: 3,
+      Records: input.Records.map((r): PutRecordsResultEntry => {
+        const line = decode(r.Data);
+        return line.startsWith('throttled') ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' } : { ShardId: 'shardId-0', SequenceNumber: '1' };
+      }),
+    }));
+    const { deps: d, reports, fallback } = deps(api);
+    const outcome = await deliverLines('logs', ['throttled-1', 'ok-1', 'throttled-2', 'throttled-3'], d);
+    expect(reports).toEqual(['Failed to put record onto stream logs: ProvisionedThroughputExceededException Rate exceeded (3 of 4 records; gave up after 3 attempts)']);
+    expect(fallback).toEqual(['throttled-1', 'throttled-2', 'throttled-3']);
+    expect(outcome).toMatchObject({ delivered: 1, failed: 3, retried: 6, putRecordsCalls: 3, failedByCode: { ProvisionedThroughputExceededException: 3 }, failedByKind: { 'retries-exhausted': 3 } });
+  });
+
+  it('retries all records of a failed call, and only those', async () => {
+    const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('ServiceUnavailable', 'busy', 503) : allOk(input)));
+    const { deps: d } = deps(api, { limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 64 * 1024 + 600, oversize: 'truncate' } });
+    // Two calls in the first round (bytes limit: 110 records of 600 + 1 key bytes), the first of which fails.
+    const lines = Array.from({ length: 200 }, (_, i) => `${i}`.padEnd(600, '.'));
+    const outcome = await deliverLines('s', lines, d);
+    expect(sent.map((s) => s.length)).toEqual([110, 90, 110]);
+    expect(sent[2]).toEqual(sent[0]);
+    expect(outcome).toMatchObject({ delivered: 200, retried: 110, putRecordsCalls: 3 });
+  });
+
+  it('does not start a retry round without budget, and reports the last real error', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('InternalFailure', 'broken', 500));
+    const budget = { remaining: 0, msLeft: () => 60_000 };
+    const { deps: d, reports, sleeps } = deps(api, { budget });
+    const outcome = await deliverLines('s', ['a'], d);
+    expect(sent).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(outcome.failedByKind).toEqual({ 'budget-exhausted': 1 });
+    expect(reports).toEqual(['Failed to put record onto stream s: InternalFailure broken (1 of 1 records; backend request or time budget of this execution spent after 1 attempt)']);
+  });
+
+  it('does not sleep past the deadline', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('InternalFailure', 'broken', 500));
+    const { deps: d } = deps(api, { budget: { remaining: 10, msLeft: () => 400 } });
+    await deliverLines('s', ['a'], d);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('refreshes credentials once on an auth error and retries', async () => {
+    let refreshes = 0;
+    const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('ExpiredTokenException', 'expired', 400) : allOk(input)));
+    const { deps: d } = deps(api, { refreshCredentials: () => (refreshes++, true) });
+    const outcome = await deliverLines('s', ['a'], d);
+    expect(refreshes).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(outcome.delivered).toBe(1);
+  });
+
+  it('tells the router about records that landed on another shard, with the call start time', async () => {
+    const { api } = scriptedApi((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: 'shardId-9', SequenceNumber: '1' })) }));
+    const { router, observed } = twoShardRouter();
+    const { deps: d } = deps(api, { router });
+    const outcome = await deliverLines('s', ['a', 'b'], d);
+    expect(observed).toEqual(['shardId-0→shardId-9@1000', 'shardId-1→shardId-9@1000']);
+    expect(outcome.misrouted).toBe(2);
+  });
+
+  it('falls back to random partition keys when the router throws, and says so', async () => {
+    const { api, sent } = scriptedApi(allOk);
+    const { deps: d, reports } = deps(api, { router: { plan: async () => Promise.reject(new Error('boom')), observe() {} } });
+    const outcome = await deliverLines('s', ['a'], d);
+    expect(sent).toEqual([['a']]);
+    expect(outcome.delivered).toBe(1);
+    expect(reports).toEqual(['compute-kinesis-logger: shard router failed (boom); sending with random partition keys']);
+  });
+
+  it('failLines reports lines that cannot be sent at all', () => {
+    const reports: string[] = [];
+    const fallback: string[] = [];
+    const outcome = failLines('s', ['a', 'b'], { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
+      limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' },
+      reportFailure: (l) => reports.push(l),
+      fallback: (l) => fallback.push(l),
+    });
+    expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, 0 attempts)']);
+    expect(fallback).toEqual(['a', 'b']);
+    expect(outcome).toMatchObject({ failed: 2, putRecordsCalls: 0 });
+  });
+});

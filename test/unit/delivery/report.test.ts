@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { addOutcome, newCounters, reportDelivery, type FailedRecord, type ReportedRecord } from '../../../src/delivery/report.js';
+
+const delivered = (index: number, tries = 1, truncated = false): ReportedRecord => ({
+  index,
+  line: `line-${index}`,
+  truncated,
+  attempts: Array.from({ length: tries }, (_, i) => ({ callId: i + 1, sent: true, startMs: 0, endMs: 1, ...(i < tries - 1 ? { errorCode: 'InternalFailure' } : { shardId: 's', targetShardId: 's' }) })),
+});
+
+const failedRecord = (index: number, errorCode: string, kind: FailedRecord['failure']['kind'], tries: number, errorMessage = 'msg'): FailedRecord => ({
+  index,
+  line: `line-${index}`,
+  truncated: false,
+  attempts: Array.from({ length: tries }, (_, i) => ({ callId: i + 1, sent: true, startMs: 0, endMs: 1, errorCode })),
+  failure: { kind, errorCode, errorMessage },
+});
+
+describe('reportDelivery', () => {
+  it('writes one line per error code and kind, with counts, never one per record', () => {
+    const lines: string[] = [];
+    const fallback: string[] = [];
+    const outcome = reportDelivery(
+      {
+        streamName: 'logs',
+        attempted: 10,
+        delivered: [delivered(0), delivered(1, 2)],
+        failed: [
+          failedRecord(5, 'ProvisionedThroughputExceededException', 'retries-exhausted', 3, 'Rate exceeded for shard shardId-000000000001'),
+          failedRecord(3, 'ProvisionedThroughputExceededException', 'retries-exhausted', 3, 'Rate exceeded for shard shardId-000000000002'),
+          failedRecord(4, 'ResourceNotFoundException', 'not-retriable', 1, 'Stream logs under account 1 not found.'),
+        ],
+        dropped: [{ index: 2, line: 'huge', bytes: 2_000_000 }],
+        maxDataBytes: 1_048_320,
+      },
+      { reportFailure: (l) => lines.push(l), fallback: (l) => fallback.push(l) },
+    );
+    expect(lines).toEqual([
+      'Failed to put record onto stream logs: ProvisionedThroughputExceededException Rate exceeded for shard shardId-000000000001 (2 of 10 records; gave up after 3 attempts)',
+      'Failed to put record onto stream logs: ResourceNotFoundException Stream logs under account 1 not found. (1 of 10 records; not retriable, 1 attempt)',
+      'Failed to put record onto stream logs: RecordTooLarge line of up to 2000000 bytes exceeds the 1048320-byte record data limit (max_record_bytes less room for the partition key) (1 of 10 records; dropped, oversize=drop)',
+    ]);
+    expect(fallback).toEqual(['huge', 'line-3', 'line-4', 'line-5']);
+    expect(outcome).toEqual({
+      attempted: 10,
+      delivered: 2,
+      retried: 1 + 2 + 2,
+      failed: 3,
+      failedByCode: { ProvisionedThroughputExceededException: 2, ResourceNotFoundException: 1, RecordTooLarge: 1 },
+      failedByKind: { 'retries-exhausted': 2, 'not-retriable': 1 },
+      droppedOversize: 1,
+      truncated: 0,
+      putRecordsCalls: 3,
+      misrouted: 0,
+    });
+  });
+
+  it('flattens and caps AWS messages, and reports truncation as its own line', () => {
+    const lines: string[] = [];
+    reportDelivery(
+      {
+        streamName: 's',
+        attempted: 2,
+        delivered: [delivered(0, 1, true)],
+        failed: [failedRecord(1, 'InternalFailure', 'retries-exhausted', 3, `multi\nline\t${'x'.repeat(400)}`)],
+        dropped: [],
+        maxDataBytes: 100,
+      },
+      { reportFailure: (l) => lines.push(l) },
+    );
+    expect(lines[0]).toMatch(/^Failed to put record onto stream s: InternalFailure multi line x+… \(1 of 2 records; gave up after 3 attempts\)$/);
+    expect(lines[0].length).toBeLessThan(420);
+    expect(lines[1]).toBe('compute-kinesis-logger: stream s: 1 of 2 records truncated to 100 bytes of data (oversize=truncate)');
+  });
+
+  it('says nothing when everything was delivered whole', () => {
+    const lines: string[] = [];
+    reportDelivery({ streamName: 's', attempted: 1, delivered: [delivered(0)], failed: [], dropped: [], maxDataBytes: 100 }, { reportFailure: (l) => lines.push(l) });
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('instance counters', () => {
+  it('add up outcomes', () => {
+    const counters = newCounters();
+    const outcome = { attempted: 3, delivered: 2, retried: 1, failed: 1, failedByCode: { X: 1 }, failedByKind: { 'not-retriable': 1 }, droppedOversize: 0, truncated: 1, putRecordsCalls: 2, misrouted: 1 } as const;
+    addOutcome(counters, { ...outcome, failedByCode: { ...outcome.failedByCode }, failedByKind: { ...outcome.failedByKind } });
+    addOutcome(counters, { ...outcome, failedByCode: { X: 2, Y: 1 }, failedByKind: { 'retries-exhausted': 3 } });
+    expect(counters).toEqual({
+      deliveries: 2,
+      attempted: 6,
+      delivered: 4,
+      retried: 2,
+      failed: 2,
+      failedByCode: { X: 3, Y: 1 },
+      failedByKind: { 'not-retriable': 1, 'retries-exhausted': 3 },
+      droppedOversize: 0,
+      truncated: 2,
+      putRecordsCalls: 4,
+      listShardsCalls: 0,
+      misrouted: 2,
+    });
+  });
+});

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { backoffMs, Retrier, type Failure } from '../../../src/delivery/retrier.js';
+import { answer, callError, failed, ok, record, strictCallbacks, target, type TestRecord } from './builders.js';
+
+const PTEE = 'ProvisionedThroughputExceededException';
+
+function retrier(provided: Parameters<typeof strictCallbacks<TestRecord>>[0], maxAttempts = 3) {
+  return new Retrier<TestRecord>({ maxAttempts }, strictCallbacks<TestRecord>(provided));
+}
+
+describe('Retrier: per-entry results', () => {
+  it('finishes every record of an all-ok answer and retries nothing', () => {
+    const finished: string[] = [];
+    retrier({ finish: (r) => finished.push(r.name) }).handle(
+      { records: [record('a'), record('b')], targets: [target(), target()] },
+      answer(ok(0), ok(1)),
+    );
+    expect(finished).toEqual(['a', 'b']);
+  });
+
+  it('retries only the throttled entry, on another shard, and finishes the rest', () => {
+    const finished: string[] = [];
+    const retried: [string, string | undefined][] = [];
+    retrier({ finish: (r) => finished.push(r.name), retry: (r, avoid) => retried.push([r.name, avoid]) }).handle(
+      { records: [record('a'), record('b'), record('c')], targets: [target('shardId-1'), target('shardId-2'), target('shardId-1')] },
+      answer(ok(0, 'shardId-1'), failed(1, PTEE), ok(2, 'shardId-1')),
+    );
+    expect(finished).toEqual(['a', 'c']);
+    expect(retried).toEqual([['b', 'shardId-2']]);
+  });
+
+  it('retries InternalFailure and KMSThrottlingException without moving the record', () => {
+    const retried: [string, string | undefined][] = [];
+    retrier({ retry: (r, avoid) => retried.push([r.name, avoid]) }).handle(
+      { records: [record('a'), record('b')], targets: [target('shardId-1'), target('shardId-1')] },
+      answer(failed(0, 'InternalFailure'), failed(1, 'KMSThrottlingException')),
+    );
+    expect(retried).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+    ]);
+  });
+
+  it('fails a retriable entry that has used its attempts', () => {
+    const failures: [string, Failure][] = [];
+    retrier({ fail: (r, f) => failures.push([r.name, f]) }, 3).handle({ records: [record('a', 3)], targets: [target('shardId-1')] }, answer(failed(0, PTEE, 'Rate exceeded')));
+    expect(failures).toEqual([['a', { kind: 'retries-exhausted', errorCode: PTEE, errorMessage: 'Rate exceeded' }]]);
+  });
+
+  it('fails an entry with an unknown (fatal) code at once', () => {
+    const failures: Failure[] = [];
+    retrier({ fail: (_, f) => failures.push(f) }).handle({ records: [record('a')], targets: [target()] }, answer(failed(0, 'KMSDisabledException')));
+    expect(failures.map((f) => f.kind)).toEqual(['not-retriable']);
+  });
+
+  it('invalidates the map when a record lands on a shard other than the predicted one, and still finishes it', () => {
+    const calls: string[] = [];
+    retrier({
+      finish: (r) => calls.push(`finish ${r.name}`),
+      invalidate: (t, landed) => calls.push(`invalidate ${t.shardId}→${landed}`),
+    }).handle({ records: [record('a'), record('b')], targets: [target('shardId-1'), target()] }, answer(ok(0, 'shardId-7'), ok(1, 'shardId-3')));
+    // b had no prediction (random key): nothing to invalidate.
+    expect(calls).toEqual(['invalidate shardId-1→shardId-7', 'finish a', 'finish b']);
+  });
+
+  it('fails every record of a RecordCountMismatch answer without retrying', () => {
+    const failures: Failure[] = [];
+    retrier({ fail: (_, f) => failures.push(f) }).handle(
+      { records: [record('a'), record('b')], targets: [target(), target()] },
+      answer(failed(0, 'RecordCountMismatch'), failed(1, 'RecordCountMismatch')),
+    );
+    expect(failures.map((f) => `${f.kind} ${f.errorCode}`)).toEqual(['not-retriable RecordCountMismatch', 'not-retriable RecordCountMismatch']);
+  });
+});
+
+describe('Retrier: whole-call failures', () => {
+  it.each([
+    ['InternalFailure', 500],
+    ['ServiceUnavailable', 503],
+    ['HTTP502', 502],
+    ['ThrottlingException', 400],
+    ['NetworkError', undefined],
+    ['Timeout', undefined],
+    ['MalformedResponse', 200],
+    ['SomethingNew', 429],
+  ])('retries every record after %s (%s)', (code, status) => {
+    const retried: string[] = [];
+    retrier({ retry: (r) => retried.push(r.name) }).handle({ records: [record('a'), record('b')], targets: [target(), target()] }, callError(code, status));
+    expect(retried).toEqual(['a', 'b']);
+  });
+
+  it('moves every record of a whole-call ProvisionedThroughputExceededException to other shards', () => {
+    const avoided: (string | undefined)[] = [];
+    retrier({ retry: (_, avoid) => avoided.push(avoid) }).handle({ records: [record('a'), record('b')], targets: [target('s1'), target('s2')] }, callError(PTEE, 400));
+    expect(avoided).toEqual(['s1', 's2']);
+  });
+
+  it.each([
+    ['ResourceNotFoundException', 400],
+    ['AccessDeniedException', 400],
+    ['ValidationException', 400],
+    ['InvalidArgumentException', 400],
+    ['RequestEntityTooLargeException', 413],
+    ['MissingCredentials', undefined],
+    ['HTTP404', 404],
+  ])('does not retry %s', (code, status) => {
+    const failures: Failure[] = [];
+    retrier({ fail: (_, f) => failures.push(f) }).handle({ records: [record('a')], targets: [target()] }, callError(code, status, code !== 'MissingCredentials'));
+    expect(failures).toEqual([{ kind: 'not-retriable', errorCode: code, errorMessage: `${code} message` }]);
+  });
+
+  it('on an auth error asks for one refresh and retries once; a second auth error fails', () => {
+    let refreshes = 0;
+    const retried: string[] = [];
+    const failures: Failure[] = [];
+    const r = retrier({
+      refreshCredentials: () => (refreshes++, true),
+      retry: (rec) => retried.push(rec.name),
+      fail: (_, f) => failures.push(f),
+    });
+    r.handle({ records: [record('a', 3)], targets: [target()] }, callError('ExpiredTokenException', 400));
+    // The one auth retry is granted even past maxAttempts.
+    expect(retried).toEqual(['a']);
+    r.handle({ records: [record('a', 4)], targets: [target()] }, callError('UnrecognizedClientException', 400));
+    expect(refreshes).toBe(1);
+    expect(failures).toEqual([{ kind: 'auth', errorCode: 'UnrecognizedClientException', errorMessage: 'UnrecognizedClientException message' }]);
+  });
+
+  it('fails auth errors when the refresh is refused by the rate limit', () => {
+    const failures: Failure[] = [];
+    retrier({ refreshCredentials: () => false, fail: (_, f) => failures.push(f) }).handle(
+      { records: [record('a')], targets: [target()] },
+      callError('InvalidSignatureException', 400),
+    );
+    expect(failures.map((f) => f.kind)).toEqual(['auth']);
+  });
+
+  it('fails for want of budget, with the error of the last try that reached Kinesis', () => {
+    const failures: Failure[] = [];
+    const tried = record('a', 1);
+    tried.attempts[0] = { callId: 1, sent: true, startMs: 0, endMs: 1, errorCode: PTEE, errorMessage: 'Rate exceeded' };
+    tried.attempts.push({ callId: 2, sent: false, startMs: 2, endMs: 2, errorCode: 'BudgetExhausted', errorMessage: 'spent' });
+    const fresh = record('b', 1);
+    fresh.attempts[0] = { callId: 2, sent: false, startMs: 2, endMs: 2, errorCode: 'BudgetExhausted', errorMessage: 'spent' };
+    retrier({ fail: (_, f) => failures.push(f) }).handle({ records: [tried, fresh], targets: [target(), target()] }, callError('BudgetExhausted', undefined, false, 'spent'));
+    expect(failures).toEqual([
+      { kind: 'budget-exhausted', errorCode: PTEE, errorMessage: 'Rate exceeded' },
+      { kind: 'budget-exhausted', errorCode: 'BudgetExhausted', errorMessage: 'spent' },
+    ]);
+  });
+
+  it('retries a throttled STS call (credentials not had, request not sent)', () => {
+    const retried: string[] = [];
+    retrier({ retry: (r) => retried.push(r.name) }).handle({ records: [record('a')], targets: [target()] }, callError('Throttling', 400, false));
+    expect(retried).toEqual(['a']);
+  });
+});
+
+describe('backoffMs: exponential with full jitter', () => {
+  const options = { baseMs: 100, maxMs: 2_000 };
+  it('draws uniformly below base·2^(n-1), capped', () => {
+    expect(backoffMs(1, { ...options, random: () => 0.999 })).toBe(99);
+    expect(backoffMs(2, { ...options, random: () => 0.999 })).toBe(199);
+    expect(backoffMs(3, { ...options, random: () => 0.5 })).toBe(200);
+    expect(backoffMs(10, { ...options, random: () => 0.999 })).toBe(1998);
+    expect(backoffMs(3, { ...options, random: () => 0 })).toBe(0);
+  });
+});
