@@ -6,8 +6,29 @@
 // Type checking is `tsc --noEmit` (prebuild); ts-loader only transpiles here.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import webpack from 'webpack';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Reusable-sandbox options are fixed at build time (setReusableSandboxOptions runs during
+ * build-time initialization), so they come from the build's environment. README: "Sandbox reuse".
+ */
+function sandboxOptions() {
+  const number = (name, fallback) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name}="${raw}" must be a non-negative integer`);
+    return value;
+  };
+  return {
+    maxRequests: number('CKL_SANDBOX_MAX_REQUESTS', 1000),
+    betweenRequestTimeoutMs: number('CKL_SANDBOX_BETWEEN_REQUEST_TIMEOUT_MS', 10_000),
+    sandboxTimeoutMs: number('CKL_SANDBOX_TIMEOUT_MS', 60_000),
+    maxMemoryMiB: number('CKL_SANDBOX_MAX_MEMORY_MIB', 96),
+  };
+}
 
 const typescript = {
   test: /\.ts$/,
@@ -38,6 +59,7 @@ export default [
     module: { rules: [typescript] },
     resolve: { ...resolve, conditionNames: ['fastly', '...'] },
     externals: [/^fastly:.*$/],
+    plugins: [new webpack.DefinePlugin({ SANDBOX_OPTIONS: JSON.stringify(sandboxOptions()) })],
   },
   {
     name: 'cli',
@@ -53,6 +75,6 @@ export default [
     },
     module: { rules: [typescript] },
     resolve,
-    plugins: [new (await import('webpack')).default.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true })],
+    plugins: [new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true })],
   },
 ];
