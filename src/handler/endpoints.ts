@@ -6,8 +6,7 @@
  * A configuration problem is reported once per instance on the error log endpoint, never per
  * request, and never stops traffic.
  */
-import type { CredentialsProvider } from '../aws/credentials.js';
-import { createCredentialsProvider } from '../aws/provider.js';
+import { createCredentialsProvider, type CredentialsProvider } from '../aws/index.js';
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, DEFAULT_KV_STORE_NAME, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';

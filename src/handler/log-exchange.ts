@@ -7,11 +7,8 @@
  * router, and the delivery pipeline. Keeps, per instance (module scope, so a reused sandbox keeps
  * counting): the delivery counters per endpoint that the admin stats page shows.
  */
-import { BACKEND_REQUESTS_PER_EXECUTION, RequestBudget } from '../aws/budget.js';
-import { CredentialsError } from '../aws/credentials.js';
-import { createSignedFetch } from '../aws/signed-fetch.js';
-import { deliverLines, failLines } from '../delivery/pipeline.js';
-import { addOutcome, newCounters, type DeliveryCounters } from '../delivery/report.js';
+import { BACKEND_REQUESTS_PER_EXECUTION, CredentialsError, createSignedFetch, RequestBudget } from '../aws/index.js';
+import { addOutcome, deliverLines, failLines, newCounters, type DeliveryCounters } from '../delivery/index.js';
 import { createKinesisApi, type KinesisApi } from '../kinesis/api.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
