@@ -62,6 +62,24 @@ export default [
     plugins: [new webpack.DefinePlugin({ SANDBOX_OPTIONS: JSON.stringify(sandboxOptions()) })],
   },
   {
+    // The embedding example (examples/embedded), compiled by its end-to-end test.
+    name: 'example',
+    entry: './examples/embedded/index.ts',
+    target: false,
+    mode: 'production',
+    devtool: false,
+    optimization: { minimize: false },
+    output: {
+      path: path.join(root, 'bin'),
+      filename: 'example.cjs',
+      chunkFormat: 'commonjs',
+      library: { type: 'commonjs' },
+    },
+    module: { rules: [typescript] },
+    resolve: { ...resolve, conditionNames: ['fastly', '...'] },
+    externals: [/^fastly:.*$/],
+  },
+  {
     name: 'cli',
     entry: './src/cli/main.ts',
     target: 'node20',

@@ -2,7 +2,7 @@
  * Reads the Config Store into a validated ServiceConfig. Every problem is collected (not just the
  * first); an endpoint with any problem is disabled, the others carry on.
  */
-import { compileFormat, FormatError, KINESIS_DEFAULT_FORMAT } from '../format/index.js';
+import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
@@ -41,11 +41,14 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     const endpoint = readEndpoint(name, store, errors);
     if (endpoint && errors.length === before) endpoints.push(endpoint);
   }
+  const waf = readWaf(store, endpoints, errors);
   return {
-    endpoints,
+    // Without inspection settings a waf_debug endpoint could never log: it is disabled (and reported).
+    endpoints: waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'),
     errors,
     errorLogEndpoint: store.get('error_log_endpoint') ?? DEFAULT_ERROR_LOG_ENDPOINT,
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
+    waf,
   };
 }
 
@@ -72,6 +75,23 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     fail('format', error.message);
+  }
+
+  let responseCondition: Condition | undefined;
+  const conditionSource = get('response_condition');
+  if (conditionSource !== undefined && conditionSource.trim() !== '') {
+    try {
+      responseCondition = compileCondition(conditionSource);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      fail('response_condition', error.message);
+    }
+  }
+
+  const sampleRateText = get('sample_rate');
+  const sampleRate = sampleRateText === undefined ? 1 : Number(sampleRateText);
+  if (sampleRateText !== undefined && !(sampleRate > 0 && sampleRate <= 1)) {
+    fail('sample_rate', `"${sampleRateText}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`);
   }
 
   const placement = (get('placement') ?? 'format_version_default') as Placement;
@@ -118,7 +138,8 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
     region,
     format,
     placement,
-    responseCondition: get('response_condition'),
+    responseCondition,
+    sampleRate,
     access,
     periodSeconds,
     kinesisUrl,
@@ -189,4 +210,23 @@ function readInteger(raw: string | undefined, fallback: number, min: number, max
     return fallback;
   }
   return value;
+}
+
+/** Service keys `waf_corp` and `waf_workspace` (both or neither); needed when a waf_debug endpoint exists. */
+function readWaf(store: ConfigLike, endpoints: EndpointConfig[], errors: ConfigError[]): ServiceConfig['waf'] {
+  const corp = store.get('waf_corp') ?? undefined;
+  const workspace = store.get('waf_workspace') ?? undefined;
+  if (corp && workspace) return { corp, workspace };
+  if (corp || workspace) {
+    errors.push(new ConfigError('service', corp ? 'waf_workspace' : 'waf_corp', 'missing: waf_corp and waf_workspace go together (Next-Gen WAF inspection)'));
+    return undefined;
+  }
+  for (const endpoint of endpoints) {
+    if (endpoint.placement === 'waf_debug') {
+      errors.push(
+        new ConfigError(endpoint.name, `${endpoint.name}.placement`, 'waf_debug needs Next-Gen WAF inspection: set the service keys waf_corp and waf_workspace'),
+      );
+    }
+  }
+  return undefined;
 }

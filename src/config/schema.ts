@@ -9,7 +9,7 @@
  *                                           (base keys for STS under iam_role), and `admin_token` (admin stats page)
  *   KV Store     `kinesis_logger_state`     the shared shard maps
  */
-import type { LogFormat } from '../format/index.js';
+import type { Condition, LogFormat } from '../format/index.js';
 import type { BackendRef } from '../platform/types.js';
 
 export const CONFIG_STORE_NAME = 'kinesis_logger';
@@ -56,7 +56,13 @@ export interface EndpointConfig {
   region: string;
   format: LogFormat;
   placement: Placement;
-  responseCondition?: string;
+  /** `<endpoint>.response_condition`: a VCL boolean expression; the line is sent only when true. */
+  responseCondition?: Condition;
+  /**
+   * `<endpoint>.sample_rate` (beyond Fastly): share of requests logged, 0 < rate ≤ 1. Decided from
+   * the request id, so endpoints with the same rate keep the same requests.
+   */
+  sampleRate: number;
   access: AccessConfig;
   /** Longest a shard map is trusted before it is listed again. */
   periodSeconds: number;
@@ -77,6 +83,8 @@ export interface ServiceConfig {
   errors: import('./errors.js').ConfigError[];
   errorLogEndpoint: string;
   kvStoreName: string;
+  /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */
+  waf?: { corp: string; workspace: string };
 }
 
 export const DEFAULTS = {

@@ -74,6 +74,14 @@ export interface RequestFacts {
   backendName?: string;
   /** VCL `fastly_info.state`, derived by the handler for a proxy (see README). */
   fastlyState?: string;
+  /** Next-Gen WAF inspection of this request, for `waf_debug` endpoints (`waf.*` variables). */
+  waf?: {
+    verdict: string;
+    tags: readonly string[];
+    decisionMs: number;
+    wafResponse: number;
+    redirectUrl?: string;
+  };
   /** VCL `fastly.error`. */
   fastlyError?: string;
 }

@@ -3,7 +3,7 @@
  * the response was sent. The same model the preview CLI builds from JSON.
  */
 import type { RequestFacts } from '../facts/request-facts.js';
-import type { Platform } from '../platform/types.js';
+import type { Platform, WafInspection } from '../platform/types.js';
 import type { ProxyResult, SentBody } from './proxy.js';
 
 /** What the handler knows about the exchange, independent of the runtime's event type. */
@@ -16,6 +16,7 @@ export interface Exchange {
   tls: { protocol?: string | null; cipher?: string | null; servername?: string | null; ja3Md5?: string | null; ja4?: string | null };
   proxy: ProxyResult;
   sent: SentBody;
+  waf?: WafInspection;
 }
 
 export function collectFacts(exchange: Exchange, platform: Platform): RequestFacts {
@@ -65,6 +66,7 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
     requestId: exchange.requestId,
     fastlyState: cacheState(request, proxy),
     fastlyError: proxy.error ? 'EBACKEND' : undefined,
+    waf: exchange.waf,
   };
 }
 

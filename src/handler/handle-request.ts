@@ -1,12 +1,16 @@
 /**
- * The request path, top to bottom: proxy to the origin → hand the response to the client →
- * (in waitUntil, after the body is sent) render and deliver the log lines.
+ * The request path, top to bottom: serve the response (the origin, or an embedding application's
+ * function) → hand it to the client → in waitUntil, after the body is sent: WAF inspection when a
+ * waf_debug endpoint needs it, then render and deliver the log lines.
  */
-import type { Platform } from '../platform/types.js';
+import type { RequestBudget } from '../aws/index.js';
+import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
-import { logExchange } from './log-exchange.js';
-import { proxyToOrigin } from './proxy.js';
+import { loadService, reportOnce } from './endpoints.js';
+import { executionBudget, logExchange } from './log-exchange.js';
+import { originResponder, serve, type Respond } from './proxy.js';
+import type { Trigger } from './select-lines.js';
 
 export const ORIGIN_BACKEND = 'origin';
 
@@ -26,16 +30,38 @@ export interface FetchEventLike {
   server?: { address?: string };
 }
 
-export function handleRequest(event: FetchEventLike, platform: Platform): Promise<Response> {
+export interface HandleOptions {
+  /** Produces the response; default: forward to the `origin` backend. */
+  respond?: Respond;
+  /** Backend requests the response itself uses (the origin fetch: 1); the rest is logging's budget. */
+  backendRequestsForResponse?: number;
+}
+
+/** Per-execution state an embedding application reaches through its event (emit). */
+const executions = new WeakMap<object, { budget: RequestBudget }>();
+
+export function executionOf(event: object): { budget: RequestBudget } | undefined {
+  return executions.get(event);
+}
+
+export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {
   // The admin path is answered here, never proxied and never logged (handler/admin.ts).
   if (isAdminRequest(event.request)) return handleAdmin(event.request, platform);
   const startMs = platform.nowMs();
-  const proxied = proxyToOrigin(event.request, platform.fetch, ORIGIN_BACKEND, platform.nowMs);
+  const budget = executionBudget(startMs, platform, options.backendRequestsForResponse ?? 1);
+  executions.set(event, { budget });
+
+  // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
+  const wafCopy = wantsWafInspection(platform) ? event.request.clone() : undefined;
+  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
 
   event.waitUntil(
-    proxied
+    served
       .then(async (proxy) => {
         const sent = await proxy.finished;
+        const waf = wafCopy ? inspectForWaf(wafCopy, platform) : undefined;
+        const triggers = new Set<Trigger>(['response']);
+        if (waf && isFlagged(waf)) triggers.add('waf_flagged');
         const exchange: Exchange = {
           request: event.request,
           startMs,
@@ -51,8 +77,9 @@ export function handleRequest(event: FetchEventLike, platform: Platform): Promis
           },
           proxy,
           sent,
+          waf,
         };
-        await logExchange(exchange, platform);
+        await logExchange(exchange, platform, budget, triggers);
       })
       .catch((error) => {
         // Last resort: logging must never fail the request, but must not fail silently either.
@@ -60,5 +87,35 @@ export function handleRequest(event: FetchEventLike, platform: Platform): Promis
       }),
   );
 
-  return proxied.then((proxy) => proxy.response);
+  return served.then((proxy) => proxy.response);
+}
+
+function wantsWafInspection(platform: Platform): boolean {
+  const service = loadService(platform);
+  return Boolean(service?.config.waf && service.endpoints.some((e) => e.config.placement === 'waf_debug'));
+}
+
+/**
+ * Runs after the response, so the (synchronous) inspection never delays the client. Where
+ * inspection is unavailable (Viceroy, a service without Next-Gen WAF), waf_debug endpoints log
+ * nothing and the reason is reported once per instance.
+ */
+function inspectForWaf(request: Request, platform: Platform): WafInspection | undefined {
+  const service = loadService(platform);
+  if (!service?.config.waf) return undefined;
+  try {
+    if (!platform.inspect) throw new Error('this runtime has no Next-Gen WAF inspection');
+    return platform.inspect(request, service.config.waf);
+  } catch (error) {
+    reportOnce(
+      service.errorLog,
+      `compute-kinesis-logger: waf_debug: Next-Gen WAF inspection unavailable (${error instanceof Error ? error.message : error}); waf_debug endpoints log nothing`,
+    );
+    return undefined;
+  }
+}
+
+/** Flagged = the WAF would not simply allow it, or it raised signals (tags). */
+export function isFlagged(waf: WafInspection): boolean {
+  return waf.verdict !== 'allow' || waf.tags.length > 0;
 }

@@ -1,102 +1,180 @@
 /**
  * After the response: render one line per matching endpoint and deliver them, grouped per
  * stream. Runs inside `event.waitUntil`; never throws and never touches the client's response.
+ * `emitLines` is the same path for lines the application emits itself (placement `none`).
  *
  * Composes, per execution: one RequestBudget shared by every AWS call of the execution
  * (PutRecords, ListShards, STS; the origin fetch already took one), the signed Kinesis api, the
  * router, and the delivery pipeline. Keeps, per instance (module scope, so a reused sandbox keeps
- * counting): the delivery counters per endpoint that the admin stats page shows.
+ * counting): the delivery counters per stream group that the admin stats page shows.
  */
 import { BACKEND_REQUESTS_PER_EXECUTION, CredentialsError, createSignedFetch, RequestBudget } from '../aws/index.js';
 import { addOutcome, deliverLines, failLines, newCounters, type DeliveryCounters } from '../delivery/index.js';
 import { createKinesisApi, type KinesisApi } from '../kinesis/api.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
-import { loadService, reportOnce, type EndpointRuntime } from './endpoints.js';
+import { loadService, reportOnce, type EndpointRuntime, type LoadedService } from './endpoints.js';
+import { selectLines, type SelectedLine, type Trigger } from './select-lines.js';
 
 /** Compute's wall-time limit per execution is 2 minutes; leave room for the response itself. */
 const LOGGING_DEADLINE_MS = 90_000;
 const KINESIS_CALL_TIMEOUT_MS = 10_000;
 
-const countersByEndpoint = new Map<string, DeliveryCounters>();
-const instanceStartedAtMs = Date.now();
+const countersByGroup = new Map<string, DeliveryCounters>();
+/** Set on the first request, not at module load: module code runs at build time (Wizer snapshot). */
+let instanceStartedAtMs: number | undefined;
 
-/** This instance's delivery counters, per endpoint name (read by the admin stats page). */
+/** This instance's delivery counters, per stream group (endpoint names joined by `+`). */
 export function deliveryCounters(): { startedAtMs: number; endpoints: ReadonlyMap<string, DeliveryCounters> } {
-  return { startedAtMs: instanceStartedAtMs, endpoints: countersByEndpoint };
+  return { startedAtMs: instanceStartedAtMs ?? Date.now(), endpoints: countersByGroup };
 }
 
 /** For tests: forget the counters. */
 export function resetDeliveryCounters(): void {
-  countersByEndpoint.clear();
+  countersByGroup.clear();
+  instanceStartedAtMs = undefined;
 }
 
-function countersFor(endpoint: string): DeliveryCounters {
-  let counters = countersByEndpoint.get(endpoint);
-  if (!counters) countersByEndpoint.set(endpoint, (counters = newCounters()));
+function countersFor(group: string): DeliveryCounters {
+  let counters = countersByGroup.get(group);
+  if (!counters) countersByGroup.set(group, (counters = newCounters()));
   return counters;
 }
 
-export async function logExchange(exchange: Exchange, platform: Platform): Promise<void> {
+/** The AWS request budget of one execution: what the response itself does not use (the origin fetch: 1). */
+export function executionBudget(startMs: number, platform: Platform, backendRequestsForResponse = 1): RequestBudget {
+  instanceStartedAtMs ??= platform.nowMs();
+  const limit = Math.max(0, BACKEND_REQUESTS_PER_EXECUTION - backendRequestsForResponse);
+  return new RequestBudget(limit, startMs + LOGGING_DEADLINE_MS, platform.nowMs);
+}
+
+export async function logExchange(
+  exchange: Exchange,
+  platform: Platform,
+  budget: RequestBudget,
+  triggers: ReadonlySet<Trigger> = new Set(['response']),
+): Promise<void> {
   const service = loadService(platform);
   if (!service || service.endpoints.length === 0) return;
   const facts = collectFacts(exchange, platform);
-
-  // The origin fetch already used one backend request of this execution.
-  const budget = new RequestBudget(BACKEND_REQUESTS_PER_EXECUTION - 1, exchange.startMs + LOGGING_DEADLINE_MS, platform.nowMs);
-  const sends: Promise<void>[] = [];
-  for (const endpoint of service.endpoints) {
-    if (endpoint.config.placement !== 'format_version_default') continue;
-    let line: string;
-    try {
-      line = endpoint.config.format.render(facts);
-    } catch (error) {
-      reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.config.name}: rendering failed: ${error instanceof Error ? error.message : error}`);
-      continue;
-    }
-    sends.push(send(endpoint, [line], budget, platform, service.errorLog));
+  const { lines, problems } = selectLines(service.endpoints, facts, triggers);
+  for (const { endpoint, problem } of problems) {
+    reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.config.name}: rendering failed: ${problem}`);
   }
-  await Promise.all(sends);
+  await deliver(lines, service, budget, platform);
 }
 
-async function send(endpoint: EndpointRuntime, lines: string[], budget: RequestBudget, platform: Platform, errorLog: LoggerLike): Promise<void> {
-  const { config } = endpoint;
-  const counters = countersFor(config.name);
-  const fallbackLog = config.fallbackLogEndpoint ? platform.logger(config.fallbackLogEndpoint) : undefined;
-  const fallback = fallbackLog ? (line: string) => fallbackLog.log(line) : undefined;
-  const reportFailure = (line: string) => errorLog.log(line);
-  try {
-    await endpoint.credentials.get(budget);
-  } catch (error) {
-    // A missing secret is a configuration problem: explain it once per instance, and report the
-    // lines like any failure, without routing (ListShards) or sending anything unsigned. Other
-    // credential errors (STS throttled, …) are left to the pipeline's retries.
-    if (error instanceof CredentialsError && error.errorCode === 'MissingCredentials') {
-      reportOnce(errorLog, `compute-kinesis-logger: ${config.name}: ${error.message}; ${lines.length} line(s) not sent`);
-      const failure = { kind: 'not-retriable' as const, errorCode: error.errorCode, errorMessage: error.message };
-      addOutcome(counters, failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure, fallback }));
-      return;
+/**
+ * Sends lines the application wrote itself through the named endpoint (any placement; the way to
+ * use `none`). An unknown or disabled endpoint is reported once per instance.
+ */
+export async function emitLines(endpointName: string, lines: readonly string[], platform: Platform, budget: RequestBudget): Promise<void> {
+  const service = loadService(platform);
+  if (!service) return;
+  const endpoint = service.endpoints.find((e) => e.config.name === endpointName);
+  if (!endpoint) {
+    reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); ${lines.length} line(s) not sent`);
+    return;
+  }
+  await deliver(
+    lines.map((line) => ({ endpoint, line })),
+    service,
+    budget,
+    platform,
+  );
+}
+
+interface StreamGroup {
+  /** The endpoint whose credentials, signing cache and router serve the group. */
+  lead: EndpointRuntime;
+  names: string[];
+  lines: string[];
+}
+
+/**
+ * Lines for the same stream, signed by the same identity (access key id), share PutRecords calls.
+ * Endpoints whose secrets are missing are reported and their lines failed, without any request.
+ */
+async function deliver(selected: SelectedLine<EndpointRuntime>[], service: LoadedService, budget: RequestBudget, platform: Platform): Promise<void> {
+  const byEndpoint = new Map<EndpointRuntime, string[]>();
+  for (const { endpoint, line } of selected) byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), line]);
+
+  const groups = new Map<string, StreamGroup>();
+  for (const [endpoint, lines] of byEndpoint) {
+    const identity = await credentialsIdentity(endpoint, lines, budget, platform, service.errorLog);
+    if (identity === undefined) continue;
+    const { config } = endpoint;
+    const key = `${config.kinesisUrl} ${config.region} ${config.streamName} ${identity}`;
+    const group = groups.get(key);
+    if (group) {
+      group.names.push(config.name);
+      group.lines.push(...lines);
+    } else {
+      groups.set(key, { lead: endpoint, names: [config.name], lines: [...lines] });
     }
   }
+  await Promise.all([...groups.values()].map((group) => send(group, budget, platform, service.errorLog)));
+}
+
+/**
+ * Who signs for this endpoint (the access key id in use), or undefined when its secrets are
+ * missing: a configuration problem, explained once per instance and reported like any failure.
+ * Other credential errors (STS throttled, …) are left to the pipeline's retries.
+ */
+async function credentialsIdentity(
+  endpoint: EndpointRuntime,
+  lines: string[],
+  budget: RequestBudget,
+  platform: Platform,
+  errorLog: LoggerLike,
+): Promise<string | undefined> {
+  const { config } = endpoint;
+  try {
+    return (await endpoint.credentials.get(budget)).accessKeyId;
+  } catch (error) {
+    if (error instanceof CredentialsError && error.errorCode === 'MissingCredentials') {
+      reportOnce(errorLog, `compute-kinesis-logger: ${config.name}: ${error.message}; lines are not sent until it exists`);
+      const failure = { kind: 'not-retriable' as const, errorCode: error.errorCode, errorMessage: error.message };
+      const { reportFailure, fallback } = reporters(config.fallbackLogEndpoint, platform, errorLog);
+      addOutcome(countersFor(config.name), failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure, fallback }));
+      return undefined;
+    }
+    return `endpoint:${config.name}`;
+  }
+}
+
+function reporters(fallbackLogEndpoint: string | undefined, platform: Platform, errorLog: LoggerLike) {
+  const fallbackLog = fallbackLogEndpoint ? platform.logger(fallbackLogEndpoint) : undefined;
+  return {
+    reportFailure: (line: string) => errorLog.log(line),
+    fallback: fallbackLog ? (line: string) => fallbackLog.log(line) : undefined,
+  };
+}
+
+async function send(group: StreamGroup, budget: RequestBudget, platform: Platform, errorLog: LoggerLike): Promise<void> {
+  const { lead } = group;
+  const { config } = lead;
+  const counters = countersFor(group.names.join('+'));
+  const { reportFailure, fallback } = reporters(config.fallbackLogEndpoint, platform, errorLog);
   const signedFetch = createSignedFetch({
     service: 'kinesis',
     region: config.region,
-    credentials: endpoint.credentials,
+    credentials: lead.credentials,
     backend: config.kinesisBackend,
     fetch: platform.fetch,
     budget,
     timeoutMs: KINESIS_CALL_TIMEOUT_MS,
-    signingKeyCache: endpoint.signingKeyCache,
+    signingKeyCache: lead.signingKeyCache,
   });
   const api = countListShards(createKinesisApi(config.kinesisUrl, signedFetch), counters);
-  const outcome = await deliverLines(config.streamName, lines, {
+  const outcome = await deliverLines(config.streamName, group.lines, {
     api,
-    router: endpoint.routerFor(api),
+    router: lead.routerFor(api),
     limits: config.delivery,
     budget,
     reportFailure,
     fallback,
-    refreshCredentials: () => endpoint.credentials.requestRefresh(),
+    refreshCredentials: () => lead.credentials.requestRefresh(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     now: platform.nowMs,

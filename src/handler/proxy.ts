@@ -1,13 +1,13 @@
 /**
- * Forwards the client's request to the origin backend and hands back the origin's response
- * unchanged (status, headers, streamed body), plus a promise that settles when the body has been
- * fully sent, with the bytes counted on the way.
+ * Serving the client: the response comes from the origin (the product's own handler) or from an
+ * embedding application's function, and is handed back unchanged (status, headers, streamed
+ * body), with a promise that settles once the body has been fully sent, bytes counted on the way.
  */
 import type { BackendFetch } from '../platform/types.js';
 
 export interface ProxyResult {
   response: Response;
-  /** The origin's response as received (for cache state and headers). */
+  /** The response as received from the origin or the application (for cache state and headers). */
   origin?: Response;
   /** Settles when the client has received the whole body (or the stream ended early). */
   finished: Promise<SentBody>;
@@ -20,18 +20,21 @@ export interface SentBody {
   endedMs: number;
 }
 
+/** Produces the response for a request: the origin fetch, or an embedding application's handler. */
+export type Respond = (request: Request) => Promise<Response>;
+
 /** Longest we wait for the body to drain before logging anyway (a stalled client). */
 export const MAX_BODY_WAIT_MS = 100_000;
 
-export async function proxyToOrigin(
-  request: Request,
-  fetchBackend: BackendFetch,
-  originBackend: string,
-  nowMs: () => number,
-): Promise<ProxyResult> {
+export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
+  return (request) => fetchBackend(request, { kind: 'static', name: originBackend });
+}
+
+/** Serves the request with `respond`; an origin that cannot be reached becomes a 503. */
+export async function serve(request: Request, respond: Respond, nowMs: () => number): Promise<ProxyResult> {
   let origin: Response;
   try {
-    origin = await fetchBackend(request, { kind: 'static', name: originBackend });
+    origin = await respond(request);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const body = 'origin unreachable\n';

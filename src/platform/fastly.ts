@@ -9,6 +9,7 @@ import { getGeolocationForIpAddress } from 'fastly:geolocation';
 import { KVStore } from 'fastly:kv-store';
 import { Logger } from 'fastly:logger';
 import { SecretStore } from 'fastly:secret-store';
+import { inspect } from 'fastly:security';
 import type { BackendRef, KvStoreLike, LoggerLike, Platform } from './types.js';
 
 const dynamicBackends = new Map<string, Backend>();
@@ -80,4 +81,14 @@ export const fastlyPlatform: Platform = {
     }
   },
   nowMs: () => Date.now(),
+  inspect(request, config) {
+    const result = inspect(request, config);
+    return {
+      verdict: String(result.verdict),
+      tags: [...result.tags],
+      decisionMs: result.decision_ms,
+      wafResponse: result.waf_response,
+      redirectUrl: result.redirect_url,
+    };
+  },
 };

@@ -50,4 +50,17 @@ export interface Platform {
   geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;
   /** Wall clock, milliseconds since the epoch (fractional where available). */
   nowMs(): number;
+  /**
+   * Next-Gen WAF inspection of a request (fastly:security). Throws where inspection is not
+   * available (Viceroy, services without Next-Gen WAF).
+   */
+  inspect?(request: Request, config: { corp: string; workspace: string }): WafInspection;
+}
+
+export interface WafInspection {
+  verdict: string;
+  tags: string[];
+  decisionMs: number;
+  wafResponse: number;
+  redirectUrl?: string;
 }

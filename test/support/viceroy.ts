@@ -27,6 +27,8 @@ export interface ViceroyOptions {
   /** Edit the manifest text before it is used (e.g. change config store contents). */
   editManifest?: (toml: string) => string;
   env?: Record<string, string>;
+  /** Another compiled program (default bin/main.wasm). */
+  wasm?: string;
 }
 
 export interface ViceroyApp {
@@ -73,15 +75,23 @@ export function setConfigItem(toml: string, key: string, value: string): string 
   return toml.replace('[local_server.config_stores.kinesis_logger.contents]', `[local_server.config_stores.kinesis_logger.contents]\n${line}`);
 }
 
+/** Adds one secret to the kinesis_logger_secrets store. */
+export function addSecret(toml: string, key: string, value: string): string {
+  const entry = `    [[local_server.secret_stores.kinesis_logger_secrets]]\n      key = ${JSON.stringify(key)}\n      data = ${JSON.stringify(value)}\n\n`;
+  const anchor = '    [[local_server.secret_stores.kinesis_logger_secrets]]';
+  return toml.replace(anchor, entry + anchor);
+}
+
 export async function startViceroy(options: ViceroyOptions): Promise<ViceroyApp> {
-  if (!existsSync(WASM_PATH)) throw new Error(`${WASM_PATH} is missing: run npm run build first`);
+  const wasm = options.wasm ?? WASM_PATH;
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run npm run build first`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ckl-viceroy-'));
   const manifest = path.join(dir, 'fastly.toml');
   writeFileSync(manifest, localManifest(options.ports, options.editManifest));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';
-  const child: ChildProcess = spawn(viceroyBinary(), ['serve', '-C', manifest, '--addr', `127.0.0.1:${port}`, WASM_PATH], {
+  const child: ChildProcess = spawn(viceroyBinary(), ['serve', '-C', manifest, '--addr', `127.0.0.1:${port}`, wasm], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -88,7 +88,7 @@ describe('handleRequest', () => {
     // One "Failed to put" per request (with counts), one explanation per instance.
     expect(errors.filter((l) => l.startsWith('Failed to put record onto stream logs: MissingCredentials secret main.secret_access_key'))).toHaveLength(2);
     expect(errors.filter((l) => l.startsWith('compute-kinesis-logger:'))).toEqual([
-      'compute-kinesis-logger: main: secret main.secret_access_key: missing or empty in the secret store; 1 line(s) not sent',
+      'compute-kinesis-logger: main: secret main.secret_access_key: missing or empty in the secret store; lines are not sent until it exists',
     ]);
     expect(errors.join('\n')).not.toContain('AKIDUNITTEST');
     expect(platform.sent.filter((s) => s.backend === 'kinesis')).toEqual([]);
