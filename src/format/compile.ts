@@ -17,7 +17,9 @@ import { formatErrorAt } from './errors.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
+import { escapeNewlines, hasNewline, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import { RenderContext } from './render-context.js';
+import { NOT_SET_TEXT } from './values.js';
 
 export interface LogFormat {
   /** The format source this was compiled from. */
@@ -70,44 +72,62 @@ export function compileFormatUncached(source: string): LogFormat {
   return new CompiledFormat(source, parts);
 }
 
+/**
+ * The compiled parts as two parallel arrays the render loop reads without further dispatch:
+ * fixed text or a text function, and that function's newline risk (newlines.ts). Literal text
+ * never needs the check: the parser already turned the format's own newlines into spaces.
+ */
 class CompiledFormat implements LogFormat {
+  private readonly texts: ReadonlyArray<string | ((ctx: RenderContext) => string)>;
+  private readonly risks: readonly NewlineRisk[];
+
   constructor(
     readonly source: string,
-    private readonly parts: readonly Part[],
-  ) {}
+    parts: readonly Part[],
+  ) {
+    this.texts = parts.map((p) => (typeof p === 'string' ? p : p.text));
+    this.risks = parts.map((p) => (typeof p === 'string' ? NO_NEWLINES : p.newlineRisk));
+  }
 
   render(facts: RequestFacts): string {
-    let line: string;
     try {
-      line = this.renderUnguarded(facts);
+      return this.renderUnguarded(facts);
     } catch {
-      line = this.renderGuarded(facts);
+      return this.renderGuarded(facts);
     }
-    return RAW_NEWLINE.test(line) ? line.replace(RAW_NEWLINES, escapeNewline) : line;
   }
 
   /** The render loop without the safety net (see renderStrictly). */
   renderUnguarded(facts: RequestFacts): string {
     const ctx = new RenderContext(facts);
+    const { texts, risks } = this;
     let line = '';
-    for (const part of this.parts) line += typeof part === 'string' ? part : part(ctx);
+    for (let i = 0; i < texts.length; i++) {
+      const t = texts[i];
+      if (typeof t === 'string') {
+        line += t;
+        continue;
+      }
+      const s = t(ctx);
+      line += risks[i] !== NO_NEWLINES && s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
+    }
     return line;
   }
 
-  /** Slow path after a failure: each part on its own, a failing part as "". */
+  /** Slow path after a failure: each part on its own, a failing part as "" (§1.7). */
   private renderGuarded(facts: RequestFacts): string {
-    let line = '';
     let ctx: RenderContext;
     try {
       ctx = new RenderContext(facts);
     } catch {
       return '';
     }
-    for (const part of this.parts) {
+    let line = '';
+    for (const t of this.texts) {
       try {
-        line += typeof part === 'string' ? part : part(ctx);
+        line += typeof t === 'string' ? t : escapeNewlines(t(ctx));
       } catch {
-        // §1.7: an expression that fails renders as the empty string.
+        // An expression that fails renders as the empty string, as on Fastly.
       }
     }
     return line;
@@ -116,17 +136,11 @@ class CompiledFormat implements LogFormat {
 
 /**
  * Renders like `format.render` but lets an internal failure throw instead of rendering that part
- * as "" (for tests, which must see such failures). Newlines are escaped the same way.
+ * as "" (for tests, which must see such failures).
  */
 export function renderStrictly(format: LogFormat, facts: RequestFacts): string {
-  if (!(format instanceof CompiledFormat)) return format.render(facts);
-  const line = format.renderUnguarded(facts);
-  return RAW_NEWLINE.test(line) ? line.replace(RAW_NEWLINES, escapeNewline) : line;
+  return format instanceof CompiledFormat ? format.renderUnguarded(facts) : format.render(facts);
 }
-
-const RAW_NEWLINE = /[\r\n]/;
-const RAW_NEWLINES = /[\r\n]/g;
-const escapeNewline = (c: string): string => (c === '\n' ? '\\n' : '\\r');
 
 function compileConditionUncached(source: string): Condition {
   if (source.trim() === '') {

@@ -7,6 +7,7 @@
  * Does not own: the tree walk (expr-compiler.ts) or function semantics (functions.ts).
  */
 import type { StringNode } from './ast.js';
+import { hasNewline, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import type { RenderContext } from './render-context.js';
 import { NOT_SET_TEXT, STRINGIFY, type Value, type VclType } from './values.js';
 
@@ -19,13 +20,21 @@ export interface Compiled {
   readonly constant?: { readonly value: Value };
   /** Set when the expression is exactly one string literal (regexes must be literals). */
   readonly literal?: StringNode;
+  /** Whether the value's text can contain LF or CR (see newlines.ts); absent means anywhere. */
+  readonly newlineRisk?: NewlineRisk;
+}
+
+/** STRING and IP text comes from data; other types print digits or fixed words, never a newline. */
+export function typeRisk(type: VclType): NewlineRisk {
+  return type === 'STRING' || type === 'IP' ? MAY_HAVE_NEWLINES : NO_NEWLINES;
 }
 
 /** Raised by coercions; expr-compiler.ts turns it into a FormatError at the argument. */
 export class CoercionError extends Error {}
 
 export function constantOf(type: VclType, value: Value, literal?: StringNode): Compiled {
-  return { type, eval: () => value, constant: { value }, literal };
+  const newlineRisk = typeof value === 'string' && hasNewline(value) ? MAY_HAVE_NEWLINES : NO_NEWLINES;
+  return { type, eval: () => value, constant: { value }, literal, newlineRisk };
 }
 
 /** Text as a function argument sees it: not set → "" (§5.1). */

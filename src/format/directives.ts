@@ -14,13 +14,14 @@
  */
 import type { DirectiveNode, MappedText } from './ast.js';
 import { logText, type Compiled } from './compiled.js';
-import { formatClfTime, compileStrftime } from './time-format.js';
-import type { RenderContext } from './render-context.js';
+import { formatClfTime, mayPrintNewline, sharedStrftime } from './time-format.js';
+import { headerSlot, type RenderContext } from './render-context.js';
+import { escapeNewlines, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
+import { NOT_SET_TEXT } from './values.js';
 import {
   elapsedUs,
   endUs,
   headerVariable,
-  lookupVariable,
   requestHeaderBytes,
   responseHeaderBytes,
   startUs,
@@ -28,8 +29,16 @@ import {
 } from './variables.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 
-/** One piece of a compiled format: fixed text, or text computed per request. */
-export type Part = string | ((ctx: RenderContext) => string);
+/**
+ * One piece of a compiled format: fixed text, or text computed per request with its newline risk
+ * (newlines.ts), which tells the render loop whether the §11.6 check is needed.
+ */
+export type Part = string | DynamicPart;
+
+export interface DynamicPart {
+  readonly text: (ctx: RenderContext) => string;
+  readonly newlineRisk: NewlineRisk;
+}
 
 export interface DirectiveCompiler {
   fail(pos: number, reason: string): never;
@@ -48,46 +57,59 @@ const NEEDS_ARGUMENT: Record<string, string> = {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PORT_FORMATS = new Set(['canonical', 'local', 'remote']);
 
-function variable(name: string): (ctx: RenderContext) => string {
-  const v = lookupVariable(name);
-  if (!v) throw new Error(`internal: variable ${name} missing`);
-  return logText({ type: v.type, eval: v.get });
+const safe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, newlineRisk: NO_NEWLINES });
+const unsafe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, newlineRisk: MAY_HAVE_NEWLINES });
+
+/** A compiled expression as a part (constants become fixed text, newlines escaped now). */
+export function expressionPart(compiled: Compiled): Part {
+  const text = logText(compiled);
+  if (compiled.constant) return escapeNewlines(text(undefined as never));
+  return { text, newlineRisk: compiled.newlineRisk ?? MAY_HAVE_NEWLINES };
 }
 
-const integerOf = (get: (f: RequestFacts) => number) => (ctx: RenderContext): string => String(get(ctx.facts));
-const clientAddress = variable('req.http.Fastly-Client-IP');
-const host = variable('req.http.host');
-const urlPath = (ctx: RenderContext): string => ctx.urlParts().path;
+const integerOf = (get: (f: RequestFacts) => number): DynamicPart => safe((ctx) => String(get(ctx.facts)));
+const requestHeader = (lowerName: string): DynamicPart => {
+  const slot = headerSlot(lowerName);
+  return unsafe((ctx) => ctx.requestHeaderAt(slot) ?? NOT_SET_TEXT);
+};
+const responseHeader = (lowerName: string): DynamicPart => {
+  const slot = headerSlot(lowerName);
+  return unsafe((ctx) => ctx.responseHeaderAt(slot) ?? NOT_SET_TEXT);
+};
+const clientAddress = requestHeader('fastly-client-ip');
+const host = requestHeader('host');
+const urlPath = unsafe((ctx) => ctx.urlParts().path);
+const serverIp = unsafe((ctx) => ctx.facts.server.ip ?? NOT_SET_TEXT);
 
 const SIMPLE: Record<string, Part> = {
   a: clientAddress,
   h: clientAddress,
-  A: variable('server.ip'),
+  A: serverIp,
   B: integerOf((f) => f.responseBodyBytes),
-  b: (ctx) => (ctx.facts.responseBodyBytes ? String(ctx.facts.responseBodyBytes) : '-'),
-  D: (ctx) => String(Math.floor(elapsedUs(ctx.facts))),
+  b: safe((ctx) => (ctx.facts.responseBodyBytes ? String(ctx.facts.responseBodyBytes) : '-')),
+  D: safe((ctx) => String(Math.floor(elapsedUs(ctx.facts)))),
   e: UNSUPPORTED,
   f: urlPath,
-  H: (ctx) => ctx.facts.proto,
+  H: unsafe((ctx) => ctx.facts.proto),
   I: integerOf((f) => requestHeaderBytes(f) + (f.requestBodyBytes ?? 0)),
   k: '0',
   l: UNSUPPORTED,
   L: UNSUPPORTED,
-  m: (ctx) => ctx.facts.method,
+  m: unsafe((ctx) => ctx.facts.method),
   n: UNSUPPORTED,
   O: integerOf((f) => responseHeaderBytes(f) + f.responseBodyBytes),
   p: '80',
   P: UNSUPPORTED,
-  q: (ctx) => {
+  q: unsafe((ctx) => {
     const qs = ctx.urlParts().qs;
     return qs ? `?${qs}` : '';
-  },
-  r: (ctx) => `${ctx.facts.method} ${ctx.facts.url} ${ctx.facts.proto}`,
+  }),
+  r: unsafe((ctx) => `${ctx.facts.method} ${ctx.facts.url} ${ctx.facts.proto}`),
   R: UNSUPPORTED,
   s: integerOf((f) => f.status),
   S: UNSUPPORTED,
-  t: (ctx) => formatClfTime(ctx.brokenTime(ctx.facts.timeStartUs)),
-  T: (ctx) => String(Math.floor(elapsedUs(ctx.facts) / 1e6)),
+  t: safe((ctx) => formatClfTime(ctx.brokenTime(ctx.facts.timeStartUs))),
+  T: safe((ctx) => String(Math.floor(elapsedUs(ctx.facts) / 1e6))),
   u: UNSUPPORTED,
   U: urlPath,
   v: host,
@@ -112,7 +134,7 @@ export function compileDirective(node: DirectiveNode, c: DirectiveCompiler): Par
   if (arg && !WITH_ARGUMENT.has(letter)) c.fail(node.pos, `%${letter} does not take a {…} argument`);
   if (!arg) {
     if (NEEDS_ARGUMENT[letter]) c.fail(node.letterPos, `%${letter} needs ${NEEDS_ARGUMENT[letter]}`);
-    return SIMPLE[letter] as Part;
+    return SIMPLE[letter];
   }
   const text = arg.text;
   const argPos = arg.offsets[0] ?? arg.end;
@@ -126,26 +148,23 @@ export function compileDirective(node: DirectiveNode, c: DirectiveCompiler): Par
     case 'C': {
       const name = text.trim();
       if (!HEADER_NAME.test(name)) c.fail(argPos, `expected ${NEEDS_ARGUMENT[letter]}, found '${text}'`);
-      const header =
-        letter === 'C'
-          ? headerVariable('request', 'Cookie', name)
-          : headerVariable(letter === 'i' ? 'request' : 'response', name);
-      return logText({ type: header.type, eval: header.get });
+      if (letter === 'i') return requestHeader(name.toLowerCase());
+      if (letter === 'o') return responseHeader(name.toLowerCase());
+      const cookie = headerVariable('request', 'Cookie', name);
+      return unsafe(logText({ type: cookie.type, eval: cookie.get }));
     }
     case 'p':
       if (!PORT_FORMATS.has(text)) c.fail(argPos, `%{${text}}p: expected canonical, local or remote`);
-      return (ctx) => (ctx.facts.isSsl ? '443' : '80');
+      return safe((ctx) => (ctx.facts.isSsl ? '443' : '80'));
     case 't':
       return timeDirective(text);
     case 'T': {
       const scale = ELAPSED_UNITS[text];
       if (!scale) c.fail(argPos, `%{${text}}T: expected a unit: s, ms or us`);
-      return (ctx) => String(Math.floor(elapsedUs(ctx.facts) / scale));
+      return safe((ctx) => String(Math.floor(elapsedUs(ctx.facts) / scale)));
     }
-    case 'V': {
-      const compiled = c.expression(arg);
-      return logText(compiled);
-    }
+    case 'V':
+      return expressionPart(c.expression(arg));
     default:
       // e, n, P, x: Fastly does not support them and prints "-" whatever the argument.
       return UNSUPPORTED;
@@ -162,10 +181,13 @@ function timeDirective(text: string): Part {
     pick = endUs;
   }
   const token = timePart(rest);
-  if (token) return (ctx) => token(pick(ctx.facts));
+  if (token) return safe((ctx) => token(pick(ctx.facts)));
   // Older Fastly examples quote the pattern: %{"%Y-%m-%dT%T%z"}t. One surrounding pair is removed.
   if (rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"')) rest = rest.slice(1, -1);
-  if (rest === '') return (ctx) => formatClfTime(ctx.brokenTime(pick(ctx.facts)));
-  const formatter = compileStrftime(rest);
-  return (ctx) => formatter(ctx.brokenTime(pick(ctx.facts)));
+  if (rest === '') return safe((ctx) => formatClfTime(ctx.brokenTime(pick(ctx.facts))));
+  const formatter = sharedStrftime(rest);
+  return {
+    text: (ctx) => formatter(pick(ctx.facts)),
+    newlineRisk: mayPrintNewline(rest) ? MAY_HAVE_NEWLINES : NO_NEWLINES,
+  };
 }

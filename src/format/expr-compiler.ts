@@ -17,11 +17,11 @@
  * - `!`, `&&`, `||` take BOOL, or STRING/IP by truthiness; `&&` and `||` short-circuit.
  */
 import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
-import { CoercionError, constantOf, logText, truthiness, type Compiled } from './compiled.js';
+import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './compiled.js';
 import { formatErrorAt } from './errors.js';
+import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
 import type { RenderContext } from './render-context.js';
-import { matchGroups } from './regsub.js';
 import { lookupVariable } from './variables.js';
 import { NOT_SET_TEXT, STRINGIFY, type VclType } from './values.js';
 
@@ -46,7 +46,8 @@ export class ExpressionCompiler {
       case 'var': {
         const variable = lookupVariable(node.name);
         if (!variable) return this.fail(node.pos, unknownVariableMessage(node.name));
-        return { type: variable.type, eval: variable.get };
+        if (variable.constant) return constantOf(variable.type, variable.constant.value);
+        return { type: variable.type, eval: variable.get, newlineRisk: variable.newlineRisk ?? typeRisk(variable.type) };
       }
       case 'call':
         return this.call(node);
@@ -54,7 +55,7 @@ export class ExpressionCompiler {
         return this.concat(node.parts.map((p) => this.compile(p)));
       case 'not': {
         const operand = this.condition(node.operand, '!');
-        return { type: 'BOOL', eval: (ctx) => !operand(ctx) };
+        return { type: 'BOOL', eval: (ctx) => !operand(ctx), newlineRisk: NO_NEWLINES };
       }
       case 'logical': {
         const left = this.condition(node.left, node.op);
@@ -62,6 +63,7 @@ export class ExpressionCompiler {
         return {
           type: 'BOOL',
           eval: node.op === '&&' ? (ctx) => left(ctx) && right(ctx) : (ctx) => left(ctx) || right(ctx),
+          newlineRisk: NO_NEWLINES,
         };
       }
       case 'compare':
@@ -98,6 +100,7 @@ export class ExpressionCompiler {
     if (texts.length === 1 && typeof texts[0] === 'string') return constantOf('STRING', texts[0]);
     return {
       type: 'STRING',
+      newlineRisk: maxRisk(...parts.map((p) => p.newlineRisk ?? MAY_HAVE_NEWLINES)),
       eval: (ctx) => {
         let out = '';
         for (const t of texts) out += typeof t === 'string' ? t : t(ctx);
@@ -122,7 +125,12 @@ export class ExpressionCompiler {
     }
     const args = node.args.map((arg, i) => this.argument(node, i, params[i], this.compile(arg)));
     const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason) };
-    return { type: def.returns, eval: def.build(args, site) };
+    const declared = typeof def.newlineRisk === 'function' ? def.newlineRisk(args) : def.newlineRisk;
+    const newlineRisk = typeRisk(def.returns) === NO_NEWLINES ? NO_NEWLINES : (declared ?? MAY_HAVE_NEWLINES);
+    const evaluate = def.build(args, site);
+    // A pure function of constants is a constant (e.g. json.escape of a variable Compute lacks).
+    if (def.pure && args.every((a) => a.constant)) return constantOf(def.returns, evaluate(undefined as never));
+    return { type: def.returns, eval: evaluate, newlineRisk };
   }
 
   private argument(node: CallNode, index: number, kind: ParamKind, arg: Compiled): Compiled {
@@ -166,6 +174,7 @@ export class ExpressionCompiler {
     const notSet = op === '!=';
     return {
       type: 'BOOL',
+      newlineRisk: NO_NEWLINES,
       eval: (ctx) => {
         const x = a(ctx);
         const y = b(ctx);
@@ -183,13 +192,16 @@ export class ExpressionCompiler {
     if (!right.literal) this.fail(node.right.pos, `${op} needs a string literal (a regular expression) on its right`);
     const regex = compileRegexAt(right.literal.value, right.literal.valueOffsets, node.right, this);
     const input = left.eval;
-    if (node.negate) return { type: 'BOOL', eval: (ctx) => !regex.once.test((input(ctx) as string | null) ?? '') };
+    if (node.negate) {
+      return { type: 'BOOL', newlineRisk: NO_NEWLINES, eval: (ctx) => !regex.once.test((input(ctx) as string | null) ?? '') };
+    }
     return {
       type: 'BOOL',
+      newlineRisk: NO_NEWLINES,
       eval: (ctx) => {
-        const groups = matchGroups(regex, (input(ctx) as string | null) ?? '');
-        if (!groups) return false;
-        ctx.reGroups = groups;
+        const s = (input(ctx) as string | null) ?? '';
+        if (!regex.once.test(s)) return false;
+        ctx.recordMatch(regex, s);
         return true;
       },
     };

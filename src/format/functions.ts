@@ -14,6 +14,7 @@ import { encodeUtf8 } from '../facts/byte-string.js';
 import type { CallNode, ExprNode } from './ast.js';
 import { argText, constantText, numberArg, truthiness, type Compiled, type Evaluator } from './compiled.js';
 import { md5Hex, sha1Hex, sha256Hex } from './digest.js';
+import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import { RegexError } from './pcre.js';
 import { compileRegex, parseReplacement, regsub, regsuball, type CompiledRegex } from './regsub.js';
 import {
@@ -26,7 +27,7 @@ import {
   urlDecode,
   urlEncode,
 } from './text-escapes.js';
-import { compileStrftime, type TimeFormatter } from './time-format.js';
+import { compileStrftime, mayPrintNewline, sharedStrftime, type TimeFormatter } from './time-format.js';
 import type { VclType } from './values.js';
 
 /** What a function needs from the compiler to report errors at the right place. */
@@ -48,12 +49,25 @@ export interface FunctionDef {
   /** Arguments after this many are optional. */
   readonly minArgs: number;
   readonly returns: VclType;
+  /**
+   * True when the result depends only on the arguments, touching no request state, so a call
+   * with constant arguments is folded at compile time.
+   */
+  readonly pure?: boolean;
+  /** Whether the result's text can contain LF or CR (fixed, or given the arguments); see newlines.ts. */
+  readonly newlineRisk?: NewlineRisk | ((args: readonly Compiled[]) => NewlineRisk);
   build(args: readonly Compiled[], site: CallSite): Evaluator;
 }
 
-const unary = (fn: (s: string) => string | null): FunctionDef => ({
+/** The result keeps (some of) the characters of these arguments, so it carries their risk. */
+const riskOf = (...indexes: number[]) => (args: readonly Compiled[]): NewlineRisk =>
+  maxRisk(...indexes.map((i) => args[i]?.newlineRisk ?? MAY_HAVE_NEWLINES));
+
+const unary = (fn: (s: string) => string | null, newlineRisk: FunctionDef['newlineRisk'] = riskOf(0)): FunctionDef => ({
   params: ['STRING'],
   minArgs: 1,
+  pure: true,
+  newlineRisk,
   returns: 'STRING',
   build: ([a]) => {
     const text = argText(a);
@@ -89,6 +103,8 @@ function substitution(all: boolean): FunctionDef {
   return {
     params: ['STRING', 'REGEX', 'STRING'],
     minArgs: 3,
+    pure: true,
+    newlineRisk: riskOf(0, 2),
     returns: 'STRING',
     build: (args, site) => {
       const input = argText(args[0]);
@@ -123,15 +139,17 @@ function strftimeFor(pattern: string): TimeFormatter {
 const strftime: FunctionDef = {
   params: ['STRING', 'TIME'],
   minArgs: 2,
+  newlineRisk: ([fmt]) =>
+    fmt.constant !== undefined && !mayPrintNewline(constantText(fmt) ?? '') ? NO_NEWLINES : MAY_HAVE_NEWLINES,
   returns: 'STRING',
   build: ([fmt, time]) => {
     const t = numberArg(time, 'TIME');
     const fixed = constantText(fmt);
     if (fixed !== undefined) {
-      const formatter = compileStrftime(fixed);
+      const formatter = sharedStrftime(fixed);
       return (ctx) => {
         const us = t(ctx);
-        return us === null ? null : formatter(ctx.brokenTime(us));
+        return us === null ? null : formatter(us);
       };
     }
     const pattern = argText(fmt);
@@ -165,6 +183,7 @@ function units(type: 'TIME' | 'RTIME'): FunctionDef {
   return {
     params: ['STRING', type],
     minArgs: 2,
+    newlineRisk: NO_NEWLINES,
     returns: 'STRING',
     build: ([unitArg, timeArg]) => {
       const unit = argText(unitArg);
@@ -182,6 +201,8 @@ function units(type: 'TIME' | 'RTIME'): FunctionDef {
 const substr: FunctionDef = {
   params: ['STRING', 'INTEGER', 'INTEGER'],
   minArgs: 2,
+  pure: true,
+  newlineRisk: riskOf(0),
   returns: 'STRING',
   build: (args) => {
     const s = argText(args[0]);
@@ -194,6 +215,7 @@ const substr: FunctionDef = {
 const itoa: FunctionDef = {
   params: ['INTEGER', 'INTEGER'],
   minArgs: 1,
+  newlineRisk: NO_NEWLINES,
   returns: 'STRING',
   build: (args) => {
     const n = numberArg(args[0], 'INTEGER');
@@ -213,6 +235,7 @@ const itoa: FunctionDef = {
 const atoi: FunctionDef = {
   params: ['STRING'],
   minArgs: 1,
+  pure: true,
   returns: 'INTEGER',
   build: ([a]) => {
     const s = argText(a);
@@ -226,6 +249,7 @@ const atoi: FunctionDef = {
 const strlen: FunctionDef = {
   params: ['STRING'],
   minArgs: 1,
+  pure: true,
   returns: 'INTEGER',
   build: ([a]) => {
     const s = argText(a);
@@ -236,20 +260,24 @@ const strlen: FunctionDef = {
 const ifFunction: FunctionDef = {
   params: ['BOOL', 'STRING', 'STRING'],
   minArgs: 3,
+  pure: true,
+  newlineRisk: riskOf(1, 2),
   returns: 'STRING',
   build: (args) => {
     const cond = truthiness(args[0]);
     const a = argText(args[1]);
     const b = argText(args[2]);
+    if (args[0].constant) return cond(undefined as never) ? a : b;
     return (ctx) => (cond(ctx) ? a(ctx) : b(ctx));
   },
 };
 
-const digest = (hash: (bytes: Uint8Array) => string): FunctionDef => unary((s) => hash(encodeUtf8(s)));
+const digest = (hash: (bytes: Uint8Array) => string): FunctionDef => unary((s) => hash(encodeUtf8(s)), NO_NEWLINES);
 
 const uuidVersion4: FunctionDef = {
   params: [],
   minArgs: 0,
+  newlineRisk: NO_NEWLINES,
   returns: 'STRING',
   build: () => () => {
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -262,8 +290,8 @@ const uuidVersion4: FunctionDef = {
 };
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, FunctionDef>([
-  ['json.escape', unary(jsonEscape)],
-  ['cstr_escape', unary(cstrEscape)],
+  ['json.escape', unary(jsonEscape, NO_NEWLINES)],
+  ['cstr_escape', unary(cstrEscape, NO_NEWLINES)],
   ['if', ifFunction],
   ['regsub', substitution(false)],
   ['regsuball', substitution(true)],
@@ -276,8 +304,8 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
   ['std.itoa', itoa],
   ['std.atoi', atoi],
   ['std.strlen', strlen],
-  ['urlencode', unary(urlEncode)],
-  ['urldecode', unary(urlDecode)],
+  ['urlencode', unary(urlEncode, NO_NEWLINES)],
+  ['urldecode', unary(urlDecode, MAY_HAVE_NEWLINES)],
   ['digest.hash_md5', digest(md5Hex)],
   ['digest.hash_sha1', digest(sha1Hex)],
   ['digest.hash_sha256', digest(sha256Hex)],

@@ -2,8 +2,9 @@
  * Per-render state: the facts of one request plus lazily built lookups shared by all parts of
  * one line.
  *
- * Owns: case-insensitive header maps, URL splitting, the broken-down-time cache, and the mutable
- * VCL state a line can change while it renders (`fastly.error`, `re.group.*`).
+ * Owns: case-insensitive header lookup (header slots, below), URL splitting, the broken-down-time
+ * cache, and the mutable VCL state a line can change while it renders (`fastly.error`,
+ * `re.group.*`).
  * Does not own: naming (variables.ts) or formatting (values.ts, time-format.ts).
  *
  * Decisions:
@@ -18,6 +19,7 @@
  *   `req.http.Host` read it in lower case here too.
  */
 import type { RequestFacts } from '../facts/request-facts.js';
+import { matchGroups, type CompiledRegex } from './regsub.js';
 import { breakDownTime, type BrokenTime } from './time-format.js';
 
 export interface UrlParts {
@@ -32,11 +34,13 @@ export interface UrlParts {
 export class RenderContext {
   /** VCL `fastly.error`; functions may set it while the line renders. */
   fastlyError: string | null;
-  /** Groups of the last successful `~` match (VCL `re.group.N`), JS indices already mapped. */
-  reGroups: ReadonlyArray<string | undefined> | null = null;
+  /** The last successful `~` match; its groups (VCL `re.group.N`) are extracted only if read. */
+  private matchRegex: CompiledRegex | null = null;
+  private matchInput = '';
+  private groups: ReadonlyArray<string | undefined> | undefined;
 
-  private requestHeaderMap: Map<string, string> | undefined;
-  private responseHeaderMap: Map<string, string> | undefined;
+  private requestValues: Array<string | null> | undefined;
+  private responseValues: Array<string | null> | undefined;
   private url: UrlParts | undefined;
   private timeKeyA = NaN;
   private timeA: BrokenTime | undefined;
@@ -47,28 +51,44 @@ export class RenderContext {
     this.fastlyError = facts.fastlyError ?? null;
   }
 
-  /** Request header by lower-case name, or null when absent. */
-  requestHeader(lowerName: string): string | null {
-    let map = this.requestHeaderMap;
-    if (!map) {
-      map = buildHeaderMap(this.facts.requestHeaders);
-      const hostHeader = map.get('host');
-      if (hostHeader !== undefined) map.set('host', hostHeader.toLowerCase());
-      const ip = this.facts.clientIp;
-      if (ip !== undefined && !map.has('fastly-client-ip')) map.set('fastly-client-ip', ip);
-      this.requestHeaderMap = map;
-    }
-    return map.get(lowerName) ?? null;
+  /** Request header in slot `slot` (see headerSlot), or null when absent. */
+  requestHeaderAt(slot: number): string | null {
+    let values = this.requestValues;
+    if (values === undefined || slot >= values.length) values = this.requestValues = fillSlots(this.facts.requestHeaders);
+    const value = values[slot];
+    if (value === null) return slot === FASTLY_CLIENT_IP_SLOT ? (this.facts.clientIp ?? null) : null;
+    return slot === HOST_SLOT ? value.toLowerCase() : value;
   }
 
-  /** Response header by lower-case name, or null when absent. */
+  /** Response header in slot `slot` (see headerSlot), or null when absent. */
+  responseHeaderAt(slot: number): string | null {
+    let values = this.responseValues;
+    if (values === undefined || slot >= values.length) values = this.responseValues = fillSlots(this.facts.responseHeaders);
+    return values[slot];
+  }
+
+  /** Request header by lower-case name (convenience; compiled parts use requestHeaderAt). */
+  requestHeader(lowerName: string): string | null {
+    return this.requestHeaderAt(headerSlot(lowerName));
+  }
+
+  /** Response header by lower-case name (convenience; compiled parts use responseHeaderAt). */
   responseHeader(lowerName: string): string | null {
-    let map = this.responseHeaderMap;
-    if (!map) {
-      map = buildHeaderMap(this.facts.responseHeaders);
-      this.responseHeaderMap = map;
-    }
-    return map.get(lowerName) ?? null;
+    return this.responseHeaderAt(headerSlot(lowerName));
+  }
+
+  /** Records a successful `~` match (VCL sets re.group.* then). */
+  recordMatch(regex: CompiledRegex, input: string): void {
+    this.matchRegex = regex;
+    this.matchInput = input;
+    this.groups = undefined;
+  }
+
+  /** VCL `re.group.N` of the last successful match, or null (not set). */
+  reGroup(n: number): string | null {
+    if (this.matchRegex === null) return null;
+    this.groups ??= matchGroups(this.matchRegex, this.matchInput) ?? [];
+    return this.groups[n] ?? null;
   }
 
   urlParts(): UrlParts {
@@ -88,14 +108,43 @@ export class RenderContext {
   }
 }
 
-function buildHeaderMap(headers: ReadonlyArray<readonly [string, string]>): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    const prior = map.get(key);
-    map.set(key, prior === undefined ? value : `${prior}${key === 'cookie' ? '; ' : ', '}${value}`);
+/**
+ * Header slots: every header name a compiled format or condition reads gets a slot number when
+ * it is compiled (module-wide, so all formats of the instance share them). The first header read
+ * of a render files the request's headers into an array by slot in one pass; every read after
+ * that is an array index. This beats both a per-request lower-cased Map and scanning the list
+ * per read, for the 10–20 headers of a request and the 5–30 reads of a format.
+ */
+const slotOf = new Map<string, number>();
+const slotNames: string[] = [];
+
+/** The slot of a lower-case header name, registering it if new. Call at compile time. */
+export function headerSlot(lowerName: string): number {
+  let slot = slotOf.get(lowerName);
+  if (slot === undefined) {
+    slot = slotNames.length;
+    slotOf.set(lowerName, slot);
+    slotNames.push(lowerName);
   }
-  return map;
+  return slot;
+}
+
+const FASTLY_CLIENT_IP_SLOT = headerSlot('fastly-client-ip');
+const HOST_SLOT = headerSlot('host');
+const COOKIE_SLOT = headerSlot('cookie');
+
+function fillSlots(headers: ReadonlyArray<readonly [string, string]>): Array<string | null> {
+  const values = new Array<string | null>(slotNames.length).fill(null);
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i][0];
+    // Compute's Headers yields lower-case names, so the first lookup usually decides.
+    const slot = slotOf.get(name) ?? slotOf.get(name.toLowerCase());
+    if (slot === undefined) continue;
+    const prior = values[slot];
+    const value = headers[i][1];
+    values[slot] = prior === null ? value : `${prior}${slot === COOKIE_SLOT ? '; ' : ', '}${value}`;
+  }
+  return values;
 }
 
 export function splitUrl(url: string): UrlParts {

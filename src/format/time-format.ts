@@ -101,8 +101,11 @@ export function formatClfTime(tm: BrokenTime): string {
   return `[${pad2(tm.day)}/${SHORT_MONTHS[tm.month - 1]}/${pad4(tm.year)}:${pad2(tm.hour)}:${pad2(tm.minute)}:${pad2(tm.second)} +0000]`;
 }
 
+/** '00'…'99', so two-digit fields allocate nothing. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
 function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
+  return n >= 0 && n < 100 ? TWO_DIGITS[n] : String(n);
 }
 
 function pad4(n: number): string {
@@ -184,8 +187,14 @@ function isoWeeksInYear(y: number): number {
 }
 
 /** Compiles a strftime pattern into a formatter; never fails (unknown conversions are copied). */
+/**
+ * Plain (unflagged, default-width) forms of the most used conversions, rendered by a switch in
+ * the formatter loop instead of a closure call each: %Y %m %d %H %M %S.
+ */
+const FIELD_CODES: Record<string, number> = { Y: 0, m: 1, d: 2, H: 3, M: 4, S: 5 };
+
 export function compileStrftime(pattern: string): TimeFormatter {
-  const pieces: Array<string | TimeFormatter> = [];
+  const pieces: Array<string | number | TimeFormatter> = [];
   let literal = '';
   let i = 0;
   while (i < pattern.length) {
@@ -211,7 +220,8 @@ export function compileStrftime(pattern: string): TimeFormatter {
     }
     if (literal) pieces.push(literal);
     literal = '';
-    pieces.push(piece);
+    const code = flags === '' && widthText === '' ? FIELD_CODES[letter] : undefined;
+    pieces.push(code ?? piece);
   }
   if (literal) pieces.push(literal);
   if (pieces.length === 0) return () => '';
@@ -221,7 +231,20 @@ export function compileStrftime(pattern: string): TimeFormatter {
   }
   return (tm) => {
     let out = '';
-    for (const p of pieces) out += typeof p === 'string' ? p : p(tm);
+    for (let k = 0; k < pieces.length; k++) {
+      const p = pieces[k];
+      if (typeof p === 'string') out += p;
+      else if (typeof p === 'number') {
+        switch (p) {
+          case 0: out += tm.year >= 0 ? String(tm.year) : `-${-tm.year}`; break;
+          case 1: out += TWO_DIGITS[tm.month]; break;
+          case 2: out += TWO_DIGITS[tm.day]; break;
+          case 3: out += TWO_DIGITS[tm.hour]; break;
+          case 4: out += TWO_DIGITS[tm.minute]; break;
+          default: out += TWO_DIGITS[tm.second];
+        }
+      } else out += p(tm);
+    }
     return out;
   };
 }
@@ -245,13 +268,54 @@ function compileConversion(conv: Conversion, flags: string, width: number): Time
   const noPad = flags.includes('-');
   const padChar = flags.includes('_') ? ' ' : flags.includes('0') ? '0' : conv.pad;
   const minWidth = width || conv.width;
+  // Fast paths for the common unflagged forms (%d %H %M %S %m …, %Y %s %u …).
+  if (noPad || minWidth === 1) return (tm) => String(get(tm));
+  if (minWidth === 2 && padChar === '0') {
+    return (tm) => {
+      const v = get(tm);
+      return v >= 0 && v < 100 ? TWO_DIGITS[v] : String(v);
+    };
+  }
   return (tm) => {
     const v = get(tm);
     const digits = String(Math.abs(v));
     const sign = v < 0 ? '-' : '';
-    if (noPad || digits.length + sign.length >= minWidth) return sign + digits;
+    if (digits.length + sign.length >= minWidth) return sign + digits;
     return padChar === '0'
       ? sign + digits.padStart(minWidth - sign.length, '0')
       : (sign + digits).padStart(minWidth, ' ');
   };
+}
+
+/** True when the pattern may print LF or CR (`%n`, or a raw newline in it). */
+export function mayPrintNewline(pattern: string): boolean {
+  return /%[-_0^#]*[0-9]*[EO]?n|[\r\n]/.test(pattern);
+}
+
+const SHARED_FORMATTERS_MAX_ENTRIES = 64;
+const sharedFormatters = new Map<string, (us: number) => string>();
+
+/**
+ * A compiled pattern shared by every format of the instance, taking a TIME in microseconds and
+ * remembering its last output: strftime output depends only on the whole second, so the several
+ * timestamps of one line (Datadog's default prints the start time twice) and the requests of
+ * the same second are formatted once, without even breaking the time down again.
+ */
+export function sharedStrftime(pattern: string): (us: number) => string {
+  let formatter = sharedFormatters.get(pattern);
+  if (formatter) return formatter;
+  const format = compileStrftime(pattern);
+  let lastSecond = NaN;
+  let lastText = '';
+  formatter = (us) => {
+    const second = Math.floor(us / 1e6);
+    if (second !== lastSecond) {
+      lastText = format(breakDownTime(us));
+      lastSecond = second;
+    }
+    return lastText;
+  };
+  if (sharedFormatters.size >= SHARED_FORMATTERS_MAX_ENTRIES) sharedFormatters.clear();
+  sharedFormatters.set(pattern, formatter);
+  return formatter;
 }

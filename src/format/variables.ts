@@ -23,12 +23,17 @@
 import { estimateRequestHeaderBytes, estimateResponseHeaderBytes } from '../facts/wire-size.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { GEO_VARIABLES } from './geo-variables.js';
-import { headerSubfield, type RenderContext } from './render-context.js';
+import { headerSlot, headerSubfield, type RenderContext } from './render-context.js';
+import { MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import type { Value, VclType } from './values.js';
 
 export interface VariableDef {
   readonly type: VclType;
   readonly get: (ctx: RenderContext) => Value;
+  /** Whether the value's text can contain LF or CR; defaults by type (see newlines.ts). */
+  readonly newlineRisk?: NewlineRisk;
+  /** Set when the value is the same for every request (folded into the format at compile time). */
+  readonly constant?: { readonly value: Value };
 }
 
 /** VCL variables readable in vcl_log that Compute cannot provide; they read as not set. */
@@ -121,12 +126,16 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
 /** Every variable name Compute cannot provide (sorted), for the README. */
 export const NOT_PROVIDED_IN_COMPUTE: readonly string[] = Object.values(NOT_PROVIDED_BY_TYPE).flat().sort();
 
-const def = (type: VclType, get: (ctx: RenderContext) => Value): VariableDef => ({ type, get });
+const def = (type: VclType, get: (ctx: RenderContext) => Value, newlineRisk?: NewlineRisk): VariableDef => ({
+  type,
+  get,
+  newlineRisk,
+});
 const str = (get: (f: RequestFacts) => string | undefined): VariableDef =>
   def('STRING', (ctx) => get(ctx.facts) ?? null);
 const int = (get: (f: RequestFacts) => number | undefined): VariableDef =>
   def('INTEGER', (ctx) => get(ctx.facts) ?? null);
-const constant = (type: VclType, value: Value): VariableDef => def(type, () => value);
+const constant = (type: VclType, value: Value): VariableDef => ({ type, get: () => value, constant: { value } });
 
 // Time parts (reference/log-format.md §4, §11.3: msec_frac pads to 3 digits, usec_frac to 6).
 const floorDiv = (a: number, b: number): number => Math.floor(a / b);
@@ -148,7 +157,7 @@ export const timePart = (part: string): ((us: number) => string) | undefined => 
 function timeVariables(prefix: string, type: VclType, pick: (f: RequestFacts) => number): [string, VariableDef][] {
   const out: [string, VariableDef][] = [[prefix, def(type, (ctx) => pick(ctx.facts))]];
   for (const [part, fmt] of Object.entries(TIME_PARTS)) {
-    out.push([`${prefix}.${part}`, def('STRING', (ctx) => fmt(pick(ctx.facts)))]);
+    out.push([`${prefix}.${part}`, def('STRING', (ctx) => fmt(pick(ctx.facts)), NO_NEWLINES)]);
   }
   return out;
 }
@@ -157,7 +166,11 @@ export const requestHeaderBytes = (f: RequestFacts): number => f.requestHeaderBy
 export const responseHeaderBytes = (f: RequestFacts): number =>
   f.responseHeaderBytes ?? estimateResponseHeaderBytes(f);
 
-const isH = (version: string) => (ctx: RenderContext): boolean => ctx.facts.proto.toUpperCase().startsWith(`HTTP/${version}`);
+const isH = (version: string) => {
+  const upper = `HTTP/${version}`;
+  const lower = upper.toLowerCase();
+  return (ctx: RenderContext): boolean => ctx.facts.proto.startsWith(upper) || ctx.facts.proto.startsWith(lower);
+};
 
 const MATH_CONSTANTS: Record<string, [VclType, number]> = {
   'math.1_PI': ['FLOAT', 1 / Math.PI],
@@ -207,7 +220,7 @@ const FIXED = new Map<string, VariableDef>([
   ['req.url.dirname', def('STRING', (ctx) => ctx.urlParts().dirname)],
   ['req.url.ext', def('STRING', (ctx) => ctx.urlParts().ext)],
   ['req.proto', str((f) => f.proto)],
-  ['req.protocol', str((f) => (f.isSsl ? 'https' : 'http'))],
+  ['req.protocol', def('STRING', (ctx) => (ctx.facts.isSsl ? 'https' : 'http'), NO_NEWLINES)],
   ['req.is_ssl', def('BOOL', (ctx) => ctx.facts.isSsl)],
   ['req.is_ipv6', def('BOOL', (ctx) => ctx.facts.isIpv6 ?? (ctx.facts.clientIp ?? '').includes(':'))],
   ['req.header_bytes_read', int(requestHeaderBytes)],
@@ -252,7 +265,7 @@ const FIXED = new Map<string, VariableDef>([
   ['fastly_info.is_h3', def('BOOL', isH('3'))],
   ['fastly_info.h2.is_push', constant('BOOL', false)],
   ['fastly_info.edge.is_tls', def('BOOL', (ctx) => ctx.facts.isSsl)],
-  ['fastly_info.host_header', def('STRING', (ctx) => ctx.requestHeader('host'))],
+  ['fastly_info.host_header', headerVariable('request', 'host')],
   ['fastly_info.version', str((f) => f.server.serviceVersion)],
   ['fastly_info.request_id', str((f) => f.requestId)],
   ['fastly.error', def('STRING', (ctx) => ctx.fastlyError)],
@@ -267,7 +280,7 @@ const FIXED = new Map<string, VariableDef>([
     return f.timeFirstByteUs === undefined ? null : Math.max(0, f.timeFirstByteUs - f.timeStartUs);
   })],
   ['now', def('TIME', (ctx) => ctx.facts.timeEndUs)],
-  ['now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs))],
+  ['now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs), NO_NEWLINES)],
 
   ['LF', constant('STRING', '\n')],
   ...Object.entries(MATH_CONSTANTS).map(([name, [type, v]]) => [name, constant(type, v)] as [string, VariableDef]),
@@ -294,7 +307,7 @@ export function lookupVariable(name: string): VariableDef | undefined {
   const group = RE_GROUP.exec(name);
   if (group) {
     const index = Number(group[1]);
-    return def('STRING', (ctx) => ctx.reGroups?.[index] ?? null);
+    return def('STRING', (ctx) => ctx.reGroup(index), MAY_HAVE_NEWLINES);
   }
   return undefined;
 }
@@ -302,10 +315,11 @@ export function lookupVariable(name: string): VariableDef | undefined {
 /** `req.http.Name`, `resp.http.Name`, with an optional `:subfield`. */
 export function headerVariable(side: 'request' | 'response', name: string, subfield?: string): VariableDef {
   const lower = name.toLowerCase();
+  const slot = headerSlot(lower);
   const read =
     side === 'request'
-      ? (ctx: RenderContext) => ctx.requestHeader(lower)
-      : (ctx: RenderContext) => ctx.responseHeader(lower);
+      ? (ctx: RenderContext) => ctx.requestHeaderAt(slot)
+      : (ctx: RenderContext) => ctx.responseHeaderAt(slot);
   if (subfield === undefined) return def('STRING', read);
   const isCookie = lower === 'cookie' || lower === 'set-cookie';
   return def('STRING', (ctx) => headerSubfield(read(ctx), subfield, isCookie));
