@@ -13,6 +13,8 @@ export interface FakePlatformOptions {
   backends?: Record<string, BackendHandler>;
   env?: Record<string, string>;
   now?: () => number;
+  /** Next-Gen WAF inspection; absent = the runtime has none. */
+  inspect?: Platform['inspect'];
 }
 
 export interface FakePlatform extends Platform {
@@ -51,5 +53,6 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     env: (name) => options.env?.[name],
     geolocate: () => null,
     nowMs: options.now ?? Date.now,
+    inspect: options.inspect,
   };
 }

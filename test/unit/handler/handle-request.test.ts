@@ -121,4 +121,27 @@ describe('handleRequest', () => {
     expect(await response.text()).toBe('body of /slow');
     expect(Date.now() - started).toBeLessThan(500);
   });
+
+  it('logs waf_debug endpoints only for requests the WAF flagged, after the response', async () => {
+    const lines: string[] = [];
+    const config = { ...CONFIG, endpoints: 'main,waf', 'waf.stream_name': 'logs', 'waf.region': 'us-east-1', 'waf.placement': 'waf_debug', 'waf.format': 'waf %U', waf_corp: 'corp', waf_workspace: 'ws' };
+    const inspected: string[] = [];
+    const platform = createFakePlatform({
+      config,
+      secrets: { ...SECRETS, 'waf.access_key_id': 'AKIDUNITTEST', 'waf.secret_access_key': 'unit-test-secret' },
+      backends: { origin, kinesis: acceptingKinesis(lines) },
+      inspect(request, settings) {
+        inspected.push(`${new URL(request.url).pathname} ${settings.corp}/${settings.workspace}`);
+        const attack = request.url.includes('%3Cscript');
+        return { verdict: attack ? 'block' : 'allow', tags: attack ? ['XSS'] : [], decisionMs: 1, wafResponse: attack ? 406 : 200 };
+      },
+    });
+    for (const path of ['/ok', '/q?x=%3Cscript%3E']) {
+      const e = event(new Request(`http://example.com${path}`));
+      await (await handleRequest(e, platform)).text();
+      await e.settled();
+    }
+    expect(inspected).toEqual(['/ok corp/ws', '/q corp/ws']);
+    expect(lines.sort()).toEqual(['GET /ok 201 11', 'GET /q 201 10', 'waf /q']);
+  });
 });

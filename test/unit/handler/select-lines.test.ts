@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig } from '../../../src/config/load.js';
+import type { RequestFacts } from '../../../src/facts/request-facts.js';
+import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
+import { FakeConfig } from '../../support/fakes/platform.js';
+
+function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
+  return {
+    timeStartUs: 1_709_647_629_123_456,
+    timeEndUs: 1_709_647_629_170_789,
+    method: 'GET',
+    url: '/api/items?id=3',
+    proto: 'HTTP/1.1',
+    isSsl: true,
+    requestHeaders: [['Cookie', 'session=abc']],
+    status: 503,
+    responseHeaders: [],
+    responseBodyBytes: 10,
+    server: {},
+    tls: {},
+    requestId: 'req-0001',
+    ...overrides,
+  };
+}
+
+function endpoints(items: Record<string, string>) {
+  const config = loadServiceConfig(new FakeConfig(items));
+  expect(config.errors.map((e) => e.message)).toEqual([]);
+  return config.endpoints.map((config) => ({ config }));
+}
+
+const base = (name: string, extra: Record<string, string> = {}) => ({
+  [`${name}.stream_name`]: 'logs',
+  [`${name}.region`]: 'us-east-1',
+  [`${name}.format`]: `${name} %U`,
+  ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${name}.${k}`, v])),
+});
+
+const RESPONSE = new Set<Trigger>(['response']);
+
+describe('selectLines', () => {
+  it('logs format_version_default endpoints after the response, never none or unflagged waf_debug', () => {
+    const list = endpoints({
+      endpoints: 'a,quiet,waf',
+      ...base('a'),
+      ...base('quiet', { placement: 'none' }),
+      ...base('waf', { placement: 'waf_debug' }),
+      waf_corp: 'corp',
+      waf_workspace: 'ws',
+    });
+    expect(selectLines(list, facts(), RESPONSE).lines.map((l) => l.line)).toEqual(['a /api/items']);
+    expect(selectLines(list, facts(), new Set<Trigger>(['response', 'waf_flagged'])).lines.map((l) => l.line)).toEqual(['a /api/items', 'waf /api/items']);
+  });
+
+  it('applies response conditions with the format engine', () => {
+    const list = endpoints({
+      endpoints: 'errors,api,nocookie,both',
+      ...base('errors', { response_condition: 'resp.status >= 500' }),
+      ...base('api', { response_condition: 'req.url ~ "^/api/"' }),
+      ...base('nocookie', { response_condition: '!req.http.Cookie' }),
+      ...base('both', { response_condition: '(resp.status >= 500 && req.is_ssl) || req.method == "POST"' }),
+    });
+    expect(selectLines(list, facts(), RESPONSE).lines.map((l) => l.endpoint.config.name)).toEqual(['errors', 'api', 'both']);
+    expect(selectLines(list, facts({ status: 200, url: '/home', requestHeaders: [] }), RESPONSE).lines.map((l) => l.endpoint.config.name)).toEqual([
+      'nocookie',
+    ]);
+  });
+
+  it('samples by request id: the same ids for the same rate, a superset for a higher rate', () => {
+    const list = endpoints({ endpoints: 'one,two,ten', ...base('one', { sample_rate: '0.1' }), ...base('two', { sample_rate: '0.1' }), ...base('ten', { sample_rate: '0.5' }) });
+    let kept = { one: 0, two: 0, ten: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const names = selectLines(list, facts({ requestId: `id-${i}` }), RESPONSE).lines.map((l) => l.endpoint.config.name);
+      expect(names.includes('one')).toBe(names.includes('two'));
+      if (names.includes('one')) expect(names).toContain('ten');
+      for (const n of names) kept = { ...kept, [n]: kept[n as keyof typeof kept] + 1 };
+    }
+    expect(kept.one / 2000).toBeGreaterThan(0.07);
+    expect(kept.one / 2000).toBeLessThan(0.13);
+    expect(kept.ten / 2000).toBeGreaterThan(0.45);
+    expect(kept.ten / 2000).toBeLessThan(0.55);
+  });
+
+  it('maps ids to [0, 1) deterministically', () => {
+    expect(sampleFraction('abc')).toBe(sampleFraction('abc'));
+    expect(sampleFraction('abc')).not.toBe(sampleFraction('abd'));
+    expect(isSampled('anything', 1)).toBe(true);
+  });
+});
+
+describe('endpoint settings for selection', () => {
+  it('rejects a condition that does not parse, with its position', () => {
+    const config = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a', { response_condition: 'resp.status >=' }) }));
+    expect(config.endpoints).toEqual([]);
+    expect(config.errors[0].message).toMatch(/^a: a\.response_condition: .* at line 1, column \d+\n/);
+    expect(config.errors[0].message).toContain('^');
+  });
+
+  it('rejects sampling rates outside (0, 1]', () => {
+    for (const rate of ['0', '1.5', 'half', '-0.1']) {
+      const config = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a', { sample_rate: rate }) }));
+      expect(config.errors.map((e) => e.message)).toEqual([`a: a.sample_rate: "${rate}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`]);
+    }
+  });
+
+  it('disables waf_debug endpoints without Next-Gen WAF settings, and says which keys', () => {
+    const config = loadServiceConfig(new FakeConfig({ endpoints: 'a,w', ...base('a'), ...base('w', { placement: 'waf_debug' }) }));
+    expect(config.endpoints.map((e) => e.name)).toEqual(['a']);
+    expect(config.errors.map((e) => e.message)).toEqual(['w: w.placement: waf_debug needs Next-Gen WAF inspection: set the service keys waf_corp and waf_workspace']);
+    const half = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a'), waf_corp: 'corp' }));
+    expect(half.errors.map((e) => e.message)).toEqual(['service: waf_workspace: missing: waf_corp and waf_workspace go together (Next-Gen WAF inspection)']);
+  });
+});
