@@ -85,7 +85,10 @@ function statsDocument(platform: Platform) {
       stream: config.streamName,
       region: config.region,
       accessMethod: config.access.method,
-      delivery: counters.get(config.name) ?? null,
+      // Lines of endpoints that share a stream and signer are delivered (and counted) together:
+      // the group's key names them all, e.g. `main+sampled`.
+      deliveryGroup: [...counters.keys()].find((group) => group.split('+').includes(config.name)) ?? null,
+      delivery: [...counters.entries()].find(([group]) => group.split('+').includes(config.name))?.[1] ?? null,
       credentials,
       stsCalls: credentials.source === 'sts_assume_role' ? credentials.fetches : 0,
     };
