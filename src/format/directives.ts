@@ -76,6 +76,8 @@ const responseHeader = (lowerName: string): DynamicPart => {
   const slot = headerSlot(lowerName);
   return unsafe((ctx) => ctx.responseHeaderAt(slot) ?? NOT_SET_TEXT);
 };
+// %a and %h are req.http.Fastly-Client-IP (§3). Fastly sets that header from client.ip when a
+// request arrives without it, so RenderContext falls back to client.ip when it is absent.
 const clientAddress = requestHeader('fastly-client-ip');
 const host = requestHeader('host');
 const urlPath = unsafe((ctx) => ctx.urlParts().path);

@@ -116,8 +116,19 @@ function substitution(all: boolean): FunctionDef {
         const replacement = parseReplacement(fixed, regex);
         return (ctx) => apply(regex, input(ctx), replacement);
       }
+      // A replacement computed per request (rare) is parsed when it changes, not on every call.
       const replacementText = argText(replacementArg);
-      return (ctx) => apply(regex, input(ctx), parseReplacement(replacementText(ctx), regex));
+      let lastText: string | undefined;
+      let lastReplacement: ReturnType<typeof parseReplacement> = [];
+      return (ctx) => {
+        const subject = input(ctx);
+        const text = replacementText(ctx);
+        if (text !== lastText) {
+          lastReplacement = parseReplacement(text, regex);
+          lastText = text;
+        }
+        return apply(regex, subject, lastReplacement);
+      };
     },
   };
 }
