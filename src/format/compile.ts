@@ -73,20 +73,39 @@ export function compileFormatUncached(source: string): LogFormat {
 }
 
 /**
- * The compiled parts as two parallel arrays the render loop reads without further dispatch:
- * fixed text or a text function, and that function's newline risk (newlines.ts). Literal text
- * never needs the check: the parser already turned the format's own newlines into spaces.
+ * The compiled parts as `head (text₀ tail₀) (text₁ tail₁) …`: fixed text first, then each
+ * per-request text function followed by the fixed text after it (possibly empty), and each
+ * function's newline risk (newlines.ts), so the render loop has no type dispatch. Literal text
+ * never needs the newline check: the parser already turned the format's own newlines into spaces.
  */
 class CompiledFormat implements LogFormat {
-  private readonly texts: ReadonlyArray<string | ((ctx: RenderContext) => string)>;
+  private readonly head: string;
+  private readonly texts: ReadonlyArray<(ctx: RenderContext) => string>;
+  private readonly tails: readonly string[];
   private readonly risks: readonly NewlineRisk[];
 
   constructor(
     readonly source: string,
     parts: readonly Part[],
   ) {
-    this.texts = parts.map((p) => (typeof p === 'string' ? p : p.text));
-    this.risks = parts.map((p) => (typeof p === 'string' ? NO_NEWLINES : p.newlineRisk));
+    let head = '';
+    const texts: Array<(ctx: RenderContext) => string> = [];
+    const tails: string[] = [];
+    const risks: NewlineRisk[] = [];
+    for (const part of parts) {
+      if (typeof part === 'string') {
+        if (texts.length === 0) head += part;
+        else tails[tails.length - 1] += part;
+        continue;
+      }
+      texts.push(part.text);
+      tails.push('');
+      risks.push(part.newlineRisk);
+    }
+    this.head = head;
+    this.texts = texts;
+    this.tails = tails;
+    this.risks = risks;
   }
 
   render(facts: RequestFacts): string {
@@ -100,16 +119,12 @@ class CompiledFormat implements LogFormat {
   /** The render loop without the safety net (see renderStrictly). */
   renderUnguarded(facts: RequestFacts): string {
     const ctx = new RenderContext(facts);
-    const { texts, risks } = this;
-    let line = '';
+    const { texts, tails, risks } = this;
+    let line = this.head;
     for (let i = 0; i < texts.length; i++) {
-      const t = texts[i];
-      if (typeof t === 'string') {
-        line += t;
-        continue;
-      }
-      const s = t(ctx);
+      const s = texts[i](ctx);
       line += risks[i] !== NO_NEWLINES && s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
+      line += tails[i];
     }
     return line;
   }
@@ -120,15 +135,16 @@ class CompiledFormat implements LogFormat {
     try {
       ctx = new RenderContext(facts);
     } catch {
-      return '';
+      return this.head + this.tails.join('');
     }
-    let line = '';
-    for (const t of this.texts) {
+    let line = this.head;
+    for (let i = 0; i < this.texts.length; i++) {
       try {
-        line += typeof t === 'string' ? t : escapeNewlines(t(ctx));
+        line += escapeNewlines(this.texts[i](ctx));
       } catch {
         // An expression that fails renders as the empty string, as on Fastly.
       }
+      line += this.tails[i];
     }
     return line;
   }

@@ -279,6 +279,10 @@ const ifFunction: FunctionDef = {
     const a = argText(args[1]);
     const b = argText(args[2]);
     if (args[0].constant) return cond(undefined as never) ? a : b;
+    const fixedA = constantText(args[1]);
+    const fixedB = constantText(args[2]);
+    // The common if(cond, "true", "false") form: no call for the branches.
+    if (fixedA !== undefined && fixedB !== undefined) return (ctx) => (cond(ctx) ? fixedA : fixedB);
     return (ctx) => (cond(ctx) ? a(ctx) : b(ctx));
   },
 };
