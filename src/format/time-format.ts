@@ -3,13 +3,14 @@
  * `%t` form.
  *
  * Owns: every conversion from a TIME (microseconds since the Unix epoch) to text.
- * Does not own: where times come from (variables.ts) or per-request caching (render-context.ts).
+ * Does not own: where times come from (variables.ts) or the per-render cache (render-context.ts).
  *
  * Contract: all output is GMT, so `%z` is `+0000` and `%Z` is `GMT` (reference/log-format.md §4,
  * §11.2); strftime truncates to whole seconds. Supported conversions are glibc's in the C locale:
  * a A b B c C d D e F g G h H I j k l m M n p P r R s S t T u U V w W x X y Y z Z %, with the
  * E/O modifiers accepted and ignored, the flags `-` `_` `0` `^` `#` and a field width. An unknown
- * conversion is copied as written (glibc does the same). Patterns are compiled once into pieces.
+ * conversion is copied as written (glibc does the same). Patterns are compiled once into pieces;
+ * sharedStrftime also shares each pattern across formats and remembers its last second's text.
  */
 
 export interface BrokenTime {
