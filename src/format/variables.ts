@@ -282,6 +282,14 @@ const FIXED = new Map<string, VariableDef>([
   ['now', def('TIME', (ctx) => ctx.facts.timeEndUs)],
   ['now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs), NO_NEWLINES)],
 
+  // Next-Gen WAF inspection (fastly:security inspect) of the request, for waf_debug endpoints;
+  // not set when the request was not inspected.
+  ['waf.verdict', str((f) => f.waf?.verdict)],
+  ['waf.tags', str((f) => f.waf?.tags.join(','))],
+  ['waf.decision_ms', int((f) => f.waf?.decisionMs)],
+  ['waf.response', int((f) => f.waf?.wafResponse)],
+  ['waf.redirect_url', str((f) => f.waf?.redirectUrl || undefined)],
+
   ['LF', constant('STRING', '\n')],
   ...Object.entries(MATH_CONSTANTS).map(([name, [type, v]]) => [name, constant(type, v)] as [string, VariableDef]),
 ]);

@@ -111,3 +111,12 @@ describe('endpoint settings for selection', () => {
     expect(half.errors.map((e) => e.message)).toEqual(['service: waf_workspace: missing: waf_corp and waf_workspace go together (Next-Gen WAF inspection)']);
   });
 });
+
+describe('waf.* variables', () => {
+  it('render the Next-Gen WAF inspection, and read as not set without one', () => {
+    const list = endpoints({ endpoints: 'w', ...base('w', { format: '%{waf.verdict}V [%{waf.tags}V] %{waf.decision_ms}V %{waf.response}V %{waf.redirect_url}V' }) });
+    const flagged = facts({ waf: { verdict: 'block', tags: ['XSS', 'SQLI'], decisionMs: 3, wafResponse: 406 } });
+    expect(selectLines(list, flagged, RESPONSE).lines[0].line).toBe('block [XSS,SQLI] 3 406 (null)');
+    expect(selectLines(list, facts(), RESPONSE).lines[0].line).toBe('(null) [(null)] (null) (null) (null)');
+  });
+});
