@@ -10,6 +10,7 @@
 import { createStream, readStream, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startDemoOrigin } from '../test/support/origin.js';
+import { DATADOG_DEFAULT_FORMAT } from '../src/format/index.js';
 import { setConfigItem, startViceroy } from '../test/support/viceroy.js';
 
 const REQUESTS_PER_SIDE = Number(process.env.BENCH_E2E_REQUESTS ?? 400);
@@ -24,7 +25,19 @@ export async function run(): Promise<Record<string, number | string>> {
   const proxy = await startFaultProxy({ target: kinesis.url, recordsPerSecondPerShard: 1e9 });
   const origin = await startDemoOrigin();
   await createStream(kinesis.url, STREAM, 4);
-  const on = await startViceroy({ ports: { origin: origin.port, kinesis: proxy.port } });
+  const on = await startViceroy({
+    ports: { origin: origin.port, kinesis: proxy.port },
+    editManifest(toml) {
+      // A second endpoint (placement none: never sends) carries Fastly's Datadog default format, so
+      // /render-cost measures both formats inside the Wasm; timing lines give logging's CPU.
+      let out = setConfigItem(toml, 'timing_log_endpoint', 'timing');
+      out = setConfigItem(out, 'endpoints', 'main,datadog');
+      for (const [key, value] of Object.entries({ stream_name: STREAM, region: 'us-east-1', placement: 'none', format: DATADOG_DEFAULT_FORMAT })) {
+        out = setConfigItem(out, `datadog.${key}`, value);
+      }
+      return out;
+    },
+  });
   const off = await startViceroy({
     ports: { origin: origin.port, kinesis: proxy.port },
     editManifest: (toml) => setConfigItem(toml, 'main.placement', 'none'),
@@ -51,7 +64,15 @@ export async function run(): Promise<Record<string, number | string>> {
     }
     for (const side of ['on', 'off'] as const) timings[side].sort((a, b) => a - b);
     const putCalls = proxy.stats.calls.PutRecords ?? 0;
+    // vCpuTime has millisecond resolution: averaged over every request it is unbiased.
+    const cpu = on.logLines('timing').map((l) => Number(/vcpu_ms=(\d+)/.exec(l)?.[1]));
+    const renderCost = (await (
+      await on.fetch('/_kinesis_logger/render-cost?n=5000', { headers: { authorization: 'Bearer local-admin-token' } })
+    ).json()) as { endpoints: Record<string, { vCpuMicrosPerLine: number }> };
     return {
+      wasmLoggingVCpuMsPerRequest: cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length),
+      wasmRenderMicrosPerLineKinesisDefault: renderCost.endpoints.main.vCpuMicrosPerLine,
+      wasmRenderMicrosPerLineDatadog: renderCost.endpoints.datadog.vCpuMicrosPerLine,
       requestsPerSide: REQUESTS_PER_SIDE,
       p50OffMs: percentile(timings.off, 50),
       p50OnMs: percentile(timings.on, 50),

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shardSpreadSvg } from './chart.js';
 
 interface Bench {
   file: string;
@@ -47,6 +48,17 @@ async function main() {
     }
   }
   mkdirSync(path.join(here, 'results'), { recursive: true });
+  const balance = (results['shard-balance.ts'] as { figures?: Record<string, string> } | undefined)?.figures;
+  if (balance?.['uneven5.ours.recordsPerShard']) {
+    const counts = (key: string) => balance[key].split(',').map(Number);
+    const svg = shardSpreadSvg(
+      counts('uneven5.ours.recordsPerShard'),
+      counts('uneven5.naiveRandomKeys.recordsPerShard'),
+      '20,000 records over 5 shards after uneven splits',
+    );
+    writeFileSync(path.join(here, 'results', 'shard-spread.svg'), svg);
+    console.log('chart: bench/results/shard-spread.svg');
+  }
   const file = path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);

@@ -50,6 +50,11 @@ export async function run(): Promise<Record<string, number | string>> {
     figures[`${name}.ours.reusedSandboxes.maxOverMean`] = round(reused);
     figures[`${name}.ours.freshSandboxes.maxOverMean`] = round(fresh);
     figures[`${name}.naiveRandomKeys.maxOverMean`] = round(naive);
+    if (name === 'uneven5') {
+      // Records per shard, for the chart bench/run.ts draws (comma-separated, shard order).
+      figures[`${name}.ours.recordsPerShard`] = perShard(map, landOurs(map, () => new ShardPicker())).join(',');
+      figures[`${name}.naiveRandomKeys.recordsPerShard`] = perShard(map, landNaive(map)).join(',');
+    }
     worstOurs = Math.max(worstOurs, reused);
   }
   figures.maxOverMean = round(worstOurs);
@@ -101,6 +106,12 @@ function landNaive(map: ShardMap): string[] {
     landed.push(shardForHashKey(map, hash)!.shardId);
   }
   return landed;
+}
+
+function perShard(map: ShardMap, landed: string[]): number[] {
+  const counts = new Map<string, number>(map.shards.map((s) => [s.shardId, 0]));
+  for (const id of landed) counts.set(id, counts.get(id)! + 1);
+  return map.shards.map((s) => counts.get(s.shardId)!);
 }
 
 function maxOverMean(map: ShardMap, landed: string[]): number {

@@ -48,6 +48,7 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     errors,
     errorLogEndpoint: store.get('error_log_endpoint') ?? DEFAULT_ERROR_LOG_ENDPOINT,
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
+    timingLogEndpoint: store.get('timing_log_endpoint') ?? undefined,
     waf,
   };
 }

@@ -83,6 +83,11 @@ export interface ServiceConfig {
   errors: import('./errors.js').ConfigError[];
   errorLogEndpoint: string;
   kvStoreName: string;
+  /**
+   * `timing_log_endpoint`: when set, each request writes `vcpu_ms=<n> lines=<n>` there — the CPU
+   * time logging took (render, sign, send). For measurements (bench/e2e-overhead.ts); off by default.
+   */
+  timingLogEndpoint?: string;
   /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */
   waf?: { corp: string; workspace: string };
 }

@@ -1,5 +1,6 @@
 /**
- * The admin path: `GET /_kinesis_logger/stats` answers this instance's delivery counters as JSON.
+ * The admin path: `GET /_kinesis_logger/stats` answers this instance's delivery counters as JSON;
+ * `GET /_kinesis_logger/render-cost?n=…` measures the format engine inside the runtime.
  *
  * Guarded by a token from the Secret Store (`admin_token` in `kinesis_logger_secrets`), sent as
  * `Authorization: Bearer <token>`:
@@ -17,11 +18,13 @@
  */
 import { SECRET_STORE_NAME } from '../config/schema.js';
 import type { Platform } from '../platform/types.js';
+import { collectFacts } from './collect-facts.js';
 import { loadService } from './endpoints.js';
 import { deliveryCounters } from './log-exchange.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
+export const RENDER_COST_PATH = `${ADMIN_PATH_PREFIX}/render-cost`;
 export const ADMIN_TOKEN_KEY = 'admin_token';
 
 const INSTANCE_NOTE =
@@ -40,12 +43,45 @@ export async function handleAdmin(request: Request, platform: Platform): Promise
   if (presented === undefined || !(await constantTimeEqual(presented, token))) {
     return text(401, 'unauthorized\n', { 'www-authenticate': 'Bearer realm="compute-kinesis-logger"' });
   }
-  if (new URL(request.url).pathname !== STATS_PATH) return text(404, 'not found\n');
+  const path = new URL(request.url).pathname;
+  if (path !== STATS_PATH && path !== RENDER_COST_PATH) return text(404, 'not found\n');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed\n', { allow: 'GET, HEAD' });
-  return new Response(request.method === 'HEAD' ? null : JSON.stringify(statsDocument(platform), null, 2) + '\n', {
+  const document = path === STATS_PATH ? statsDocument(platform) : renderCostDocument(request, platform);
+  return new Response(request.method === 'HEAD' ? null : JSON.stringify(document, null, 2) + '\n', {
     status: 200,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
+}
+
+/**
+ * `GET /_kinesis_logger/render-cost?n=<count>`: renders every endpoint's format `n` times
+ * (1–100000, default 1000) over the facts of this very request, and answers the CPU time it took
+ * inside the runtime (vCpuTime) and the wall time. Measures the format engine where it runs.
+ */
+function renderCostDocument(request: Request, platform: Platform) {
+  const n = Math.min(100_000, Math.max(1, Number(new URL(request.url).searchParams.get('n')) || 1000));
+  const now = platform.nowMs();
+  const facts = collectFacts(
+    {
+      request,
+      startMs: now,
+      tls: {},
+      proxy: { response: new Response('', { status: 200 }), finished: Promise.resolve({ bodyBytes: 0, endedMs: now }) },
+      sent: { bodyBytes: 1234, endedMs: now + 5 },
+    },
+    platform,
+  );
+  const endpoints: Record<string, unknown> = {};
+  for (const { config } of loadService(platform)?.endpoints ?? []) {
+    const cpuStart = platform.vCpuMs?.();
+    const wallStart = platform.nowMs();
+    let chars = 0;
+    for (let i = 0; i < n; i++) chars += config.format.render(facts).length;
+    const wallMs = platform.nowMs() - wallStart;
+    const vCpuMs = cpuStart === undefined ? null : platform.vCpuMs!() - cpuStart;
+    endpoints[config.name] = { renders: n, lineChars: chars / n, vCpuMs, wallMs, vCpuMicrosPerLine: vCpuMs === null ? null : (vCpuMs * 1000) / n };
+  }
+  return { scope: 'instance', endpoints };
 }
 
 async function readAdminToken(platform: Platform): Promise<string | undefined> {

@@ -56,12 +56,16 @@ export async function logExchange(
 ): Promise<void> {
   const service = loadService(platform);
   if (!service || service.endpoints.length === 0) return;
+  const cpuAtStart = platform.vCpuMs?.();
   const facts = collectFacts(exchange, platform);
   const { lines, problems } = selectLines(service.endpoints, facts, triggers);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.config.name}: rendering failed: ${problem}`);
   }
   await deliver(lines, service, budget, platform);
+  if (service.config.timingLogEndpoint && cpuAtStart !== undefined) {
+    platform.logger(service.config.timingLogEndpoint).log(`vcpu_ms=${platform.vCpuMs!() - cpuAtStart} lines=${lines.length}`);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * js-compute runtime. Everything else stays plain TypeScript and runs in Node for tests.
  */
 import { Backend } from 'fastly:backend';
+import { vCpuTime } from 'fastly:compute';
 import { ConfigStore } from 'fastly:config-store';
 import { env } from 'fastly:env';
 import { getGeolocationForIpAddress } from 'fastly:geolocation';
@@ -81,6 +82,7 @@ export const fastlyPlatform: Platform = {
     }
   },
   nowMs: () => Date.now(),
+  vCpuMs: () => vCpuTime(),
   inspect(request, config) {
     const result = inspect(request, config);
     return {

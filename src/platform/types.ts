@@ -55,6 +55,8 @@ export interface Platform {
    * available (Viceroy, services without Next-Gen WAF).
    */
   inspect?(request: Request, config: { corp: string; workspace: string }): WafInspection;
+  /** CPU time this sandbox has used, in ms (fastly:compute vCpuTime); absent outside Compute. */
+  vCpuMs?(): number;
 }
 
 export interface WafInspection {
