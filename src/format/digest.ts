@@ -7,6 +7,7 @@
  * asynchronous while a log line renders synchronously.
  * Does not own: how a VCL string becomes bytes (src/facts/byte-string.ts).
  */
+import { md5, toHex as md5ToHex } from '../hash/md5.js';
 
 function toHex(words: ArrayLike<number>, littleEndian: boolean): string {
   let out = '';
@@ -41,45 +42,9 @@ function pad(bytes: Uint8Array, littleEndian: boolean): DataView {
   return view;
 }
 
-const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-const MD5_K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) >>> 0);
-
+/** MD5 lives in src/hash/md5.ts (shared with the KPL aggregation checksum). */
 export function md5Hex(bytes: Uint8Array): string {
-  const view = pad(bytes, true);
-  const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
-  const m = new Array<number>(16);
-  for (let off = 0; off < view.byteLength; off += 64) {
-    for (let j = 0; j < 16; j++) m[j] = view.getUint32(off + j * 4, true);
-    let [a, b, c, d] = h;
-    for (let i = 0; i < 64; i++) {
-      let f: number;
-      let g: number;
-      if (i < 16) {
-        f = (b & c) | (~b & d);
-        g = i;
-      } else if (i < 32) {
-        f = (d & b) | (~d & c);
-        g = (5 * i + 1) & 15;
-      } else if (i < 48) {
-        f = b ^ c ^ d;
-        g = (3 * i + 5) & 15;
-      } else {
-        f = c ^ (b | ~d);
-        g = (7 * i) & 15;
-      }
-      const s = MD5_S[(i >> 4) * 4 + (i & 3)];
-      const sum = (a + f + MD5_K[i] + m[g]) | 0;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
-    }
-    h[0] = (h[0] + a) | 0;
-    h[1] = (h[1] + b) | 0;
-    h[2] = (h[2] + c) | 0;
-    h[3] = (h[3] + d) | 0;
-  }
-  return toHex(h, true);
+  return md5ToHex(md5(bytes));
 }
 
 export function sha1Hex(bytes: Uint8Array): string {

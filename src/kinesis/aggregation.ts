@@ -39,7 +39,7 @@
  *   Kinesis reject the whole aggregate.
  */
 import { MAX_HASH_KEY, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
-import { md5 } from './md5.js';
+import { md5 } from '../hash/md5.js';
 import { ProtobufWriter, lengthDelimitedFieldSize, varintFieldSize } from './protobuf.js';
 
 /** KPL AggregationMaxSize default (KinesisProducerConfiguration, reference/kinesis.md §1.5). */

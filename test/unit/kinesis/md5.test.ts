@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { md5, toHex } from '../../../src/kinesis/md5.js';
+import { md5, toHex } from '../../../src/hash/md5.js';
 import { mulberry32, randomBytes } from './random.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);

@@ -2,8 +2,9 @@
  * MD5 (RFC 1321) over raw bytes, in plain TypeScript.
  *
  * Owns: the digest of a Uint8Array, as 16 bytes. Used for the checksum trailer of KPL aggregated
- * records (reference/kinesis.md §1.5) and for the hash key Kinesis derives from a partition key
- * (MD5 of its UTF-8 bytes read as a big-endian 128-bit integer, §3.2).
+ * records (reference/kinesis.md §1.5), for the hash key Kinesis derives from a partition key
+ * (MD5 of its UTF-8 bytes read as a big-endian 128-bit integer, §3.2), and by the format
+ * engine's `digest.hash_md5`.
  * Does not own: text encoding (callers pass UTF-8 bytes) or any security use; MD5 is a checksum here.
  *
  * Why not WebCrypto: `crypto.subtle.digest` has no MD5, and it is async; the aggregator needs the
