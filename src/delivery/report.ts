@@ -141,19 +141,9 @@ function oneLine(message: string): string {
 }
 
 /** Per-instance totals over every delivery of one endpoint (the admin stats page shows these). */
-export interface DeliveryCounters {
+export interface DeliveryCounters extends DeliveryOutcome {
   deliveries: number;
-  attempted: number;
-  delivered: number;
-  retried: number;
-  failed: number;
-  failedByCode: Record<string, number>;
-  failedByKind: Partial<Record<FailureKind, number>>;
-  droppedOversize: number;
-  truncated: number;
-  putRecordsCalls: number;
   listShardsCalls: number;
-  misrouted: number;
 }
 
 export function newCounters(): DeliveryCounters {
