@@ -56,6 +56,7 @@ describe('spread over shards, in Viceroy', () => {
     expect(new Set(records.map((r) => r.partitionKey))).toEqual(new Set(['a']));
     const perShard = new Map<string, number>();
     for (const r of records) perShard.set(r.shardId, (perShard.get(r.shardId) ?? 0) + 1);
+    if (process.env.DEBUG_E2E) console.log('per shard', [...perShard.entries()]);
     expect(perShard.size).toBe(4);
     // Even within sampling noise: 30 expected per shard; a shard outside 12–50 is ~3.5 sd away.
     for (const count of perShard.values()) {
@@ -84,6 +85,7 @@ describe('spread over shards, in Viceroy', () => {
     expect(landedOnChildren).toBeGreaterThan(0);
     // Following the split: the map is listed again (a record landed off its target) and the
     // narrow child then gets an equal share, ~12 of 60.
+    if (process.env.DEBUG_E2E) console.log('narrow child', records.filter((r) => r.shardId === narrow).length, 'ListShards', proxy.stats.calls.ListShards);
     expect(proxy.stats.calls.ListShards).toBeGreaterThanOrEqual(2);
     expect(records.filter((r) => r.shardId === narrow).length).toBeGreaterThanOrEqual(4);
   });
