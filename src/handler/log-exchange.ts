@@ -77,7 +77,8 @@ export async function emitLines(endpointName: string, lines: readonly string[], 
   if (!service) return;
   const endpoint = service.endpoints.find((e) => e.config.name === endpointName);
   if (!endpoint) {
-    reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); ${lines.length} line(s) not sent`);
+    // No count in the text: reportOnce de-duplicates by text, so this stays one line per instance.
+    reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); its lines are not sent`);
     return;
   }
   await deliver(
