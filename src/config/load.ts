@@ -2,6 +2,7 @@
  * Reads the Config Store into a validated ServiceConfig. Every problem is collected (not just the
  * first); an endpoint with any problem is disabled, the others carry on.
  */
+import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
@@ -112,6 +113,12 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
   }
   const oversize = get('oversize') ?? DEFAULTS.oversize;
   if (oversize !== 'truncate' && oversize !== 'drop') fail('oversize', `"${oversize}" is not one of truncate, drop`);
+
+  const aggregationMode = get('aggregation') ?? 'none';
+  if (aggregationMode !== 'none' && aggregationMode !== 'kpl') fail('aggregation', `"${aggregationMode}" is not one of none, kpl`);
+  const aggregationMaxBytes = readInteger(get('aggregation_max_bytes'), DEFAULT_MAX_AGGREGATE_BYTES, 1024, 10 * 1024 * 1024, (p) =>
+    fail('aggregation_max_bytes', p),
+  );
   const fallbackLogEndpoint = get('fallback_log_endpoint');
   if (fallbackLogEndpoint !== undefined && !LOG_ENDPOINT_NAME.test(fallbackLogEndpoint)) {
     fail('fallback_log_endpoint', `"${fallbackLogEndpoint}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)`);
@@ -145,7 +152,13 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
     periodSeconds,
     kinesisUrl,
     kinesisBackend,
-    delivery: { maxAttempts, maxRecordBytes, maxRequestBytes, oversize: oversize as 'truncate' | 'drop' },
+    delivery: {
+      maxAttempts,
+      maxRecordBytes,
+      maxRequestBytes,
+      oversize: oversize as 'truncate' | 'drop',
+      aggregation: aggregationMode === 'kpl' ? { maxBytes: aggregationMaxBytes } : undefined,
+    },
     fallbackLogEndpoint,
   };
 }

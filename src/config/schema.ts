@@ -48,6 +48,8 @@ export interface DeliveryLimits {
   /** Data + partition keys of one PutRecords call. */
   maxRequestBytes: number;
   oversize: OversizePolicy;
+  /** `<endpoint>.aggregation = kpl`: KPL aggregated records, each up to `maxBytes`; absent = off. */
+  aggregation?: { maxBytes: number };
 }
 
 export interface EndpointConfig {

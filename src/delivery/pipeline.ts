@@ -2,7 +2,8 @@
  * Delivery of rendered lines to one stream — the one place the stages meet (KPL pipeline.h):
  *
  *   prepare (record-size limit: truncate | drop)
- *   → per round: [backoff] → router.plan (avoiding shards that throttled) → batcher → PutRecords
+ *   → per round: [backoff] → router.plan (avoiding shards that throttled) → [KPL aggregation per
+ *     shard, when enabled] → batcher → PutRecords
  *     → attempt appended to every record → retrier decides finish | retry | fail | invalidate
  *   → report (one line per error code, fallback endpoint, counters)
  *
@@ -19,6 +20,7 @@ import type { KinesisApi } from '../kinesis/api.js';
 import { AwsCallError } from '../kinesis/errors.js';
 import { putRecordsInput, readPutRecordsResults } from '../kinesis/put-records.js';
 import { randomKeyRouter, type ShardRouter, type ShardTarget } from '../shards/router.js';
+import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './aggregate.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';
 import { prepareRecords, type DeliveryRecord } from './prepare.js';
@@ -87,13 +89,19 @@ export async function deliverLines(streamName: string, lines: readonly string[],
       await deps.sleep(delay);
     }
     const targets = await plan(deps, pending);
+    // Re-aggregated every round, like KPL: a retried record is routed (and packed) anew.
+    const units = deps.limits.aggregation
+      ? aggregatedUnits(pending, targets, Math.min(deps.limits.aggregation.maxBytes, deps.limits.maxRecordBytes))
+      : plainUnits(pending, targets);
     retryNext = [];
-    for (const batch of packBatches(pending, targets, { maxRequestBytes: deps.limits.maxRequestBytes })) {
+    const unitTargets = units.map((unit) => unit.target);
+    for (const batch of packBatches(units, unitTargets, { maxRequestBytes: deps.limits.maxRequestBytes })) {
       callStartMs = deps.now();
-      const outcome = await send(deps.api, streamName, batch);
+      const answer = await send(deps.api, streamName, batch);
       const call = { callId: ++callId, startMs: callStartMs, endMs: deps.now() };
-      attemptsOf(outcome, batch.targets, call).forEach((attempt, i) => batch.records[i].attempts.push(attempt));
-      retrier.handle(batch, outcome);
+      const members = memberOutcome(batch.records, answer);
+      attemptsOf(members.outcome, members.targets, call).forEach((attempt, i) => members.records[i].attempts.push(attempt));
+      retrier.handle(members, members.outcome);
     }
     pending = retryNext;
   }
@@ -145,7 +153,7 @@ async function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Pro
   }
 }
 
-async function send(api: KinesisApi, streamName: string, batch: Batch<DeliveryRecord>): Promise<CallOutcome> {
+async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<DeliveryRecord>>): Promise<CallOutcome> {
   const input = putRecordsInput(
     streamName,
     batch.records.map((record, i) => ({ data: record.base64, partitionKey: batch.targets[i].partitionKey, explicitHashKey: batch.targets[i].explicitHashKey })),

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig } from '../../../src/config/load.js';
+import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/aggregate.js';
+import { bytesToBase64 } from '../../../src/kinesis/base64.js';
+import type { ShardTarget } from '../../../src/shards/router.js';
+import { FakeConfig } from '../../support/fakes/platform.js';
+
+const encoder = new TextEncoder();
+const record = (text: string) => {
+  const data = encoder.encode(text);
+  return { data, base64: bytesToBase64(data), text };
+};
+const target = (shardId: string | undefined, ehk: string | undefined): ShardTarget => ({ partitionKey: 'a', explicitHashKey: ehk, shardId, mapListedAtMs: 1 });
+
+describe('aggregatedUnits', () => {
+  it('packs records per planned shard, keeps lone and unplanned records plain', () => {
+    const records = ['a1', 'b1', 'a2', 'c1', 'a3', 'x'].map(record);
+    const targets = [target('A', '1'), target('B', '200'), target('A', '2'), target('C', '300'), target('A', '3'), target(undefined, undefined)];
+    const units = aggregatedUnits(records, targets, 51_200);
+    const summary = units.map((u) => `${u.target.shardId ?? '-'}:${u.members.map((m) => m.text).join(',')}`);
+    expect(summary.sort()).toEqual(['-:x', 'A:a1,a2,a3', 'B:b1', 'C:c1']);
+    const a = units.find((u) => u.members.length === 3)!;
+    expect([...a.data.slice(0, 4)]).toEqual([0xf3, 0x89, 0x9a, 0xc2]); // KPL magic
+    expect(a.target.explicitHashKey).toBe('1'); // placed by its first member
+    const plain = units.find((u) => u.members[0].text === 'b1')!;
+    expect(plain.data).toBe(records[1].data); // a unit of one is the record itself
+  });
+
+  it('starts a new aggregate when the size limit is reached, never exceeding it', () => {
+    const records = Array.from({ length: 40 }, (_, i) => record(`${i}`.padEnd(100, '.')));
+    const units = aggregatedUnits(records, records.map(() => target('A', '7')), 1_024);
+    expect(units.length).toBeGreaterThan(4);
+    for (const unit of units) expect(unit.data.length + 1).toBeLessThanOrEqual(1_024);
+    expect(units.flatMap((u) => u.members.map((m) => m.text))).toEqual(records.map((r) => r.text));
+  });
+
+  it('gives every member its unit\'s answer', () => {
+    const records = ['a', 'b', 'c'].map(record);
+    const units = [...aggregatedUnits(records.slice(0, 2), [target('A', '1'), target('A', '2')], 51_200), ...plainUnits([records[2]], [target('B', '9')])];
+    const seen = memberOutcome(units, {
+      kind: 'answer',
+      results: [
+        { ok: true, shardId: 'A', sequenceNumber: '1' },
+        { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down' },
+      ],
+    });
+    expect(seen.records.map((r) => r.text)).toEqual(['a', 'b', 'c']);
+    expect(seen.outcome.kind === 'answer' && seen.outcome.results.map((r) => r.ok)).toEqual([true, true, false]);
+  });
+});
+
+describe('aggregation settings', () => {
+  const base = { endpoints: 'm', 'm.stream_name': 's', 'm.region': 'us-east-1' };
+  it('is off by default, on with aggregation = kpl', () => {
+    expect(loadServiceConfig(new FakeConfig(base)).endpoints[0].delivery.aggregation).toBeUndefined();
+    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'kpl' })).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 51_200 });
+    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'kpl', 'm.aggregation_max_bytes': '4096' })).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 4096 });
+  });
+
+  it('names the key of a wrong value', () => {
+    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'zip' })).errors.map((e) => e.message)).toEqual(['m: m.aggregation: "zip" is not one of none, kpl']);
+  });
+});
