@@ -54,6 +54,15 @@ export const BACKOFF_MULTIPLIER = 1.5;
 export const DEFAULT_LEASE_SLOT_MS = 10_000;
 /** How soon an instance that lost the lease looks in KV again for the winner's map. */
 export const DEFAULT_LEASE_RECHECK_MS = 1_000;
+/**
+ * How long a cold instance that lost the lease waits for the winner's map. It runs in waitUntil,
+ * after the response, and only when the instance has no map at all: without it, every instance
+ * that starts together with the lease winner (a new deploy, a new stream) would spread its first
+ * records by random partition keys. A ListShards round against AWS takes well under a second.
+ */
+export const DEFAULT_COLD_START_WAIT_MS = 1_500;
+/** KV polls during that wait. */
+export const COLD_START_POLL_MS = 250;
 /** Maps of streams no longer configured disappear after a week without a refresh. */
 export const MAP_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -83,6 +92,12 @@ export interface SharedShardMapOptions {
   maxBackoffMs?: number;
   leaseSlotMs?: number;
   leaseRecheckMs?: number;
+  /**
+   * A cold instance (no map at all) that lost the lease waits up to this long, polling KV, for the
+   * winner's map before routing with random partition keys. 0 = do not wait.
+   */
+  coldStartWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   /** One ListShards round; tests may replace it. */
   listShards?: (api: Pick<KinesisApi, 'listShards'>, streamName: string) => Promise<Shard[]>;
 }
@@ -255,7 +270,7 @@ export class SharedShardMap {
     }
     if (kv && coordinated) {
       const lease = await this.tryLease(kv, generation);
-      if (lease === 'held-elsewhere') return { kind: 'lease-held' };
+      if (lease === 'held-elsewhere') return (await this.awaitWinnersMap(kv)) ? { kind: 'ready' } : { kind: 'lease-held' };
       if (lease === 'kv-failed') coordinated = false;
     }
 
@@ -278,6 +293,29 @@ export class SharedShardMap {
     // Acting alone when KV failed: writing would likely fail too and add load to a limited store.
     if (kv && coordinated) await this.writeKv(kv, built.map);
     return { kind: 'ready' };
+  }
+
+  /** Cold start only (no map at all): polls KV for the lease winner's map for a short while. */
+  private async awaitWinnersMap(kv: KvStoreLike): Promise<boolean> {
+    if (this.snapshot) return false;
+    const waitMs = this.options.coldStartWaitMs ?? DEFAULT_COLD_START_WAIT_MS;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let waited = 0; waited < waitMs; waited += COLD_START_POLL_MS) {
+      await sleep(COLD_START_POLL_MS);
+      let fromKv: ShardMap | undefined;
+      try {
+        fromKv = await this.readKv(kv);
+      } catch (error) {
+        this.kvFailed('reading the shard map', error);
+        return false;
+      }
+      if (fromKv && this.isUsable(fromKv)) {
+        this.snapshot = fromKv;
+        this.stats.adoptedFromKv++;
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
