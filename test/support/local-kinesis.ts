@@ -4,8 +4,8 @@
  * stream back with GetRecords). Admin calls go over HTTP like any client's.
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { listen } from './listen.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,16 +21,7 @@ export const TEST_REGION = 'us-east-1';
 export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
   const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 5000 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${actual}/`,
-    port: actual,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listen(server, port);
 }
 
 /** Unsigned-but-well-formed auth header: kinesalite checks the shape, not the signature. */

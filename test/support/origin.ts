@@ -11,7 +11,7 @@
  *   anything else      200 with a short greeting naming the path
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen.js';
 
 export interface DemoOrigin {
   url: string;
@@ -76,19 +76,5 @@ export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
       res.end(req.method === 'HEAD' ? undefined : text);
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${actual}/`,
-    port: actual,
-    seen,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listen(server, port)), seen };
 }

@@ -35,9 +35,9 @@
  * Also exported for the other stand-ins: readBody(), forward().
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { listen } from './listen.js';
 
 export interface KnownCredential {
   accessKeyId: string;
@@ -222,23 +222,7 @@ export function jsonError(code: string, message: string): string {
   return JSON.stringify({ __type: code, message });
 }
 
-/** Listens on 127.0.0.1; stop() also cuts open keep-alive and hanging connections. */
-export async function listen(server: Server, port = 0): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${actual}/`,
-    port: actual,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export { listen };
 
 export interface Exchange {
   method: string;
