@@ -16,7 +16,7 @@ const HOP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encod
 interface Case {
   method: string;
   path: string;
-  body?: Uint8Array | string;
+  body?: BodyInit;
   headers?: Record<string, string>;
 }
 
@@ -73,7 +73,7 @@ async function waitForRecords(count: number, deadlineMs = 30_000): Promise<Store
 describe('the Compute app in Viceroy', () => {
   it('serves every response exactly as the origin sends it, and logs one record per request', async () => {
     for (const c of CASES) {
-      const init = { method: c.method, body: c.body, headers: c.headers, redirect: 'manual' as const };
+      const init: RequestInit = { method: c.method, body: c.body, headers: c.headers, redirect: 'manual' };
       const direct = await snapshot(await fetch(new URL(c.path, origin.url), init));
       const proxied = await snapshot(await app.fetch(c.path, init));
       expect(proxied.status, `${c.method} ${c.path}`).toBe(direct.status);

@@ -40,8 +40,8 @@ describe('aggregatedUnits', () => {
     const seen = memberOutcome(units, {
       kind: 'answer',
       results: [
-        { ok: true, shardId: 'A', sequenceNumber: '1' },
-        { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down' },
+        { index: 0, ok: true, shardId: 'A', sequenceNumber: '1' },
+        { index: 1, ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down' },
       ],
     });
     expect(seen.records.map((r) => r.text)).toEqual(['a', 'b', 'c']);
