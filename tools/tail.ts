@@ -3,7 +3,8 @@
  * `<shard id>  <decoded record>`. Follows every open shard, and new shards after a reshard.
  *   --url <kinesis url>   default http://127.0.0.1:4567/
  *   --stream <name>       default compute-logs
- *   --from-start          also print records already in the stream
+ *   --new                 skip the records already in the stream (default: print them first, so a
+ *                         record from a curl made before the tail started shows up too)
  */
 import { kinesisCall, listAllShards } from '../test/support/local-kinesis.js';
 
@@ -14,7 +15,7 @@ const option = (name: string, fallback: string) => {
 };
 const url = option('--url', 'http://127.0.0.1:4567/');
 const stream = option('--stream', 'compute-logs');
-const fromStart = args.includes('--from-start');
+const fromStart = !args.includes('--new');
 
 const iterators = new Map<string, string | undefined>();
 
