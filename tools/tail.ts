@@ -20,12 +20,14 @@ const fromStart = !args.includes('--new');
 const iterators = new Map<string, string | undefined>();
 
 async function follow() {
+  // Shards that appear later (a reshard while tailing) are read from their start: all of it is new.
+  const firstLook = iterators.size === 0;
   for (const shard of await listAllShards(url, stream)) {
     if (iterators.has(shard.ShardId)) continue;
     const { ShardIterator } = await kinesisCall<{ ShardIterator: string }>(url, 'GetShardIterator', {
       StreamName: stream,
       ShardId: shard.ShardId,
-      ShardIteratorType: fromStart || iterators.size > 0 ? 'TRIM_HORIZON' : 'LATEST',
+      ShardIteratorType: fromStart || !firstLook ? 'TRIM_HORIZON' : 'LATEST',
     });
     iterators.set(shard.ShardId, ShardIterator);
   }
