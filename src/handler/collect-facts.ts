@@ -38,12 +38,12 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
     isSsl: url.protocol === 'https:',
     isIpv6: clientIp ? clientIp.includes(':') : undefined,
     requestHeaders,
-    requestHeaderBytes: headerBytes(`${request.method} ${url.pathname}${url.search} HTTP/1.1`, requestHeaders),
+    // Header byte counts are left to the format engine's HTTP/1.1 wire-size estimate
+    // (facts/wire-size.ts): Compute exposes headers, not the bytes they arrived in.
     requestBodyBytes: Number(request.headers.get('content-length') ?? 0) || 0,
     status: response.status,
     responseReason: response.statusText || undefined,
     responseHeaders,
-    responseHeaderBytes: headerBytes(`HTTP/1.1 ${response.status} ${response.statusText}`, responseHeaders),
     responseBodyBytes: sent.bodyBytes,
     clientIp,
     geo: geo ?? undefined,
@@ -68,13 +68,6 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
     fastlyError: proxy.error ? 'EBACKEND' : undefined,
     waf: exchange.waf,
   };
-}
-
-/** Size of a serialized HTTP/1.1 header block: start line, `name: value` lines, blank line. */
-function headerBytes(startLine: string, headers: ReadonlyArray<readonly [string, string]>): number {
-  let bytes = startLine.length + 2;
-  for (const [name, value] of headers) bytes += name.length + 2 + value.length + 2;
-  return bytes + 2;
 }
 
 /**
