@@ -5,12 +5,14 @@
  * problem was found, 2 on a usage error.
  *
  * <config> is one of:
- *   - a JSON object of Config Store items: {"endpoints": "main", "main.stream_name": "logs", …}
+ *   - a JSON object of Config Store items: {"endpoints": "main", "main": {"stream_name": "logs", …}}
+ *     (an endpoint's item may be given as an object or, as stored, as a JSON string)
  *   - the JSON printed by `fastly config-store-entry list --store-id … --json`
  *     (an array of {"item_key": …, "item_value": …})
  *   - a fastly.toml: its [local_server.config_stores.kinesis_logger.contents] table
  */
 import { readFileSync } from 'node:fs';
+import { readConfigStoreContents } from './toml-contents.js';
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, SECRET_STORE_NAME } from '../config/schema.js';
 import { secretKeys } from '../aws/credentials.js';
@@ -52,7 +54,7 @@ export function runCheck(args: string[], io: CliIo): number {
 }
 
 function readItems(file: string, text: string): Record<string, string> {
-  if (file.endsWith('.toml')) return readTomlContents(text);
+  if (file.endsWith('.toml')) return readConfigStoreContents(text);
   const parsed: unknown = JSON.parse(text);
   if (Array.isArray(parsed)) {
     const items: Record<string, string> = {};
@@ -65,28 +67,14 @@ function readItems(file: string, text: string): Record<string, string> {
     return items;
   }
   if (parsed && typeof parsed === 'object') {
+    const items: Record<string, string> = {};
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string') throw new Error(`item "${key}" must be a string (Config Store values are strings)`);
+      if (typeof value === 'string') items[key] = value;
+      // An endpoint written as an object is stored as its JSON text.
+      else if (value && typeof value === 'object' && !Array.isArray(value)) items[key] = JSON.stringify(value);
+      else throw new Error(`item "${key}" must be a string, or an object for an endpoint (Config Store values are strings)`);
     }
-    return parsed as Record<string, string>;
+    return items;
   }
   throw new Error('expected a JSON object of config store items');
-}
-
-/** The `key = "value"` lines of the kinesis_logger config store contents table (basic strings). */
-function readTomlContents(text: string): Record<string, string> {
-  const header = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
-  const start = text.indexOf(header);
-  if (start < 0) throw new Error(`no ${header} table`);
-  const items: Record<string, string> = {};
-  for (const raw of text.slice(start + header.length).split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('[')) break;
-    if (!line || line.startsWith('#')) continue;
-    const match = /^("(?:[^"\\]|\\.)*"|[A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(#.*)?$/.exec(line);
-    if (!match) throw new Error(`cannot read line: ${line}`);
-    const key = match[1].startsWith('"') ? (JSON.parse(match[1]) as string) : match[1];
-    items[key] = JSON.parse(match[2]) as string;
-  }
-  return items;
 }

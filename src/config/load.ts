@@ -1,6 +1,12 @@
 /**
  * Reads the Config Store into a validated ServiceConfig. Every problem is collected (not just the
  * first); an endpoint with any problem is disabled, the others carry on.
+ *
+ * Store layout: a few service-wide keys, and one item per endpoint, named after the endpoint,
+ * holding a JSON object of its fields (`main` = `{"stream_name": "logs", "region": "us-east-1"}`).
+ * One item per endpoint, not one per field, because Compute allows 32 Config Store lookups per
+ * execution (reference/compute.md §4.2): a key per field (~25 per endpoint) would exhaust them
+ * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint.
  */
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
@@ -9,14 +15,17 @@ import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
 import {
   type AccessConfig,
+  CONFIG_LOOKUPS_PER_EXECUTION,
   DEFAULT_ERROR_LOG_ENDPOINT,
   DEFAULT_KV_STORE_NAME,
   DEFAULT_STATIC_BACKEND,
   DEFAULT_STS_BACKEND,
   DEFAULTS,
+  ENDPOINT_FIELDS,
   type EndpointConfig,
   PLACEMENTS,
   type Placement,
+  SERVICE_KEYS,
   type ServiceConfig,
 } from './schema.js';
 
@@ -25,38 +34,131 @@ const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 /** Fastly log endpoint names as the Logger API accepts them (no spaces or quotes). */
 const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+/** What the service keys leave of the lookup budget: the most endpoints one load can read. */
+export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - SERVICE_KEYS.length;
+/** Secret fields (Fastly's own names and ours) → the Secret Store key they belong in. */
+const SECRET_FIELDS = new Map([
+  ['access_key', 'access_key_id'],
+  ['access_key_id', 'access_key_id'],
+  ['secret_key', 'secret_access_key'],
+  ['secret_access_key', 'secret_access_key'],
+  ['session_token', 'session_token'],
+]);
 
 export function loadServiceConfig(store: ConfigLike): ServiceConfig {
   const errors: ConfigError[] = [];
-  const names = (store.get('endpoints') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-  if (names.length === 0) {
+  const listed = [...new Set((store.get('endpoints') ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
+  if (listed.length === 0) {
     errors.push(new ConfigError('service', 'endpoints', 'missing: list the endpoint names, comma separated (e.g. "main")'));
   }
+  if (listed.length > MAX_ENDPOINTS) {
+    errors.push(
+      new ConfigError(
+        'service',
+        'endpoints',
+        `${listed.length} endpoints listed, at most ${MAX_ENDPOINTS} are read (Compute allows ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups per request); ignored: ${listed.slice(MAX_ENDPOINTS).join(', ')}`,
+      ),
+    );
+  }
   const endpoints: EndpointConfig[] = [];
-  for (const name of new Set(names)) {
-    if (!ENDPOINT_NAME.test(name)) {
-      errors.push(new ConfigError('service', 'endpoints', `"${name}" is not a valid endpoint name (letters, digits, _ and -, up to 64)`));
+  for (const name of listed.slice(0, MAX_ENDPOINTS)) {
+    if (!ENDPOINT_NAME.test(name) || (SERVICE_KEYS as readonly string[]).includes(name)) {
+      errors.push(
+        new ConfigError('service', 'endpoints', `"${name}" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of ${SERVICE_KEYS.join(', ')})`),
+      );
       continue;
     }
     const before = errors.length;
-    const endpoint = readEndpoint(name, store, errors);
+    const fields = readEndpointItem(name, store.get(name), errors);
+    const endpoint = fields && readEndpoint(name, fields, errors);
     if (endpoint && errors.length === before) endpoints.push(endpoint);
   }
   const waf = readWaf(store, endpoints, errors);
+  const errorLogEndpoint = readLogEndpointName(store, 'error_log_endpoint', errors) ?? DEFAULT_ERROR_LOG_ENDPOINT;
   return {
     // Without inspection settings a waf_debug endpoint could never log: it is disabled (and reported).
     endpoints: waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'),
     errors,
-    errorLogEndpoint: store.get('error_log_endpoint') ?? DEFAULT_ERROR_LOG_ENDPOINT,
+    errorLogEndpoint,
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
-    timingLogEndpoint: store.get('timing_log_endpoint') ?? undefined,
+    timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
     waf,
   };
 }
 
-function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): EndpointConfig | undefined {
+function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {
+  const value = store.get(key) ?? undefined;
+  if (value === undefined || LOG_ENDPOINT_NAME.test(value)) return value;
+  errors.push(new ConfigError('service', key, `"${value}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default`));
+  return undefined;
+}
+
+/**
+ * The endpoint's item: a JSON object of field → string (numbers and booleans are accepted and
+ * read as their text). Unknown fields are errors, so a typo never silently means "default".
+ */
+function readEndpointItem(name: string, raw: string | null, errors: ConfigError[]): Map<string, string> | undefined {
+  const fail = (field: string, problem: string) => {
+    errors.push(new ConfigError(name, field, problem));
+    return undefined;
+  };
+  if (raw === null) return fail(name, `missing: an item "${name}" holding the endpoint's settings as JSON, e.g. {"stream_name": "logs", "region": "us-east-1"}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    return fail(name, `not JSON (${error instanceof Error ? error.message : error}); expected an object such as {"stream_name": "logs", "region": "us-east-1"}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return fail(name, 'expected a JSON object of the endpoint\'s fields, e.g. {"stream_name": "logs", "region": "us-east-1"}');
+  }
+  const fields = new Map<string, string>();
+  const problemsBefore = errors.length;
+  for (const [field, value] of Object.entries(parsed)) {
+    const key = `${name}.${field}`;
+    const secretKey = SECRET_FIELDS.get(field);
+    if (secretKey) {
+      // The value is never echoed: it may be a real secret pasted in the wrong place.
+      fail(key, `secrets do not belong in the Config Store: remove it here and store it in the Secret Store as ${name}.${secretKey}`);
+    } else if (!(ENDPOINT_FIELDS as readonly string[]).includes(field)) {
+      const hint = nearestField(field);
+      fail(key, `unknown field${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      fields.set(field, String(value));
+    } else if (value !== null) {
+      // null = not set: the default applies.
+      fail(key, `expected a string or a number, got ${Array.isArray(value) ? 'an array' : 'an object'}`);
+    }
+  }
+  return errors.length === problemsBefore ? fields : undefined;
+}
+
+/** The known field closest to a misspelt one (edit distance ≤ 2), if any. */
+function nearestField(field: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of ENDPOINT_FIELDS) {
+    const d = editDistance(field, known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+function readEndpoint(name: string, fields: ReadonlyMap<string, string>, errors: ConfigError[]): EndpointConfig | undefined {
   const key = (field: string) => `${name}.${field}`;
-  const get = (field: string) => store.get(key(field)) ?? undefined;
+  const get = (field: string) => fields.get(field);
   const fail = (field: string, problem: string) => {
     errors.push(new ConfigError(name, key(field), problem));
     return undefined;
@@ -75,8 +177,7 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
   try {
     format = compileFormat(formatSource);
   } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
-    fail('format', error.message);
+    fail('format', compileProblem(error));
   }
 
   let responseCondition: Condition | undefined;
@@ -85,8 +186,7 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
     try {
       responseCondition = compileCondition(conditionSource);
     } catch (error) {
-      if (!(error instanceof FormatError)) throw error;
-      fail('response_condition', error.message);
+      fail('response_condition', compileProblem(error));
     }
   }
 
@@ -161,6 +261,16 @@ function readEndpoint(name: string, store: ConfigLike, errors: ConfigError[]): E
     },
     fallbackLogEndpoint,
   };
+}
+
+/**
+ * A format or condition that does not compile disables its endpoint, whatever the error: a
+ * FormatError carries its position and caret; anything else (an engine limit) is still reported
+ * here rather than taking the whole configuration down.
+ */
+function compileProblem(error: unknown): string {
+  if (error instanceof FormatError) return error.message;
+  return `could not be compiled (${error instanceof Error ? error.message : String(error)})`;
 }
 
 function readAccess(

@@ -4,7 +4,8 @@
  * settings a Compute program needs to reach AWS and report failures.
  *
  * Store layout (see README "Configuration"):
- *   Config Store `kinesis_logger`   service keys (`endpoints`, …) and `<endpoint>.<field>` keys
+ *   Config Store `kinesis_logger`   SERVICE_KEYS, and per endpoint one item `<endpoint>` holding a
+ *                                   JSON object of ENDPOINT_FIELDS
  *   Secret Store `kinesis_logger_secrets`   `<endpoint>.access_key_id`, `.secret_access_key`, `.session_token`
  *                                           (base keys for STS under iam_role), and `admin_token` (admin stats page)
  *   KV Store     `kinesis_logger_state`     the shared shard maps
@@ -20,6 +21,41 @@ export const DEFAULT_ERROR_LOG_ENDPOINT = 'kinesis_logger_errors';
 export const DEFAULT_STATIC_BACKEND = 'kinesis';
 /** Static backend for STS AssumeRole (iam_role access); `<endpoint>.sts_backend = dynamic` reaches the STS host directly. */
 export const DEFAULT_STS_BACKEND = 'sts';
+
+/** Compute's cap on Config Store lookups per execution (reference/compute.md §4.2, §4.7). */
+export const CONFIG_LOOKUPS_PER_EXECUTION = 32;
+
+/** Service-wide Config Store keys, each read once per load. Endpoint names may not take these. */
+export const SERVICE_KEYS = ['endpoints', 'error_log_endpoint', 'kv_store', 'waf_corp', 'waf_workspace', 'timing_log_endpoint'] as const;
+
+/** Fields of an endpoint's JSON item (README "Configuration"); `topic` is Fastly's name for `stream_name`. */
+export const ENDPOINT_FIELDS = [
+  'stream_name',
+  'topic',
+  'region',
+  'format',
+  'format_version',
+  'placement',
+  'response_condition',
+  'sample_rate',
+  'access_method',
+  'iam_role',
+  'external_id',
+  'role_session_name',
+  'role_duration_seconds',
+  'period',
+  'max_attempts',
+  'max_record_bytes',
+  'max_request_bytes',
+  'oversize',
+  'fallback_log_endpoint',
+  'aggregation',
+  'aggregation_max_bytes',
+  'endpoint_url',
+  'backend',
+  'sts_url',
+  'sts_backend',
+] as const;
 
 export type Placement = 'format_version_default' | 'waf_debug' | 'none';
 export const PLACEMENTS: readonly Placement[] = ['format_version_default', 'waf_debug', 'none'];

@@ -11,6 +11,7 @@ import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONTENTS_TABLE, readConfigStoreContents } from '../../src/cli/toml-contents.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WASM_PATH = path.join(REPO_ROOT, 'bin/main.wasm');
@@ -67,12 +68,27 @@ export function localManifest(ports: LocalPorts, edit?: (toml: string) => string
   return toml;
 }
 
-/** Replaces (or adds) one key of the kinesis_logger config store contents. */
+/**
+ * Sets one item of the kinesis_logger config store contents, in configItems' notation: a service
+ * key (`endpoints`), or `<endpoint>.<field>`, which sets that field in the endpoint's JSON item.
+ * The contents table is written back whole, one basic TOML string per item.
+ */
 export function setConfigItem(toml: string, key: string, value: string): string {
-  const line = `        ${JSON.stringify(key)} = ${JSON.stringify(value)}`;
-  const existing = new RegExp(`^\\s*${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} = .*$`, 'm');
-  if (existing.test(toml)) return toml.replace(existing, line);
-  return toml.replace('[local_server.config_stores.kinesis_logger.contents]', `[local_server.config_stores.kinesis_logger.contents]\n${line}`);
+  const items = readConfigStoreContents(toml);
+  const dot = key.indexOf('.');
+  if (dot < 0) {
+    items[key] = value;
+  } else {
+    const name = key.slice(0, dot);
+    const fields = items[name] ? (JSON.parse(items[name]) as Record<string, unknown>) : {};
+    fields[key.slice(dot + 1)] = value;
+    items[name] = JSON.stringify(fields);
+  }
+  const start = toml.indexOf(CONTENTS_TABLE) + CONTENTS_TABLE.length;
+  const next = toml.slice(start).search(/^\s*\[/m);
+  const end = next < 0 ? toml.length : start + next;
+  const body = Object.entries(items).map(([k, v]) => `        ${JSON.stringify(k)} = ${JSON.stringify(v)}`).join('\n');
+  return `${toml.slice(0, start)}\n${body}\n${toml.slice(end)}`;
 }
 
 /** Adds one secret to the kinesis_logger_secrets store. */

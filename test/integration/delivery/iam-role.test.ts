@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CredentialsProvider } from '../../../src/aws/credentials.js';
 import { createCredentialsProvider } from '../../../src/aws/provider.js';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { FakeConfig, FakeSecrets } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig, FakeSecrets } from '../../support/fakes/platform.js';
 import { TEST_REGION } from '../../support/local-kinesis.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
 import { accountFor, deliver, newStream, numberedLines, startStack, TEST_KEYS, type Stack } from './stack.js';
@@ -41,7 +41,7 @@ interface ProviderOptions {
 /** The provider exactly as handler/endpoints.ts builds it, from config keys. */
 function iamRoleProvider(options: ProviderOptions = {}): CredentialsProvider {
   const config = loadServiceConfig(
-    new FakeConfig({
+    new FakeConfig(configItems({
       endpoints: 'main',
       'main.stream_name': 'unused',
       'main.region': TEST_REGION,
@@ -50,7 +50,7 @@ function iamRoleProvider(options: ProviderOptions = {}): CredentialsProvider {
       'main.external_id': options.externalId ?? EXTERNAL_ID,
       'main.role_duration_seconds': '900',
       'main.sts_url': options.stsUrl ?? sts.url,
-    }),
+    })),
   );
   expect(config.errors.map((e) => e.message)).toEqual([]);
   const [endpoint] = config.endpoints;

@@ -3,11 +3,12 @@
  * and backends answered by functions. For unit tests of the handler.
  */
 import type { BackendRef, Platform } from '../../../src/platform/types.js';
-import { FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
+import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
 
 export type BackendHandler = (request: Request) => Promise<Response> | Response;
 
 export interface FakePlatformOptions {
+  /** Config Store contents in configItems' flat notation (`main.region` → the `main` JSON item). */
   config?: Record<string, string>;
   secrets?: Record<string, string>;
   backends?: Record<string, BackendHandler>;
@@ -34,7 +35,7 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     sent,
     openConfig(name) {
       if (!options.config) throw new TypeError(`ConfigStore constructor: No ConfigStore named '${name}' exists`);
-      return new FakeConfig(options.config);
+      return new FakeConfig(configItems(options.config));
     },
     openSecrets: () => new FakeSecrets(options.secrets ?? {}),
     openKv: () => kv,

@@ -1,6 +1,7 @@
 /**
  * In-memory implementations of platform/types.ts for Node tests.
  */
+import { CONFIG_LOOKUPS_PER_EXECUTION } from '../../../src/config/schema.js';
 import type { ConfigLike, KvPutOptions, KvStoreLike, LoggerLike, SecretsLike } from '../../../src/platform/types.js';
 
 export class FakeKvStore implements KvStoreLike {
@@ -48,11 +49,42 @@ export class FakeLogger implements LoggerLike {
   }
 }
 
+/**
+ * A Config Store opened for one execution. Like Compute, it refuses the 33rd lookup
+ * (CONFIG_LOOKUPS_PER_EXECUTION), so a loader that reads too many keys fails here as it would live.
+ */
 export class FakeConfig implements ConfigLike {
+  lookups = 0;
   constructor(private readonly values: Record<string, string>) {}
   get(key: string): string | null {
+    if (++this.lookups > CONFIG_LOOKUPS_PER_EXECUTION) {
+      throw new Error(`ConfigStore.get: too many lookups (limit ${CONFIG_LOOKUPS_PER_EXECUTION} per execution)`);
+    }
     return this.values[key] ?? null;
   }
+}
+
+/**
+ * Config Store items from a flat, readable notation: `<endpoint>.<field>` keys are gathered into
+ * the endpoint's JSON item, other keys are service keys and pass as they are.
+ * `configItems({ endpoints: 'main', 'main.region': 'us-east-1' })` →
+ * `{ endpoints: 'main', main: '{"region":"us-east-1"}' }`.
+ */
+export function configItems(flat: Record<string, string>): Record<string, string> {
+  const items: Record<string, string> = {};
+  const endpoints = new Map<string, Record<string, string>>();
+  for (const [key, value] of Object.entries(flat)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) {
+      items[key] = value;
+      continue;
+    }
+    const name = key.slice(0, dot);
+    if (!endpoints.has(name)) endpoints.set(name, {});
+    endpoints.get(name)![key.slice(dot + 1)] = value;
+  }
+  for (const [name, fields] of endpoints) items[name] = JSON.stringify(fields);
+  return items;
 }
 
 export class FakeSecrets implements SecretsLike {

@@ -15,7 +15,7 @@ function check(content: string, name = 'config.json') {
 
 describe('compute-kinesis-logger check', () => {
   it('accepts a valid configuration and says which secrets it needs', () => {
-    const result = check(JSON.stringify({ endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1' }));
+    const result = check(JSON.stringify({ endpoints: 'main', main: { stream_name: 'logs', region: 'eu-west-1' } }));
     expect(result.code).toBe(0);
     expect(result.err).toBe('');
     expect(result.out).toContain('✓ main: stream logs in eu-west-1, placement format_version_default, user_credentials');
@@ -26,15 +26,9 @@ describe('compute-kinesis-logger check', () => {
     const result = check(
       JSON.stringify({
         endpoints: 'a,b',
-        'a.stream_name': 'x'.repeat(129),
-        'a.region': 'mars-1',
-        'a.period': '10',
-        'a.sample_rate': '2',
-        'a.format': '%{json.escape(req.url}V',
-        'b.stream_name': 'ok',
-        'b.region': 'us-east-1',
-        'b.access_method': 'iam_role',
-        'b.response_condition': 'resp.status >=',
+        a: { stream_name: 'x'.repeat(129), region: 'mars-1', period: 10, sample_rate: '2', format: '%{json.escape(req.url}V' },
+        // As stored: the endpoint's JSON as a string.
+        b: JSON.stringify({ stream_name: 'ok', region: 'us-east-1', access_method: 'iam_role', response_condition: 'resp.status >=' }),
       }),
     );
     expect(result.code).toBe(1);
@@ -54,14 +48,28 @@ describe('compute-kinesis-logger check', () => {
   });
 
   it('reads the JSON that fastly config-store-entry list prints, and fastly.toml contents', () => {
-    const listed = check(JSON.stringify([{ item_key: 'endpoints', item_value: 'm' }, { item_key: 'm.stream_name', item_value: 's' }, { item_key: 'm.region', item_value: 'us-west-2' }]));
+    const listed = check(JSON.stringify([{ item_key: 'endpoints', item_value: 'm' }, { item_key: 'm', item_value: '{"stream_name": "s", "region": "us-west-2"}' }]));
     expect(listed.code).toBe(0);
     const toml = check(
-      ['[local_server.config_stores.kinesis_logger.contents]', '"endpoints" = "m"', '"m.stream_name" = "s"', '"m.region" = "nowhere"', '', '[other]'].join('\n'),
+      [
+        '[local_server.config_stores.kinesis_logger.contents]',
+        '"endpoints" = "m,n,o"  # three endpoints',
+        '"m" = \'{"stream_name": "s", "region": "nowhere"}\'',
+        '# a literal multi-line string, as a long format is best written',
+        'n = \'\'\'',
+        '{"stream_name": "s", "region": "us-east-1",',
+        ' "format": "%h \\"%r\\" %>s"}\'\'\'',
+        '"o" = "{\\"stream_name\\": \\"s\\", \\"region\\": \\"eu-west-1\\"}"',
+        '',
+        '[other]',
+        '"p" = "not read"',
+      ].join('\n'),
       'fastly.toml',
     );
+    expect(toml.err).toBe('✗ m: m.region: "nowhere" is not an AWS region\n1 problem(s) in ' + toml.err.split(' in ')[1]);
     expect(toml.code).toBe(1);
-    expect(toml.err).toContain('✗ m: m.region: "nowhere" is not an AWS region');
+    expect(toml.out).toContain('✓ n: stream s in us-east-1');
+    expect(toml.out).toContain('✓ o: stream s in eu-west-1');
   });
 
   it('exits 2 on a usage error or an unreadable file', () => {

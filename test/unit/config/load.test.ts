@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { KINESIS_DEFAULT_FORMAT } from '../../../src/format/index.js';
-import { FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../support/fakes/platform.js';
 
 const minimal = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1' };
 
 describe('loadServiceConfig', () => {
   it('reads a minimal endpoint with Fastly defaults', () => {
-    const config = loadServiceConfig(new FakeConfig(minimal));
+    const config = loadServiceConfig(new FakeConfig(configItems(minimal)));
     expect(config.errors).toEqual([]);
     expect(config.endpoints).toHaveLength(1);
     const [endpoint] = config.endpoints;
@@ -22,22 +22,22 @@ describe('loadServiceConfig', () => {
   });
 
   it('accepts Fastly\'s field name "topic" for the stream', () => {
-    const config = loadServiceConfig(new FakeConfig({ endpoints: 'main', 'main.topic': 'logs', 'main.region': 'us-east-1' }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'main', 'main.topic': 'logs', 'main.region': 'us-east-1' })));
     expect(config.endpoints[0].streamName).toBe('logs');
   });
 
   it('uses the .com.cn domain for China regions', () => {
-    const config = loadServiceConfig(new FakeConfig({ ...minimal, 'main.region': 'cn-north-1' }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.region': 'cn-north-1' })));
     expect(config.endpoints[0].kinesisUrl).toBe('https://kinesis.cn-north-1.amazonaws.com.cn/');
   });
 
   it('builds a dynamic backend for the endpoint URL host when asked', () => {
-    const config = loadServiceConfig(new FakeConfig({ ...minimal, 'main.backend': 'dynamic' }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.backend': 'dynamic' })));
     expect(config.endpoints[0].kinesisBackend).toEqual({ kind: 'dynamic', host: 'kinesis.eu-west-1.amazonaws.com', useSsl: true });
   });
 
   it('reports a missing endpoints key', () => {
-    const config = loadServiceConfig(new FakeConfig({}));
+    const config = loadServiceConfig(new FakeConfig(configItems({})));
     expect(config.endpoints).toEqual([]);
     expect(config.errors.map((e) => e.message)).toEqual([
       'service: endpoints: missing: list the endpoint names, comma separated (e.g. "main")',
@@ -46,7 +46,7 @@ describe('loadServiceConfig', () => {
 
   it('collects every problem of an endpoint, naming the key', () => {
     const config = loadServiceConfig(
-      new FakeConfig({ endpoints: 'main', 'main.stream_name': 'bad name!', 'main.region': 'eu-west', 'main.period': '5', 'main.placement': 'vcl_log' }),
+      new FakeConfig(configItems({ endpoints: 'main', 'main.stream_name': 'bad name!', 'main.region': 'eu-west', 'main.period': '5', 'main.placement': 'vcl_log' })),
     );
     expect(config.endpoints).toEqual([]);
     expect(config.errors.map((e) => e.message)).toEqual([
@@ -58,15 +58,79 @@ describe('loadServiceConfig', () => {
   });
 
   it('disables only the broken endpoint', () => {
-    const config = loadServiceConfig(new FakeConfig({ ...minimal, endpoints: 'main, other', 'other.region': 'us-east-1' }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, endpoints: 'main, other', 'other.region': 'us-east-1' })));
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errors.map((e) => e.message)).toEqual(['other: other.stream_name: missing: the Kinesis stream to write to']);
   });
 
   it('requires a role ARN for iam_role access', () => {
-    const config = loadServiceConfig(new FakeConfig({ ...minimal, 'main.access_method': 'iam_role' }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.access_method': 'iam_role' })));
     expect(config.errors.map((e) => e.message)).toEqual(['main: main.iam_role: missing: the role ARN to assume (access_method is iam_role)']);
-    const ok = loadServiceConfig(new FakeConfig({ ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs', 'main.external_id': 'cust-123' }));
+    const ok = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs', 'main.external_id': 'cust-123' })));
     expect(ok.endpoints[0].access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-logs', externalId: 'cust-123' });
+  });
+
+  it('reads each endpoint from one JSON item, numbers and null included', () => {
+    const store = new FakeConfig({ endpoints: 'main', main: '{"stream_name": "logs", "region": "eu-west-1", "period": 120, "external_id": null}' });
+    const config = loadServiceConfig(store);
+    expect(config.errors).toEqual([]);
+    expect(config.endpoints[0].periodSeconds).toBe(120);
+  });
+
+  it('reads 26 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
+    const names = Array.from({ length: 28 }, (_, i) => `e${i}`);
+    const flat: Record<string, string> = { endpoints: names.join(',') };
+    for (const name of names) Object.assign(flat, { [`${name}.stream_name`]: 'logs', [`${name}.region`]: 'us-east-1', [`${name}.iam_role`]: 'arn:aws:iam::123456789012:role/r' });
+    const store = new FakeConfig(configItems(flat));
+    const config = loadServiceConfig(store); // FakeConfig throws on the 33rd lookup
+    expect(store.lookups).toBeLessThanOrEqual(32);
+    expect(config.endpoints).toHaveLength(26);
+    expect(config.errors.map((e) => e.message)).toEqual([
+      'service: endpoints: 28 endpoints listed, at most 26 are read (Compute allows 32 Config Store lookups per request); ignored: e26, e27',
+    ]);
+  });
+
+  it('explains an endpoint item that is missing, not JSON, or not an object', () => {
+    const config = loadServiceConfig(new FakeConfig({ endpoints: 'a,b,c', b: '{"stream_name": "logs",', c: '["logs"]' }));
+    expect(config.endpoints).toEqual([]);
+    expect(config.errors.map((e) => e.message)).toEqual([
+      'a: a: missing: an item "a" holding the endpoint\'s settings as JSON, e.g. {"stream_name": "logs", "region": "us-east-1"}',
+      expect.stringMatching(/^b: b: not JSON \(.+\); expected an object such as \{"stream_name"/),
+      'c: c: expected a JSON object of the endpoint\'s fields, e.g. {"stream_name": "logs", "region": "us-east-1"}',
+    ]);
+  });
+
+  it('names unknown fields with the likely one, and refuses secrets without echoing them', () => {
+    const config = loadServiceConfig(
+      new FakeConfig({
+        endpoints: 'main',
+        main: JSON.stringify({ stream_nme: 'logs', region: 'us-east-1', secret_key: 'wJalrXUtnFEMI/K7MDENG', format: { a: 1 } }),
+      }),
+    );
+    const messages = config.errors.map((e) => e.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/^main: main\.stream_nme: unknown field \(did you mean stream_name\?\); expected one of stream_name, topic, region, /),
+      'main: main.secret_key: secrets do not belong in the Config Store: remove it here and store it in the Secret Store as main.secret_access_key',
+      'main: main.format: expected a string or a number, got an object',
+    ]);
+    expect(messages.join('\n')).not.toContain('wJalrXUtnFEMI');
+  });
+
+  it('refuses endpoint names that are service keys, and log endpoint names that the Logger API would refuse', () => {
+    const config = loadServiceConfig(new FakeConfig({ ...configItems(minimal), endpoints: 'main,kv_store', error_log_endpoint: 'my errors' }));
+    expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
+    expect(config.errorLogEndpoint).toBe('kinesis_logger_errors');
+    expect(config.errors.map((e) => e.message)).toEqual([
+      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint)',
+      'service: error_log_endpoint: "my errors" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default',
+    ]);
+  });
+
+  it('disables an endpoint whose format the engine cannot take, whatever the error, and keeps the others', () => {
+    const deep = '%{' + '('.repeat(5000) + 'req.url' + ')'.repeat(5000) + '}V';
+    const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, endpoints: 'main,deep', 'deep.stream_name': 'logs', 'deep.region': 'us-east-1', 'deep.format': deep })));
+    expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
+    expect(config.errors).toHaveLength(1);
+    expect(config.errors[0].field).toBe('deep.format');
   });
 });

@@ -3,7 +3,7 @@ import { loadServiceConfig } from '../../../src/config/load.js';
 import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/aggregate.js';
 import { bytesToBase64 } from '../../../src/kinesis/base64.js';
 import type { ShardTarget } from '../../../src/shards/router.js';
-import { FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../support/fakes/platform.js';
 
 const encoder = new TextEncoder();
 const record = (text: string) => {
@@ -52,12 +52,12 @@ describe('aggregatedUnits', () => {
 describe('aggregation settings', () => {
   const base = { endpoints: 'm', 'm.stream_name': 's', 'm.region': 'us-east-1' };
   it('is off by default, on with aggregation = kpl', () => {
-    expect(loadServiceConfig(new FakeConfig(base)).endpoints[0].delivery.aggregation).toBeUndefined();
-    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'kpl' })).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 51_200 });
-    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'kpl', 'm.aggregation_max_bytes': '4096' })).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 4096 });
+    expect(loadServiceConfig(new FakeConfig(configItems(base))).endpoints[0].delivery.aggregation).toBeUndefined();
+    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl' }))).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 51_200 });
+    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl', 'm.aggregation_max_bytes': '4096' }))).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 4096 });
   });
 
   it('names the key of a wrong value', () => {
-    expect(loadServiceConfig(new FakeConfig({ ...base, 'm.aggregation': 'zip' })).errors.map((e) => e.message)).toEqual(['m: m.aggregation: "zip" is not one of none, kpl']);
+    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'zip' }))).errors.map((e) => e.message)).toEqual(['m: m.aggregation: "zip" is not one of none, kpl']);
   });
 });

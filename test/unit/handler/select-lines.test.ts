@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
 import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
-import { FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../support/fakes/platform.js';
 
 function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
   return {
@@ -24,7 +24,7 @@ function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
 }
 
 function endpoints(items: Record<string, string>) {
-  const config = loadServiceConfig(new FakeConfig(items));
+  const config = loadServiceConfig(new FakeConfig(configItems(items)));
   expect(config.errors.map((e) => e.message)).toEqual([]);
   return config.endpoints.map((config) => ({ config }));
 }
@@ -90,7 +90,7 @@ describe('selectLines', () => {
 
 describe('endpoint settings for selection', () => {
   it('rejects a condition that does not parse, with its position', () => {
-    const config = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a', { response_condition: 'resp.status >=' }) }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a', { response_condition: 'resp.status >=' }) })));
     expect(config.endpoints).toEqual([]);
     expect(config.errors[0].message).toMatch(/^a: a\.response_condition: .* at line 1, column \d+\n/);
     expect(config.errors[0].message).toContain('^');
@@ -98,16 +98,16 @@ describe('endpoint settings for selection', () => {
 
   it('rejects sampling rates outside (0, 1]', () => {
     for (const rate of ['0', '1.5', 'half', '-0.1']) {
-      const config = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a', { sample_rate: rate }) }));
+      const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a', { sample_rate: rate }) })));
       expect(config.errors.map((e) => e.message)).toEqual([`a: a.sample_rate: "${rate}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`]);
     }
   });
 
   it('disables waf_debug endpoints without Next-Gen WAF settings, and says which keys', () => {
-    const config = loadServiceConfig(new FakeConfig({ endpoints: 'a,w', ...base('a'), ...base('w', { placement: 'waf_debug' }) }));
+    const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a,w', ...base('a'), ...base('w', { placement: 'waf_debug' }) })));
     expect(config.endpoints.map((e) => e.name)).toEqual(['a']);
     expect(config.errors.map((e) => e.message)).toEqual(['w: w.placement: waf_debug needs Next-Gen WAF inspection: set the service keys waf_corp and waf_workspace']);
-    const half = loadServiceConfig(new FakeConfig({ endpoints: 'a', ...base('a'), waf_corp: 'corp' }));
+    const half = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a'), waf_corp: 'corp' })));
     expect(half.errors.map((e) => e.message)).toEqual(['service: waf_workspace: missing: waf_corp and waf_workspace go together (Next-Gen WAF inspection)']);
   });
 });
