@@ -11,6 +11,7 @@ import { KVStore } from 'fastly:kv-store';
 import { Logger } from 'fastly:logger';
 import { SecretStore } from 'fastly:secret-store';
 import { inspect } from 'fastly:security';
+import { safeLogger } from './safe-logger.js';
 import type { BackendRef, KvStoreLike, LoggerLike, Platform } from './types.js';
 
 const dynamicBackends = new Map<string, Backend>();
@@ -82,7 +83,7 @@ export const fastlyPlatform: Platform = {
   logger(endpointName) {
     let logger = loggers.get(endpointName);
     if (!logger) {
-      logger = new Logger(endpointName);
+      logger = safeLogger(endpointName, new Logger(endpointName), (line) => console.error(line));
       loggers.set(endpointName, logger);
     }
     return logger;
