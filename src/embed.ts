@@ -13,34 +13,16 @@
  * `handle` serves the response from your function and then logs the request for every endpoint
  * whose placement is `format_version_default` (or `waf_debug`), exactly like the proxy does.
  * `emit` sends lines you write yourself through a named endpoint — the way to use placement
- * `none`. Both share the execution's backend-request budget and never throw into your code.
+ * `none`. Lines emitted while `handle` serves the request travel with the request's own lines
+ * (shared PutRecords calls); later ones are sent on their own. Both share the execution's
+ * backend-request budget and never throw into your code.
  */
-import { emitLines, executionBudget } from './handler/log-exchange.js';
-import { executionOf, handleRequest, type FetchEventLike } from './handler/handle-request.js';
-import type { Respond } from './handler/proxy.js';
+import { createKinesisLogging as createOn, type KinesisLogging, type Respond } from './handler/embedding.js';
 import { fastlyPlatform } from './platform/fastly.js';
 import type { Platform } from './platform/types.js';
 
-export interface KinesisLogging {
-  /** Serve with `respond`, then log the request. `backendRequestsForResponse`: backend requests your handler makes (default 1). */
-  handle(event: FetchEventLike, respond: Respond, options?: { backendRequestsForResponse?: number }): Promise<Response>;
-  /** Send lines through endpoint `endpointName` after the response (registered with event.waitUntil). */
-  emit(event: FetchEventLike, endpointName: string, lines: string | readonly string[]): void;
-}
-
 export function createKinesisLogging(platform: Platform = fastlyPlatform): KinesisLogging {
-  return {
-    handle: (event, respond, options) => handleRequest(event, platform, { respond, backendRequestsForResponse: options?.backendRequestsForResponse }),
-    emit(event, endpointName, lines) {
-      const budget = executionOf(event)?.budget ?? executionBudget(platform.nowMs(), platform);
-      const all = typeof lines === 'string' ? [lines] : lines;
-      event.waitUntil(
-        emitLines(endpointName, all, platform, budget).catch((error) =>
-          console.error(`compute-kinesis-logger: emit failed: ${error instanceof Error ? error.message : error}`),
-        ),
-      );
-    },
-  };
+  return createOn(platform);
 }
 
-export type { Respond };
+export type { KinesisLogging, Respond };

@@ -20,7 +20,7 @@ import { SECRET_STORE_NAME } from '../config/schema.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts } from './collect-facts.js';
 import { loadService } from './endpoints.js';
-import { deliveryCounters } from './log-exchange.js';
+import { deliveryCounters, streamKey } from './log-exchange.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
@@ -111,7 +111,7 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
 
 function statsDocument(platform: Platform) {
   const service = loadService(platform);
-  const { startedAtMs, endpoints: counters } = deliveryCounters();
+  const { startedAtMs, streams } = deliveryCounters();
   const now = platform.nowMs();
   const endpoints: Record<string, unknown> = {};
   for (const endpoint of service?.endpoints ?? []) {
@@ -121,10 +121,8 @@ function statsDocument(platform: Platform) {
       stream: config.streamName,
       region: config.region,
       accessMethod: config.access.method,
-      // Lines of endpoints that share a stream and signer are delivered (and counted) together:
-      // the group's key names them all, e.g. `main+sampled`.
-      deliveryGroup: [...counters.keys()].find((group) => group.split('+').includes(config.name)) ?? null,
-      delivery: [...counters.entries()].find(([group]) => group.split('+').includes(config.name))?.[1] ?? null,
+      // Lines of endpoints writing to one stream share calls, so they are counted per stream.
+      deliveryStream: streamKey(config),
       credentials,
       stsCalls: credentials.source === 'sts_assume_role' ? credentials.fetches : 0,
     };
@@ -134,6 +132,7 @@ function statsDocument(platform: Platform) {
     note: INSTANCE_NOTE,
     instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000) },
     endpoints,
+    streams: Object.fromEntries([...streams].map(([key, { endpoints: names, delivery }]) => [key, { endpoints: [...names].sort(), delivery }])),
     configErrors: service ? service.config.errors.map((e) => e.message) : ['configuration could not be loaded'],
   };
 }

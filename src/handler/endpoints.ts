@@ -38,23 +38,30 @@ export function reportOnce(log: LoggerLike, line: string): void {
   log.log(line);
 }
 
+/**
+ * The service's endpoints for this instance, loaded on first use. Never throws: anything that goes
+ * wrong here is reported and logging is off for the request, while the request itself is served.
+ */
 export function loadService(platform: Platform): LoadedService | undefined {
   if (loaded) return loaded;
   let config: ServiceConfig;
   try {
     config = loadServiceConfig(platform.openConfig(CONFIG_STORE_NAME));
   } catch (error) {
-    // The store itself is missing (not linked to the service).
+    // The store is missing (not linked to the service) or could not be read.
     reportOnce(
       platform.logger(DEFAULT_ERROR_LOG_ENDPOINT),
-      `compute-kinesis-logger: configuration: config store "${CONFIG_STORE_NAME}" cannot be opened (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
+      `compute-kinesis-logger: configuration: config store "${CONFIG_STORE_NAME}" cannot be read (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
     );
     return undefined;
   }
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
-  const endpoints = config.endpoints.map((endpoint) => buildRuntime(endpoint, platform));
-  loaded = { config, endpoints, errorLog };
+  try {
+    loaded = { config, endpoints: config.endpoints.map((endpoint) => buildRuntime(endpoint, platform)), errorLog };
+  } catch (error) {
+    reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
+  }
   return loaded;
 }
 

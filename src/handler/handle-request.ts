@@ -8,7 +8,7 @@ import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
 import { loadService, reportOnce } from './endpoints.js';
-import { executionBudget, logExchange } from './log-exchange.js';
+import { executionBudget, logExchange, type EmittedLines } from './log-exchange.js';
 import { originResponder, serve, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
@@ -38,9 +38,18 @@ export interface HandleOptions {
 }
 
 /** Per-execution state an embedding application reaches through its event (emit). */
-const executions = new WeakMap<object, { budget: RequestBudget }>();
+export interface Execution {
+  budget: RequestBudget;
+  /**
+   * Lines emitted while the response is being served; they join the request's own delivery.
+   * Undefined once that delivery has started: later emits are delivered on their own.
+   */
+  emitted?: EmittedLines[];
+}
 
-export function executionOf(event: object): { budget: RequestBudget } | undefined {
+const executions = new WeakMap<object, Execution>();
+
+export function executionOf(event: object): Execution | undefined {
   return executions.get(event);
 }
 
@@ -49,7 +58,8 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   if (isAdminRequest(event.request)) return handleAdmin(event.request, platform);
   const startMs = platform.nowMs();
   const budget = executionBudget(startMs, platform, options.backendRequestsForResponse ?? 1);
-  executions.set(event, { budget });
+  const execution: Execution = { budget, emitted: [] };
+  executions.set(event, execution);
 
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform) ? event.request.clone() : undefined;
@@ -79,7 +89,9 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
           sent,
           waf,
         };
-        await logExchange(exchange, platform, budget, triggers);
+        const emitted = execution.emitted ?? [];
+        execution.emitted = undefined;
+        await logExchange(exchange, platform, budget, triggers, emitted);
       })
       .catch((error) => {
         // Last resort: logging must never fail the request, but must not fail silently either.

@@ -6,7 +6,7 @@
  * Composes, per execution: one RequestBudget shared by every AWS call of the execution
  * (PutRecords, ListShards, STS; the origin fetch already took one), the signed Kinesis api, the
  * router, and the delivery pipeline. Keeps, per instance (module scope, so a reused sandbox keeps
- * counting): the delivery counters per stream group that the admin stats page shows.
+ * counting): the delivery counters per stream that the admin stats page shows.
  */
 import { BACKEND_REQUESTS_PER_EXECUTION, CredentialsError, createSignedFetch, RequestBudget } from '../aws/index.js';
 import { addOutcome, deliverLines, failLines, newCounters, type DeliveryCounters } from '../delivery/index.js';
@@ -20,25 +20,42 @@ import { selectLines, type SelectedLine, type Trigger } from './select-lines.js'
 const LOGGING_DEADLINE_MS = 90_000;
 const KINESIS_CALL_TIMEOUT_MS = 10_000;
 
-const countersByGroup = new Map<string, DeliveryCounters>();
+/** A stream's delivery counters, and the endpoints whose lines they count. */
+export interface StreamCounters {
+  endpoints: Set<string>;
+  delivery: DeliveryCounters;
+}
+
+/**
+ * Keyed by stream (`<region>/<stream>`), a key that does not depend on which endpoints happened
+ * to produce lines in an execution: endpoints writing to one stream share its calls, so their
+ * lines are counted together.
+ */
+const countersByStream = new Map<string, StreamCounters>();
 /** Set on the first request, not at module load: module code runs at build time (Wizer snapshot). */
 let instanceStartedAtMs: number | undefined;
 
-/** This instance's delivery counters, per stream group (endpoint names joined by `+`). */
-export function deliveryCounters(): { startedAtMs: number; endpoints: ReadonlyMap<string, DeliveryCounters> } {
-  return { startedAtMs: instanceStartedAtMs ?? Date.now(), endpoints: countersByGroup };
+/** This instance's delivery counters, per stream. */
+export function deliveryCounters(): { startedAtMs: number; streams: ReadonlyMap<string, StreamCounters> } {
+  return { startedAtMs: instanceStartedAtMs ?? Date.now(), streams: countersByStream };
+}
+
+export function streamKey(config: { region: string; streamName: string }): string {
+  return `${config.region}/${config.streamName}`;
 }
 
 /** For tests: forget the counters. */
 export function resetDeliveryCounters(): void {
-  countersByGroup.clear();
+  countersByStream.clear();
   instanceStartedAtMs = undefined;
 }
 
-function countersFor(group: string): DeliveryCounters {
-  let counters = countersByGroup.get(group);
-  if (!counters) countersByGroup.set(group, (counters = newCounters()));
-  return counters;
+function countersFor(config: { region: string; streamName: string }, endpointNames: readonly string[]): DeliveryCounters {
+  const key = streamKey(config);
+  let counters = countersByStream.get(key);
+  if (!counters) countersByStream.set(key, (counters = { endpoints: new Set(), delivery: newCounters() }));
+  for (const name of endpointNames) counters.endpoints.add(name);
+  return counters.delivery;
 }
 
 /** The AWS request budget of one execution: what the response itself does not use (the origin fetch: 1). */
@@ -48,11 +65,22 @@ export function executionBudget(startMs: number, platform: Platform, backendRequ
   return new RequestBudget(limit, startMs + LOGGING_DEADLINE_MS, platform.nowMs);
 }
 
+/** Lines the application emitted for an endpoint (placement `none`, the embedding API). */
+export interface EmittedLines {
+  endpointName: string;
+  lines: readonly string[];
+}
+
+/**
+ * Renders the request's lines and delivers them, together with lines the application emitted
+ * while serving it: one delivery, so lines for the same stream share PutRecords calls.
+ */
 export async function logExchange(
   exchange: Exchange,
   platform: Platform,
   budget: RequestBudget,
   triggers: ReadonlySet<Trigger> = new Set(['response']),
+  emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
   const service = loadService(platform);
   if (!service || service.endpoints.length === 0) return;
@@ -62,6 +90,7 @@ export async function logExchange(
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.config.name}: rendering failed: ${problem}`);
   }
+  for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await deliver(lines, service, budget, platform);
   if (service.config.timingLogEndpoint && cpuAtStart !== undefined) {
     platform.logger(service.config.timingLogEndpoint).log(`vcpu_ms=${platform.vCpuMs!() - cpuAtStart} lines=${lines.length}`);
@@ -72,21 +101,20 @@ export async function logExchange(
  * Sends lines the application wrote itself through the named endpoint (any placement; the way to
  * use `none`). An unknown or disabled endpoint is reported once per instance.
  */
-export async function emitLines(endpointName: string, lines: readonly string[], platform: Platform, budget: RequestBudget): Promise<void> {
+export async function emitLines(emitted: EmittedLines, platform: Platform, budget: RequestBudget): Promise<void> {
   const service = loadService(platform);
   if (!service) return;
+  await deliver(emittedFor(emitted, service), service, budget, platform);
+}
+
+function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): SelectedLine<EndpointRuntime>[] {
   const endpoint = service.endpoints.find((e) => e.config.name === endpointName);
   if (!endpoint) {
     // No count in the text: reportOnce de-duplicates by text, so this stays one line per instance.
     reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); its lines are not sent`);
-    return;
+    return [];
   }
-  await deliver(
-    lines.map((line) => ({ endpoint, line })),
-    service,
-    budget,
-    platform,
-  );
+  return lines.map((line) => ({ endpoint, line }));
 }
 
 interface StreamGroup {
@@ -123,8 +151,9 @@ async function deliver(selected: SelectedLine<EndpointRuntime>[], service: Loade
 
 /**
  * Who signs for this endpoint (the access key id in use), or undefined when its secrets are
- * missing: a configuration problem, explained once per instance and reported like any failure.
- * Other credential errors (STS throttled, …) are left to the pipeline's retries.
+ * missing: a configuration problem, reported once per instance (not once per request) and its
+ * lines counted as failed and sent to the fallback endpoint. Other credential errors (STS
+ * throttled, …) are left to the pipeline's retries.
  */
 async function credentialsIdentity(
   endpoint: EndpointRuntime,
@@ -138,10 +167,15 @@ async function credentialsIdentity(
     return (await endpoint.credentials.get(budget)).accessKeyId;
   } catch (error) {
     if (error instanceof CredentialsError && error.errorCode === 'MissingCredentials') {
-      reportOnce(errorLog, `compute-kinesis-logger: ${config.name}: ${error.message}; lines are not sent until it exists`);
+      reportOnce(
+        errorLog,
+        `Failed to put record onto stream ${config.streamName}: ${error.errorCode} ${error.message} (endpoint ${config.name}); ` +
+          'its lines are not sent until the secret exists, and are counted on the admin page',
+      );
       const failure = { kind: 'not-retriable' as const, errorCode: error.errorCode, errorMessage: error.message };
-      const { reportFailure, fallback } = reporters(config.fallbackLogEndpoint, platform, errorLog);
-      addOutcome(countersFor(config.name), failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure, fallback }));
+      const { fallback } = reporters(config.fallbackLogEndpoint, platform, errorLog);
+      const outcome = failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure: () => {}, fallback });
+      addOutcome(countersFor(config, [config.name]), outcome);
       return undefined;
     }
     return `endpoint:${config.name}`;
@@ -159,7 +193,7 @@ function reporters(fallbackLogEndpoint: string | undefined, platform: Platform, 
 async function send(group: StreamGroup, budget: RequestBudget, platform: Platform, errorLog: LoggerLike): Promise<void> {
   const { lead } = group;
   const { config } = lead;
-  const counters = countersFor(group.names.join('+'));
+  const counters = countersFor(config, group.names);
   const { reportFailure, fallback } = reporters(config.fallbackLogEndpoint, platform, errorLog);
   const signedFetch = createSignedFetch({
     service: 'kinesis',

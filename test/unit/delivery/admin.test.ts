@@ -48,9 +48,13 @@ describe('GET /_kinesis_logger/stats', () => {
     expect(doc.endpoints.main).toMatchObject({
       stream: 'logs',
       accessMethod: 'user_credentials',
-      delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2, listShardsCalls: 1 },
+      deliveryStream: 'us-east-1/logs',
       credentials: { source: 'secret_store', fetches: 1 },
       stsCalls: 0,
+    });
+    expect(doc.streams['us-east-1/logs']).toMatchObject({
+      endpoints: ['main'],
+      delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2, listShardsCalls: 1 },
     });
     expect(stats.text).not.toContain('admin-test-secret');
     expect(stats.text).not.toContain('AKIDADMINTEST');
@@ -58,6 +62,22 @@ describe('GET /_kinesis_logger/stats', () => {
     expect(originPaths).toEqual(['/a', '/b']);
     // The admin request was not logged as traffic.
     expect(platform.sent.filter((s) => s.backend === 'kinesis')).toHaveLength(3);
+  });
+
+  it('counts every line of a stream in one place, whichever of its endpoints produced lines', async () => {
+    const config = { ...CONFIG, endpoints: 'main,errors', 'errors.stream_name': 'logs', 'errors.region': 'us-east-1', 'errors.format': 'E %U', 'errors.response_condition': 'resp.status >= 500' };
+    const secrets = { ...SECRETS, 'errors.access_key_id': 'AKIDADMINTEST', 'errors.secret_access_key': 'admin-test-secret' };
+    let status = 200;
+    const platform = createFakePlatform({ config, secrets, backends: { origin: () => new Response('x', { status }), kinesis } });
+    await get(platform, '/a'); // main only
+    status = 503;
+    await get(platform, '/b'); // main and errors, one call
+    status = 200;
+    await get(platform, '/c'); // main only
+    const doc = JSON.parse((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).text);
+    expect(Object.keys(doc.streams)).toEqual(['us-east-1/logs']);
+    expect(doc.streams['us-east-1/logs']).toMatchObject({ endpoints: ['errors', 'main'], delivery: { attempted: 4, delivered: 4, putRecordsCalls: 3 } });
+    expect(doc.endpoints.errors.deliveryStream).toBe('us-east-1/logs');
   });
 
   it('answers 401 to a missing or wrong token, 404 to an unknown admin path, 405 to other methods', async () => {

@@ -1,0 +1,93 @@
+/** The embedding API (src/embed.ts) over the in-memory platform: which calls emitted lines travel in. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKinesisLogging } from '../../../src/handler/embedding.js';
+import { resetLoadedService } from '../../../src/handler/endpoints.js';
+import type { FetchEventLike } from '../../../src/handler/handle-request.js';
+import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+
+const CONFIG = {
+  endpoints: 'main,audit',
+  'main.stream_name': 'logs',
+  'main.region': 'us-east-1',
+  'main.format': 'request %U',
+  'audit.stream_name': 'logs',
+  'audit.region': 'us-east-1',
+  'audit.placement': 'none',
+};
+const KEYS = { access_key_id: 'AKIDEMBEDTEST', secret_access_key: 'embed-test-secret' };
+const SECRETS = Object.fromEntries(['main', 'audit'].flatMap((e) => Object.entries(KEYS).map(([k, v]) => [`${e}.${k}`, v])));
+
+/** Kinesis that accepts everything and keeps, per PutRecords call, the decoded lines. */
+function recordingKinesis(calls: string[][]): BackendHandler {
+  return async (request) => {
+    if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
+      const range = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
+      return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: range, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
+    }
+    const { Records } = (await request.json()) as { Records: { Data: string }[] };
+    calls.push(Records.map((r) => Buffer.from(r.Data, 'base64').toString('utf8')));
+    return Response.json({ FailedRecordCount: 0, Records: Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });
+  };
+}
+
+function event(path: string) {
+  const pending: Promise<unknown>[] = [];
+  const e: FetchEventLike & { settled: () => Promise<unknown> } = {
+    request: new Request(`http://example.com${path}`),
+    waitUntil: (p) => void pending.push(p),
+    client: { address: '203.0.113.7', requestId: `req-${path}` },
+    settled: async () => {
+      // waitUntil may be called again while settling (a late emit): wait for those too.
+      for (let seen = 0; seen < pending.length; seen = pending.length) await Promise.all(pending);
+    },
+  };
+  return e;
+}
+
+afterEach(() => resetLoadedService());
+
+describe('createKinesisLogging', () => {
+  it('sends lines emitted while serving in the same PutRecords call as the request\'s own line', async () => {
+    const calls: string[][] = [];
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { kinesis: recordingKinesis(calls) } });
+    const logging = createKinesisLogging(platform);
+    const e = event('/order');
+    const response = await logging.handle(e, async () => {
+      logging.emit(e, 'audit', ['audit one', 'audit two']);
+      return new Response('ok');
+    }, { backendRequestsForResponse: 0 });
+    expect(await response.text()).toBe('ok');
+    await e.settled();
+    expect(calls).toEqual([['request /order', 'audit one', 'audit two']]);
+  });
+
+  it('sends lines emitted after the request was logged on their own', async () => {
+    const calls: string[][] = [];
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { kinesis: recordingKinesis(calls) } });
+    const logging = createKinesisLogging(platform);
+    const e = event('/late');
+    await (await logging.handle(e, async () => new Response('ok'), { backendRequestsForResponse: 0 })).text();
+    await e.settled();
+    logging.emit(e, 'audit', 'after the fact');
+    await e.settled();
+    expect(calls).toEqual([['request /late'], ['after the fact']]);
+  });
+
+  it('reports an unknown endpoint once and sends nothing for it', async () => {
+    const calls: string[][] = [];
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { kinesis: recordingKinesis(calls) } });
+    const logging = createKinesisLogging(platform);
+    for (const path of ['/a', '/b']) {
+      const e = event(path);
+      await (await logging.handle(e, async () => {
+        logging.emit(e, 'nope', 'lost?');
+        return new Response('ok');
+      }, { backendRequestsForResponse: 0 })).text();
+      await e.settled();
+    }
+    expect(calls).toEqual([['request /a'], ['request /b']]);
+    expect(platform.loggers.get('kinesis_logger_errors')!.lines).toEqual([
+      'compute-kinesis-logger: emit: no usable endpoint named "nope" (see the configuration report); its lines are not sent',
+    ]);
+  });
+});
