@@ -18,13 +18,18 @@ export interface ProxyResult {
 export interface SentBody {
   bodyBytes: number;
   endedMs: number;
+  /** Why the body stopped early: the origin's stream failed, the client went away, or it stalled. */
+  cutShort?: 'origin-error' | 'client-cancel' | 'stalled';
 }
 
 /** Produces the response for a request: the origin fetch, or an embedding application's handler. */
 export type Respond = (request: Request) => Promise<Response>;
 
-/** Longest we wait for the body to drain before logging anyway (a stalled client). */
-export const MAX_BODY_WAIT_MS = 100_000;
+/**
+ * Longest we wait for the body to drain before logging anyway (a stalled client). Well inside the
+ * logging deadline (log-exchange.ts, 90 s after the request started), so the line can still go out.
+ */
+export const MAX_BODY_WAIT_MS = 60_000;
 
 export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
   return (request) => fetchBackend(request, { kind: 'static', name: originBackend });
@@ -44,21 +49,12 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
   if (!origin.body) {
     return { response: origin, origin, finished: Promise.resolve({ bodyBytes: 0, endedMs: nowMs() }) };
   }
-  let bodyBytes = 0;
   let done!: (sent: SentBody) => void;
   const finished = new Promise<SentBody>((resolve) => (done = resolve));
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      bodyBytes += chunk.byteLength;
-      controller.enqueue(chunk);
-    },
-    flush() {
-      done({ bodyBytes, endedMs: nowMs() });
-    },
-  });
-  const stalled = setTimeout(() => done({ bodyBytes, endedMs: nowMs() }), MAX_BODY_WAIT_MS);
+  const body = countingBody(origin.body, (bodyBytes, cutShort) => done({ bodyBytes, endedMs: nowMs(), cutShort }));
+  const stalled = setTimeout(() => body.stall(), MAX_BODY_WAIT_MS);
   finished.then(() => clearTimeout(stalled));
-  const response = new Response(origin.body.pipeThrough(counter), {
+  const response = new Response(body.stream, {
     status: origin.status,
     statusText: origin.statusText,
     headers: origin.headers,
@@ -67,4 +63,47 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
     manualFramingHeaders: origin.headers.has('content-length'),
   } as ResponseInit);
   return { response, origin, finished };
+}
+
+/**
+ * The origin's body, passed through chunk by chunk while counting bytes. `onEnd` is called exactly
+ * once: when the body ends, when the origin's stream fails (the client's response fails too), when
+ * the client cancels, or on `stall()` — so a request is logged however its body ended.
+ */
+function countingBody(
+  source: ReadableStream<Uint8Array>,
+  onEnd: (bodyBytes: number, cutShort?: SentBody['cutShort']) => void,
+): { stream: ReadableStream<Uint8Array>; stall(): void } {
+  const reader = source.getReader();
+  let bodyBytes = 0;
+  let ended = false;
+  const end = (cutShort?: SentBody['cutShort']) => {
+    if (ended) return;
+    ended = true;
+    onEnd(bodyBytes, cutShort);
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        end('origin-error');
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        controller.close();
+        end();
+        return;
+      }
+      bodyBytes += chunk.value.byteLength;
+      controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      end('client-cancel');
+      return reader.cancel(reason);
+    },
+  });
+  return { stream, stall: () => end('stalled') };
 }

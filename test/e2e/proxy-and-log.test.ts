@@ -106,4 +106,30 @@ describe('the Compute app in Viceroy', () => {
     }
     expect(app.logLines('kinesis_logger_errors')).toEqual([]);
   });
+
+  it('logs a request whose body ended early, whether the origin dropped it or the client went away', async () => {
+    // The origin promises 10,000 bytes, sends 5,000 and drops the connection: the client sees a
+    // failed body, and the request is logged at once (not after the stalled-body wait of 60 s).
+    const cut = await app.fetch('/abort/5000');
+    expect(cut.status).toBe(200);
+    await expect(cut.arrayBuffer()).rejects.toThrow();
+
+    // The client reads one chunk of a 2 MB body, then goes away.
+    const controller = new AbortController();
+    const big = await app.fetch('/bytes/2000000?client=leaves', { signal: controller.signal });
+    const reader = big.body!.getReader();
+    await reader.read();
+    controller.abort();
+
+    const until = Date.now() + 20_000;
+    let urls: string[] = [];
+    while (Date.now() < until) {
+      urls = (await readStream(kinesis.url, STREAM)).map((r) => (JSON.parse(r.data) as { url: string }).url);
+      if (urls.includes('/abort/5000') && urls.includes('/bytes/2000000?client=leaves')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!urls.includes('/abort/5000')) console.error(app.output());
+    expect(urls.filter((u) => u === '/abort/5000')).toHaveLength(1);
+    expect(urls.filter((u) => u === '/bytes/2000000?client=leaves')).toHaveLength(1);
+  });
 });

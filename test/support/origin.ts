@@ -8,6 +8,7 @@
  *   /chunked/<n>       n bytes in several chunks, no Content-Length
  *   /empty             200, empty body
  *   /echo              the method, path, query and request body echoed back
+ *   /abort/<n>         promises 2n bytes (Content-Length), sends n, then drops the connection
  *   anything else      200 with a short greeting naming the path
  */
 import http from 'node:http';
@@ -64,6 +65,10 @@ export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
         await new Promise((r) => setImmediate(r));
       }
       res.end();
+    } else if ((match = /^\/abort\/(\d+)$/.exec(path))) {
+      const bytes = deterministicBytes(Number(match[1]));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length * 2) });
+      res.write(bytes, () => setTimeout(() => res.destroy(), 50));
     } else if (path === '/empty') {
       res.writeHead(200, { 'content-length': '0' });
       res.end();
