@@ -62,7 +62,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   executions.set(event, execution);
 
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
-  const wafCopy = wantsWafInspection(platform) ? event.request.clone() : undefined;
+  const wafCopy = wantsWafInspection(platform) ? copyForInspection(event.request) : undefined;
   const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
 
   event.waitUntil(
@@ -100,6 +100,19 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   );
 
   return served.then((proxy) => proxy.response);
+}
+
+/**
+ * Largest request body kept in memory for the WAF inspection that runs after the response. A copy
+ * of the request holds its whole body until then (a tee buffers what one side has read), so larger
+ * or unsized bodies are inspected by their method, URL and headers only.
+ */
+export const WAF_BODY_COPY_LIMIT = 64 * 1024;
+
+function copyForInspection(request: Request): Request {
+  const length = Number(request.headers.get('content-length') ?? NaN);
+  if (!request.body || (length >= 0 && length <= WAF_BODY_COPY_LIMIT)) return request.clone();
+  return new Request(request.url, { method: request.method, headers: request.headers });
 }
 
 function wantsWafInspection(platform: Platform): boolean {

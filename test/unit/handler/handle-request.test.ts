@@ -144,4 +144,24 @@ describe('handleRequest', () => {
     expect(inspected).toEqual(['/ok corp/ws', '/q corp/ws']);
     expect(lines.sort()).toEqual(['GET /ok 201 11', 'GET /q 201 10', 'waf /q']);
   });
+
+  it('gives WAF inspection small request bodies, and only method, URL and headers of large ones', async () => {
+    const config = { ...CONFIG, endpoints: 'main,waf', 'waf.stream_name': 'logs', 'waf.region': 'us-east-1', 'waf.placement': 'waf_debug', waf_corp: 'corp', waf_workspace: 'ws' };
+    const bodies: (string | null)[] = [];
+    const platform = createFakePlatform({
+      config,
+      secrets: { ...SECRETS, 'waf.access_key_id': 'AKIDUNITTEST', 'waf.secret_access_key': 'unit-test-secret' },
+      backends: { origin: async (request) => new Response(`${(await request.arrayBuffer()).byteLength} bytes`), kinesis: acceptingKinesis([]) },
+      inspect(request) {
+        bodies.push(request.body ? 'with body' : null);
+        return { verdict: 'allow', tags: [], decisionMs: 1, wafResponse: 200 };
+      },
+    });
+    for (const size of [100, 1024 * 1024]) {
+      const e = event(new Request('http://example.com/upload', { method: 'POST', body: 'x'.repeat(size), headers: { 'content-length': String(size) } }));
+      expect(await (await handleRequest(e, platform)).text()).toBe(`${size} bytes`); // the origin still gets the whole body
+      await e.settled();
+    }
+    expect(bodies).toEqual(['with body', null]);
+  });
 });
