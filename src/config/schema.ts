@@ -122,8 +122,9 @@ export interface ServiceConfig {
   errorLogEndpoint: string;
   kvStoreName: string;
   /**
-   * `timing_log_endpoint`: when set, each request writes `vcpu_ms=<n> lines=<n>` there — the CPU
-   * time logging took (render, sign, send). For measurements (bench/e2e-overhead.ts); off by default.
+   * `timing_log_endpoint`: when set, each request writes `vcpu_ms=<n> lines=<n> sandbox=<id>
+   * request=<n> started_ms=<t> logged_ms=<t>` there — logging's CPU time (render, sign, send) and
+   * how requests follow each other in a sandbox. For measurements (bench/, test/e2e); off by default.
    */
   timingLogEndpoint?: string;
   /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */

@@ -34,6 +34,9 @@ export interface StreamCounters {
 const countersByStream = new Map<string, StreamCounters>();
 /** Set on the first request, not at module load: module code runs at build time (Wizer snapshot). */
 let instanceStartedAtMs: number | undefined;
+/** This sandbox's name in timing lines, drawn on first use for the same reason. */
+let sandboxId: string | undefined;
+let requestsTimed = 0;
 
 /** This instance's delivery counters, per stream. */
 export function deliveryCounters(): { startedAtMs: number; streams: ReadonlyMap<string, StreamCounters> } {
@@ -93,7 +96,15 @@ export async function logExchange(
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await deliver(lines, service, budget, platform);
   if (service.config.timingLogEndpoint && cpuAtStart !== undefined) {
-    platform.logger(service.config.timingLogEndpoint).log(`vcpu_ms=${platform.vCpuMs!() - cpuAtStart} lines=${lines.length}`);
+    // Which sandbox served the request, and when its logging ended: bench/e2e and the sandbox
+    // reuse test read these to see how requests follow each other inside one sandbox.
+    sandboxId ??= Math.random().toString(36).slice(2, 10);
+    platform
+      .logger(service.config.timingLogEndpoint)
+      .log(
+        `vcpu_ms=${platform.vCpuMs!() - cpuAtStart} lines=${lines.length} sandbox=${sandboxId} request=${++requestsTimed} ` +
+          `started_ms=${Math.round(exchange.startMs)} logged_ms=${Math.round(platform.nowMs())}`,
+      );
   }
 }
 
