@@ -10,8 +10,8 @@
  *
  * Translated exactly:
  * - `\A` `\z` `\Z` `$` (end, or before a final newline) `^`, `.` (not `\n`; anything under (?s)),
- *   and the multi-line forms under (?m), all as lookarounds so JS's wider line terminators do not
- *   leak in;
+ *   and the multi-line forms under (?m) (`^` not after a final newline), all as lookarounds so
+ *   JS's wider line terminators do not leak in;
  * - possessive quantifiers `x*+ x++ x?+ x{n,m}+` and atomic groups `(?>…)` as
  *   `(?=(…))\k` (a lookahead capture plus a backreference, the standard JS emulation);
  * - leading inline flags `(?i)` `(?s)` `(?m)` `(?x)` (and `(*UTF)`/`(*UTF8)`/`(*UCP)`);
@@ -182,7 +182,9 @@ class Translator {
         return;
       case '^':
         this.i++;
-        this.atom([this.flagM ? '(?<![^\\n])' : '^'], true);
+        // PCRE's multi-line ^ matches at the start and after a newline that is not the subject's
+        // last character (pcre2pattern, "Circumflex and dollar"): "a\n" has one line, not two.
+        this.atom([this.flagM ? '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))' : '^'], true);
         return;
       case '$':
         this.i++;

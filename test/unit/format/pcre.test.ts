@@ -1,7 +1,7 @@
 /** PCRE → JS translation: matches as PCRE would, and rejects what JS cannot express. */
 import { describe, expect, it } from 'vitest';
 import { RegexError, translatePcre } from '../../../src/format/pcre.js';
-import { compileRegex, matchGroups } from '../../../src/format/regsub.js';
+import { compileRegex, matchGroups, parseReplacement, regsuball } from '../../../src/format/regsub.js';
 
 function matches(pattern: string, input: string): Array<string | undefined> | null {
   return matchGroups(compileRegex(pattern), input);
@@ -15,6 +15,10 @@ describe('translatePcre: behaviour', () => {
     ['b$', 'ab\n', ['b']],
     ['b$', 'ab\nc', null],
     ['(?m)^c', 'ab\nc', ['c']],
+    ['(?m)^$', 'a\n', null],
+    ['(?m)^$', 'a\n\nb', ['']],
+    ['(?m)^$', '', ['']],
+    ['(?m)^b', 'a\nb\n', ['b']],
     ['(?m)b$', 'ab\nc', ['b']],
     ['a.c', 'a\nc', null],
     ['(?s)a.c', 'a\nc', ['a\nc']],
@@ -55,6 +59,15 @@ describe('translatePcre: behaviour', () => {
     ['😀.', '😀x', ['😀x']],
   ])('%j on %j', (pattern, input, expected) => {
     expect(matches(pattern, input)).toEqual(expected);
+  });
+});
+
+describe('translatePcre: multi-line ^', () => {
+  it('does not match after a final newline (PCRE: "a\\n" is one line)', () => {
+    const re = compileRegex('(?m)^');
+    expect(regsuball(re, 'l1\nl2\n', parseReplacement('> ', re))).toBe('> l1\n> l2\n');
+    expect(regsuball(re, 'l1\n\nl3', parseReplacement('> ', re))).toBe('> l1\n> \n> l3');
+    expect(regsuball(re, '', parseReplacement('> ', re))).toBe('> ');
   });
 });
 
