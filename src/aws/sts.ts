@@ -7,12 +7,14 @@
  * CredentialsError with the STS error code. Does not own caching (credentials.ts) or retries
  * (the Kinesis call that needed the credentials is retried by delivery/retrier.ts).
  *
- * The answer's secret key and session token go into the returned object only; error messages
- * carry STS's own message, which never echoes key material.
+ * The answer's secret key and session token go into the returned object only. Error messages carry
+ * STS's own message through `sanitizeAwsMessage`: a refused signature echoes the canonical request
+ * and string to sign, which must not travel on into reports.
  */
 import { awsDomainFor } from '../config/regions.js';
 import type { BackendFetch, BackendRef } from '../platform/types.js';
 import { BudgetExhaustedError, type RequestBudget } from './budget.js';
+import { sanitizeAwsMessage } from './error-message.js';
 import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 import { createSignedFetch, RequestTimeoutError } from './signed-fetch.js';
 
@@ -102,7 +104,7 @@ export async function assumeRole(
     const parsed = parseStsError(text);
     throw new CredentialsError(
       parsed?.code ?? `HTTP${response.status}`,
-      `STS AssumeRole: ${parsed?.message ?? `answered ${response.status}`}`,
+      `STS AssumeRole: ${parsed?.message ? sanitizeAwsMessage(parsed.message) : `answered ${response.status}`}`,
       response.status,
     );
   }

@@ -15,6 +15,7 @@
  * Never throws: every line ends delivered, or failed/dropped and reported with counts.
  */
 import type { RequestBudget } from '../aws/budget.js';
+import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { DeliveryLimits } from '../config/schema.js';
 import type { KinesisApi } from '../kinesis/api.js';
 import { AwsCallError } from '../kinesis/errors.js';
@@ -148,7 +149,7 @@ async function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Pro
     if (targets.length === records.length) return targets;
     throw new Error(`planned ${targets.length} targets for ${records.length} records`);
   } catch (error) {
-    deps.reportFailure(`compute-kinesis-logger: shard router failed (${error instanceof Error ? error.message : String(error)}); sending with random partition keys`);
+    deps.reportFailure(`compute-kinesis-logger: shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : error)}); sending with random partition keys`);
     return randomKeyRouter(deps.random).plan(records.length);
   }
 }
@@ -165,6 +166,6 @@ async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<D
       return { kind: 'error', errorCode: error.errorCode, errorMessage: error.errorMessage, httpStatus: error.httpStatus, requestSent: error.requestSent };
     }
     // Not from the api's contract (a bug, or a test double): not retried, but reported.
-    return { kind: 'error', errorCode: 'InternalError', errorMessage: error instanceof Error ? error.message : String(error), requestSent: true };
+    return { kind: 'error', errorCode: 'InternalError', errorMessage: sanitizeAwsMessage(error instanceof Error ? error.message : error), requestSent: true };
   }
 }

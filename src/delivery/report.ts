@@ -7,16 +7,18 @@
  * Owns: the wording, the grouping, the per-delivery outcome and the per-instance counters it is
  * added to. Does not decide what failed (retrier.ts) and keeps no state of its own.
  *
- * Messages come from AWS (or our own codes) and never carry credentials; they are flattened to
- * one line and capped, so one odd answer cannot flood the log endpoint.
+ * Messages come from AWS (or our own codes). AWS's can carry signing material (a refused signature
+ * echoes the canonical request, session token included), so every message passes
+ * `sanitizeAwsMessage` on its way out: first sentence of the first line, signing values redacted,
+ * length capped, so one odd answer can neither leak a secret nor flood the log endpoint.
  */
+import { sanitizeAwsMessage } from '../aws/error-message.js';
 import { countAttempts, type HasAttempts } from './attempt.js';
 import type { DroppedLine } from './prepare.js';
 import type { Failure, FailureKind } from './retrier.js';
 
 export const FAILURE_PREFIX = 'Failed to put record onto stream';
 export const RECORD_TOO_LARGE = 'RecordTooLarge';
-const MAX_MESSAGE_CHARS = 300;
 
 /** The counters of one delivery. */
 export interface DeliveryOutcome {
@@ -88,7 +90,7 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
     groups.set(key, group);
   }
   for (const { failure, count, maxTries } of groups.values()) {
-    const message = oneLine(failure.errorMessage);
+    const message = sanitizeAwsMessage(failure.errorMessage);
     sink.reportFailure(
       `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](maxTries)})`,
     );
@@ -133,11 +135,6 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
     putRecordsCalls: counts.putRecordsCalls,
     misrouted: counts.misrouted,
   };
-}
-
-function oneLine(message: string): string {
-  const flat = message.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS)}…` : flat;
 }
 
 /** Per-instance totals over every delivery of one endpoint (the admin stats page shows these). */

@@ -9,6 +9,8 @@
  *   fatal      do not retry: validation, ResourceNotFoundException, AccessDeniedException, KMS
  *              configuration errors, our own RecordCountMismatch / BudgetExhausted / MissingCredentials
  */
+import { sanitizeAwsMessage } from '../aws/error-message.js';
+
 export type ErrorClass = 'throttled' | 'retriable' | 'auth' | 'fatal';
 
 const THROTTLING = new Set([
@@ -87,17 +89,24 @@ export function sanitizeErrorCode(raw: string): string {
   return afterHash.split(':')[0].trim();
 }
 
-/** A whole AWS call that failed: no per-entry results exist. */
+/**
+ * A whole AWS call that failed: no per-entry results exist. The message passes
+ * `sanitizeAwsMessage` here, where AWS's text enters our errors: AWS echoes the signed headers
+ * (session token included) when it refuses a signature, and nothing downstream should hold that.
+ */
 export class AwsCallError extends Error {
   readonly errorClass: ErrorClass;
+  readonly errorMessage: string;
   constructor(
     readonly errorCode: string,
-    readonly errorMessage: string,
+    errorMessage: string,
     readonly httpStatus?: number,
     /** False when the call never left (no budget, no credentials): it cannot have had any effect. */
     readonly requestSent: boolean = true,
   ) {
-    super(`${errorCode}${errorMessage ? ` ${errorMessage}` : ''}`);
+    const message = sanitizeAwsMessage(errorMessage);
+    super(`${errorCode}${message ? ` ${message}` : ''}`);
+    this.errorMessage = message;
     this.name = 'AwsCallError';
     this.errorClass = classifyErrorCode(errorCode, httpStatus);
   }

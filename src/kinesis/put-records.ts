@@ -8,7 +8,10 @@
  * An answer whose `Records` count differs from the count sent fails every record of that call
  * with `RecordCountMismatch` (KPL retrier.cc "Record Count Mismatch"): with the order lost, no
  * entry can be matched to its record, so none is assumed delivered and none is retried.
+ *
+ * Entry messages are AWS's text and pass `sanitizeAwsMessage` on the way in, like whole-call errors.
  */
+import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { PutRecordsInput, PutRecordsOutput, PutRecordsRequestEntry } from './api.js';
 
 export type EntryResult =
@@ -44,7 +47,7 @@ export function readPutRecordsResults(output: PutRecordsOutput, sentCount: numbe
   return records.map((entry, index) => {
     // Kinesis marks a failed entry by ErrorCode alone; anything else was written.
     if (entry && typeof entry.ErrorCode === 'string' && entry.ErrorCode) {
-      return { index, ok: false as const, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage ?? '' };
+      return { index, ok: false as const, errorCode: entry.ErrorCode, errorMessage: sanitizeAwsMessage(entry.ErrorMessage) };
     }
     return { index, ok: true as const, shardId: entry?.ShardId ?? '', sequenceNumber: entry?.SequenceNumber ?? '' };
   });

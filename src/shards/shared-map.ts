@@ -27,6 +27,7 @@
  * Without KV (store missing, read or lease write failing, rate limited) the instance acts alone:
  * its own map, refreshed by a direct ListShards under the same period and backoff rules.
  */
+import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { KinesisApi, Shard } from '../kinesis/api.js';
 import { listShardsRound } from '../kinesis/list-shards.js';
 import type { KvStoreLike } from '../platform/types.js';
@@ -407,6 +408,11 @@ function isInsertConflict(error: unknown): boolean {
   return /precondition|already exists/i.test(message);
 }
 
+/**
+ * An error as it goes into a report line. ListShards errors carry AWS's text (a refused signature
+ * echoes the signed headers, session token included), so every description passes the same gate
+ * as delivery failures.
+ */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return sanitizeAwsMessage(error instanceof Error ? error.message : String(error));
 }

@@ -19,6 +19,11 @@
  *   ExpiredTokenException                temporary credentials past their expiry
  *   InvalidSignatureException            signature mismatch, wrong service/region in the scope,
  *                                        date more than 15 minutes off
+ * A signature mismatch is answered the way AWS answers it: the message goes on, after the first
+ * sentence, with "The Canonical String for this request should have been" and the String-to-Sign,
+ * so the canonical headers — `x-amz-security-token:<token>` for temporary credentials — come back
+ * to the client (aws/aws-sdk-js#168 shows AWS's text). What the client does with that message is
+ * what test/integration/delivery/secrets.test.ts checks.
  * (`verifySigV4` returns the code; sts-stand-in.ts renders the same checks as STS XML errors.)
  *
  * Start: `startSigV4Verifier({ target, credentials, service?, region?, port?, onExchange? })`
@@ -34,6 +39,7 @@
  *
  * Also exported for the other stand-ins: readBody(), forward().
  */
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -155,13 +161,34 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
   const expected = /Signature=([0-9a-f]{64})/.exec(String((signed as { headers: Record<string, string> }).headers.authorization))?.[1];
   const expectedList = /SignedHeaders=([^,]+)/.exec(String((signed as { headers: Record<string, string> }).headers.authorization))?.[1];
   if (expectedList !== signedHeaderList || expected !== signature) {
+    const canonical = canonicalRequest(request.method, url, signedHeaders, { ...headers, 'x-amz-date': amzDate }, request.body);
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${scopeDate}/${region}/${service}/aws4_request`, sha256Hex(canonical)].join('\n');
     return {
       ok: false,
       code: 'InvalidSignatureException',
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n' +
+        `The Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
     };
   }
   return { ok: true, accessKeyId, region, service, temporary: known.sessionToken !== undefined };
+}
+
+/**
+ * The SigV4 canonical request as AWS prints it in an InvalidSignatureException: method, path,
+ * sorted query, each signed header as `name:value` (values trimmed, inner spaces folded), the signed
+ * header list, and the hex SHA-256 of the body.
+ */
+function canonicalRequest(method: string, url: URL, signedHeaders: readonly string[], headers: Record<string, string>, body: Uint8Array): string {
+  const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const query = [...url.searchParams].map(([k, v]) => `${encode(k)}=${encode(v)}`).sort().join('&');
+  const sorted = [...signedHeaders].sort();
+  const canonicalHeaders = sorted.map((name) => `${name}:${(headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  return [method, url.pathname || '/', query, canonicalHeaders, sorted.join(';'), sha256Hex(body)].join('\n');
+}
+
+function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export async function readBody(req: IncomingMessage): Promise<Uint8Array> {
@@ -225,6 +252,8 @@ export function jsonError(code: string, message: string): string {
 export { listen };
 
 export interface Exchange {
+  /** The verifier's own refusal (its code), when it answered instead of forwarding. */
+  rejectedWith?: string;
   method: string;
   path: string;
   requestHeaders: Record<string, string>;
@@ -278,6 +307,7 @@ export async function startSigV4Verifier(options: SigV4VerifierOptions): Promise
       }
     }
     options.onExchange?.({
+      rejectedWith: result.ok ? undefined : result.code,
       method: received.method,
       path: received.path,
       requestHeaders: received.headers,

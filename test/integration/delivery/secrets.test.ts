@@ -3,11 +3,16 @@
  *
  * Drives the whole request path (handleRequest over an in-memory platform whose `kinesis` and
  * `sts` backends reach the local stack over HTTP) through the scenarios that produce output —
- * deliveries, failures with fallback, a wrong secret, a revoked STS session, a missing secret,
- * the admin page with right and wrong tokens — while capturing every reported line, every
- * console output, every client response body and every HTTP body exchanged with Kinesis and STS.
- * Then asserts that none of the test secrets (secret keys, session tokens, admin token, and the
- * access key ids too) occurs anywhere in what was captured.
+ * deliveries, failures with fallback, a wrong secret, a wrong secret next to a static session
+ * token, a revoked STS session, a missing secret, the admin page with right and wrong tokens —
+ * while capturing every reported line, every console output, every client response body and every
+ * HTTP body we sent to Kinesis and STS. Then asserts that none of the test secrets (secret keys,
+ * session tokens, admin token, and the access key ids too) occurs anywhere in what was captured.
+ *
+ * The static-token scenario is the one that can leak: the verifier answers a bad signature as AWS
+ * does, echoing the canonical request with `x-amz-security-token:<token>`, and that answer reaches
+ * both the shard-map refresh report (ListShards) and the delivery report (PutRecords). Only
+ * src/aws/error-message.ts stands between it and the error log; without it this test fails.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
@@ -23,6 +28,12 @@ const ROLE_BASE_KEYS = { accessKeyId: 'AKIDSCANROLEBASE0002', secretAccessKey: '
 const ADMIN_TOKEN = 'scan-admin-token-Hn5xW3-NEVER-LOG';
 const WRONG_SECRET = 'scan-wrong-secret-Tb8cJ1-NEVER-LOG';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/scan-role';
+/** Temporary keys an operator pasted into the Secret Store as user_credentials (with `<endpoint>.session_token`). */
+const STATIC_TEMPORARY = {
+  accessKeyId: 'ASIASCANSTATIC000003',
+  secretAccessKey: 'scan-static-temp-secret-Pw6dR2-NEVER-LOG',
+  sessionToken: 'scan-static-session-token-Yv9sK4-NEVER-LOG',
+};
 
 let stack: Stack;
 let sts: StsStandIn;
@@ -132,12 +143,14 @@ describe('no secret in any output', () => {
     const document = JSON.parse(stats.text_) as {
       scope: string;
       note: string;
-      endpoints: Record<string, { delivery: { delivered: number; failed: number; failedByCode: Record<string, number> }; stsCalls: number; credentials: { source: string } }>;
+      endpoints: Record<string, { deliveryStream: string; stsCalls: number; credentials: { source: string } }>;
+      streams: Record<string, { delivery: { delivered: number; failed: number; failedByCode: Record<string, number> } }>;
     };
     expect(document.scope).toBe('instance');
     expect(document.note).toMatch(/this Compute instance only/);
-    expect(document.endpoints.main.delivery.delivered).toBe(4);
-    expect(document.endpoints.main.delivery.failedByCode).toEqual({ InternalFailure: 1 });
+    const mainDelivery = document.streams[document.endpoints.main.deliveryStream].delivery;
+    expect(mainDelivery.delivered).toBe(4);
+    expect(mainDelivery.failedByCode).toEqual({ InternalFailure: 1 });
     expect(document.endpoints.role.stsCalls).toBe(2);
     expect(document.endpoints.role.credentials.source).toBe('sts_assume_role');
     expect((await exchange(platform, '/_kinesis_logger/stats', { authorization: 'Bearer nope' })).status).toBe(401);
@@ -155,6 +168,27 @@ describe('no secret in any output', () => {
     expect(errors.some((l) => l.startsWith(`Failed to put record onto stream ${mainStream}: InvalidSignatureException`))).toBe(true);
     collectPlatformOutput(wrong);
 
+    // 5b. Temporary keys as user_credentials (a static session_token) with a wrong secret: every
+    // refusal echoes the canonical request, token included — for ListShards (the shard-map refresh
+    // report) and for PutRecords (the delivery report).
+    resetLoadedService();
+    stack.registry.add(STATIC_TEMPORARY);
+    const withToken = platformWith({
+      ...secrets,
+      'main.access_key_id': STATIC_TEMPORARY.accessKeyId,
+      'main.secret_access_key': WRONG_SECRET,
+      'main.session_token': STATIC_TEMPORARY.sessionToken,
+    });
+    const rejectedBefore = stack.exchanges.filter((e) => e.rejectedWith).length;
+    await exchange(withToken, '/wrong-secret-with-token');
+    const tokenErrors = withToken.loggers.get('kinesis_logger_errors')!.lines;
+    expect(tokenErrors.some((l) => /shard map: ListShards failed: InvalidSignatureException/.test(l))).toBe(true);
+    expect(tokenErrors.some((l) => l.startsWith(`Failed to put record onto stream ${mainStream}: InvalidSignatureException`))).toBe(true);
+    // The answers did carry the token: the reports had something to leak.
+    const echoes = stack.exchanges.filter((e) => e.rejectedWith === 'InvalidSignatureException').slice(rejectedBefore);
+    expect(echoes.some((e) => e.responseBody.includes(`x-amz-security-token:${STATIC_TEMPORARY.sessionToken}`))).toBe(true);
+    collectPlatformOutput(withToken);
+
     // 6. A missing secret, and an admin page without a configured token (404).
     resetLoadedService();
     const missing = platformWith({ 'main.access_key_id': MAIN_KEYS.accessKeyId });
@@ -162,9 +196,12 @@ describe('no secret in any output', () => {
     expect((await exchange(missing, '/_kinesis_logger/stats', { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(404);
     collectPlatformOutput(missing);
 
-    // Every HTTP body exchanged with Kinesis (both ways) and every form sent to STS.
+    // Every HTTP body exchanged with Kinesis (both ways) and every form sent to STS. Not the
+    // verifier's own refusals: they are AWS's words, echoing what we signed (token included) by
+    // design; what we repeat of them is in the reports captured above.
     for (const e of stack.exchanges) {
-      captured.push(e.requestBody, e.responseBody);
+      captured.push(e.requestBody);
+      if (!e.rejectedWith) captured.push(e.responseBody);
       // Records travel base64-encoded: scan them decoded too.
       if (e.requestHeaders['x-amz-target'] === 'Kinesis_20131202.PutRecords') {
         for (const r of (JSON.parse(e.requestBody) as { Records: { Data: string }[] }).Records) captured.push(Buffer.from(r.Data, 'base64').toString('utf8'));
@@ -179,6 +216,9 @@ describe('no secret in any output', () => {
       ROLE_BASE_KEYS.accessKeyId,
       ADMIN_TOKEN,
       WRONG_SECRET,
+      STATIC_TEMPORARY.secretAccessKey,
+      STATIC_TEMPORARY.sessionToken,
+      STATIC_TEMPORARY.accessKeyId,
       ...sts.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken!, c.accessKeyId]),
     ];
     expect(sts.issued.length).toBeGreaterThanOrEqual(2);

@@ -81,6 +81,20 @@ describe('SigV4 verified by @smithy/signature-v4', () => {
     expect(error.errorClass).toBe('auth');
   });
 
+  it('answers a wrong secret with temporary credentials as AWS does (canonical request, token included); our error keeps the first sentence only', async () => {
+    const before = verifier.stats.rejections.length;
+    const error = await callError(apiWith({ ...TEMPORARY, secretAccessKey: 'not-the-temp-secret' }).putRecords({ StreamName: stream, Records: [record] }));
+    expect(error.errorCode).toBe('InvalidSignatureException');
+    // The verifier's answer carries what AWS's does: the canonical request with the session token, and the string to sign.
+    const [rejection] = verifier.stats.rejections.slice(before);
+    expect(rejection.message).toContain('\nThe Canonical String for this request should have been\n');
+    expect(rejection.message).toContain(`\nx-amz-security-token:${TEMPORARY.sessionToken}\n`);
+    expect(rejection.message).toMatch(/\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/us-east-1\/kinesis\/aws4_request\n[0-9a-f]{64}'/);
+    // What our error holds is the gate's output.
+    expect(error.errorMessage).toBe('The request signature we calculated does not match the signature you provided.');
+    expect(error.message).not.toContain(TEMPORARY.sessionToken);
+  });
+
   it('rejects an unknown key and a wrong session token with UnrecognizedClientException', async () => {
     const unknown = await callError(apiWith({ ...STATIC, accessKeyId: 'AKIDUNKNOWN000000000' }).putRecords({ StreamName: stream, Records: [record] }));
     expect(unknown.errorCode).toBe('UnrecognizedClientException');

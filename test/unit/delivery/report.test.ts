@@ -55,22 +55,50 @@ describe('reportDelivery', () => {
     });
   });
 
-  it('flattens and caps AWS messages, and reports truncation as its own line', () => {
+  it('keeps the first line of AWS messages, caps it, and reports truncation as its own line', () => {
     const lines: string[] = [];
     reportDelivery(
       {
         streamName: 's',
-        attempted: 2,
+        attempted: 3,
         delivered: [delivered(0, 1, true)],
-        failed: [failedRecord(1, 'InternalFailure', 'retries-exhausted', 3, `multi\nline\t${'x'.repeat(400)}`)],
+        failed: [
+          failedRecord(1, 'InternalFailure', 'retries-exhausted', 3, `one\tline ${'x'.repeat(400)}\nsecond line`),
+          failedRecord(2, 'ServiceUnavailable', 'retries-exhausted', 3, 'first\nsecond line'),
+        ],
         dropped: [],
         maxDataBytes: 100,
       },
       { reportFailure: (l) => lines.push(l) },
     );
-    expect(lines[0]).toMatch(/^Failed to put record onto stream s: InternalFailure multi line x+… \(1 of 2 records; gave up after 3 attempts\)$/);
+    expect(lines[0]).toMatch(/^Failed to put record onto stream s: InternalFailure one line x+… \(1 of 3 records; gave up after 3 attempts\)$/);
     expect(lines[0].length).toBeLessThan(420);
-    expect(lines[1]).toBe('compute-kinesis-logger: stream s: 1 of 2 records truncated to 100 bytes of data (oversize=truncate)');
+    expect(lines[1]).toBe('Failed to put record onto stream s: ServiceUnavailable first (1 of 3 records; gave up after 3 attempts)');
+    expect(lines[2]).toBe('compute-kinesis-logger: stream s: 1 of 3 records truncated to 100 bytes of data (oversize=truncate)');
+  });
+
+  it('never writes the signing material AWS echoes in a refused signature (session token, credential, signature)', () => {
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLE-session-token';
+    const echoed =
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.\n\n' +
+      `The Canonical String for this request should have been\n'POST\n/\n\nhost:kinesis.us-east-1.amazonaws.com\nx-amz-security-token:${token}\n'`;
+    const flattened = `denied for Credential=ASIAIOSFODNN7EXAMPLE/20240101/us-east-1/kinesis/aws4_request x-amz-security-token:${token}`;
+    const lines: string[] = [];
+    reportDelivery(
+      {
+        streamName: 's',
+        attempted: 2,
+        delivered: [],
+        failed: [failedRecord(0, 'InvalidSignatureException', 'auth', 1, echoed), failedRecord(1, 'AccessDeniedException', 'not-retriable', 1, flattened)],
+        dropped: [],
+        maxDataBytes: 100,
+      },
+      { reportFailure: (l) => lines.push(l) },
+    );
+    expect(lines).toEqual([
+      'Failed to put record onto stream s: InvalidSignatureException The request signature we calculated does not match the signature you provided. (1 of 2 records; credentials refused, 1 attempt)',
+      'Failed to put record onto stream s: AccessDeniedException denied for Credential=[redacted] x-amz-security-token:[redacted] (1 of 2 records; not retriable, 1 attempt)',
+    ]);
   });
 
   it('says nothing when everything was delivered whole', () => {

@@ -229,6 +229,23 @@ describe('SharedShardMap: failures keep the old map and back off', () => {
     expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs).toBe(old!.listedAtMs);
   });
 
+  it('reports a refused signature without the signing material AWS echoes', async () => {
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLE-shard-map-token';
+    const echo =
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.\n\n' +
+      `The Canonical String for this request should have been\n'POST\n/\n\nx-amz-security-token:${token}\nx-amz-target:Kinesis_20131202.ListShards\n'`;
+    // An AwsCallError (gated where it is made) and any other error (gated where the report is written).
+    for (const fail of [new AwsCallError('InvalidSignatureException', echo, 400), new Error(`InvalidSignatureException ${echo}`)]) {
+      api.fail = fail;
+      reports = [];
+      const a = instance({ openKv: undefined });
+      await a.current(api);
+      expect(reports).toEqual([
+        'ListShards failed: InvalidSignatureException The request signature we calculated does not match the signature you provided.; keeping the previous shard map',
+      ]);
+    }
+  });
+
   it('with no map at all and ListShards failing, it answers undefined (the router falls back)', async () => {
     api.fail = new Error('no route');
     const a = instance();

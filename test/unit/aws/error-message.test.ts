@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_AWS_MESSAGE_CHARS, REDACTED, sanitizeAwsMessage } from '../../../src/aws/error-message.js';
+
+const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEtokenZ3Jk+/=abc';
+const SIGNATURE = 'a'.repeat(64);
+
+/** What Kinesis answers to a wrong secret signed with temporary credentials (the shape of aws/aws-sdk-js#168). */
+const INVALID_SIGNATURE = [
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  '',
+  'The Canonical String for this request should have been',
+  "'POST",
+  '/',
+  '',
+  'content-type:application/x-amz-json-1.1',
+  'host:kinesis.us-east-1.amazonaws.com',
+  'x-amz-date:20240101T000000Z',
+  `x-amz-security-token:${TOKEN}`,
+  'x-amz-target:Kinesis_20131202.PutRecords',
+  '',
+  'content-type;host;x-amz-date;x-amz-security-token;x-amz-target',
+  `${'e'.repeat(64)}'`,
+  '',
+  'The String-to-Sign should have been',
+  "'AWS4-HMAC-SHA256",
+  '20240101T000000Z',
+  '20240101/us-east-1/kinesis/aws4_request',
+  `${'f'.repeat(64)}'`,
+  '',
+].join('\n');
+
+describe('sanitizeAwsMessage', () => {
+  it('keeps only the first sentence of a refused signature: no canonical request, no token, no string to sign', () => {
+    const clean = sanitizeAwsMessage(INVALID_SIGNATURE);
+    expect(clean).toBe('The request signature we calculated does not match the signature you provided.');
+    expect(clean).not.toContain(TOKEN);
+  });
+
+  it('cuts the echo even when the message arrives flattened to one line', () => {
+    const flat = INVALID_SIGNATURE.replace(/\n/g, ' ').replace('provided. Check', 'provided, check');
+    const clean = sanitizeAwsMessage(flat);
+    expect(clean).not.toContain(TOKEN);
+    expect(clean).not.toMatch(/Canonical|String-to-Sign|x-amz-security-token/i);
+    expect(clean).toMatch(/^The request signature we calculated does not match the signature you provided, check/);
+  });
+
+  it.each([
+    ['a canonical header', `bad x-amz-security-token:${TOKEN} here`, `bad x-amz-security-token:${REDACTED} here`],
+    ['a query parameter', `GET /?Action=X&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}&X-Amz-Date=1`, `GET /?Action=X&X-Amz-Security-Token=${REDACTED}&X-Amz-Date=1`],
+    [
+      'an Authorization header',
+      `got AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIGNATURE}`,
+      `got AWS4-HMAC-SHA256 Credential=${REDACTED}, SignedHeaders=host;x-amz-date, Signature=${REDACTED}`,
+    ],
+    ['presigned credentials', `X-Amz-Credential=ASIAIOSFODNN7EXAMPLE%2F20240101 X-Amz-Signature=${SIGNATURE}`, `X-Amz-Credential=${REDACTED} X-Amz-Signature=${REDACTED}`],
+    ['an S3-style key id', '<AWSAccessKeyId>ASIAIOSFODNN7EXAMPLE</AWSAccessKeyId>', `<AWSAccessKeyId>${REDACTED}</AWSAccessKeyId>`],
+    ['a bare access key id', 'key ASIAIOSFODNN7EXAMPLE is not known', `key ${REDACTED} is not known`],
+  ])('redacts signing material in %s', (_, raw, expected) => {
+    expect(sanitizeAwsMessage(raw)).toBe(expected);
+  });
+
+  it('leaves ordinary AWS messages as they are', () => {
+    for (const message of [
+      'Rate exceeded for shard shardId-000000000001 in stream logs under account 123456789012.',
+      'Stream logs under account 123456789012 not found.',
+      "1 validation error detected: Value 'x' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256",
+      'Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T001000Z - 5 min.)',
+      'The security token included in the request is invalid.',
+    ]) {
+      expect(sanitizeAwsMessage(message)).toBe(message);
+    }
+  });
+
+  it('flattens control characters and whitespace, and caps the length (ellipsis included)', () => {
+    expect(sanitizeAwsMessage('  tab\there\u0000and\u007fthere  ')).toBe('tab here and there');
+    const long = sanitizeAwsMessage(`x${'y'.repeat(1000)}`);
+    expect(long).toHaveLength(MAX_AWS_MESSAGE_CHARS);
+    expect(long.endsWith('…')).toBe(true);
+    // A surrogate pair at the cut is not split.
+    const emoji = sanitizeAwsMessage(`${'a'.repeat(MAX_AWS_MESSAGE_CHARS - 2)}😀😀😀`);
+    expect(emoji.endsWith('a…')).toBe(true);
+  });
+
+  it('is idempotent (text may pass the gate where it enters and again where it leaves)', () => {
+    for (const raw of [INVALID_SIGNATURE, `a.\u0001B`, `x-amz-security-token:${TOKEN}`, `${'word '.repeat(100)}`, 'Signature=abc. Next part']) {
+      const once = sanitizeAwsMessage(raw);
+      expect(sanitizeAwsMessage(once)).toBe(once);
+    }
+  });
+
+  it('takes anything (an Error message, undefined, a number) and returns a string', () => {
+    expect(sanitizeAwsMessage(undefined)).toBe('');
+    expect(sanitizeAwsMessage(null)).toBe('');
+    expect(sanitizeAwsMessage(42)).toBe('42');
+  });
+});
