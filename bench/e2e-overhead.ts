@@ -5,15 +5,21 @@
  * endpoint's placement is `format_version_default` (every request logged), in the other `none`
  * (same configuration loading, nothing rendered or sent). Requests alternate between them, so both
  * see the same machine load; the figures are ratios from one run. PutRecords calls are counted by
- * a pass-through proxy in front of kinesalite. Requires `npm run build` first.
+ * a pass-through proxy in front of kinesalite. A last phase drives the logging side with 8
+ * concurrent clients and reads the timing lines: how many sandboxes served it, and whether any
+ * sandbox started a request before the previous one's logging ended (what batching records of
+ * several requests into one call would need). Requires `npm run build` first.
  */
 import { createStream, readStream, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startDemoOrigin } from '../test/support/origin.js';
 import { DATADOG_DEFAULT_FORMAT } from '../src/format/index.js';
 import { setConfigItem, startViceroy } from '../test/support/viceroy.js';
+import { parseTimingLine, requestsBySandbox } from '../test/support/timing-lines.js';
 
 const REQUESTS_PER_SIDE = Number(process.env.BENCH_E2E_REQUESTS ?? 400);
+const CONCURRENT_REQUESTS = 400;
+const CONCURRENT_CLIENTS = 8;
 const STREAM = 'compute-logs';
 
 function percentile(sorted: number[], p: number): number {
@@ -65,10 +71,11 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const side of ['on', 'off'] as const) timings[side].sort((a, b) => a - b);
     const putCalls = proxy.stats.calls.PutRecords ?? 0;
     // vCpuTime has millisecond resolution: averaged over every request it is unbiased.
-    const cpu = on.logLines('timing').map((l) => Number(/vcpu_ms=(\d+)/.exec(l)?.[1]));
+    const cpu = on.logLines('timing').map((l) => parseTimingLine(l).vCpuMs);
     const renderCost = (await (
       await on.fetch('/_kinesis_logger/render-cost?n=5000', { headers: { authorization: 'Bearer local-admin-token' } })
     ).json()) as { endpoints: Record<string, { vCpuMicrosPerLine: number }> };
+    const concurrent = await concurrentPhase(on, proxy.stats.calls);
     return {
       wasmLoggingVCpuMsPerRequest: cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length),
       wasmRenderMicrosPerLineKinesisDefault: renderCost.endpoints.main.vCpuMicrosPerLine,
@@ -83,6 +90,7 @@ export async function run(): Promise<Record<string, number | string>> {
       recordsInStream: records,
       putRecordsCallsPer1000: (putCalls / expected) * 1000,
       listShardsCalls: proxy.stats.calls.ListShards ?? 0,
+      ...concurrent,
     };
   } finally {
     await on.shutdown();
@@ -91,6 +99,39 @@ export async function run(): Promise<Record<string, number | string>> {
     await origin.stop();
     await kinesis.stop();
   }
+}
+
+/**
+ * 8 clients at once against the logging side: sandboxes used, requests per sandbox, requests that
+ * started in a sandbox before its previous request's logging ended, and PutRecords calls per 1,000
+ * requests in this phase.
+ */
+async function concurrentPhase(app: Awaited<ReturnType<typeof startViceroy>>, calls: Record<string, number>) {
+  const timedBefore = app.logLines('timing').length;
+  const putBefore = calls.PutRecords ?? 0;
+  let next = 0;
+  const client = async () => {
+    while (next < CONCURRENT_REQUESTS) {
+      const i = next++;
+      await (await app.fetch(`/bench/concurrent/${i}`)).arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_CLIENTS }, client));
+  const deadline = Date.now() + 30_000;
+  while (app.logLines('timing').length < timedBefore + CONCURRENT_REQUESTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  const timings = app.logLines('timing').slice(timedBefore).map(parseTimingLine);
+  const bySandbox = requestsBySandbox(timings);
+  let overlapping = 0;
+  for (const requests of bySandbox.values()) {
+    for (let i = 1; i < requests.length; i++) if (requests[i].startedMs < requests[i - 1].loggedMs - 2) overlapping++;
+  }
+  return {
+    concurrentClients: CONCURRENT_CLIENTS,
+    concurrentSandboxes: bySandbox.size,
+    concurrentRequestsPerSandbox: timings.length / Math.max(1, bySandbox.size),
+    concurrentOverlappingRequestsInASandbox: overlapping,
+    concurrentPutRecordsCallsPer1000: (((calls.PutRecords ?? 0) - putBefore) / CONCURRENT_REQUESTS) * 1000,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
