@@ -28,7 +28,7 @@ import {
   urlEncode,
 } from './text-escapes.js';
 import { compileStrftime, mayPrintNewline, sharedStrftime, type TimeFormatter } from './time-format.js';
-import type { VclType } from './values.js';
+import { formatInteger, type VclType } from './values.js';
 
 /** What a function needs from the compiler to report errors at the right place. */
 export interface CallSite {
@@ -237,7 +237,7 @@ const itoa: FunctionDef = {
         ctx.fastlyError = 'EINVAL';
         return null;
       }
-      return Math.trunc(n(ctx) ?? 0).toString(b);
+      return formatInteger(n(ctx) ?? 0, b);
     };
   },
 };

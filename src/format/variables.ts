@@ -189,8 +189,10 @@ const MATH_CONSTANTS: Record<string, [VclType, number]> = {
   'math.FLOAT_MIN_EXP': ['INTEGER', -1021],
   'math.FLOAT_RADIX': ['INTEGER', 2],
   'math.INTEGER_BIT': ['INTEGER', 64],
-  'math.INTEGER_MAX': ['INTEGER', Number.MAX_SAFE_INTEGER],
-  'math.INTEGER_MIN': ['INTEGER', Number.MIN_SAFE_INTEGER],
+  // int64 bounds as the nearest doubles; formatInteger prints them as 9223372036854775807 and
+  // -9223372036854775808.
+  'math.INTEGER_MAX': ['INTEGER', 2 ** 63],
+  'math.INTEGER_MIN': ['INTEGER', -(2 ** 63)],
   'math.LN10': ['FLOAT', Math.LN10],
   'math.LN2': ['FLOAT', Math.LN2],
   'math.LOG10E': ['FLOAT', Math.LOG10E],
