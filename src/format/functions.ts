@@ -171,20 +171,28 @@ const strftime: FunctionDef = {
   },
 };
 
-/** `s` → whole seconds; `ms`/`us`/`ns` → seconds with 3/6/9 decimals (time.units page). */
+/**
+ * `s` → whole seconds; `ms`/`us`/`ns` → whole seconds, a point and 3/6/9 decimals (time.units and
+ * time.runits pages). A negative value is its sign then the digits of its magnitude: -1.5 s in ms
+ * is `-1.500` and -1 ms in us is `-0.001000` (never the floor's `-2.500`), so the text reads as the
+ * same number; at the 1 µs resolution kept here, a value of magnitude below 1 µs prints unsigned.
+ * [I: Fastly's pages show no negative example; sign-and-magnitude is the only reading under which
+ * the text equals the value.]
+ */
 function formatUnits(unit: string, us: number): string | null {
-  const whole = Math.floor(us);
-  const sec = Math.floor(whole / 1e6);
-  const micros = whole - sec * 1e6;
+  const magnitude = Math.floor(Math.abs(us));
+  const sign = us < 0 && magnitude > 0 ? '-' : '';
+  const sec = Math.floor(magnitude / 1e6);
+  const micros = magnitude - sec * 1e6;
   switch (unit) {
     case 's':
-      return String(sec);
+      return `${sign}${sec}`;
     case 'ms':
-      return `${sec}.${String(Math.floor(micros / 1000)).padStart(3, '0')}`;
+      return `${sign}${sec}.${String(Math.floor(micros / 1000)).padStart(3, '0')}`;
     case 'us':
-      return `${sec}.${String(micros).padStart(6, '0')}`;
+      return `${sign}${sec}.${String(micros).padStart(6, '0')}`;
     case 'ns':
-      return `${sec}.${String(micros).padStart(6, '0')}000`;
+      return `${sign}${sec}.${String(micros).padStart(6, '0')}000`;
     default:
       return null;
   }
