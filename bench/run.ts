@@ -24,6 +24,26 @@ const BENCHES: Bench[] = [
   { file: 'e2e-overhead.ts', subject: 'the compiled Wasm in Viceroy', targets: { latencyRatioP50: '≤1.05', putRecordsCallsPer1000: '≤20 with batching' } },
 ];
 
+/**
+ * The one table printed at the end: each row a figure of this project beside the naive path's
+ * figure measured in the same run, and the issue's target.
+ */
+type FigureRef = [file: string, key: string];
+const SUMMARY: { subject: string; ours: FigureRef; naive?: FigureRef | string; target: string }[] = [
+  { subject: 'Datadog format, lines/s in Node (compiled vs parse every time)', ours: ['format-render.ts', 'compiledLinesPerSec'], naive: ['format-render.ts', 'parseEveryTimeLinesPerSec'], target: '≥200,000 and ≥10×' },
+  { subject: 'max/mean records per shard, 4 equal shards', ours: ['shard-balance.ts', 'equal4.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'equal4.naiveRandomKeys.maxOverMean'], target: '≤1.02' },
+  { subject: 'max/mean records per shard, 5 shards after uneven splits', ours: ['shard-balance.ts', 'uneven5.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'uneven5.naiveRandomKeys.maxOverMean'], target: '≤1.02' },
+  { subject: 'max/mean records per shard, 16 equal shards', ours: ['shard-balance.ts', 'equal16.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'equal16.naiveRandomKeys.maxOverMean'], target: '≤1.02' },
+  { subject: 'requests until a reshard is followed', ours: ['shard-balance.ts', 'requestsToFollowReshard'], target: '≤5' },
+  { subject: 'ListShards rounds per refresh period, 50 instances', ours: ['shard-balance.ts', 'listShardsRoundsPerPeriod'], naive: '50 (each lists)', target: '≤1' },
+  { subject: '1 shard at 2× its limit: duplicates / silent losses', ours: ['throttling.ts', 'duplicates'], naive: ['throttling.ts', 'silentLosses'], target: '0 and 0' },
+  { subject: '25 KiB payload units per 1,000 lines of ~500 B (KPL aggregation)', ours: ['aggregation.ts', 'aggregatedPayloadUnits1Shard'], naive: ['aggregation.ts', 'naivePayloadUnits'], target: '≤25 (naive 1,000)' },
+  { subject: 'PutRecords calls per 1,000 requests, 8 concurrent clients, Viceroy', ours: ['e2e-overhead.ts', 'concurrentPutRecordsCallsPer1000'], naive: '1,000 (one per request)', target: '≤20 with batching' },
+  { subject: 'client latency p50, logging on / off, Viceroy (ratio)', ours: ['e2e-overhead.ts', 'latencyRatioP50'], naive: ['e2e-overhead.ts', 'p50OffMs'], target: '≤1.05' },
+  { subject: 'client latency p99, logging on / off, Viceroy (ratio)', ours: ['e2e-overhead.ts', 'latencyRatioP99'], naive: ['e2e-overhead.ts', 'p99OffMs'], target: '—' },
+  { subject: 'Wasm vCPU ms per request for render + sign + send', ours: ['e2e-overhead.ts', 'wasmLoggingVCpuMsPerRequest'], target: '— (Compute allows 50 ms)' },
+];
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
@@ -59,6 +79,7 @@ async function main() {
     writeFileSync(path.join(here, 'results', 'shard-spread.svg'), svg);
     console.log('chart: bench/results/shard-spread.svg');
   }
+  printSummary(results);
   const file = path.join(here, 'results', `${new Date().toISOString().slice(0, 10)}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
@@ -68,6 +89,22 @@ function printTable(figures: Record<string, number | string>, targets: Record<st
   const rows = Object.entries(figures).map(([name, value]) => [name, format(value), targets[name] ?? '']);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
   for (const row of rows) console.log(`  ${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2]}`);
+}
+
+function printSummary(results: Record<string, unknown>) {
+  const figure = (ref: FigureRef | string | undefined): string => {
+    if (ref === undefined) return '';
+    if (typeof ref === 'string') return ref;
+    const value = (results[ref[0]] as { figures?: Record<string, number | string> } | undefined)?.figures?.[ref[1]];
+    return value === undefined ? 'not measured' : format(value);
+  };
+  const rows = [
+    ['subject', 'this project', 'naive (same run)', 'target'],
+    ...SUMMARY.map((row) => [row.subject, figure(row.ours), figure(row.naive), row.target]),
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log('\n## Summary');
+  for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`);
 }
 
 function format(value: number | string): string {
