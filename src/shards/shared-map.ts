@@ -21,8 +21,15 @@
  * compare-and-set there is. The lease key names what it replaces and when, instead of relying on
  * the TTL alone, because Fastly deletes expired items only "within 24 hours of the requested
  * expiration" (KV API docs): a fixed key left by a holder that died would block refreshes for up to
- * a day. With slotted keys a dead holder blocks the others for at most one slot, and a map that was
- * just replaced never blocks the next refresh. The TTL only garbage-collects old leases.
+ * a day. A map that was just replaced never blocks the next refresh. The TTL only garbage-collects.
+ *
+ * A lease is two keys, its slot and the next one, and is held only when both inserts succeed. With
+ * one key per slot, a lease taken just before a slot boundary protected nothing after it: a
+ * contender a millisecond later computed the next slot's key, inserted it, and both listed. With two,
+ * any contender within `leaseSlotMs` of the holder (in the same slot or the next) meets one of the
+ * holder's keys, so the lease lasts at least `leaseSlotMs` whenever it was taken, still through
+ * insert-if-absent alone (no read-then-write race). The price: a holder that died blocks the others
+ * until the end of the slot after the one it took the lease in, between one and two slots.
  *
  * Without KV (store missing, read or lease write failing, rate limited) the instance acts alone:
  * its own map, refreshed by a direct ListShards under the same period and backoff rules.
@@ -51,7 +58,10 @@ export const DEFAULT_MIN_BACKOFF_MS = 1_000;
 export const DEFAULT_MAX_BACKOFF_MS = 30_000;
 /** Backoff growth per failed refresh (KPL: backoff * 3 / 2). */
 export const BACKOFF_MULTIPLIER = 1.5;
-/** Length of one lease slot: the longest others wait for a holder that died mid-refresh. */
+/**
+ * Length of one lease slot: the shortest time a lease protects its holder's listing. Others wait
+ * for a holder that died mid-refresh between one and two slots (see the lease keys above).
+ */
 export const DEFAULT_LEASE_SLOT_MS = 10_000;
 /** How soon an instance that lost the lease looks in KV again for the winner's map. */
 export const DEFAULT_LEASE_RECHECK_MS = 1_000;
@@ -139,8 +149,8 @@ export class SharedShardMap {
   private backoffMs: number;
   private inFlight: Promise<void> | undefined;
   private kv: KvHandle = { kind: 'unopened' };
-  /** The lease key this instance holds, so its own retries within the slot do not lock it out. */
-  private heldLease: string | undefined;
+  /** The lease keys this instance holds, so its own retries within its lease do not lock it out. */
+  private heldLeaseKeys = new Set<string>();
 
   private readonly now: () => number;
   private readonly minBackoffMs: number;
@@ -354,26 +364,35 @@ export class SharedShardMap {
     }
   }
 
+  /** Takes this slot's and the next slot's lease keys; the lease is ours only when both are. */
   private async tryLease(kv: KvStoreLike, generation: number): Promise<'mine' | 'held-elsewhere' | 'kv-failed'> {
     const now = this.now();
-    const key = leaseKey(this.options.region, this.options.streamName, generation, Math.floor(now / this.leaseSlotMs));
-    if (this.heldLease === key) return 'mine';
-    try {
-      await kv.put(key, JSON.stringify({ holder: this.holderId, acquiredAtMs: now }), {
-        mode: 'add',
-        // At least one slot, so the key cannot expire and be taken twice within its slot.
-        ttl: 2 * Math.ceil(this.leaseSlotMs / 1000),
-      });
-      this.heldLease = key;
-      return 'mine';
-    } catch (error) {
-      if (isInsertConflict(error)) {
-        this.stats.leaseHeldElsewhere++;
-        return 'held-elsewhere';
+    const slot = Math.floor(now / this.leaseSlotMs);
+    const keys = [slot, slot + 1].map((s) => leaseKey(this.options.region, this.options.streamName, generation, s));
+    const value = JSON.stringify({ holder: this.holderId, acquiredAtMs: now });
+    const held = new Set<string>();
+    for (const key of keys) {
+      if (this.heldLeaseKeys.has(key)) {
+        held.add(key);
+        continue;
       }
-      this.kvFailed('taking the refresh lease', error);
-      return 'kv-failed';
+      try {
+        // Two slots, so neither key can expire (and be taken again) before its slot has ended.
+        await kv.put(key, value, { mode: 'add', ttl: 2 * Math.ceil(this.leaseSlotMs / 1000) });
+        held.add(key);
+      } catch (error) {
+        // Keys taken so far stay ours until they expire; only older holders' leases are in the way.
+        this.heldLeaseKeys = held;
+        if (isInsertConflict(error)) {
+          this.stats.leaseHeldElsewhere++;
+          return 'held-elsewhere';
+        }
+        this.kvFailed('taking the refresh lease', error);
+        return 'kv-failed';
+      }
     }
+    this.heldLeaseKeys = held;
+    return 'mine';
   }
 
   private openKv(): KvStoreLike | undefined {

@@ -110,8 +110,56 @@ describe('SharedShardMap: the lease', () => {
       return put(key, value, options);
     };
     await instance({ openKv: () => spy }).current(api);
-    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${Math.floor(clock.ms / 10_000)}`, mode: 'add', ttl: 20 });
-    expect(puts[1]).toMatchObject({ key: mapKey(REGION, STREAM), mode: undefined });
+    const slot = Math.floor(clock.ms / 10_000);
+    // This slot's key and the next one's: the lease outlasts the slot boundary.
+    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot}`, mode: 'add', ttl: 20 });
+    expect(puts[1]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot + 1}`, mode: 'add', ttl: 20 });
+    expect(puts[2]).toMatchObject({ key: mapKey(REGION, STREAM), mode: undefined });
+    expect(puts).toHaveLength(3);
+  });
+
+  it('protects the holder for its full length even when taken just before a slot boundary', async () => {
+    // The holder's ListShards is still running when the contenders come.
+    let finishListing!: (shards: Shard[]) => void;
+    let holderLists = 0;
+    const holder = instance({
+      listShards: () => {
+        holderLists++;
+        return new Promise<Shard[]>((resolve) => (finishListing = resolve));
+      },
+    });
+    let contenderLists = 0;
+    const contender = () =>
+      instance({
+        coldStartWaitMs: 0,
+        listShards: async () => {
+          contenderLists++;
+          return layout;
+        },
+      });
+    const boundary = (Math.floor(clock.ms / 10_000) + 1) * 10_000;
+    const takenAt = boundary - 1;
+    clock.ms = takenAt;
+    const holding = holder.current(api);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(holderLists).toBe(1);
+
+    // Just after the boundary, and until a whole lease length has passed: the holder keeps it.
+    for (const after of [2, 5_000, 10_000 - 1]) {
+      clock.ms = takenAt + after;
+      const c = contender();
+      expect(await c.current(api)).toBeUndefined();
+      expect(c.stats.leaseHeldElsewhere).toBe(1);
+    }
+    expect(contenderLists).toBe(0);
+    // Two slots on, a holder that has not written a map by now is presumed dead.
+    clock.ms = boundary + 10_000;
+    expect(await contender().current(api)).toBeDefined();
+    expect(contenderLists).toBe(1);
+
+    finishListing(layout);
+    expect(await holding).toBeDefined();
+    expect(holder.state).toBe('ready');
   });
 
   it('when another instance holds it: no ListShards, the current map stays in use', async () => {
@@ -131,14 +179,14 @@ describe('SharedShardMap: the lease', () => {
     expect(kv.gets).toBe(2);
   });
 
-  it('a holder that died blocks the others for one slot at most', async () => {
+  it('a holder that died blocks the others until the end of the slot after its own, no longer', async () => {
     const a = instance();
     await a.current(api);
     clock.advance(PERIOD_MS);
-    // The dead holder's lease, taken in this slot; it never writes a map.
+    // The dead holder's lease, taken in this slot (both keys); it never writes a map.
     const slot = Math.floor(clock.ms / 10_000);
-    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${a.map!.listedAtMs}/${slot}`, 'dead', { mode: 'add', ttl: 20 });
-    for (let t = 0; Math.floor(clock.ms / 10_000) === slot; t++) {
+    for (const s of [slot, slot + 1]) await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${a.map!.listedAtMs}/${s}`, 'dead', { mode: 'add', ttl: 20 });
+    while (Math.floor(clock.ms / 10_000) <= slot + 1) {
       await a.current(api);
       clock.advance(1_000);
     }
