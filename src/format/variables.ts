@@ -8,8 +8,8 @@
  * Does not own: geolocation (geo-variables.ts) or text conversion (values.ts).
  *
  * Decisions where Fastly's platform has no Compute equivalent:
- * - `now` is `time.end`: a log line renders after the response ends (vcl_log runs then), and a
- *   deterministic value lets the preview CLI reproduce production output.
+ * - `now` and `time.now` are `time.end`: a log line renders after the response ends (vcl_log runs
+ *   then), and a deterministic value lets the preview CLI reproduce production output.
  * - `req.header_bytes_read` / `resp.header_bytes_written` fall back to an HTTP/1.1 wire-size
  *   estimate (src/facts/wire-size.ts) when the handler did not count them; body byte counts
  *   default to 0.
@@ -36,15 +36,25 @@ export interface VariableDef {
   readonly constant?: { readonly value: Value };
 }
 
-/** VCL variables readable in vcl_log that Compute cannot provide; they read as not set. */
+/**
+ * VCL variables Compute cannot provide; they read as not set. Besides what vcl_log can read, this
+ * holds the backend-side names (`bereq.*`, `beresp.*`, `obj.*`, with types from falco's
+ * catalogue), which VCL confines to other subroutines: formats written for VCL services use them
+ * (reference/log-format.md §6.5 lists obj.status and beresp.status), and failing to read them
+ * collapses the field on Fastly too (§1.7), so accepting them as not set keeps those formats
+ * loading.
+ */
 const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
   STRING: [
-    'beresp.backend.host', 'client.bot.name', 'client.browser.name', 'client.browser.version',
+    'bereq.method', 'bereq.proto', 'bereq.request', 'bereq.url', 'bereq.url.basename',
+    'bereq.url.dirname', 'bereq.url.ext', 'bereq.url.path', 'bereq.url.qs',
+    'beresp.backend.alternate_ips', 'beresp.backend.host', 'beresp.backend.name', 'beresp.proto',
+    'beresp.response', 'client.bot.name', 'client.browser.name', 'client.browser.version',
     'client.geo.ip_override', 'client.os.name', 'client.os.version', 'client.platform.hwtype',
     'client.platform.model', 'client.platform.vendor', 'client.socket.congestion_algorithm',
     'fastly.bot.category', 'fastly.bot.name', 'fastly_info.h2.fingerprint',
-    'fastly_info.oh_fingerprint', 'geoip.ip_override', 'req.body', 'req.body.base64',
-    'req.customer_id', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
+    'fastly_info.oh_fingerprint', 'geoip.ip_override', 'obj.proto', 'obj.response', 'req.body',
+    'req.body.base64', 'req.customer_id', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
     'segmented_caching.error', 'server.billing_region', 'stale.exists', 'tls.client.certificate.dn',
     'tls.client.certificate.issuer_dn', 'tls.client.certificate.raw_certificate_b64',
     'tls.client.certificate.serial_number', 'tls.client.ciphers_list',
@@ -53,25 +63,27 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'tls.client.tlsexts_sha', 'transport.type', 'waf.logdata', 'waf.message',
   ],
   IP: [
-    'beresp.backend.src_ip', 'client.socket.nexthop', 'req.backend.ip',
+    'beresp.backend.ip', 'beresp.backend.src_ip', 'client.socket.nexthop', 'req.backend.ip',
   ],
   BOOL: [
-    'bereq.is_clustering', 'client.class.bot', 'client.class.browser', 'client.class.checker',
-    'client.class.downloader', 'client.class.feedreader', 'client.class.filter',
-    'client.class.masquerading', 'client.class.spam', 'client.display.touchscreen',
-    'client.platform.ereader', 'client.platform.gameconsole', 'client.platform.mediaplayer',
-    'client.platform.mobile', 'client.platform.smarttv', 'client.platform.tablet',
-    'client.platform.tvplayer', 'client.socket.tcp_info', 'fastly.bot.analyzed',
-    'fastly.bot.category.is_accessibility', 'fastly.bot.category.is_ai_crawler',
-    'fastly.bot.category.is_ai_fetcher', 'fastly.bot.category.is_content_fetcher',
-    'fastly.bot.category.is_monitoring_and_site_tools', 'fastly.bot.category.is_online_marketing',
-    'fastly.bot.category.is_page_preview', 'fastly.bot.category.is_platform_integrations',
-    'fastly.bot.category.is_research', 'fastly.bot.category.is_search_engine_crawler',
+    'bereq.is_clustering', 'beresp.brotli', 'beresp.cacheable', 'beresp.do_esi', 'beresp.do_stream',
+    'beresp.gzip', 'beresp.hipaa', 'beresp.pci', 'beresp.used_alternate_path_to_origin',
+    'client.class.bot', 'client.class.browser', 'client.class.checker', 'client.class.downloader',
+    'client.class.feedreader', 'client.class.filter', 'client.class.masquerading',
+    'client.class.spam', 'client.display.touchscreen', 'client.platform.ereader',
+    'client.platform.gameconsole', 'client.platform.mediaplayer', 'client.platform.mobile',
+    'client.platform.smarttv', 'client.platform.tablet', 'client.platform.tvplayer',
+    'client.socket.tcp_info', 'fastly.bot.analyzed', 'fastly.bot.category.is_accessibility',
+    'fastly.bot.category.is_ai_crawler', 'fastly.bot.category.is_ai_fetcher',
+    'fastly.bot.category.is_content_fetcher', 'fastly.bot.category.is_monitoring_and_site_tools',
+    'fastly.bot.category.is_online_marketing', 'fastly.bot.category.is_page_preview',
+    'fastly.bot.category.is_platform_integrations', 'fastly.bot.category.is_research',
+    'fastly.bot.category.is_search_engine_crawler',
     'fastly.bot.category.is_search_engine_optimization', 'fastly.bot.category.is_security_tools',
     'fastly.bot.category.is_verified', 'fastly.bot.detected', 'fastly.ddos_detected',
-    'fastly.is_staging', 'geoip.use_x_forwarded_for', 'obj.is_pci', 'req.backend.healthy',
-    'req.backend.is_shield', 'req.is_clustering', 'resp.completed', 'resp.is_locally_generated',
-    'resp.stale', 'resp.stale.is_error', 'resp.stale.is_revalidating',
+    'fastly.is_staging', 'geoip.use_x_forwarded_for', 'obj.cacheable', 'obj.is_pci',
+    'req.backend.healthy', 'req.backend.is_shield', 'req.is_clustering', 'resp.completed',
+    'resp.is_locally_generated', 'resp.stale', 'resp.stale.is_error', 'resp.stale.is_revalidating',
     'segmented_caching.autopurged', 'segmented_caching.cancelled',
     'segmented_caching.client_req.is_open_ended', 'segmented_caching.client_req.is_range',
     'segmented_caching.completed', 'segmented_caching.failed', 'segmented_caching.is_inner_req',
@@ -83,20 +95,22 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
   ],
   INTEGER: [
     'bereq.body_bytes_written', 'bereq.bytes_written', 'bereq.header_bytes_written',
-    'beresp.backend.src_port', 'client.display.height', 'client.display.ppi',
-    'client.display.width', 'client.identified', 'client.requests', 'client.socket.cwnd',
-    'client.socket.pace', 'client.socket.tcpi_advmss', 'client.socket.tcpi_bytes_acked',
-    'client.socket.tcpi_bytes_received', 'client.socket.tcpi_data_segs_in',
-    'client.socket.tcpi_data_segs_out', 'client.socket.tcpi_delivery_rate',
-    'client.socket.tcpi_delta_retrans', 'client.socket.tcpi_last_data_sent',
-    'client.socket.tcpi_max_pacing_rate', 'client.socket.tcpi_min_rtt',
-    'client.socket.tcpi_notsent_bytes', 'client.socket.tcpi_pacing_rate', 'client.socket.tcpi_pmtu',
-    'client.socket.tcpi_rcv_mss', 'client.socket.tcpi_rcv_rtt', 'client.socket.tcpi_rcv_space',
-    'client.socket.tcpi_rcv_ssthresh', 'client.socket.tcpi_reordering', 'client.socket.tcpi_rtt',
-    'client.socket.tcpi_rttvar', 'client.socket.tcpi_segs_in', 'client.socket.tcpi_segs_out',
-    'client.socket.tcpi_snd_cwnd', 'client.socket.tcpi_snd_mss', 'client.socket.tcpi_snd_ssthresh',
-    'client.socket.tcpi_total_retrans', 'fastly_info.h2.stream_id', 'obj.hits', 'quic.cc.cwnd',
-    'quic.cc.ssthresh', 'quic.num_bytes.received', 'quic.num_bytes.sent',
+    'beresp.backend.port', 'beresp.backend.requests', 'beresp.backend.src_port',
+    'beresp.handshake_time_to_origin_ms', 'beresp.status', 'client.display.height',
+    'client.display.ppi', 'client.display.width', 'client.identified', 'client.requests',
+    'client.socket.cwnd', 'client.socket.pace', 'client.socket.tcpi_advmss',
+    'client.socket.tcpi_bytes_acked', 'client.socket.tcpi_bytes_received',
+    'client.socket.tcpi_data_segs_in', 'client.socket.tcpi_data_segs_out',
+    'client.socket.tcpi_delivery_rate', 'client.socket.tcpi_delta_retrans',
+    'client.socket.tcpi_last_data_sent', 'client.socket.tcpi_max_pacing_rate',
+    'client.socket.tcpi_min_rtt', 'client.socket.tcpi_notsent_bytes',
+    'client.socket.tcpi_pacing_rate', 'client.socket.tcpi_pmtu', 'client.socket.tcpi_rcv_mss',
+    'client.socket.tcpi_rcv_rtt', 'client.socket.tcpi_rcv_space', 'client.socket.tcpi_rcv_ssthresh',
+    'client.socket.tcpi_reordering', 'client.socket.tcpi_rtt', 'client.socket.tcpi_rttvar',
+    'client.socket.tcpi_segs_in', 'client.socket.tcpi_segs_out', 'client.socket.tcpi_snd_cwnd',
+    'client.socket.tcpi_snd_mss', 'client.socket.tcpi_snd_ssthresh',
+    'client.socket.tcpi_total_retrans', 'fastly_info.h2.stream_id', 'obj.hits', 'obj.status',
+    'quic.cc.cwnd', 'quic.cc.ssthresh', 'quic.num_bytes.received', 'quic.num_bytes.sent',
     'quic.num_packets.ack_received', 'quic.num_packets.decryption_failed',
     'quic.num_packets.late_acked', 'quic.num_packets.lost', 'quic.num_packets.received',
     'quic.num_packets.sent', 'quic.rtt.latest', 'quic.rtt.minimum', 'quic.rtt.smoothed',
@@ -114,17 +128,29 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'client.socket.ploss', 'req.digest.ratio', 'waf.sql_injection_score',
   ],
   RTIME: [
-    'client.sess_timeout', 'obj.age', 'obj.entered', 'obj.grace', 'obj.lastuse',
-    'obj.stale_if_error', 'obj.stale_while_revalidate', 'obj.ttl', 'req.grace',
-    'req.max_stale_if_error', 'req.max_stale_while_revalidate',
+    'bereq.between_bytes_timeout', 'bereq.connect_timeout', 'bereq.fetch_timeout',
+    'bereq.first_byte_timeout', 'bereq.max_reuse_idle_time', 'beresp.grace',
+    'beresp.stale_if_error', 'beresp.stale_while_revalidate', 'beresp.ttl', 'client.sess_timeout',
+    'obj.age', 'obj.entered', 'obj.grace', 'obj.lastuse', 'obj.stale_if_error',
+    'obj.stale_while_revalidate', 'obj.ttl', 'req.grace', 'req.max_stale_if_error',
+    'req.max_stale_while_revalidate',
   ],
   TIME: [
     'tls.client.certificate.not_after', 'tls.client.certificate.not_before',
   ],
 };
 
-/** Every variable name Compute cannot provide (sorted), for the README. */
-export const NOT_PROVIDED_IN_COMPUTE: readonly string[] = Object.values(NOT_PROVIDED_BY_TYPE).flat().sort();
+/** Backend-side header variables (`bereq.http.Name`, …): STRING, not set in Compute. */
+const NOT_PROVIDED_HEADER_SIDES = ['bereq', 'beresp', 'obj'];
+
+/**
+ * Every variable name Compute cannot provide (sorted), for the README; `bereq.http.*` and the
+ * like stand for every header name.
+ */
+export const NOT_PROVIDED_IN_COMPUTE: readonly string[] = [
+  ...Object.values(NOT_PROVIDED_BY_TYPE).flat(),
+  ...NOT_PROVIDED_HEADER_SIDES.map((side) => `${side}.http.*`),
+].sort();
 
 const def = (type: VclType, get: (ctx: RenderContext) => Value, newlineRisk?: NewlineRisk): VariableDef => ({
   type,
@@ -281,6 +307,9 @@ const FIXED = new Map<string, VariableDef>([
     const f = ctx.facts;
     return f.timeFirstByteUs === undefined ? null : Math.max(0, f.timeFirstByteUs - f.timeStartUs);
   })],
+  // `now` is Fastly's deprecated alias of `time.now` (variables/date-and-time/now).
+  ['time.now', def('TIME', (ctx) => ctx.facts.timeEndUs)],
+  ['time.now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs), NO_NEWLINES)],
   ['now', def('TIME', (ctx) => ctx.facts.timeEndUs)],
   ['now.sec', def('STRING', (ctx) => TIME_PARTS.sec(ctx.facts.timeEndUs), NO_NEWLINES)],
 
@@ -302,7 +331,8 @@ const NOT_PROVIDED = new Map<string, VariableDef>(
   ),
 );
 
-const HEADER_VARIABLE = /^(req|resp)\.http\.([A-Za-z0-9_.-]+?)(?::([A-Za-z0-9_.-]+))?$/;
+const HEADER_VARIABLE = /^(req|resp|bereq|beresp|obj)\.http\.([A-Za-z0-9_.-]+?)(?::([A-Za-z0-9_.-]+))?$/;
+const NOT_SET_STRING = constant('STRING', null);
 const RE_GROUP = /^re\.group\.([0-9]|1[0-9])$/;
 
 /** The variable named `name`, or undefined when VCL has no such variable in vcl_log. */
@@ -312,6 +342,7 @@ export function lookupVariable(name: string): VariableDef | undefined {
   const header = HEADER_VARIABLE.exec(name);
   if (header) {
     const [, side, headerName, subfield] = header;
+    if (NOT_PROVIDED_HEADER_SIDES.includes(side)) return NOT_SET_STRING;
     return headerVariable(side === 'req' ? 'request' : 'response', headerName, subfield);
   }
   const group = RE_GROUP.exec(name);
