@@ -8,7 +8,8 @@
  * `%{req.url.path}V` cannot disagree.
  *
  * Printing rules: documented-unsupported directives print `-` (`%l %u %P %{…}e %{…}n %{…}P`,
- * and the Apache ones Fastly does not list: `%R %X %L %S %{c}a %{c}h %{…}x %^ti %^to`); `%k`
+ * and the Apache ones Fastly does not list: `%R %X %L %S %{c}a %{c}h %{…}x`, and `%^ti %^to` with
+ * or without Apache's `{Name}` argument); `%k`
  * prints `0`; `%p` prints 80 and `%{canonical|local|remote}p` 80 or 443 by TLS; `%b` prints `-`
  * for 0; an absent header or cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
  */
@@ -47,7 +48,10 @@ export interface DirectiveCompiler {
 }
 
 const UNSUPPORTED = '-';
-const WITH_ARGUMENT = new Set<string>(['a', 'C', 'e', 'h', 'i', 'n', 'o', 'p', 'P', 't', 'T', 'V', 'x']);
+// `^ti`/`^to` take Apache's `%{Name}^ti` form; like `%^ti` they are unsupported and print `-`.
+const WITH_ARGUMENT = new Set<string>([
+  'a', 'C', 'e', 'h', 'i', 'n', 'o', 'p', 'P', 't', 'T', 'V', 'x', '^ti', '^to',
+]);
 const NEEDS_ARGUMENT: Record<string, string> = {
   C: 'a cookie name, as in %{session}C',
   i: 'a request header name, as in %{User-Agent}i',
@@ -168,7 +172,7 @@ export function compileDirective(node: DirectiveNode, c: DirectiveCompiler): Par
     case 'V':
       return expressionPart(c.expression(arg));
     default:
-      // e, n, P, x: Fastly does not support them and prints "-" whatever the argument.
+      // e, n, P, x, ^ti, ^to: Fastly does not support them and prints "-" whatever the argument.
       return UNSUPPORTED;
   }
 }
