@@ -13,12 +13,22 @@
  *
  * `!` applies to a whole comparison (`!a == b` is `!(a == b)`), as in Varnish's vcc_expr.
  * Does not own: names, types or regex validity (expr-compiler.ts).
+ *
+ * Depth: every later stage (compiler, closures) recurses over the tree, so its depth is bounded
+ * here. Parentheses, call arguments and `!` may nest MAX_NESTING_DEPTH levels; deeper input is a
+ * FormatError at the first token past the limit, never a stack overflow. Chains of one operator
+ * (`a || b || …`) are not nesting and have no limit: they become balanced trees (depth log₂ n),
+ * which is safe because `&&` and `||` are associative with the same left-to-right short-circuit
+ * order however they are grouped.
  */
 import type { CompareOp, ExprNode } from './ast.js';
 import { formatErrorAt } from './errors.js';
 import { tokenize, type ExprSource, type Token } from './expr-lexer.js';
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
+/** Deepest nesting of parentheses, calls and `!` in one expression. */
+export const MAX_NESTING_DEPTH = 64;
 
 export function parseExpression(src: ExprSource): ExprNode {
   const tokens = tokenize(src);
@@ -28,32 +38,48 @@ export function parseExpression(src: ExprSource): ExprNode {
   const fail = (t: Token, expected: string): never => {
     throw formatErrorAt(src.source, t.pos, `expected ${expected}, found ${describe(t)}`);
   };
-
-  const parseOr = (): ExprNode => {
-    let left = parseAnd();
-    while (isOp(peek(), '||')) {
-      const pos = peek().pos;
-      k++;
-      left = { kind: 'logical', op: '||', left, right: parseAnd(), pos };
+  let depth = 0;
+  /** Parses one nested level opened by token `t` (a '(' or '!'), within MAX_NESTING_DEPTH. */
+  const nested = <T>(t: Token, parse: () => T): T => {
+    if (depth >= MAX_NESTING_DEPTH) {
+      throw formatErrorAt(
+        src.source,
+        t.pos,
+        `nesting deeper than ${MAX_NESTING_DEPTH} levels: expected at most ${MAX_NESTING_DEPTH} nested parentheses, calls or '!'`,
+      );
     }
-    return left;
+    depth++;
+    const node = parse();
+    depth--;
+    return node;
   };
 
-  const parseAnd = (): ExprNode => {
-    let left = parseNot();
-    while (isOp(peek(), '&&')) {
-      const pos = peek().pos;
+  /** `operand (op operand)*` as a balanced tree. */
+  const parseChain = (op: '||' | '&&', parseOperand: () => ExprNode): ExprNode => {
+    const operands = [parseOperand()];
+    const positions: number[] = [];
+    while (isOp(peek(), op)) {
+      positions.push(peek().pos);
       k++;
-      left = { kind: 'logical', op: '&&', left, right: parseNot(), pos };
+      operands.push(parseOperand());
     }
-    return left;
+    const build = (from: number, to: number): ExprNode => {
+      if (to - from === 1) return operands[from];
+      const mid = (from + to) >> 1;
+      return { kind: 'logical', op, left: build(from, mid), right: build(mid, to), pos: positions[mid - 1] };
+    };
+    return build(0, operands.length);
   };
+
+  const parseOr = (): ExprNode => parseChain('||', parseAnd);
+
+  const parseAnd = (): ExprNode => parseChain('&&', parseNot);
 
   const parseNot = (): ExprNode => {
     const t = peek();
     if (isOp(t, '!')) {
       k++;
-      return { kind: 'not', operand: parseNot(), pos: t.pos };
+      return nested(t, () => ({ kind: 'not', operand: parseNot(), pos: t.pos }));
     }
     return parseCompare();
   };
@@ -101,14 +127,14 @@ export function parseExpression(src: ExprSource): ExprNode {
         return { kind: 'number', numType: t.numType, value: t.value, pos: t.pos };
       case 'ident': {
         k++;
-        if (isOp(peek(), '(')) return parseCall(t.name, t.pos);
+        if (isOp(peek(), '(')) return nested(peek(), () => parseCall(t.name, t.pos));
         if (t.name === 'true' || t.name === 'false') return { kind: 'bool', value: t.name === 'true', pos: t.pos };
         return { kind: 'var', name: t.name, pos: t.pos };
       }
       case 'op':
         if (t.op === '(') {
           k++;
-          const inner = parseOr();
+          const inner = nested(t, parseOr);
           if (!isOp(peek(), ')')) fail(peek(), "')' to close '('");
           k++;
           return inner;
