@@ -1,7 +1,9 @@
 /**
  * The history of each record: every try appends an Attempt (KPL attempt.h), successful or not,
  * sent or stopped before sending. Counters are derived from these histories; there is no separate
- * retry counter to drift out of step.
+ * retry counter to drift out of step. A try that never left (no budget, no credentials) stays in
+ * the history — it used one of the record's `maxAttempts` — but it is not an attempt Kinesis saw:
+ * retries and the attempts a report names count sent tries only.
  *
  * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
  * and the derivations (calls made, retries, misrouted records). Does not decide anything.
@@ -64,10 +66,19 @@ export function lastSentAttempt(record: HasAttempts): Attempt | undefined {
   return undefined;
 }
 
+/** Tries of one record that reached Kinesis, and those that never left. */
+export function sentAndUnsent(record: HasAttempts): { sent: number; unsent: number } {
+  let sent = 0;
+  for (const attempt of record.attempts) if (attempt.sent) sent++;
+  return { sent, unsent: record.attempts.length - sent };
+}
+
 export interface AttemptCounts {
   /** Tries of all records, sent or not. */
   tries: number;
-  /** Tries after the first, per record (a record tried 3 times counts 2). */
+  /** Tries that were sent (reached Kinesis, or at least left for it). */
+  sent: number;
+  /** Sent tries after the first, per record (a record sent 3 times counts 2; unsent tries count 0). */
   retried: number;
   /** PutRecords calls that left (distinct call ids of sent attempts). */
   putRecordsCalls: number;
@@ -78,15 +89,18 @@ export interface AttemptCounts {
 export function countAttempts(records: readonly HasAttempts[]): AttemptCounts {
   const calls = new Set<number>();
   let tries = 0;
+  let sent = 0;
   let retried = 0;
   let misrouted = 0;
   for (const record of records) {
+    const counts = sentAndUnsent(record);
     tries += record.attempts.length;
-    retried += Math.max(0, record.attempts.length - 1);
+    sent += counts.sent;
+    retried += Math.max(0, counts.sent - 1);
     for (const attempt of record.attempts) {
       if (attempt.sent) calls.add(attempt.callId);
       if (isDelivered(attempt) && attempt.targetShardId !== undefined && attempt.shardId !== attempt.targetShardId) misrouted++;
     }
   }
-  return { tries, retried, putRecordsCalls: calls.size, misrouted };
+  return { tries, sent, retried, putRecordsCalls: calls.size, misrouted };
 }

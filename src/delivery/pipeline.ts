@@ -101,6 +101,8 @@ export async function deliverLines(streamName: string, lines: readonly string[],
       const answer = await send(deps.api, streamName, batch);
       const call = { callId: ++callId, startMs: callStartMs, endMs: deps.now() };
       const members = memberOutcome(batch.records, answer);
+      // Every try is recorded, sent or not: the retrier bounds tries by it, while counters and
+      // reports count only the sent ones (attempt.ts).
       attemptsOf(members.outcome, members.targets, call).forEach((attempt, i) => members.records[i].attempts.push(attempt));
       retrier.handle(members, members.outcome);
     }

@@ -13,7 +13,7 @@
  * length capped, so one odd answer can neither leak a secret nor flood the log endpoint.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import { countAttempts, type HasAttempts } from './attempt.js';
+import { countAttempts, sentAndUnsent, type HasAttempts } from './attempt.js';
 import type { DroppedLine } from './prepare.js';
 import type { Failure, FailureKind } from './retrier.js';
 
@@ -24,7 +24,7 @@ export const RECORD_TOO_LARGE = 'RecordTooLarge';
 export interface DeliveryOutcome {
   attempted: number;
   delivered: number;
-  /** Retries (tries after the first), over all records. */
+  /** Re-sends: tries after the first that were sent, over all records (tries that never left are not counted). */
   retried: number;
   /** Records sent (or meant to be) that finally failed; dropped oversize lines are not among them. */
   failed: number;
@@ -68,31 +68,51 @@ export interface ReportSink {
   fallback?(line: string): void;
 }
 
-const KIND_PHRASE: Record<FailureKind, (tries: number) => string> = {
-  'not-retriable': (n) => `not retriable, ${tries(n)}`,
-  'retries-exhausted': (n) => `gave up after ${tries(n)}`,
-  'budget-exhausted': (n) => `backend request or time budget of this execution spent after ${tries(n)}`,
-  auth: (n) => `credentials refused, ${tries(n)}`,
+/** A failed group's tries: the most any of its records sent, and the most that never left. */
+interface Tries {
+  sent: number;
+  unsent: number;
+}
+
+/**
+ * The number a report names is of attempts that were sent; tries that never left (credentials
+ * could not be had) are named as such, so "after 3 attempts" always means Kinesis saw three. A
+ * record stopped by the budget says so in its own words whatever its history.
+ */
+const KIND_PHRASE: Record<FailureKind, (t: Tries) => string> = {
+  'not-retriable': (t) => `not retriable, ${sentPhrase(t)}`,
+  'retries-exhausted': (t) => (t.sent > 0 ? `gave up after ${sentPhrase(t)}` : `gave up after ${plural(t.unsent, 'try', 'tries')}, none sent`),
+  'budget-exhausted': (t) =>
+    t.sent > 0
+      ? `backend request or time budget of this execution spent after ${plural(t.sent, 'attempt')}`
+      : 'backend request or time budget of this execution spent before it was sent',
+  auth: (t) => `credentials refused, ${sentPhrase(t)}`,
 };
 
-function tries(n: number): string {
-  return `${n} attempt${n === 1 ? '' : 's'}`;
+function sentPhrase({ sent, unsent }: Tries): string {
+  if (sent === 0) return 'never sent';
+  return unsent > 0 ? `${plural(sent, 'attempt')}, ${unsent} more not sent` : plural(sent, 'attempt');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function reportDelivery(summary: DeliverySummary, sink: ReportSink): DeliveryOutcome {
   const { streamName, attempted } = summary;
-  const groups = new Map<string, { failure: Failure; count: number; maxTries: number }>();
+  const groups = new Map<string, { failure: Failure; count: number; tries: Tries }>();
   for (const record of summary.failed) {
     const key = `${record.failure.errorCode}\u0000${record.failure.kind}`;
-    const group = groups.get(key) ?? { failure: record.failure, count: 0, maxTries: 0 };
+    const group = groups.get(key) ?? { failure: record.failure, count: 0, tries: { sent: 0, unsent: 0 } };
+    const { sent, unsent } = sentAndUnsent(record);
     group.count++;
-    group.maxTries = Math.max(group.maxTries, record.attempts.length);
+    group.tries = { sent: Math.max(group.tries.sent, sent), unsent: Math.max(group.tries.unsent, unsent) };
     groups.set(key, group);
   }
-  for (const { failure, count, maxTries } of groups.values()) {
+  for (const { failure, count, tries } of groups.values()) {
     const message = sanitizeAwsMessage(failure.errorMessage);
     sink.reportFailure(
-      `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](maxTries)})`,
+      `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](tries)})`,
     );
   }
   if (summary.dropped.length > 0) {

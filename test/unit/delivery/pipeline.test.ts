@@ -161,6 +161,45 @@ describe('deliverLines', () => {
     expect(reports).toEqual(['Failed to put record onto stream s: InternalFailure broken (1 of 1 records; backend request or time budget of this execution spent after 1 attempt)']);
   });
 
+  it('counts only calls that were sent: a call stopped by the budget is neither an attempt nor a retry', async () => {
+    // Two calls per round (bytes limit); the second finds the budget spent, as signed fetch reports it.
+    const { api, sent } = scriptedApi((_, call) =>
+      call === 1 ? new AwsCallError('InternalFailure', 'broken', 500) : new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false),
+    );
+    const { deps: d, reports } = deps(api, {
+      // Nothing left after this round: no retry round starts.
+      budget: { remaining: 0, msLeft: () => 60_000 },
+      limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 1024 + 1, oversize: 'truncate' },
+    });
+    const outcome = await deliverLines('s', ['a'.repeat(700), 'b'.repeat(700)], d);
+    expect(sent).toHaveLength(2);
+    expect(outcome).toMatchObject({ delivered: 0, failed: 2, retried: 0, putRecordsCalls: 1, failedByKind: { 'budget-exhausted': 2 } });
+    expect(reports).toEqual([
+      'Failed to put record onto stream s: BudgetExhausted backend request budget of this execution is spent (1 of 2 records; backend request or time budget of this execution spent before it was sent)',
+      'Failed to put record onto stream s: InternalFailure broken (1 of 2 records; backend request or time budget of this execution spent after 1 attempt)',
+    ]);
+  });
+
+  it('does not count tries that never left for want of credentials as attempts or retries', async () => {
+    // STS throttled: the first try never leaves; the second is sent and delivered.
+    const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false) : allOk(input)));
+    const { deps: d } = deps(api);
+    expect(await deliverLines('s', ['a', 'b'], d)).toMatchObject({ delivered: 2, retried: 0, putRecordsCalls: 1 });
+    expect(sent).toHaveLength(2);
+
+    // Never any credentials: three tries, none sent; the report says so instead of "after 3 attempts".
+    const never = scriptedApi(() => new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false));
+    const { deps: d2, reports } = deps(never.api);
+    expect(await deliverLines('s', ['a'], d2)).toMatchObject({ failed: 1, retried: 0, putRecordsCalls: 0, failedByKind: { 'retries-exhausted': 1 } });
+    expect(reports).toEqual(['Failed to put record onto stream s: Throttling STS AssumeRole: Rate exceeded (1 of 1 records; gave up after 3 tries, none sent)']);
+
+    // Sent twice, then a try without credentials: two attempts, one retry, and the third named.
+    const mixed = scriptedApi((_, call) => (call < 3 ? new AwsCallError('InternalFailure', 'broken', 500) : new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false)));
+    const { deps: d3, reports: reports3 } = deps(mixed.api);
+    expect(await deliverLines('s', ['a'], d3)).toMatchObject({ failed: 1, retried: 1, putRecordsCalls: 2 });
+    expect(reports3).toEqual(['Failed to put record onto stream s: Throttling STS AssumeRole: Rate exceeded (1 of 1 records; gave up after 2 attempts, 1 more not sent)']);
+  });
+
   it('does not sleep past the deadline', async () => {
     const { api, sent } = scriptedApi(() => new AwsCallError('InternalFailure', 'broken', 500));
     const { deps: d } = deps(api, { budget: { remaining: 10, msLeft: () => 400 } });
@@ -204,7 +243,7 @@ describe('deliverLines', () => {
       reportFailure: (l) => reports.push(l),
       fallback: (l) => fallback.push(l),
     });
-    expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, 0 attempts)']);
+    expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, never sent)']);
     expect(fallback).toEqual(['a', 'b']);
     expect(outcome).toMatchObject({ failed: 2, putRecordsCalls: 0 });
   });
