@@ -9,9 +9,9 @@
  *
  * Printing rules: documented-unsupported directives print `-` (`%l %u %P %{…}e %{…}n %{…}P`,
  * and the Apache ones Fastly does not list: `%R %X %L %S %{c}a %{c}h %{…}x`, and `%^ti %^to` with
- * or without Apache's `{Name}` argument); `%k`
- * prints `0`; `%p` prints 80 and `%{canonical|local|remote}p` 80 or 443 by TLS; `%b` prints `-`
- * for 0; an absent header or cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
+ * or without Apache's `{Name}` argument); `%k` prints `0`; `%p` prints 80 and
+ * `%{canonical|local|remote}p` 80 or 443 by TLS; `%b` prints `-` for 0; an absent header or
+ * cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
  */
 import type { DirectiveNode, MappedText } from './ast.js';
 import { logText, type Compiled } from './compiled.js';
@@ -137,7 +137,9 @@ export function compileDirective(node: DirectiveNode, c: DirectiveCompiler): Par
   if (node.modifier && letter !== 's') {
     c.fail(node.pos, `the '${node.modifier}' modifier is only supported on %s (as in %>s)`);
   }
-  if (arg && !WITH_ARGUMENT.has(letter)) c.fail(node.pos, `%${letter} does not take a {…} argument`);
+  if (arg && !WITH_ARGUMENT.has(letter)) {
+    c.fail(node.pos, `%${letter} does not take a {…} argument: expected %${letter} alone (the letters that take one are ${[...WITH_ARGUMENT].join(' ')})`);
+  }
   if (!arg) {
     if (NEEDS_ARGUMENT[letter]) c.fail(node.letterPos, `%${letter} needs ${NEEDS_ARGUMENT[letter]}`);
     return SIMPLE[letter];

@@ -22,7 +22,8 @@ import { formatErrorAt } from './errors.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
 import type { RenderContext } from './render-context.js';
-import { lookupVariable } from './variables.js';
+import { didYouMean } from './suggest.js';
+import { lookupVariable, variableNames } from './variables.js';
 import { NOT_SET_TEXT, STRINGIFY, type VclType } from './values.js';
 
 const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
@@ -114,7 +115,9 @@ export class ExpressionCompiler {
     if (!def) {
       return this.fail(
         node.pos,
-        lookupVariable(node.name) ? `'${node.name}' is a variable, not a function` : `unknown function '${node.name}'`,
+        lookupVariable(node.name)
+          ? `'${node.name}' is a variable, not a function: expected ${node.name} without parentheses`
+          : unknownFunctionMessage(node.name),
       );
     }
     const { params, minArgs } = def;
@@ -163,7 +166,7 @@ export class ExpressionCompiler {
     const ordered = (NUMERIC.has(l) && NUMERIC.has(r)) || (l === r && (l === 'RTIME' || l === 'TIME'));
     if (!equalityOnly && !ordered) {
       const hint = l === 'RTIME' || r === 'RTIME' ? ' (write RTIME literals with a unit, such as 1s or 500ms)' : '';
-      this.fail(node.pos, `cannot compare ${l} with ${r}${hint}`);
+      this.fail(node.pos, `cannot compare ${l} with ${r}: expected ${comparableWith(l)} on the right${hint}`);
     }
     if (equalityOnly && op !== '==' && op !== '!=') {
       this.fail(node.pos, `operator ${op} is not defined for ${l}: expected == or !=`);
@@ -219,7 +222,23 @@ const COMPARATORS: Record<CompareNode['op'], (x: number, y: number) => boolean> 
 
 function unknownVariableMessage(name: string): string {
   if (!name.includes('.')) {
-    return `unknown variable '${name}' (a request header is req.http.${name}; strings need double quotes)`;
+    return `unknown variable '${name}': expected a VCL variable (a request header is req.http.${name}; strings need double quotes)`;
   }
-  return `unknown variable '${name}'`;
+  // A misspelt header family (`req.htpp.Host`) is matched against the header forms too.
+  const rest = name.split('.').slice(2).join('.');
+  const headerForms = rest ? [`req.http.${rest}`, `resp.http.${rest}`] : [];
+  return `unknown variable '${name}': expected a VCL variable${didYouMean(name, [...variableNames(), ...headerForms])}`;
+}
+
+function unknownFunctionMessage(name: string): string {
+  const hint = didYouMean(name, FUNCTIONS.keys());
+  if (hint) return `unknown function '${name}': expected a VCL function${hint}`;
+  return `unknown function '${name}': expected one of: ${[...FUNCTIONS.keys()].sort().join(', ')}`;
+}
+
+/** What a comparison with a `left` operand needs on its right. */
+function comparableWith(left: VclType): string {
+  if (TEXTUAL.has(left)) return 'STRING or IP';
+  if (NUMERIC.has(left)) return 'INTEGER or FLOAT';
+  return left;
 }

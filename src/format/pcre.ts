@@ -80,6 +80,14 @@ const GENERAL_CATEGORIES = new Set(
   'C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
 );
 const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
+/** What to write instead of the escapes JS has no equivalent for. */
+const UNSUPPORTED_ESCAPE_ALTERNATIVES: Record<string, string> = {
+  // PCRE's \G is the offset the match started from: 0 for regsub and ~, so \A there.
+  G: '\\A, which is what \\G means in regsub and ~',
+  K: 'a lookbehind (?<=…) around the part not to keep',
+  X: '\\P{M}\\p{M}* (a character and its combining marks)',
+  C: '. (a single byte of a character cannot be matched)',
+};
 
 export function translatePcre(pattern: string): TranslatedRegex {
   return new Translator(pattern).run();
@@ -216,7 +224,9 @@ class Translator {
   private quantifier(q: string): void {
     const at = this.i;
     this.i += q.length;
-    if (this.atomStart < 0) this.fail(`quantifier '${q}' does not follow anything to repeat`, at);
+    if (this.atomStart < 0) {
+      this.fail(`quantifier '${q}' does not follow anything to repeat: expected a character, class or group before it (\\${q[0]} is a literal ${q[0]})`, at);
+    }
     let suffix = '';
     if (this.p[this.i] === '?') {
       suffix = '?';
@@ -381,7 +391,7 @@ class Translator {
         return;
       }
       case 'G': case 'K': case 'X': case 'C':
-        this.fail(`\\${c} is not supported`, at);
+        this.fail(`\\${c} is not supported: expected ${UNSUPPORTED_ESCAPE_ALTERNATIVES[c]}`, at);
     }
     if (c >= '1' && c <= '9') {
       const digits = /^\d+/.exec(this.p.slice(this.i - 1))?.[0] ?? c;
@@ -448,7 +458,7 @@ class Translator {
       this.i += oct.length - 1;
       return parseInt(oct, 8);
     }
-    if (/[A-Za-z0-9]/.test(c)) this.fail(`unknown escape \\${c}`, at);
+    if (/[A-Za-z0-9]/.test(c)) this.fail(`unknown escape \\${c}: expected a PCRE escape, or a backslash before punctuation`, at);
     const cp = this.p.codePointAt(this.i - 1) ?? 0;
     if (cp > 0xffff) this.i++;
     return cp;

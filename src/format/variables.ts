@@ -335,6 +335,11 @@ const HEADER_VARIABLE = /^(req|resp|bereq|beresp|obj)\.http\.([A-Za-z0-9_.-]+?)(
 const NOT_SET_STRING = constant('STRING', null);
 const RE_GROUP = /^re\.group\.([0-9]|1[0-9])$/;
 
+/** Every fixed variable name (not the `req.http.*`-style families), for "did you mean" hints. */
+export function variableNames(): Iterable<string> {
+  return [...FIXED.keys(), ...GEO_VARIABLES.keys(), ...NOT_PROVIDED.keys()];
+}
+
 /** The variable named `name`, or undefined when VCL has no such variable in vcl_log. */
 export function lookupVariable(name: string): VariableDef | undefined {
   const known = FIXED.get(name) ?? GEO_VARIABLES.get(name) ?? NOT_PROVIDED.get(name);
