@@ -11,6 +11,9 @@
  * the retrier guarantees after at most `maxAttempts` tries (+1 after a credentials refresh).
  * Before each retry round the execution's budget is checked: when no backend request or too
  * little time is left, the records fail as budget-exhausted instead of sleeping for nothing.
+ * Routing never takes the PutRecords calls' share of the budget: the router is told how many
+ * requests a shard-map refresh may spend (what is left less the calls the round needs), and routes
+ * with the map it has when a refresh would not fit.
  *
  * Never throws: every line ends delivered, or failed/dropped and reported with counts.
  */
@@ -24,7 +27,7 @@ import { randomKeyRouter, type ShardRouter, type ShardTarget } from '../shards/r
 import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './aggregate.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';
-import { prepareRecords, type DeliveryRecord } from './prepare.js';
+import { PARTITION_KEY_RESERVE_BYTES, prepareRecords, type DeliveryRecord } from './prepare.js';
 import { reportDelivery, type DeliveryOutcome, type FailedRecord } from './report.js';
 import { backoffMs, DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, Retrier, type Failure } from './retrier.js';
 
@@ -147,13 +150,27 @@ function hasRoomForRetry(budget: DeliveryDeps['budget'], delayMs: number): boole
 /** Targets for this round. A router that throws is a bug; the records still go, with random keys. */
 async function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Promise<ShardTarget[]> {
   try {
-    const targets = await deps.router.plan(records.length, records.map((r) => r.avoidShard));
+    const refreshAllowance = deps.budget ? deps.budget.remaining - putRecordsCallsNeeded(records, deps.limits) : undefined;
+    const targets = await deps.router.plan(records.length, records.map((r) => r.avoidShard), { refreshAllowance });
     if (targets.length === records.length) return targets;
     throw new Error(`planned ${targets.length} targets for ${records.length} records`);
   } catch (error) {
     deps.reportFailure(`compute-kinesis-logger: shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : error)}); sending with random partition keys`);
     return randomKeyRouter(deps.random).plan(records.length);
   }
+}
+
+/** The longest partition key a router may give a record; the call count below must not be short. */
+const RESERVE_TARGET: ShardTarget = { partitionKey: 'k'.repeat(PARTITION_KEY_RESERVE_BYTES) };
+
+/**
+ * The PutRecords calls a round will make for `records`, estimated from above: packed as plain
+ * records, each with the longest partition key. Our routers' keys are 1–13 bytes and an aggregate
+ * costs its members well under 256 bytes of framing each, so the round's real packing of the
+ * same records needs no more calls.
+ */
+export function putRecordsCallsNeeded(records: readonly DeliveryRecord[], limits: Pick<DeliveryLimits, 'maxRequestBytes'>): number {
+  return packBatches(records, records.map(() => RESERVE_TARGET), { maxRequestBytes: limits.maxRequestBytes }).length;
 }
 
 async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<DeliveryRecord>>): Promise<CallOutcome> {

@@ -11,7 +11,7 @@ import { ShardPicker } from './picker.js';
 import { mapRouter, randomKeyRouter, type ShardRouter } from './router.js';
 import { SharedShardMap } from './shared-map.js';
 
-export type { ShardRouter, ShardTarget } from './router.js';
+export type { PlanOptions, ShardRouter, ShardTarget } from './router.js';
 export { randomKeyRouter } from './router.js';
 
 export interface EndpointRouterOptions {

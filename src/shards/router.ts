@@ -6,7 +6,8 @@
  */
 import type { KinesisApi } from '../kinesis/api.js';
 import type { ShardMap } from './shard-map.js';
-import type { StalenessEvidence } from './shared-map.js';
+import type { RefreshLimits, StalenessEvidence } from './shared-map.js';
+
 export interface ShardTarget {
   partitionKey: string;
   /** Decimal hash key inside the chosen shard's range; absent = let Kinesis hash the partition key. */
@@ -17,9 +18,18 @@ export interface ShardTarget {
   mapListedAtMs?: number;
 }
 
+export interface PlanOptions {
+  /**
+   * Backend requests a shard-map refresh may spend while planning: what the execution has left
+   * less what the pending PutRecords calls need. A refresh that does not fit is not started (the
+   * current map still routes every record) and one that outgrows it is stopped. Absent = no limit.
+   */
+  refreshAllowance?: number;
+}
+
 export interface ShardRouter {
   /** One target per record; `avoid[i]`, when set, names a shard record i should not go to (it was throttled there). */
-  plan(count: number, avoid?: ReadonlyArray<string | undefined>): Promise<ShardTarget[]>;
+  plan(count: number, avoid?: ReadonlyArray<string | undefined>, options?: PlanOptions): Promise<ShardTarget[]>;
   /** Where a record actually landed, from the PutRecords answer; sentAtMs = when the call started. */
   observe(target: ShardTarget, landedShardId: string, sentAtMs: number): void;
 }
@@ -38,7 +48,7 @@ export function randomKeyRouter(random: () => number = Math.random): ShardRouter
 
 /** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
 export interface ShardMapSource {
-  current(api: Pick<KinesisApi, 'listShards'>): Promise<ShardMap | undefined>;
+  current(api: Pick<KinesisApi, 'listShards'>, limits?: RefreshLimits): Promise<ShardMap | undefined>;
   invalidate(evidence: StalenessEvidence): boolean;
 }
 
@@ -53,8 +63,8 @@ export interface MapPicker {
  */
 export function mapRouter(source: ShardMapSource, picker: MapPicker, api: Pick<KinesisApi, 'listShards'>, fallback: ShardRouter): ShardRouter {
   return {
-    async plan(count, avoid) {
-      const map = await source.current(api);
+    async plan(count, avoid, options) {
+      const map = await source.current(api, { maxRequests: options?.refreshAllowance });
       return map ? picker.pick(map, count, avoid) : fallback.plan(count, avoid);
     },
     observe(target, landedShardId, sentAtMs) {

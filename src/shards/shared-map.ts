@@ -33,10 +33,19 @@
  *
  * Without KV (store missing, read or lease write failing, rate limited) the instance acts alone:
  * its own map, refreshed by a direct ListShards under the same period and backoff rules.
+ *
+ * Backend budget: ListShards pages spend the same per-execution requests as PutRecords
+ * (reference/compute.md §4.7: 32), and a refresh is never worth more than the records it routes.
+ * `current(api, { maxRequests })` therefore lists only when the pages it expects fit in
+ * `maxRequests` (the caller keeps the rest for its PutRecords calls), and stops a round that needs
+ * more. Such a refresh is deferred, not failed: no lease is taken, no backoff grows, the current map
+ * keeps routing (an old map still routes every record correctly), and the next `current()` with
+ * room lists. KV is read either way; that costs no backend request.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { KinesisApi, Shard } from '../kinesis/api.js';
 import { listShardsRound } from '../kinesis/list-shards.js';
+import { MAX_LIST_SHARDS_RESULTS } from '../kinesis/limits.js';
 import type { KvStoreLike } from '../platform/types.js';
 import { cryptoRandom } from './picker.js';
 import { buildShardMap, decodeShardMap, encodeShardMap, hasShard, type ShardMap } from './shard-map.js';
@@ -88,6 +97,11 @@ export function leaseKey(region: string, streamName: string, generation: number,
   return `${LEASE_KEY_PREFIX}/${region}/${streamName}/${generation}/${slot}`;
 }
 
+export interface RefreshLimits {
+  /** Backend requests a refresh may spend now (ListShards pages); absent = no limit. */
+  maxRequests?: number;
+}
+
 export interface SharedShardMapOptions {
   streamName: string;
   region: string;
@@ -122,6 +136,8 @@ export interface SharedShardMapStats {
   leaseHeldElsewhere: number;
   /** ListShards errors and inconsistent answers. */
   refreshFailures: number;
+  /** Refreshes put off (or rounds stopped) to keep backend requests for PutRecords. */
+  refreshesDeferred: number;
   /** KV reads or writes that failed (the instance then acted alone). */
   kvFailures: number;
   /** Times staleness evidence marked the map invalid. */
@@ -129,7 +145,15 @@ export interface SharedShardMapStats {
 }
 
 type KvHandle = { kind: 'unopened' } | { kind: 'open'; store: KvStoreLike } | { kind: 'missing' };
-type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'failed'; reason: string };
+type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'deferred' } | { kind: 'failed'; reason: string };
+
+/** Thrown by the request-capped api when a round needs more pages than it was allowed. */
+class RefreshAllowanceSpent extends Error {
+  constructor(readonly pagesSent: number) {
+    super(`ListShards round stopped after ${pagesSent} pages to keep requests for PutRecords`);
+    this.name = 'RefreshAllowanceSpent';
+  }
+}
 
 export class SharedShardMap {
   readonly stats: SharedShardMapStats = {
@@ -137,6 +161,7 @@ export class SharedShardMap {
     adoptedFromKv: 0,
     leaseHeldElsewhere: 0,
     refreshFailures: 0,
+    refreshesDeferred: 0,
     kvFailures: 0,
     invalidations: 0,
   };
@@ -149,6 +174,11 @@ export class SharedShardMap {
   private backoffMs: number;
   private inFlight: Promise<void> | undefined;
   private kv: KvHandle = { kind: 'unopened' };
+  /**
+   * ListShards pages the next round is expected to need: the last round's count, or more when a
+   * round was stopped for want of requests. Undefined until this instance has listed.
+   */
+  private expectedPages: number | undefined;
   /** The lease keys this instance holds, so its own retries within its lease do not lock it out. */
   private heldLeaseKeys = new Set<string>();
 
@@ -182,8 +212,11 @@ export class SharedShardMap {
     return this.snapshot;
   }
 
-  /** The map to route with now; refreshes first when the map is missing, too old or stale. */
-  async current(api: Pick<KinesisApi, 'listShards'>): Promise<ShardMap | undefined> {
+  /**
+   * The map to route with now; refreshes first when the map is missing, too old or stale, and the
+   * refresh fits in `limits.maxRequests`.
+   */
+  async current(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits = {}): Promise<ShardMap | undefined> {
     this.expireIfOld();
     if (this.refreshState === 'ready') return this.snapshot;
     if (this.refreshState === 'updating') {
@@ -192,7 +225,7 @@ export class SharedShardMap {
       return this.snapshot;
     }
     if (this.now() < this.nextAttemptAtMs) return this.snapshot;
-    this.inFlight = this.refresh(api);
+    this.inFlight = this.refresh(api, limits.maxRequests);
     await this.inFlight;
     return this.snapshot;
   }
@@ -223,11 +256,11 @@ export class SharedShardMap {
     }
   }
 
-  private async refresh(api: Pick<KinesisApi, 'listShards'>): Promise<void> {
+  private async refresh(api: Pick<KinesisApi, 'listShards'>, maxRequests: number | undefined): Promise<void> {
     this.refreshState = 'updating';
     let outcome: RefreshOutcome;
     try {
-      outcome = await this.refreshOnce(api);
+      outcome = await this.refreshOnce(api, maxRequests);
     } catch (error) {
       outcome = { kind: 'failed', reason: `refresh failed: ${describe(error)}` };
     }
@@ -245,6 +278,12 @@ export class SharedShardMap {
         this.refreshState = 'invalid';
         this.nextAttemptAtMs = this.now() + this.leaseRecheckMs;
         return;
+      case 'deferred':
+        // Not a failure either: this execution could not spare the requests. The next current()
+        // that can (usually the next execution) lists at once.
+        this.refreshState = 'invalid';
+        this.stats.refreshesDeferred++;
+        return;
       case 'failed':
         this.refreshState = 'invalid';
         this.stats.refreshFailures++;
@@ -255,8 +294,8 @@ export class SharedShardMap {
     }
   }
 
-  /** KV first; then, under the lease (or alone when KV is unusable), one ListShards round. */
-  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>): Promise<RefreshOutcome> {
+  /** KV first; then, if the budget allows, under the lease (or alone when KV is unusable), one ListShards round. */
+  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>, maxRequests: number | undefined): Promise<RefreshOutcome> {
     const kv = this.openKv();
     let coordinated = kv !== undefined;
     let generation = 0;
@@ -279,6 +318,9 @@ export class SharedShardMap {
         coordinated = false;
       }
     }
+    // Before the lease: a lease taken by an instance that then cannot list would only hold up
+    // the others.
+    if (maxRequests !== undefined && maxRequests < this.pagesToExpect()) return { kind: 'deferred' };
     if (kv && coordinated) {
       const lease = await this.tryLease(kv, generation);
       if (lease === 'held-elsewhere') return (await this.awaitWinnersMap(kv)) ? { kind: 'ready' } : { kind: 'lease-held' };
@@ -287,12 +329,27 @@ export class SharedShardMap {
 
     const listedAtMs = this.now();
     let shards: Shard[];
+    let pages = 0;
+    const counted: Pick<KinesisApi, 'listShards'> = {
+      listShards: (input) => {
+        if (maxRequests !== undefined && pages >= maxRequests) return Promise.reject(new RefreshAllowanceSpent(pages));
+        pages++;
+        return api.listShards(input);
+      },
+    };
     try {
       this.stats.listShardsRounds++;
-      shards = await this.listShards(api, this.options.streamName);
+      shards = await this.listShards(counted, this.options.streamName);
     } catch (error) {
+      if (error instanceof RefreshAllowanceSpent) {
+        // The stream has more pages than this instance knew: ask for more room next time. The
+        // lease stays ours until it expires, so our own next try may use it.
+        this.expectedPages = error.pagesSent + 1;
+        return { kind: 'deferred' };
+      }
       return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map` };
     }
+    this.expectedPages = pages;
     const built = buildShardMap(shards, listedAtMs);
     if (!built.ok) {
       // The answer does not tile the hash-key space (a reshard between pages, a server bug, no
@@ -304,6 +361,15 @@ export class SharedShardMap {
     // Acting alone when KV failed: writing would likely fail too and add load to a limited store.
     if (kv && coordinated) await this.writeKv(kv, built.map);
     return { kind: 'ready' };
+  }
+
+  /**
+   * Pages the next round should need: what the last round took here, else what the map in hand
+   * implies (open shards over the page size), else one.
+   */
+  private pagesToExpect(): number {
+    const fromMap = this.snapshot ? Math.ceil(this.snapshot.shards.length / MAX_LIST_SHARDS_RESULTS) : 1;
+    return Math.max(1, this.expectedPages ?? fromMap);
   }
 
   /** Cold start only (no map at all): polls KV for the lease winner's map for a short while. */

@@ -54,8 +54,8 @@ export class SimulatedInstance {
   routerFor(api: KinesisApi): ShardRouter {
     const inner = mapRouter(this.shared, this.picker, api, randomKeyRouter());
     return {
-      plan: async (count, avoid) => {
-        const targets = await inner.plan(count, avoid);
+      plan: async (count, avoid, options) => {
+        const targets = await inner.plan(count, avoid, options);
         this.plans.push(targets);
         return targets;
       },

@@ -3,10 +3,13 @@
  * nor filters): a 2,500-shard stream, NextToken rules, and answers that must not replace a map.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { RequestBudget } from '../../../src/aws/budget.js';
+import { deliverLines } from '../../../src/delivery/pipeline.js';
+import type { KinesisApi } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { evenLayout, rangesLayout, startPagingKinesis, type PagingKinesis } from '../../support/paging-kinesis.js';
 import { AtomicFakeKvStore, FakeClock } from '../../unit/shards/helpers.js';
-import { countingApi, deliver, lines, SimulatedInstance } from './helpers.js';
+import { countingApi, deliver, deliveryDeps, lines, SimulatedInstance } from './helpers.js';
 
 const SPACE = 1n << 128n;
 const PERIOD_MS = 60_000;
@@ -59,6 +62,51 @@ describe('ListShards paging', () => {
     await deliver(instance, api, 'big', lines('x', 10));
     expect(server.listShardsCalls.map((c) => c.status)).toEqual([200, 400, 200, 200, 200]);
     expect(instance.shared.map!.shards).toHaveLength(2100);
+  });
+});
+
+describe('the execution budget: ListShards never takes the PutRecords calls\' requests', () => {
+  /** The api of one execution whose every call takes from `budget`, as signed fetch does. */
+  function budgeted(api: KinesisApi, budget: RequestBudget): KinesisApi {
+    const take = () => {
+      if (!budget.tryTake()) throw new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false);
+    };
+    return {
+      putRecords: async (input) => {
+        take();
+        return api.putRecords(input);
+      },
+      listShards: async (input) => {
+        take();
+        return api.listShards(input);
+      },
+    };
+  }
+
+  it('a 2,500-shard stream (3 pages) with 3 requests left: the old map routes the call, the next execution with room lists', async () => {
+    server = await startPagingKinesis('big', evenLayout(2500));
+    const clock = new FakeClock(Date.now());
+    const api = countingApi(server.url);
+    const instance = new SimulatedInstance('big', new AtomicFakeKvStore(clock.now), { now: clock.now, periodMs: PERIOD_MS });
+    await deliver(instance, api, 'big', lines('a', 10));
+    const old = instance.shared.map!;
+    expect(api.listShardsCalls).toBe(3);
+
+    clock.advance(PERIOD_MS);
+    const tight = new RequestBudget(3, Date.now() + 30_000);
+    const execution = budgeted(api, tight);
+    const outcome = await deliverLines('big', lines('b', 500), { ...deliveryDeps(execution, instance.routerFor(execution)), budget: tight });
+    expect(outcome).toMatchObject({ delivered: 500, failed: 0, putRecordsCalls: 1 });
+    expect(api.listShardsCalls).toBe(3);
+    expect(instance.shared.map).toBe(old);
+    expect(instance.shared.stats.refreshesDeferred).toBe(1);
+
+    const roomy = new RequestBudget(31, Date.now() + 30_000);
+    const next = budgeted(api, roomy);
+    expect((await deliverLines('big', lines('c', 10), { ...deliveryDeps(next, instance.routerFor(next)), budget: roomy })).delivered).toBe(10);
+    expect(api.listShardsCalls).toBe(6);
+    expect(instance.shared.map).not.toBe(old);
+    expect(roomy.spent).toBe(4);
   });
 });
 

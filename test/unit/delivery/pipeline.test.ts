@@ -3,10 +3,15 @@
  * reported, and that counters come out of the attempts.
  */
 import { describe, expect, it } from 'vitest';
+import { RequestBudget } from '../../../src/aws/budget.js';
 import { deliverLines, failLines, type DeliveryDeps } from '../../../src/delivery/pipeline.js';
 import type { KinesisApi, PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
-import type { ShardRouter, ShardTarget } from '../../../src/shards/router.js';
+import { ShardPicker } from '../../../src/shards/picker.js';
+import { mapRouter, randomKeyRouter, type ShardRouter, type ShardTarget } from '../../../src/shards/router.js';
+import { buildShardMap, shardForHashKey } from '../../../src/shards/shard-map.js';
+import { SharedShardMap } from '../../../src/shards/shared-map.js';
+import { AtomicFakeKvStore, equalShards, FakeClock, PagingListShards, seededRandom } from '../shards/helpers.js';
 
 type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
 
@@ -246,5 +251,96 @@ describe('deliverLines', () => {
     expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, never sent)']);
     expect(fallback).toEqual(['a', 'b']);
     expect(outcome).toMatchObject({ failed: 2, putRecordsCalls: 0 });
+  });
+});
+
+describe('deliverLines: shard-map refreshes leave the budget for PutRecords', () => {
+  /**
+   * One execution as log-exchange composes it: a RequestBudget that every call takes from (as
+   * signed fetch does, failing unsent when none is left), ListShards paging 12 shards 4 per page,
+   * PutRecords answering from the hash keys, and the real shared map, picker and router.
+   */
+  function execution(requests: number, shared: SharedShardMap, clock: FakeClock) {
+    const budget = new RequestBudget(requests, clock.ms + 60_000, clock.now);
+    const paging = new PagingListShards(() => equalShards(12), 4);
+    const truth = buildShardMap(equalShards(12), 0);
+    if (!truth.ok) throw new Error(truth.reason);
+    const calls = { listShards: 0, putRecords: 0 };
+    const take = () => {
+      if (!budget.tryTake()) throw new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false);
+    };
+    const api: KinesisApi = {
+      async listShards(input) {
+        take();
+        calls.listShards++;
+        return paging.listShards(input);
+      },
+      async putRecords(input) {
+        take();
+        calls.putRecords++;
+        return {
+          FailedRecordCount: 0,
+          Records: input.Records.map((r, i) => ({ ShardId: shardForHashKey(truth.map, BigInt(r.ExplicitHashKey ?? '0'))!.shardId, SequenceNumber: String(i) })),
+        };
+      },
+    };
+    const router = mapRouter(shared, new ShardPicker({ random: seededRandom(7) }), api, randomKeyRouter(seededRandom(8)));
+    const { deps: d, reports } = deps(api, { router, budget, now: clock.now });
+    return { d, reports, calls, budget };
+  }
+
+  it('tells the router what a refresh may spend: the requests left less the calls the round needs', async () => {
+    const seen: (number | undefined)[] = [];
+    const router: ShardRouter = {
+      async plan(count, _avoid, options) {
+        seen.push(options?.refreshAllowance);
+        return Array.from({ length: count }, () => ({ partitionKey: 'k' }));
+      },
+      observe() {},
+    };
+    const { api } = scriptedApi(allOk);
+    // 1,200 small records: three calls of at most 500.
+    await deliverLines('s', Array.from({ length: 1200 }, (_, i) => `${i}`), deps(api, { router, budget: { remaining: 10, msLeft: () => 60_000 } }).deps);
+    expect(seen).toEqual([10 - 3]);
+    await deliverLines('s', ['x'], deps(api, { router }).deps);
+    expect(seen).toEqual([7, undefined]);
+  });
+
+  function sharedMap(clock: FakeClock) {
+    return new SharedShardMap({ streamName: 's', region: 'us-east-1', periodMs: 60_000, openKv: () => new AtomicFakeKvStore(clock.now), now: clock.now });
+  }
+
+  it('an expired map is not refreshed when its pages would take the PutRecords calls\' requests: the old map routes, the next execution lists', async () => {
+    const clock = new FakeClock();
+    const shared = sharedMap(clock);
+    const first = execution(31, shared, clock);
+    expect((await deliverLines('s', ['a'], first.d)).delivered).toBe(1);
+    expect(first.calls).toEqual({ listShards: 3, putRecords: 1 });
+    const old = shared.map;
+
+    clock.advance(60_000);
+    // 3 requests left, one PutRecords call pending: a 3-page round would leave none for it.
+    const tight = execution(3, shared, clock);
+    const outcome = await deliverLines('s', ['b', 'c'], tight.d);
+    expect(outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1, misrouted: 0 });
+    expect(tight.calls).toEqual({ listShards: 0, putRecords: 1 });
+    expect(tight.reports).toEqual([]);
+    expect(shared.map).toBe(old);
+
+    // 4 left: room for both.
+    const roomy = execution(4, shared, clock);
+    expect((await deliverLines('s', ['d'], roomy.d)).delivered).toBe(1);
+    expect(roomy.calls).toEqual({ listShards: 3, putRecords: 1 });
+    expect(shared.map).not.toBe(old);
+  });
+
+  it('a cold instance stops listing before the last requests: its records still go, with random keys', async () => {
+    const clock = new FakeClock();
+    const shared = sharedMap(clock);
+    const cold = execution(3, shared, clock);
+    const outcome = await deliverLines('s', ['a', 'b'], cold.d);
+    expect(outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1 });
+    expect(cold.calls).toEqual({ listShards: 2, putRecords: 1 });
+    expect(cold.budget.remaining).toBe(0);
   });
 });

@@ -65,6 +65,26 @@ export class CountingListShards implements Pick<KinesisApi, 'listShards'> {
   }
 }
 
+/**
+ * An in-process ListShards that answers `layout()` in pages of `pageSize` (NextToken = the next
+ * offset), counting calls; for tests of paging and of the requests a refresh spends.
+ */
+export class PagingListShards implements Pick<KinesisApi, 'listShards'> {
+  calls: ListShardsInput[] = [];
+  constructor(
+    public layout: () => Shard[],
+    readonly pageSize: number,
+  ) {}
+  async listShards(input: ListShardsInput): Promise<ListShardsOutput> {
+    this.calls.push(input);
+    await Promise.resolve();
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const all = this.layout();
+    const end = start + this.pageSize;
+    return { Shards: all.slice(start, end), NextToken: end < all.length ? String(end) : undefined };
+  }
+}
+
 /** Deterministic uniform [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -3,7 +3,7 @@ import type { Shard } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
 import { LEASE_KEY_PREFIX, mapKey, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
-import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock } from './helpers.js';
+import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock, PagingListShards } from './helpers.js';
 
 const STREAM = 'logs';
 const REGION = 'us-east-1';
@@ -299,6 +299,68 @@ describe('SharedShardMap: failures keep the old map and back off', () => {
     const a = instance();
     expect(await a.current(api)).toBeUndefined();
     expect(a.state).toBe('invalid');
+  });
+});
+
+describe('SharedShardMap: the requests a refresh may spend', () => {
+  /** 12 shards in pages of 4: a round costs 3 requests. */
+  function threePages() {
+    layout = equalShards(12);
+    return new PagingListShards(() => layout, 4);
+  }
+
+  it('does not start a refresh whose pages do not fit: no lease, no ListShards, the old map keeps routing', async () => {
+    const paging = threePages();
+    const a = instance();
+    await a.current(paging);
+    expect(paging.calls).toHaveLength(3);
+    const old = a.map;
+    clock.advance(PERIOD_MS);
+    const puts = kv.puts;
+    expect(await a.current(paging, { maxRequests: 2 })).toBe(old);
+    expect(paging.calls).toHaveLength(3);
+    expect(kv.puts).toBe(puts); // no lease taken that would hold up the others
+    expect(a.state).toBe('invalid');
+    expect(a.stats).toMatchObject({ refreshesDeferred: 1, refreshFailures: 0 });
+    expect(reports).toEqual([]);
+    // Not a failure: no backoff. The next call with room lists at once.
+    expect(await a.current(paging, { maxRequests: 3 })).not.toBe(old);
+    expect(paging.calls).toHaveLength(6);
+    expect(a.state).toBe('ready');
+  });
+
+  it('stops a round that needs more pages than allowed, and asks for more room next time', async () => {
+    const paging = threePages();
+    // Cold, knowing nothing of the stream: one page expected, two allowed.
+    const a = instance({ openKv: undefined });
+    expect(await a.current(paging, { maxRequests: 2 })).toBeUndefined();
+    expect(paging.calls).toHaveLength(2);
+    expect(a.stats).toMatchObject({ refreshesDeferred: 1, refreshFailures: 0 });
+    // Now it knows the round needs at least 3: with 2 allowed it does not even start.
+    await a.current(paging, { maxRequests: 2 });
+    expect(paging.calls).toHaveLength(2);
+    expect(ids(await a.current(paging, { maxRequests: 3 }))).toHaveLength(12);
+    expect(paging.calls).toHaveLength(5);
+  });
+
+  it('still adopts a map from KV when no request can be spared (reading KV costs none)', async () => {
+    await instance().current(api);
+    clock.advance(5_000);
+    const b = instance();
+    expect(await b.current(api, { maxRequests: 0 })).toBeDefined();
+    expect(b.stats.adoptedFromKv).toBe(1);
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('a map in hand tells how many pages to expect (a map from KV of 2,500 shards: 3 pages)', async () => {
+    layout = equalShards(2500);
+    await instance().current(api);
+    const b = instance();
+    await b.current(api);
+    clock.advance(PERIOD_MS);
+    expect(await b.current(api, { maxRequests: 2 })).toBe(b.map);
+    expect(b.stats.refreshesDeferred).toBe(1);
+    expect(api.calls).toHaveLength(1);
   });
 });
 
