@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { KinesisApi } from '../../../src/kinesis/api.js';
 import { createEndpointRouter } from '../../../src/shards/index.js';
 import { ShardPicker } from '../../../src/shards/picker.js';
-import { mapRouter, randomKeyRouter } from '../../../src/shards/router.js';
-import { SharedShardMap } from '../../../src/shards/shared-map.js';
+import { mapRouter, randomKeyRouter, type ShardMapSource } from '../../../src/shards/router.js';
+import { SharedShardMap, type StalenessEvidence } from '../../../src/shards/shared-map.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
 import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock, seededRandom } from './helpers.js';
 
@@ -44,8 +44,26 @@ describe('mapRouter', () => {
       expect(t.shardId).toBeUndefined();
       expect(t.partitionKey).toMatch(/^[0-9a-f]{13}$/);
     }
-    // Nothing to learn from where fallback records land.
-    router.observe(targets[0], 'shardId-000000000001', Date.now());
+  });
+
+  it('learns nothing from records without a prediction or that landed where predicted; passes on the rest as evidence', async () => {
+    const evidence: StalenessEvidence[] = [];
+    const source: ShardMapSource = {
+      current: async () => undefined,
+      invalidate: (e) => {
+        evidence.push(e);
+        return true;
+      },
+    };
+    const router = mapRouter(source, new ShardPicker(), new CountingListShards(() => equalShards(2)), randomKeyRouter(seededRandom(11)));
+    const [fallback] = await router.plan(1);
+    // A random-key record has no predicted shard: wherever it lands says nothing about the map.
+    router.observe(fallback, 'shardId-000000000001', 1_000);
+    const predicted = { partitionKey: 'a', explicitHashKey: '5', shardId: 'shardId-000000000000', mapListedAtMs: 900 };
+    router.observe(predicted, 'shardId-000000000000', 1_000);
+    expect(evidence).toEqual([]);
+    router.observe(predicted, 'shardId-000000000003', 1_000);
+    expect(evidence).toEqual([{ seenAtMs: 1_000, predictedShardId: 'shardId-000000000000', landedShardId: 'shardId-000000000003', plannedWithListedAtMs: 900 }]);
   });
 
   it('a record landing off its target marks the map stale; the next plan refreshes', async () => {
