@@ -15,15 +15,28 @@
  * - possessive quantifiers `x*+ x++ x?+ x{n,m}+` and atomic groups `(?>…)` as
  *   `(?=(…))\k` (a lookahead capture plus a backreference, the standard JS emulation);
  * - leading inline flags `(?i)` `(?s)` `(?m)` `(?x)` (and `(*UTF)`/`(*UTF8)`/`(*UCP)`);
- * - named groups `(?P<n>…)` `(?'n'…)`, backreferences `\N` `\g{N}` `\g{-N}` `\k<n>` `(?P=n)`;
+ * - named groups `(?P<n>…)` `(?'n'…)`, backreferences `\N` `\g{N}` `\g{-N}` `\k<n>` `(?P=n)` to a
+ *   group that has surely matched by then (pcre-backrefs.ts);
  * - `\h` `\H` `\v` `\V` `\R` `\N` `\e` `\a` `\cX` `\o{…}` `\x{…}` octal, `\Q…\E`, `(?#…)`,
  *   POSIX classes `[[:alpha:]]`, `\pL`/`\p{^L}`/script names, `]` first in a class, `{` that is
  *   not a quantifier.
  * Rejected (RegexError): recursion and subroutine calls, conditionals, branch reset `(?|`,
  * inline flags not at the start or scoped `(?i:…)`, `\G` `\K` `\X` `\C`, backtracking verbs,
- * callouts, and negated POSIX classes or `\H`/`\V` inside a character class.
- * Known difference: `\s` also matches Unicode spaces (JS), PCRE's matches ASCII ones only.
+ * callouts, negated POSIX classes or `\H`/`\V` inside a character class, and a back-reference to
+ * a group that may not have matched (JS would match it as empty; pcre-backrefs.ts). Rejected as
+ * PCRE rejects them: a quantifier after a quantifier (`a+++`, `a{2}{3}`) and parentheses nested
+ * deeper than PCRE2's default limit of 250.
+ * Known differences: `\s` also matches Unicode spaces (JS), PCRE's matches ASCII ones only; a
+ * group inside a repeated group that did not take part in the last iteration reads as unset in
+ * JS but keeps its earlier value in PCRE (`(?:(a)|b)+` on "ab": group 1 is "a" in PCRE), which
+ * only shows in regsub replacements and re.group.N.
+ *
+ * While parsing, the translator records the pattern's tree (regex-shape.ts) for the checks that
+ * need structure: the back-reference rule here and the backtracking warnings of backtracking.ts.
  */
+
+import { findUnsafeBackReference } from './pcre-backrefs.js';
+import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './regex-shape.js';
 
 export class RegexError extends Error {
   constructor(
@@ -44,13 +57,18 @@ export interface TranslatedRegex {
   readonly groupCount: number;
   /** JS group index of PCRE group n (entry 0 is 0, the whole match). */
   readonly groupIndex: readonly number[];
+  /** The pattern's structure (regex-shape.ts), for checks that need the tree. */
+  readonly shape: SeqShape | AltShape;
 }
+
+/** A back-reference written in the pattern, by PCRE group number or name. */
+type RefPiece = { readonly ref: 'pcre'; readonly id: number } | { readonly ref: 'name'; readonly name: string };
 
 type Piece =
   | string
   | { readonly open: 'pcre' | 'synthetic'; readonly id: number; readonly name?: string }
-  | { readonly ref: 'pcre' | 'synthetic'; readonly id: number }
-  | { readonly ref: 'name'; readonly name: string };
+  | { readonly ref: 'synthetic'; readonly id: number }
+  | RefPiece;
 
 interface Frame {
   readonly start: number;
@@ -79,6 +97,8 @@ const POSIX_CLASSES: Record<string, string> = {
 const GENERAL_CATEGORIES = new Set(
   'C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
 );
+/** PCRE2's default limit on nested parentheses (PARENS_NEST_LIMIT); deeper is a compile error. */
+const PARENS_NEST_LIMIT = 250;
 const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
 /** What to write instead of the escapes JS has no equivalent for. */
 const UNSUPPORTED_ESCAPE_ALTERNATIVES: Record<string, string> = {
@@ -109,6 +129,9 @@ class Translator {
   private atomStart = -1;
   /** The last atom is several pieces or an assertion: wrap it in (?:…) before quantifying. */
   private atomNeedsWrap = false;
+  private readonly shape = new ShapeBuilder();
+  /** The last thing read was a quantifier (for the error on a second one). */
+  private afterQuantifier = false;
 
   constructor(private readonly p: string) {}
 
@@ -117,7 +140,10 @@ class Translator {
     this.totalGroups = countGroups(this.p, this.i);
     while (this.i < this.p.length) this.step();
     if (this.frames.length > 0) throw new RegexError("missing ')'", this.p.length);
-    return this.render();
+    const shape = this.shape.finish(this.p.length);
+    const problem = findUnsafeBackReference(shape, this.p);
+    if (problem) throw new RegexError(problem.message, problem.index);
+    return { ...this.render(), shape };
   }
 
   private fail(message: string, at = this.i): never {
@@ -147,6 +173,7 @@ class Translator {
   }
 
   private atom(pieces: Piece[], needsWrap = false): void {
+    this.afterQuantifier = false;
     this.atomStart = this.out.length;
     this.atomNeedsWrap = needsWrap || pieces.length > 1;
     this.out.push(...pieces);
@@ -157,6 +184,7 @@ class Translator {
   }
 
   private step(): void {
+    const at = this.i;
     const c = this.p[this.i];
     if (this.flagX && /\s/.test(c)) {
       this.i++;
@@ -170,9 +198,12 @@ class Translator {
       case '\\':
         this.escape();
         return;
-      case '[':
-        this.atom([this.characterClass()]);
+      case '[': {
+        const cls = this.characterClass();
+        this.atom([cls]);
+        this.shape.char(at, this.i, cls);
         return;
+      }
       case '(':
         this.openGroup();
         return;
@@ -180,23 +211,29 @@ class Translator {
         this.closeGroup();
         return;
       case '|':
+        this.shape.bar(this.i);
         this.i++;
         this.out.push('|');
         this.noAtom();
         return;
-      case '.':
+      case '.': {
         this.i++;
-        this.atom([this.flagS ? '[\\s\\S]' : '[^\\n]']);
+        const dot = this.flagS ? '[\\s\\S]' : '[^\\n]';
+        this.atom([dot]);
+        this.shape.char(at, this.i, dot);
         return;
+      }
       case '^':
         this.i++;
         // PCRE's multi-line ^ matches at the start and after a newline that is not the subject's
         // last character (pcre2pattern, "Circumflex and dollar"): "a\n" has one line, not two.
         this.atom([this.flagM ? '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))' : '^'], true);
+        this.shape.assertion(at, this.i);
         return;
       case '$':
         this.i++;
         this.atom([this.flagM ? '(?![^\\n])' : '(?=\\n?(?![\\s\\S]))'], true);
+        this.shape.assertion(at, this.i);
         return;
       case '*':
       case '+':
@@ -211,12 +248,14 @@ class Translator {
         }
         this.i++;
         this.atom(['\\{']);
+        this.shape.char(at, this.i, '\\{');
         return;
       }
       default: {
         const ch = String.fromCodePoint(this.p.codePointAt(this.i) ?? 0);
         this.i += ch.length;
         this.atom([literal(ch)]);
+        this.shape.char(at, this.i, literal(ch));
       }
     }
   }
@@ -224,6 +263,9 @@ class Translator {
   private quantifier(q: string): void {
     const at = this.i;
     this.i += q.length;
+    if (this.atomStart < 0 && this.afterQuantifier) {
+      this.fail(`quantifier '${q}' follows another quantifier: expected one per atom (group the first, as in (?:a+)${q})`, at);
+    }
     if (this.atomStart < 0) {
       this.fail(`quantifier '${q}' does not follow anything to repeat: expected a character, class or group before it (\\${q[0]} is a literal ${q[0]})`, at);
     }
@@ -235,6 +277,8 @@ class Translator {
       suffix = '+';
       this.i++;
     }
+    const [min, max] = quantifierBounds(q);
+    this.shape.quantify(min, max, suffix === '+', this.i);
     const atomPieces = this.out.splice(this.atomStart);
     const start = this.out.length;
     const body: Piece[] = this.atomNeedsWrap ? ['(?:', ...atomPieces, ')'] : atomPieces;
@@ -242,26 +286,33 @@ class Translator {
       // Possessive: match greedily once, then never give anything back.
       const id = ++this.synthetic;
       this.out.push('(?=', { open: 'synthetic', id }, ...body, q, '))', { ref: 'synthetic', id });
-      this.atomStart = start;
-      this.atomNeedsWrap = true;
     } else {
       this.out.push(...body, q + suffix);
-      this.noAtom();
     }
+    // A quantifier cannot follow a quantifier: PCRE rejects `a+++`, `a**` and `a{2}{3}`.
+    this.noAtom();
+    this.afterQuantifier = true;
   }
 
   private openGroup(): void {
     const at = this.i;
     const rest = this.p.slice(this.i);
-    const push = (frame: Frame, ...pieces: Piece[]): void => {
+    const push = (frame: Frame, mode: GroupMode, ...pieces: Piece[]): void => {
+      if (this.frames.length >= PARENS_NEST_LIMIT) {
+        this.fail(`parentheses nested deeper than ${PARENS_NEST_LIMIT}: expected at most ${PARENS_NEST_LIMIT} levels, PCRE's limit`, at);
+      }
       this.frames.push(frame);
       this.out.push(...pieces);
       this.noAtom();
+      const capture = pieces.find((p) => typeof p === 'object' && 'open' in p && p.open === 'pcre') as
+        | { readonly id: number; readonly name?: string }
+        | undefined;
+      this.shape.open(at, mode, capture?.id, capture?.name);
     };
     const start = this.out.length;
     if (!rest.startsWith('(?') && !rest.startsWith('(*')) {
       this.i++;
-      push({ start, kind: 'group' }, { open: 'pcre', id: ++this.pcreGroups });
+      push({ start, kind: 'group' }, 'plain', { open: 'pcre', id: ++this.pcreGroups });
       return;
     }
     if (rest.startsWith('(*')) this.fail('backtracking control verbs such as (*SKIP) are not supported', at);
@@ -269,33 +320,34 @@ class Translator {
     if (named) {
       this.i += named[0].length;
       this.names.add(named[1]);
-      push({ start, kind: 'group' }, { open: 'pcre', id: ++this.pcreGroups, name: named[1] });
+      push({ start, kind: 'group' }, 'plain', { open: 'pcre', id: ++this.pcreGroups, name: named[1] });
       return;
     }
-    const simple: Record<string, Frame['kind']> = {
-      '(?:': 'group',
-      '(?=': 'lookaround',
-      '(?!': 'lookaround',
-      '(?<=': 'lookaround',
-      '(?<!': 'lookaround',
+    const simple: Record<string, [Frame['kind'], GroupMode]> = {
+      '(?:': ['group', 'plain'],
+      '(?=': ['lookaround', 'lookahead'],
+      '(?!': ['lookaround', 'negative-lookahead'],
+      '(?<=': ['lookaround', 'lookbehind'],
+      '(?<!': ['lookaround', 'negative-lookbehind'],
     };
-    for (const [open, kind] of Object.entries(simple)) {
+    for (const [open, [kind, mode]] of Object.entries(simple)) {
       if (rest.startsWith(open)) {
         this.i += open.length;
-        push({ start, kind }, open);
+        push({ start, kind }, mode, open);
         return;
       }
     }
     if (rest.startsWith('(?>')) {
       this.i += 3;
       const id = ++this.synthetic;
-      push({ start, kind: 'atomic', syntheticId: id }, '(?=', { open: 'synthetic', id });
+      push({ start, kind: 'atomic', syntheticId: id }, 'atomic', '(?=', { open: 'synthetic', id });
       return;
     }
     const backref = /^\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(rest);
     if (backref) {
       this.i += backref[0].length;
       this.atom([{ ref: 'name', name: backref[1] }]);
+      this.shape.reference(at, this.i, backref[1]);
       return;
     }
     if (rest.startsWith('(?#')) {
@@ -318,6 +370,7 @@ class Translator {
     const frame = this.frames.pop();
     if (!frame) this.fail("unmatched ')'");
     this.i++;
+    this.shape.close(this.i);
     if (frame.kind === 'atomic') {
       this.out.push('))', { ref: 'synthetic', id: frame.syntheticId ?? 0 });
       this.atomStart = frame.start;
@@ -336,58 +389,63 @@ class Translator {
     this.i += 2;
     switch (c) {
       case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
-        this.atom([`\\${c}`]);
+        this.charAtom(at, `\\${c}`);
         return;
       case 'b': case 'B':
-        this.atom([`\\${c}`], true);
+        this.assertionAtom(at, `\\${c}`);
         return;
       case 'A':
-        this.atom(['(?<![\\s\\S])'], true);
+        this.assertionAtom(at, '(?<![\\s\\S])');
         return;
       case 'z':
-        this.atom(['(?![\\s\\S])'], true);
+        this.assertionAtom(at, '(?![\\s\\S])');
         return;
       case 'Z':
-        this.atom(['(?=\\n?(?![\\s\\S]))'], true);
+        this.assertionAtom(at, '(?=\\n?(?![\\s\\S]))');
         return;
       case 'h':
-        this.atom([`[${H_CLASS}]`]);
+        this.charAtom(at, `[${H_CLASS}]`);
         return;
       case 'H':
-        this.atom([`[^${H_CLASS}]`]);
+        this.charAtom(at, `[^${H_CLASS}]`);
         return;
       case 'v':
-        this.atom([`[${V_CLASS}]`]);
+        this.charAtom(at, `[${V_CLASS}]`);
         return;
       case 'V':
-        this.atom([`[^${V_CLASS}]`]);
+        this.charAtom(at, `[^${V_CLASS}]`);
         return;
       case 'R':
-        this.atom([`(?:\\r\\n|[${V_CLASS}])`]);
+        this.charAtom(at, `(?:\\r\\n|[${V_CLASS}])`);
         return;
       case 'N':
-        this.atom(['[^\\n]']);
+        this.charAtom(at, '[^\\n]');
         return;
       case 'Q': {
         const end = this.p.indexOf('\\E', this.i);
         const text = this.p.slice(this.i, end < 0 ? undefined : end);
+        let pos = this.i;
         this.i = end < 0 ? this.p.length : end + 2;
-        for (const ch of text) this.atom([literal(ch)]);
+        for (const ch of text) {
+          this.atom([literal(ch)]);
+          this.shape.char(pos, pos + ch.length, literal(ch));
+          pos += ch.length;
+        }
         return;
       }
       case 'E':
         return;
       case 'p': case 'P':
-        this.atom([this.property(c === 'P', at)]);
+        this.charAtom(at, this.property(c === 'P', at));
         return;
       case 'g':
-        this.atom([this.gReference(at)]);
+        this.referenceAtom(at, this.gReference(at));
         return;
       case 'k': {
         const m = /^(?:<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)'|\{([A-Za-z_]\w*)\})/.exec(this.p.slice(this.i));
         if (!m) this.fail('expected a group name after \\k', at);
         this.i += m[0].length;
-        this.atom([{ ref: 'name', name: m[1] ?? m[2] ?? m[3] }]);
+        this.referenceAtom(at, { ref: 'name', name: m[1] ?? m[2] ?? m[3] });
         return;
       }
       case 'G': case 'K': case 'X': case 'C':
@@ -398,17 +456,33 @@ class Translator {
       const n = Number(digits);
       if (n < 10 || n <= this.totalGroups) {
         this.i += digits.length - 1;
-        this.atom([{ ref: 'pcre', id: n }]);
+        this.referenceAtom(at, { ref: 'pcre', id: n });
         return;
       }
     }
     this.i = at + 1;
     const code = this.charEscape(at);
-    this.atom([literal(String.fromCodePoint(code))]);
+    this.charAtom(at, literal(String.fromCodePoint(code)));
+  }
+
+  /** An atom matching one character, ending at this.i. */
+  private charAtom(at: number, js: string): void {
+    this.atom([js]);
+    this.shape.char(at, this.i, js);
+  }
+
+  private assertionAtom(at: number, js: string): void {
+    this.atom([js], true);
+    this.shape.assertion(at, this.i);
+  }
+
+  private referenceAtom(at: number, piece: RefPiece): void {
+    this.atom([piece]);
+    this.shape.reference(at, this.i, piece.ref === 'name' ? piece.name : piece.id);
   }
 
   /** `\g{N}`, `\gN`, `\g{-N}`, `\g{name}` (the `\` and `g` are consumed). */
-  private gReference(at: number): Piece {
+  private gReference(at: number): RefPiece {
     const m = /^(?:\{(-?\d+)\}|(-?\d+)|\{([A-Za-z_]\w*)\})/.exec(this.p.slice(this.i));
     if (!m) this.fail('expected a group number or name after \\g (subroutine calls \\g<…> are not supported)', at);
     this.i += m[0].length;
@@ -596,7 +670,7 @@ class Translator {
     return `[${negated ? '^' : ''}${body}]`;
   }
 
-  private render(): TranslatedRegex {
+  private render(): Omit<TranslatedRegex, 'shape'> {
     const groupIndex: number[] = [0];
     const syntheticIndex = new Map<number, number>();
     let js = 0;
@@ -629,6 +703,15 @@ class Translator {
     }
     return { source, flags, groupCount: this.pcreGroups, groupIndex };
   }
+}
+
+/** `*` `+` `?` `{n}` `{n,}` `{n,m}` → [min, max]. */
+function quantifierBounds(q: string): [number, number] {
+  if (q === '*') return [0, Infinity];
+  if (q === '+') return [1, Infinity];
+  if (q === '?') return [0, 1];
+  const [, min, comma, max] = /^\{(\d+)(,?)(\d*)\}$/.exec(q) ?? [];
+  return [Number(min), comma ? (max ? Number(max) : Infinity) : Number(min)];
 }
 
 function literal(ch: string): string {

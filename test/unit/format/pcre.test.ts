@@ -62,6 +62,55 @@ describe('translatePcre: behaviour', () => {
   });
 });
 
+describe('translatePcre: back-references', () => {
+  it.each([
+    ['(a)\\1', 'aa', ['aa', 'a']],
+    ['(a|b)\\1', 'abb', ['bb', 'b']],
+    ['(?:(a)\\1)+', 'aaaa', ['aaaa', 'a']],
+    ['(?:x|(a)\\1)', 'aa', ['aa', 'a']],
+    ['(a)(?:\\1|b)', 'ab', ['ab', 'a']],
+    ['(?=(a))\\1', 'a', ['a', 'a']],
+    ['(a+)+\\1', 'aaaa', ['aaaa', 'a']],
+  ])('%j to a group that surely matched works on %j', (pattern, input, expected) => {
+    expect(matches(pattern, input)).toEqual(expected);
+  });
+
+  const unset = (reason: string, fix: string) =>
+    `which may not have matched (${reason}): PCRE then fails the reference, JavaScript matches it as empty; expected ${fix}`;
+  const OPTIONAL = (q: string) => unset(`the group is under '${q}', which allows zero matches`, `the optional part inside the group, as in (a${q})\\1 rather than (a)${q}\\1`);
+  const ALTERNATIVE = unset("the group is in an alternative ('|') the reference is not in", 'the reference inside the same alternative as the group');
+  const BEFORE = unset('it comes before group 1 closes', "the reference after the group's ')'");
+
+  it.each([
+    ['(a)?b\\1', `back-reference \\1 to group 1, ${OPTIONAL('?')}`, 5],
+    ['(a)*\\1', `back-reference \\1 to group 1, ${OPTIONAL('*')}`, 4],
+    ['(a){0,2}\\1', `back-reference \\1 to group 1, ${OPTIONAL('{0,2}')}`, 8],
+    ['(?:x(a))*\\1', `back-reference \\1 to group 1, ${OPTIONAL('*')}`, 9],
+    ['(?P<x>a)?(?P=x)', `back-reference (?P=x) to group 1, ${OPTIONAL('?')}`, 9],
+    ['(?:(a)|b)\\1', `back-reference \\1 to group 1, ${ALTERNATIVE}`, 9],
+    ['(a)|\\1', `back-reference \\1 to group 1, ${ALTERNATIVE}`, 4],
+    ['(?:(a)|b)+\\g{1}', `back-reference \\g{1} to group 1, ${ALTERNATIVE}`, 10],
+    ['(?:(a)|b\\1)+', `back-reference \\1 to group 1, ${ALTERNATIVE}`, 8],
+    ['\\1(a)', `back-reference \\1 to group 1, ${BEFORE}`, 0],
+    ['(a\\1)', `back-reference \\1 to group 1, ${BEFORE}`, 2],
+    ['(?!(a))b\\1', `back-reference \\1 to group 1, ${unset('the group is inside a negative lookaround', 'a group outside the negative lookaround')}`, 8],
+  ])('%j is rejected: PCRE and JS disagree when the group did not match', (pattern, message, index) => {
+    let error: unknown;
+    try {
+      translatePcre(pattern);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RegexError);
+    expect((error as RegexError).message).toBe(message);
+    expect((error as RegexError).index).toBe(index);
+  });
+
+  it('JS alone would match (a)?b\\1 on "b", which PCRE does not', () => {
+    expect(/(a)?b\1/u.test('b')).toBe(true);
+  });
+});
+
 describe('translatePcre: multi-line ^', () => {
   it('does not match after a final newline (PCRE: "a\\n" is one line)', () => {
     const re = compileRegex('(?m)^');
@@ -97,6 +146,10 @@ describe('translatePcre: rejected features', () => {
     ['[\\H]', '\\H is not supported inside a character class', 1],
     ['*a', "quantifier '*' does not follow anything to repeat: expected a character, class or group before it (\\* is a literal *)", 0],
     ['(a', "missing ')'", 2],
+    ['a+++', "quantifier '+' follows another quantifier: expected one per atom (group the first, as in (?:a+)+)", 3],
+    ['a**', "quantifier '*' follows another quantifier: expected one per atom (group the first, as in (?:a+)*)", 2],
+    ['a{2}{3}', "quantifier '{3}' follows another quantifier: expected one per atom (group the first, as in (?:a+){3})", 4],
+    [`${'('.repeat(251)}a${')'.repeat(251)}`, "parentheses nested deeper than 250: expected at most 250 levels, PCRE's limit", 250],
     ['a)', "unmatched ')'", 1],
     ['[a', "missing ']' to close the character class", 0],
     ['\\q', 'unknown escape \\q: expected a PCRE escape, or a backslash before punctuation', 0],
