@@ -17,6 +17,7 @@ import { formatErrorAt } from './errors.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
+import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import { RenderContext } from './render-context.js';
 import { NOT_SET_TEXT } from './values.js';
@@ -55,9 +56,12 @@ export function compileCondition(source: string): Condition {
   return conditionCache.get(source) ?? remember(conditionCache, source, compileConditionUncached(source));
 }
 
-/** compileFormat without the cache (the benchmark's parse-on-every-request baseline uses it). */
-export function compileFormatUncached(source: string): LogFormat {
-  const expressions = new ExpressionCompiler(source);
+/**
+ * compileFormat without the cache (the benchmark's parse-on-every-request baseline uses it;
+ * lint.ts passes `observeRegex` to see each regex).
+ */
+export function compileFormatUncached(source: string, observeRegex?: RegexObserver): LogFormat {
+  const expressions = new ExpressionCompiler(source, observeRegex);
   const directives = {
     fail: (pos: number, reason: string): never => expressions.fail(pos, reason),
     expression: (arg: MappedText) => expressions.compile(parseExpression({ source, mapped: arg })),
@@ -158,7 +162,8 @@ export function renderStrictly(format: LogFormat, facts: RequestFacts): string {
   return format instanceof CompiledFormat ? format.renderUnguarded(facts) : format.render(facts);
 }
 
-function compileConditionUncached(source: string): Condition {
+/** compileCondition without the cache (lint.ts passes `observeRegex` to see each regex). */
+export function compileConditionUncached(source: string, observeRegex?: RegexObserver): Condition {
   if (source.trim() === '') {
     throw formatErrorAt(source, 0, 'expected a condition, such as resp.status >= 500');
   }
@@ -167,7 +172,7 @@ function compileConditionUncached(source: string): Condition {
     offsets: Array.from({ length: source.length }, (_, i) => i),
     end: source.length,
   };
-  const compiler = new ExpressionCompiler(source);
+  const compiler = new ExpressionCompiler(source, observeRegex);
   const test = compiler.condition(parseExpression({ source, mapped }), 'a condition');
   return {
     source,

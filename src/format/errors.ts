@@ -1,8 +1,9 @@
 /**
- * FormatError and the caret report for it.
+ * FormatError, FormatWarning and the caret report for them.
  *
  * Owns: the error type every part of the engine throws for a format (or condition) that does not
- * compile, and the translation of a source offset into line, column and a two-line caret excerpt.
+ * compile, the warning type lint.ts returns for one that compiles but is risky, and the
+ * translation of a source offset into line, column and a two-line caret excerpt.
  * Does not own: deciding what is wrong (the lexer, parsers and compiler do that).
  *
  * Positions: `line` and `column` are 1-based; columns count Unicode code points, so an astral
@@ -30,6 +31,35 @@ const WINDOW_BEFORE_CHARS = 60;
 
 /** Builds a FormatError for `reason` at UTF-16 offset `offset` of `source`. */
 export function formatErrorAt(source: string, offset: number, reason: string): FormatError {
+  const { line, column, caret } = locate(source, offset);
+  return new FormatError(reason, line, column, caret);
+}
+
+/**
+ * Something that compiles (Fastly accepts it) but deserves attention, such as a regex that can
+ * backtrack for minutes; printed like a FormatError, with its position and caret.
+ */
+export class FormatWarning {
+  readonly message: string;
+
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+    readonly caret: string,
+  ) {
+    this.message = `${reason} at line ${line}, column ${column}\n${caret}`;
+  }
+}
+
+/** Builds a FormatWarning for `reason` at UTF-16 offset `offset` of `source`. */
+export function formatWarningAt(source: string, offset: number, reason: string): FormatWarning {
+  const { line, column, caret } = locate(source, offset);
+  return new FormatWarning(reason, line, column, caret);
+}
+
+/** Line and column (1-based, in code points) of `offset`, and the caret excerpt under it. */
+function locate(source: string, offset: number): { line: number; column: number; caret: string } {
   const at = Math.max(0, Math.min(offset, source.length));
   let lineStart = 0;
   let line = 1;
@@ -44,7 +74,7 @@ export function formatErrorAt(source: string, offset: number, reason: string): F
   while (lineEnd < source.length && source[lineEnd] !== '\n' && source[lineEnd] !== '\r') lineEnd++;
   const chars = Array.from(source.slice(lineStart, lineEnd));
   const column = Array.from(source.slice(lineStart, at)).length + 1;
-  return new FormatError(reason, line, column, caretExcerpt(chars, column - 1));
+  return { line, column, caret: caretExcerpt(chars, column - 1) };
 }
 
 function caretExcerpt(chars: string[], index: number): string {

@@ -20,7 +20,7 @@ import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
 import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './compiled.js';
 import { formatErrorAt } from './errors.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
-import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
+import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';
 import type { RenderContext } from './render-context.js';
 import { didYouMean } from './suggest.js';
 import { lookupVariable, variableNames } from './variables.js';
@@ -30,7 +30,11 @@ const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
 const TEXTUAL: ReadonlySet<VclType> = new Set(['STRING', 'IP']);
 
 export class ExpressionCompiler {
-  constructor(private readonly source: string) {}
+  constructor(
+    private readonly source: string,
+    /** Told of every regex compiled (lint.ts); absent when compiling for rendering. */
+    readonly observeRegex?: RegexObserver,
+  ) {}
 
   fail(pos: number, reason: string): never {
     throw formatErrorAt(this.source, pos, reason);
@@ -127,7 +131,7 @@ export class ExpressionCompiler {
       this.fail(pos, `${node.name} takes ${expected} argument${params.length === 1 ? '' : 's'}, found ${node.args.length}`);
     }
     const args = node.args.map((arg, i) => this.argument(node, i, params[i], this.compile(arg)));
-    const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason) };
+    const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason), observeRegex: this.observeRegex };
     const declared = typeof def.newlineRisk === 'function' ? def.newlineRisk(args) : def.newlineRisk;
     const newlineRisk = typeRisk(def.returns) === NO_NEWLINES ? NO_NEWLINES : (declared ?? MAY_HAVE_NEWLINES);
     const evaluate = def.build(args, site);

@@ -35,7 +35,15 @@ export interface CallSite {
   readonly node: CallNode;
   /** Throws a FormatError at `pos` (a source offset). */
   fail(pos: number, reason: string): never;
+  /** Told of every regex compiled, when linting (see RegexObserver). */
+  readonly observeRegex?: RegexObserver;
 }
+
+/**
+ * Called at compile time with each regex literal, its compiled form and the source offset of
+ * each UTF-16 unit of the pattern (lint.ts uses it to place warnings); never while rendering.
+ */
+export type RegexObserver = (pattern: string, regex: CompiledRegex, offsets: readonly number[]) => void;
 
 /**
  * Parameter kinds, checked by the compiler before `build` runs: STRING accepts any type
@@ -86,10 +94,12 @@ export function compileRegexAt(
   pattern: string,
   offsets: readonly number[],
   node: ExprNode,
-  site: Pick<CallSite, 'fail'>,
+  site: Pick<CallSite, 'fail' | 'observeRegex'>,
 ): CompiledRegex {
   try {
-    return compileRegex(pattern);
+    const regex = compileRegex(pattern);
+    site.observeRegex?.(pattern, regex, offsets);
+    return regex;
   } catch (error) {
     if (error instanceof RegexError) {
       const pos = error.index >= 0 && error.index < offsets.length ? offsets[error.index] : node.pos;

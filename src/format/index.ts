@@ -2,10 +2,13 @@
  * Public face of the log-format engine: compile a Fastly format-version-2 string once, render it
  * for many requests; compile a VCL boolean expression once (response_condition), test it per
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
- * not parse. NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here.
+ * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
+ * that compiles but is risky: regexes that can backtrack for minutes. NOT_PROVIDED_IN_COMPUTE
+ * lists the VCL variables that always read as not set here.
  */
 export { compileCondition, compileFormat, type Condition, type LogFormat } from './compile.js';
-export { FormatError } from './errors.js';
+export { FormatError, FormatWarning } from './errors.js';
+export { lintCondition, lintFormat } from './lint.js';
 export {
   BIGQUERY_EXAMPLE_FORMAT,
   CLF_FORMAT,

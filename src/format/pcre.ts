@@ -307,7 +307,7 @@ class Translator {
       const capture = pieces.find((p) => typeof p === 'object' && 'open' in p && p.open === 'pcre') as
         | { readonly id: number; readonly name?: string }
         | undefined;
-      this.shape.open(at, mode, capture?.id, capture?.name);
+      this.shape.open(at, this.i, mode, capture?.id, capture?.name);
     };
     const start = this.out.length;
     if (!rest.startsWith('(?') && !rest.startsWith('(*')) {

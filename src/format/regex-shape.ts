@@ -96,9 +96,9 @@ export class ShapeBuilder {
     this.top.seq.items.push({ kind: 'ref', group, start, end });
   }
 
-  /** `(` of any kind at `start`. */
-  open(start: number, mode: GroupMode, capture?: number, name?: string): void {
-    this.frames.push({ open: { start, mode, capture, name }, branches: [], seq: seqAt(start) });
+  /** `(` of any kind at `start`; its body starts at `bodyStart` (after `(?:`, `(?<name>`, …). */
+  open(start: number, bodyStart: number, mode: GroupMode, capture?: number, name?: string): void {
+    this.frames.push({ open: { start, mode, capture, name }, branches: [], seq: seqAt(bodyStart) });
   }
 
   /** `|` at `at`. */

@@ -1,0 +1,36 @@
+/**
+ * Lint: what a format or condition that compiles still deserves a warning for.
+ *
+ * Owns: compiling a format or condition once more with a regex observer and turning each
+ * backtracking risk (backtracking.ts) into a FormatWarning at the regex's position in the
+ * source, with the same line, column and caret a FormatError has. For the `check` CLI and other
+ * tooling; the app's request path never lints.
+ * Does not own: the detection rules (backtracking.ts) or compilation (compile.ts).
+ */
+import { findBacktrackingRisks } from './backtracking.js';
+import { compileConditionUncached, compileFormatUncached } from './compile.js';
+import { formatWarningAt, type FormatWarning } from './errors.js';
+import type { RegexObserver } from './functions.js';
+
+/** Warnings for a format, in source order; throws FormatError when it does not compile. */
+export function lintFormat(source: string): FormatWarning[] {
+  const warnings: FormatWarning[] = [];
+  compileFormatUncached(source, collect(source, warnings));
+  return warnings;
+}
+
+/** Warnings for a condition (response_condition); throws FormatError when it does not compile. */
+export function lintCondition(source: string): FormatWarning[] {
+  const warnings: FormatWarning[] = [];
+  compileConditionUncached(source, collect(source, warnings));
+  return warnings;
+}
+
+function collect(source: string, warnings: FormatWarning[]): RegexObserver {
+  return (pattern, regex, offsets) => {
+    for (const risk of findBacktrackingRisks(regex.translated, pattern)) {
+      const at = offsets[risk.index] ?? offsets[0] ?? 0;
+      warnings.push(formatWarningAt(source, at, `regular expression ${JSON.stringify(pattern)}: ${risk.message}`));
+    }
+  };
+}
