@@ -109,11 +109,11 @@ describe('the Compute app in Viceroy', () => {
 
   it('logs a request whose body ended early, whether the origin dropped it or the client went away', async () => {
     const started = Date.now();
-    // The client reads one chunk of a 2 MB body, then goes away. Viceroy does not tell the program
+    // The client reads one chunk of a 20 MB body (more than the socket buffers hold), then goes away. Viceroy does not tell the program
     // that the client left (the body's stream is simply no longer read), so this request is
     // logged by the stalled-body bound, MAX_BODY_WAIT_MS (60 s) after it began.
     const controller = new AbortController();
-    const big = await app.fetch('/bytes/2000000?client=leaves', { signal: controller.signal });
+    const big = await app.fetch('/bytes/20000000?client=leaves', { signal: controller.signal });
     await big.body!.getReader().read();
     controller.abort();
 
@@ -127,15 +127,15 @@ describe('the Compute app in Viceroy', () => {
     while (Date.now() - started < 80_000 && arrivals.size < 2) {
       for (const record of await readStream(kinesis.url, STREAM)) {
         const { url } = JSON.parse(record.data) as { url: string };
-        if ((url === '/abort/5000' || url === '/bytes/2000000?client=leaves') && !arrivals.has(url)) arrivals.set(url, Date.now() - started);
+        if ((url === '/abort/5000' || url === '/bytes/20000000?client=leaves') && !arrivals.has(url)) arrivals.set(url, Date.now() - started);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     if (process.env.DEBUG_E2E) console.log('logged after (ms)', Object.fromEntries(arrivals));
     expect(arrivals.get('/abort/5000')).toBeLessThan(10_000);
-    expect(arrivals.get('/bytes/2000000?client=leaves')).toBeGreaterThanOrEqual(55_000);
+    expect(arrivals.get('/bytes/20000000?client=leaves')).toBeGreaterThanOrEqual(55_000);
     const records = await readStream(kinesis.url, STREAM);
     expect(records.filter((r) => r.data.includes('"url":"/abort/5000"'))).toHaveLength(1);
-    expect(records.filter((r) => r.data.includes('"url":"/bytes/2000000?client=leaves"'))).toHaveLength(1);
+    expect(records.filter((r) => r.data.includes('"url":"/bytes/20000000?client=leaves"'))).toHaveLength(1);
   }, 100_000);
 });
