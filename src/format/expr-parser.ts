@@ -39,8 +39,8 @@ export function parseExpression(src: ExprSource): ExprNode {
     throw formatErrorAt(src.source, t.pos, `expected ${expected}, found ${describe(t)}`);
   };
   let depth = 0;
-  /** Parses one nested level opened by token `t` (a '(' or '!'), within MAX_NESTING_DEPTH. */
-  const nested = <T>(t: Token, parse: () => T): T => {
+  /** Enters one nested level opened by token `t` (a '(' or '!'); the caller decrements `depth`. */
+  const enter = (t: Token): void => {
     if (depth >= MAX_NESTING_DEPTH) {
       throw formatErrorAt(
         src.source,
@@ -49,14 +49,11 @@ export function parseExpression(src: ExprSource): ExprNode {
       );
     }
     depth++;
-    const node = parse();
-    depth--;
-    return node;
   };
 
-  /** `operand (op operand)*` as a balanced tree. */
-  const parseChain = (op: '||' | '&&', parseOperand: () => ExprNode): ExprNode => {
-    const operands = [parseOperand()];
+  /** The rest of `first (op operand)*`, when `op` follows `first`, as a balanced tree. */
+  const parseChain = (op: '||' | '&&', first: ExprNode, parseOperand: () => ExprNode): ExprNode => {
+    const operands = [first];
     const positions: number[] = [];
     while (isOp(peek(), op)) {
       positions.push(peek().pos);
@@ -71,15 +68,24 @@ export function parseExpression(src: ExprSource): ExprNode {
     return build(0, operands.length);
   };
 
-  const parseOr = (): ExprNode => parseChain('||', parseAnd);
+  const parseOr = (): ExprNode => {
+    const first = parseAnd();
+    return isOp(peek(), '||') ? parseChain('||', first, parseAnd) : first;
+  };
 
-  const parseAnd = (): ExprNode => parseChain('&&', parseNot);
+  const parseAnd = (): ExprNode => {
+    const first = parseNot();
+    return isOp(peek(), '&&') ? parseChain('&&', first, parseNot) : first;
+  };
 
   const parseNot = (): ExprNode => {
     const t = peek();
     if (isOp(t, '!')) {
       k++;
-      return nested(t, () => ({ kind: 'not', operand: parseNot(), pos: t.pos }));
+      enter(t);
+      const operand = parseNot();
+      depth--;
+      return { kind: 'not', operand, pos: t.pos };
     }
     return parseCompare();
   };
@@ -127,14 +133,21 @@ export function parseExpression(src: ExprSource): ExprNode {
         return { kind: 'number', numType: t.numType, value: t.value, pos: t.pos };
       case 'ident': {
         k++;
-        if (isOp(peek(), '(')) return nested(peek(), () => parseCall(t.name, t.pos));
+        if (isOp(peek(), '(')) {
+          enter(peek());
+          const call = parseCall(t.name, t.pos);
+          depth--;
+          return call;
+        }
         if (t.name === 'true' || t.name === 'false') return { kind: 'bool', value: t.name === 'true', pos: t.pos };
         return { kind: 'var', name: t.name, pos: t.pos };
       }
       case 'op':
         if (t.op === '(') {
           k++;
-          const inner = nested(t, parseOr);
+          enter(t);
+          const inner = parseOr();
+          depth--;
           if (!isOp(peek(), ')')) fail(peek(), "')' to close '('");
           k++;
           return inner;
