@@ -80,10 +80,11 @@ export function formatFloat(n: number): string {
 
 /**
  * RTIME: seconds with 3 decimals, no unit (e.g. 3.5 days → `302400.000`), by the same printf rule
- * as FLOAT, so -1.5 ms prints -0.002 as 1.5 ms prints 0.002.
+ * as FLOAT, so -1.5 ms prints -0.002 as 1.5 ms prints 0.002. Fastly's RTIME is an integer count of
+ * nanoseconds, which has no negative zero, so `-0s` prints `0.000` (`+ 0` turns -0 into 0).
  */
 export function formatRtime(us: number): string {
-  return formatFloat(us / 1e6);
+  return formatFloat(us / 1e6 + 0);
 }
 
 /** Text as a not-set value prints directly into a log line: `(null)`. */

@@ -90,6 +90,8 @@ describe('formatRtime uses the same rule, on seconds', () => {
     [1_500, '0.002'],
     [-1_500, '-0.002'],
     [62_500, '0.062'],
+    [-0, '0.000'],
+    [-400, '-0.000'],
   ])('%d µs → %s', (us, expected) => {
     expect(formatRtime(us)).toBe(expected);
   });
