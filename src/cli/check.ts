@@ -1,8 +1,9 @@
 /**
  * `compute-kinesis-logger check <config>`: validates every endpoint of a configuration the way the
  * app does at load time (same code: config/load.ts), and lists every problem, with a caret under
- * the offending text for formats and conditions. Exits 0 when all endpoints are valid, 1 when any
- * problem was found, 2 on a usage error.
+ * the offending text for formats and conditions, and warnings (⚠) for regexes that can backtrack
+ * exponentially (Fastly accepts them and stops them at run time; JavaScript cannot). Exits 0 when
+ * all endpoints are valid (warnings or not), 1 when any problem was found, 2 on a usage error.
  *
  * <config> is one of:
  *   - a JSON object of Config Store items: {"endpoints": "main", "main": {"stream_name": "logs", …}}
@@ -16,6 +17,7 @@ import { readConfigStoreContents } from './toml-contents.js';
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, SECRET_STORE_NAME } from '../config/schema.js';
 import { secretKeys } from '../aws/credentials.js';
+import { lintCondition, lintFormat } from '../format/index.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -38,6 +40,12 @@ export function runCheck(args: string[], io: CliIo): number {
   const config = loadServiceConfig({ get: (key) => items[key] ?? null });
   for (const error of config.errors) io.err(`✗ ${error.message}\n`);
   for (const endpoint of config.endpoints) {
+    // Accepted, as Fastly accepts them, but worth a look before deploying.
+    const warnings = [
+      ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),
+      ...(endpoint.responseCondition ? lintCondition(endpoint.responseCondition.source).map((w) => ['response_condition', w] as const) : []),
+    ];
+    for (const [field, warning] of warnings) io.err(`⚠ ${endpoint.name}: ${endpoint.name}.${field}: ${warning.message}\n`);
     const keys = secretKeys(endpoint.name);
     io.out(
       `✓ ${endpoint.name}: stream ${endpoint.streamName} in ${endpoint.region}, placement ${endpoint.placement}, ` +

@@ -72,6 +72,18 @@ describe('compute-kinesis-logger check', () => {
     expect(toml.out).toContain('✓ o: stream s in eu-west-1');
   });
 
+  it('warns, with a caret, about a regex that can backtrack exponentially, and still exits 0', () => {
+    const result = check(
+      JSON.stringify({ endpoints: 'main', main: { stream_name: 'logs', region: 'eu-west-1', format: '%{regsub(req.url, "^(a+)+$", "x")}V', response_condition: 'req.url ~ "^/(\\w+\\.)+com$"' } }),
+    );
+    expect(result.code).toBe(0);
+    const warnings = result.err.split('\n').filter((l) => l.startsWith('⚠ '));
+    expect(warnings).toHaveLength(1); // the format's (a+)+; the condition's (\w+\.)+ is separated by a dot
+    expect(warnings[0]).toMatch(/^⚠ main: main\.format: .* at line 1, column \d+$/);
+    expect(result.err).toMatch(/\n\s*\^/);
+    expect(result.out).toContain('✓ main: stream logs in eu-west-1');
+  });
+
   it('exits 2 on a usage error or an unreadable file', () => {
     expect(runCheck([], { out: () => {}, err: () => {} })).toBe(2);
     expect(check('{not json').code).toBe(2);
