@@ -155,6 +155,18 @@ describe('delivery from the Wasm in Viceroy', () => {
     expect(s.proxy.stats.calls.PutRecords).toBe(5 * 3); // max_attempts = 3, never more
   });
 
+  it('after a reset connection, a malformed answer and a call that hangs past the timeout, retries deliver every record once; responses are unaffected', async () => {
+    const s = await start({ shards: 2, faults: { faults: [{ kind: 'reset' }, { kind: 'malformed' }, { kind: 'hang' }] } });
+    const { statuses, worstMs } = await drive(s.app, 6);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(worstMs).toBeLessThan(2_000); // the hung call (10 s timeout) holds only its own waitUntil
+    const { stored, reportedFailed } = await accountFor(s, 6);
+    expect(reportedFailed).toBe(0);
+    expect(stored.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `GET /r/${i} 200`).sort());
+    expect(s.proxy.stats.faultsApplied).toMatchObject({ reset: 1, malformed: 1, hang: 1 });
+    expect(s.proxy.stats.calls.PutRecords).toBe(6 + 3); // one retry per fault, no more
+  });
+
   it('serves the admin counters behind the token, without secrets', async () => {
     const s = await start({ shards: 1 });
     await drive(s.app, 3);
