@@ -4,12 +4,16 @@
  * Two Viceroy instances run the same bin/main.wasm against the same demo origin; in one the
  * endpoint's placement is `format_version_default` (every request logged), in the other `none`
  * (same configuration loading, nothing rendered or sent). Requests alternate between them, so both
- * see the same machine load; the figures are ratios from one run. PutRecords calls are counted by
+ * see the same machine load; the figures are ratios from one run. The timing client runs in its
+ * own process (bench/latency-client.ts), away from kinesalite's work. PutRecords calls are counted by
  * a pass-through proxy in front of kinesalite. A last phase drives the logging side with 8
  * concurrent clients and reads the timing lines: how many sandboxes served it, and whether any
  * sandbox started a request before the previous one's logging ended (what batching records of
  * several requests into one call would need). Requires `npm run build` first.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createStream, readStream, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startDemoOrigin } from '../test/support/origin.js';
@@ -17,6 +21,7 @@ import { DATADOG_DEFAULT_FORMAT } from '../src/format/index.js';
 import { setConfigItem, startViceroy } from '../test/support/viceroy.js';
 import { parseTimingLine, requestsBySandbox } from '../test/support/timing-lines.js';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const REQUESTS_PER_SIDE = Number(process.env.BENCH_E2E_REQUESTS ?? 400);
 const CONCURRENT_REQUESTS = 400;
 const CONCURRENT_CLIENTS = 8;
@@ -49,16 +54,8 @@ export async function run(): Promise<Record<string, number | string>> {
     editManifest: (toml) => setConfigItem(toml, 'main.placement', 'none'),
   });
   try {
-    const timings = { on: [] as number[], off: [] as number[] };
     const warmup = 20;
-    for (let i = 0; i < REQUESTS_PER_SIDE + warmup; i++) {
-      for (const [side, app] of i % 2 ? ([['on', on], ['off', off]] as const) : ([['off', off], ['on', on]] as const)) {
-        const started = performance.now();
-        const response = await app.fetch(`/bench/${i}?side=${side}`);
-        await response.arrayBuffer();
-        if (i >= warmup) timings[side].push(performance.now() - started);
-      }
-    }
+    const timings = await measureInOwnProcess({ on: on.url, off: off.url, requests: REQUESTS_PER_SIDE, warmup });
     // Let the last waitUntil work finish, then count what reached the stream.
     const expected = REQUESTS_PER_SIDE + warmup;
     const deadline = Date.now() + 30_000;
@@ -71,7 +68,8 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const side of ['on', 'off'] as const) timings[side].sort((a, b) => a - b);
     const putCalls = proxy.stats.calls.PutRecords ?? 0;
     // vCpuTime has millisecond resolution: averaged over every request it is unbiased.
-    const cpu = on.logLines('timing').map((l) => parseTimingLine(l).vCpuMs);
+    const sequential = on.logLines('timing').map(parseTimingLine);
+    const cpu = sequential.map((t) => t.vCpuMs);
     const renderCost = (await (
       await on.fetch('/_kinesis_logger/render-cost?n=5000', { headers: { authorization: 'Bearer local-admin-token' } })
     ).json()) as { endpoints: Record<string, { vCpuMicrosPerLine: number }> };
@@ -87,6 +85,9 @@ export async function run(): Promise<Record<string, number | string>> {
       p99OffMs: percentile(timings.off, 99),
       p99OnMs: percentile(timings.on, 99),
       latencyRatioP99: percentile(timings.on, 99) / percentile(timings.off, 99),
+      // A request finds its sandbox busy while the previous request's PutRecords is in flight, and
+      // Viceroy starts a new one: the share of logged requests that were a sandbox's first.
+      onFreshSandboxShare: sequential.filter((t) => t.request === 1).length / Math.max(1, sequential.length),
       recordsInStream: records,
       putRecordsCallsPer1000: (putCalls / expected) * 1000,
       listShardsCalls: proxy.stats.calls.ListShards ?? 0,
@@ -99,6 +100,17 @@ export async function run(): Promise<Record<string, number | string>> {
     await origin.stop();
     await kinesis.stop();
   }
+}
+
+/** Runs bench/latency-client.ts in a child process and returns its timings. */
+function measureInOwnProcess(input: { on: string; off: string; requests: number; warmup: number }): Promise<{ on: number[]; off: number[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'latency-client.ts'), JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`latency client exited with ${code}`))));
+  });
 }
 
 /**
