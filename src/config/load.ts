@@ -6,7 +6,8 @@
  * holding a JSON object of its fields (`main` = `{"stream_name": "logs", "region": "us-east-1"}`).
  * One item per endpoint, not one per field, because Compute allows 32 Config Store lookups per
  * execution (reference/compute.md §4.2): a key per field (~25 per endpoint) would exhaust them
- * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint.
+ * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint, and the
+ * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
  */
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
@@ -25,6 +26,7 @@ import {
   type EndpointConfig,
   PLACEMENTS,
   type Placement,
+  PRE_RESPONSE_CONFIG_LOOKUPS,
   SERVICE_KEYS,
   type ServiceConfig,
 } from './schema.js';
@@ -34,8 +36,8 @@ const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 /** Fastly log endpoint names as the Logger API accepts them (no spaces or quotes). */
 const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
-/** What the service keys leave of the lookup budget: the most endpoints one load can read. */
-export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - SERVICE_KEYS.length;
+/** What the service keys (and the lookup before the response) leave of the budget: the most endpoints one load can read. */
+export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - PRE_RESPONSE_CONFIG_LOOKUPS - SERVICE_KEYS.length;
 /** Secret fields (Fastly's own names and ours) → the Secret Store key they belong in. */
 const SECRET_FIELDS = new Map([
   ['access_key', 'access_key_id'],

@@ -25,6 +25,12 @@ export const DEFAULT_STS_BACKEND = 'sts';
 /** Compute's cap on Config Store lookups per execution (reference/compute.md §4.2, §4.7). */
 export const CONFIG_LOOKUPS_PER_EXECUTION = 32;
 
+/**
+ * Lookups a new sandbox's first request makes before the response, ahead of loading (`waf_corp`,
+ * handler/endpoints.ts wafKeyPresent): loading must leave room for them.
+ */
+export const PRE_RESPONSE_CONFIG_LOOKUPS = 1;
+
 /** Service-wide Config Store keys, each read once per load. Endpoint names may not take these. */
 export const SERVICE_KEYS = ['endpoints', 'error_log_endpoint', 'kv_store', 'waf_corp', 'waf_workspace', 'timing_log_endpoint'] as const;
 

@@ -38,6 +38,23 @@ export function reportOnce(log: LoggerLike, line: string): void {
   log.log(line);
 }
 
+/** The endpoints if this instance has loaded them already; never loads. */
+export function loadedService(): LoadedService | undefined {
+  return loaded;
+}
+
+/**
+ * One Config Store lookup (PRE_RESPONSE_CONFIG_LOOKUPS): is Next-Gen WAF inspection configured?
+ * For the decisions taken before the response in a sandbox that has not loaded its endpoints.
+ */
+export function wafKeyPresent(platform: Platform): boolean {
+  try {
+    return platform.openConfig(CONFIG_STORE_NAME).get('waf_corp') !== null;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The service's endpoints for this instance, loaded on first use. Never throws: anything that goes
  * wrong here is reported and logging is off for the request, while the request itself is served.

@@ -7,7 +7,7 @@ import type { RequestBudget } from '../aws/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
-import { loadService, reportOnce } from './endpoints.js';
+import { loadedService, loadService, reportOnce, wafKeyPresent } from './endpoints.js';
 import { executionBudget, logExchange, type EmittedLines } from './log-exchange.js';
 import { originResponder, serve, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
@@ -115,9 +115,15 @@ function copyForInspection(request: Request): Request {
   return new Request(request.url, { method: request.method, headers: request.headers });
 }
 
+/**
+ * Whether this request needs a copy for WAF inspection. Decided before the response, so it must be
+ * cheap: a sandbox that has not loaded its endpoints yet does not load them here (that compiles
+ * every format, which would delay the response); one Config Store lookup of `waf_corp` decides.
+ */
 function wantsWafInspection(platform: Platform): boolean {
-  const service = loadService(platform);
-  return Boolean(service?.config.waf && service.endpoints.some((e) => e.config.placement === 'waf_debug'));
+  const service = loadedService();
+  if (service) return Boolean(service.config.waf && service.endpoints.some((e) => e.config.placement === 'waf_debug'));
+  return wafKeyPresent(platform);
 }
 
 /**
