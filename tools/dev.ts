@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { createStream, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { startDemoOrigin } from '../test/support/origin.js';
@@ -35,11 +36,33 @@ async function main() {
     throw new Error('viceroy is not installed: cargo install viceroy --locked --version 0.20.1');
   }
   const fastly = path.join(REPO_ROOT, 'node_modules/.bin/fastly');
+  // Its own process group, so stopping it stops Viceroy too (the CLI does not pass a SIGTERM on).
   const serve = spawn(fastly, ['compute', 'serve', '--skip-build', '--addr', APP_ADDR, '--non-interactive'], {
     cwd: REPO_ROOT,
     env: { ...env, FASTLY_WASM_METADATA_DISABLE: 'true' },
     stdio: 'inherit',
+    detached: true,
   });
+  const stopServe = () => {
+    try {
+      process.kill(-serve.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    stopServe();
+    await origin.stop();
+    await kinesis.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  serve.on('exit', (code) => void stop(code ?? 1));
+  await waitForPort(APP_ADDR, 120_000);
   console.log(`
 app          http://${APP_ADDR}/   (proxies to the demo origin, logs every request to ${STREAM})
 
@@ -48,19 +71,25 @@ Try:   curl -i http://${APP_ADDR}/hello?from=curl
 Then:  npm run tail          (records as they arrive: shard id and decoded line)
 Ctrl-C stops kinesalite, the origin and Viceroy.
 `);
+}
 
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    serve.kill('SIGTERM');
-    await origin.stop();
-    await kinesis.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  serve.on('exit', (code) => void stop(code ?? 1));
+/** Resolves once something accepts TCP connections at `addr` (host:port). */
+async function waitForPort(addr: string, timeoutMs: number): Promise<void> {
+  const [host, port] = addr.split(':');
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing answers at ${addr} after ${timeoutMs / 1000} s`);
 }
 
 main().catch((error) => {
