@@ -8,20 +8,12 @@
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, aggregate, type UserRecord } from '../src/kinesis/aggregation.js';
 import { MAX_HASH_KEY, PAYLOAD_UNIT_BYTES } from '../src/kinesis/limits.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const LINES = 1_000;
 const TARGET_LINE_BYTES = 500;
 const THROUGHPUT_MIN_MS = 1_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A JSON access-log line of about TARGET_LINE_BYTES (±20%). */
 function logLine(random: () => number, i: number): string {
@@ -61,7 +53,7 @@ function randomHashKeyBelow(random: () => number, limit: bigint): bigint {
  * `sharedKeys`, every line of a shard reuses one key pair, so the key tables hold one entry each.
  */
 function userRecords(shards: number, seed: number, sharedKeys = false): UserRecord[][] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const encoder = new TextEncoder();
   const width = (MAX_HASH_KEY + 1n) / BigInt(shards);
   const byShard: UserRecord[][] = Array.from({ length: shards }, () => []);

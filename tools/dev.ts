@@ -7,15 +7,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { createStream, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { startDemoOrigin } from '../test/support/origin.js';
-import { REPO_ROOT, viceroyBinary } from '../test/support/viceroy.js';
+import { canConnect, REPO_ROOT, viceroyBinary } from '../test/support/viceroy.js';
 
 const KINESIS_PORT = 4567;
 const ORIGIN_PORT = 8081;
-const APP_ADDR = '127.0.0.1:7676';
+const APP_PORT = 7676;
+const APP_ADDR = `127.0.0.1:${APP_PORT}`;
 const STREAM = 'compute-logs';
 
 async function main() {
@@ -62,7 +62,7 @@ async function main() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   serve.on('exit', (code) => void stop(code ?? 1));
-  await waitForPort(APP_ADDR, 120_000);
+  await waitForPort(APP_PORT, 120_000);
   console.log(`
 app          http://${APP_ADDR}/   (proxies to the demo origin, logs every request to ${STREAM})
 
@@ -73,23 +73,14 @@ Ctrl-C stops kinesalite, the origin and Viceroy.
 `);
 }
 
-/** Resolves once something accepts TCP connections at `addr` (host:port). */
-async function waitForPort(addr: string, timeoutMs: number): Promise<void> {
-  const [host, port] = addr.split(':');
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(Number(port), host);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`nothing answers at ${addr} after ${timeoutMs / 1000} s`);
+  throw new Error(`nothing answers on port ${port} after ${timeoutMs / 1000} s`);
 }
 
 main().catch((error) => {

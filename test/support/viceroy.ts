@@ -156,7 +156,8 @@ export async function startViceroy(options: ViceroyOptions): Promise<ViceroyApp>
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:port (no HTTP request is made). */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

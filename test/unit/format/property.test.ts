@@ -8,24 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
 import { renderStrictly } from '../../../src/format/compile.js';
 import { compileFormat, FormatError, type LogFormat } from '../../../src/format/index.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const SEED = 0x5eed_2024;
 const VALID_FORMATS = 600;
 const GARBAGE_FORMATS = 600;
 const FACTS_PER_FORMAT = 8;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 

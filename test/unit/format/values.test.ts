@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatFloat, formatInteger, formatRtime } from '../../../src/format/values.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /** printf("%.3f", x) computed exactly: the double's rational value, rounded half to even. */
 function printf3(x: number): string {
@@ -28,16 +29,6 @@ function printf3(x: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('formatFloat is printf("%.3f")', () => {
   it.each([
@@ -70,7 +61,7 @@ describe('formatFloat is printf("%.3f")', () => {
   });
 
   it('agrees with the exact reference on random doubles, exact ties and huge values', () => {
-    const random = mulberry32(0xf10a7);
+    const random = seededRandom(0xf10a7);
     for (let i = 0; i < 20_000; i++) {
       const kind = i % 4;
       let x: number;

@@ -1,13 +1,5 @@
-/** Seeded randomness for the kinesis unit tests (mulberry32: small, fast, reproducible). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness for the kinesis unit tests. */
+export { seededRandom as mulberry32 } from '../../support/seeded-random.js';
 
 export function randomInt(random: () => number, minInclusive: number, maxInclusive: number): number {
   return minInclusive + Math.floor(random() * (maxInclusive - minInclusive + 1));

@@ -5,6 +5,7 @@
 import type { KinesisApi, ListShardsInput, ListShardsOutput, Shard } from '../../../src/kinesis/api.js';
 import type { KvPutOptions } from '../../../src/platform/types.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
+export { seededRandom } from '../../support/seeded-random.js';
 
 export class FakeClock {
   constructor(public ms = 1_700_000_000_000) {}
@@ -85,14 +86,3 @@ export class PagingListShards implements Pick<KinesisApi, 'listShards'> {
   }
 }
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
