@@ -11,6 +11,7 @@
  */
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
+import { closestNames } from '../format/suggest.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
@@ -123,7 +124,7 @@ function readEndpointItem(name: string, raw: string | null, errors: ConfigError[
       // The value is never echoed: it may be a real secret pasted in the wrong place.
       fail(key, `secrets do not belong in the Config Store: remove it here and store it in the Secret Store as ${name}.${secretKey}`);
     } else if (!(ENDPOINT_FIELDS as readonly string[]).includes(field)) {
-      const hint = nearestField(field);
+      const hint = closestNames(field, ENDPOINT_FIELDS).join(' or ');
       fail(key, `unknown field${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`);
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       fields.set(field, String(value));
@@ -133,29 +134,6 @@ function readEndpointItem(name: string, raw: string | null, errors: ConfigError[
     }
   }
   return errors.length === problemsBefore ? fields : undefined;
-}
-
-/** The known field closest to a misspelt one (edit distance ≤ 2), if any. */
-function nearestField(field: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const known of ENDPOINT_FIELDS) {
-    const d = editDistance(field, known);
-    if (d < bestDistance) [best, bestDistance] = [known, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 function readEndpoint(name: string, fields: ReadonlyMap<string, string>, errors: ConfigError[]): EndpointConfig | undefined {
