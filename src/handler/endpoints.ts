@@ -30,10 +30,14 @@ export interface LoadedService {
 
 let loaded: LoadedService | undefined;
 const reportedOnce = new Set<string>();
+const REPORTED_ONCE_LIMIT = 1_000;
 
 /** Writes `line` to the error log endpoint unless this instance already did. */
 export function reportOnce(log: LoggerLike, line: string): void {
   if (reportedOnce.has(line)) return;
+  // Bounded memory for a long-lived sandbox: messages that vary (shard ids, times) would otherwise
+  // pile up; forgetting them all at once only lets each be said once more.
+  if (reportedOnce.size >= REPORTED_ONCE_LIMIT) reportedOnce.clear();
   reportedOnce.add(line);
   log.log(line);
 }
