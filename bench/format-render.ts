@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { RequestFacts } from '../src/facts/request-facts.js';
-import { compileFormatUncached } from '../src/format/compile.js';
+import { compileFormatUncached } from '../src/format/log-format.js';
 import { compileFormat, DATADOG_DEFAULT_FORMAT, KINESIS_DEFAULT_FORMAT } from '../src/format/index.js';
 
 const DISTINCT_REQUESTS = 256;

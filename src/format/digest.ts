@@ -1,44 +1,31 @@
 /**
- * MD5, SHA-1 and SHA-256 in plain synchronous TypeScript, for digest.hash_md5 / hash_sha1 /
- * hash_sha256.
+ * Hashes for digest.hash_md5 / hash_sha1 / hash_sha256, synchronous, returning lower-case hex.
  *
- * Owns: the three hash algorithms (RFC 1321, FIPS 180-4) over bytes, returning lower-case hex.
+ * Owns: SHA-1 and SHA-256 (FIPS 180-4) over bytes; MD5 is src/hash/md5.ts (RFC 1321), shared with
+ * the KPL aggregation checksum, and only wrapped here.
  * Why not a platform API: the Compute runtime has no node:crypto, and crypto.subtle.digest is
  * asynchronous while a log line renders synchronously.
  * Does not own: how a VCL string becomes bytes (src/facts/byte-string.ts).
  */
 import { md5, toHex as md5ToHex } from '../hash/md5.js';
 
-function toHex(words: ArrayLike<number>, littleEndian: boolean): string {
+/** 32-bit words as big-endian hex, as SHA digests are written. */
+function toHex(words: ArrayLike<number>): string {
   let out = '';
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] >>> 0;
-    if (littleEndian) {
-      for (let b = 0; b < 4; b++) out += ((w >>> (8 * b)) & 0xff).toString(16).padStart(2, '0');
-    } else {
-      out += w.toString(16).padStart(8, '0');
-    }
-  }
+  for (let i = 0; i < words.length; i++) out += (words[i] >>> 0).toString(16).padStart(8, '0');
   return out;
 }
 
-/** Message padded to a multiple of 64 bytes with the bit length appended (MD5: LE, SHA: BE). */
-function pad(bytes: Uint8Array, littleEndian: boolean): DataView {
+/** Message padded to a multiple of 64 bytes with its big-endian bit length appended (FIPS 180-4 §5.1.1). */
+function pad(bytes: Uint8Array): DataView {
   const bitLength = bytes.length * 8;
   const total = (((bytes.length + 8) >> 6) + 1) << 6;
   const buf = new Uint8Array(total);
   buf.set(bytes);
   buf[bytes.length] = 0x80;
   const view = new DataView(buf.buffer);
-  const high = Math.floor(bitLength / 0x100000000);
-  const low = bitLength >>> 0;
-  if (littleEndian) {
-    view.setUint32(total - 8, low, true);
-    view.setUint32(total - 4, high, true);
-  } else {
-    view.setUint32(total - 8, high, false);
-    view.setUint32(total - 4, low, false);
-  }
+  view.setUint32(total - 8, Math.floor(bitLength / 0x100000000), false);
+  view.setUint32(total - 4, bitLength >>> 0, false);
   return view;
 }
 
@@ -48,7 +35,7 @@ export function md5Hex(bytes: Uint8Array): string {
 }
 
 export function sha1Hex(bytes: Uint8Array): string {
-  const view = pad(bytes, false);
+  const view = pad(bytes);
   const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
   const w = new Array<number>(80);
   for (let off = 0; off < view.byteLength; off += 64) {
@@ -87,7 +74,7 @@ export function sha1Hex(bytes: Uint8Array): string {
     h[3] = (h[3] + d) | 0;
     h[4] = (h[4] + e) | 0;
   }
-  return toHex(h, false);
+  return toHex(h);
 }
 
 const SHA256_K = [
@@ -102,7 +89,7 @@ const SHA256_K = [
 ];
 
 export function sha256Hex(bytes: Uint8Array): string {
-  const view = pad(bytes, false);
+  const view = pad(bytes);
   const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
   const w = new Array<number>(64);
   const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
@@ -139,5 +126,5 @@ export function sha256Hex(bytes: Uint8Array): string {
     h[6] = (h[6] + g) | 0;
     h[7] = (h[7] + hh) | 0;
   }
-  return toHex(h, false);
+  return toHex(h);
 }

@@ -14,7 +14,7 @@
  * cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
  */
 import type { DirectiveNode, MappedText } from './ast.js';
-import { logText, type Compiled } from './compiled.js';
+import { logText, type Compiled } from './coercion.js';
 import { formatClfTime, mayPrintNewline, sharedStrftime } from './time-format.js';
 import { headerSlot, type RenderContext } from './render-context.js';
 import { escapeNewlines, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';

@@ -4,7 +4,7 @@
  * Owns: name resolution (variables.ts, functions.ts), static typing and its errors, operator
  * semantics, and regex compilation for `~` / `!~`. Every check happens here, once, when a format
  * or condition is compiled; the closures it returns do no parsing and build no regex.
- * Does not own: syntax (expr-parser.ts) or how a result becomes log text (compiled.ts).
+ * Does not own: syntax (expr-parser.ts) or how a result becomes log text (coercion.ts).
  *
  * Operator semantics (VCL, with §5.1's not-set rules):
  * - `+` and juxtaposition concatenate text; a not-set operand contributes `(null)`, as it does
@@ -17,7 +17,7 @@
  * - `!`, `&&`, `||` take BOOL, or STRING/IP by truthiness; `&&` and `||` short-circuit.
  */
 import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
-import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './compiled.js';
+import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './coercion.js';
 import { formatErrorAt } from './errors.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';

@@ -12,7 +12,7 @@
  */
 import { encodeUtf8 } from '../facts/byte-string.js';
 import type { CallNode, ExprNode } from './ast.js';
-import { argText, constantText, numberArg, truthiness, type Compiled, type Evaluator } from './compiled.js';
+import { argText, constantText, numberArg, truthiness, type Compiled, type Evaluator } from './coercion.js';
 import { md5Hex, sha1Hex, sha256Hex } from './digest.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import { RegexError } from './pcre.js';

@@ -6,7 +6,7 @@
  * that compiles but is risky: regexes that can backtrack for minutes. NOT_PROVIDED_IN_COMPUTE
  * lists the VCL variables that always read as not set here.
  */
-export { compileCondition, compileFormat, type Condition, type LogFormat } from './compile.js';
+export { compileCondition, compileFormat, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
 export { FormatError, FormatWarning } from './errors.js';
 export { lintCondition, lintFormat } from './lint.js';
 export {

@@ -5,10 +5,10 @@
  * backtracking risk (backtracking.ts) into a FormatWarning at the regex's position in the
  * source, with the same line, column and caret a FormatError has. For the `check` CLI and other
  * tooling; the app's request path never lints.
- * Does not own: the detection rules (backtracking.ts) or compilation (compile.ts).
+ * Does not own: the detection rules (backtracking.ts) or compilation (log-format.ts).
  */
 import { findBacktrackingRisks } from './backtracking.js';
-import { compileConditionUncached, compileFormatUncached } from './compile.js';
+import { compileConditionUncached, compileFormatUncached } from './log-format.js';
 import { formatWarningAt, type FormatWarning } from './errors.js';
 import type { RegexObserver } from './functions.js';
 

@@ -87,12 +87,3 @@ export function formatRtime(us: number): string {
   return formatFloat(us / 1e6 + 0);
 }
 
-/** Text as a not-set value prints directly into a log line: `(null)`. */
-export function toLogText(type: VclType, v: Value): string {
-  return v === null ? NOT_SET_TEXT : STRINGIFY[type](v);
-}
-
-/** Text as a function argument sees it: not set becomes the empty string (§5.1). */
-export function toArgText(type: VclType, v: Value): string {
-  return v === null ? '' : STRINGIFY[type](v);
-}

@@ -84,7 +84,35 @@ describe('selectLines', () => {
   it('maps ids to [0, 1) deterministically', () => {
     expect(sampleFraction('abc')).toBe(sampleFraction('abc'));
     expect(sampleFraction('abc')).not.toBe(sampleFraction('abd'));
+    const fractions = Array.from({ length: 5000 }, (_, i) => sampleFraction(`req-${i}`));
+    expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...fractions)).toBeLessThan(1);
+    // Spread over the whole interval, not bunched at one end: every tenth gets its share.
+    const tenths = new Array(10).fill(0);
+    for (const f of fractions) tenths[Math.floor(f * 10)]++;
+    for (const count of tenths) expect(count).toBeGreaterThan(400);
     expect(isSampled('anything', 1)).toBe(true);
+  });
+
+  it('sends the line of a format whose part failed, and names the part as a problem', () => {
+    const [endpoint] = endpoints({ endpoints: 'a', ...base('a') });
+    const failing = {
+      ...endpoint,
+      config: {
+        ...endpoint.config,
+        format: {
+          source: 'x %{broken}V y',
+          render: (_facts: RequestFacts, onPartError?: (error: unknown, part: number) => void) => {
+            onPartError?.(new Error('boom'), 0);
+            return 'x  y';
+          },
+        },
+      },
+    };
+    const { lines, problems } = selectLines([failing], facts(), RESPONSE);
+    expect(lines.map((l) => l.line)).toEqual(['x  y']);
+    expect(problems.map((p) => p.problem)).toEqual(['part 1 of the format failed (boom); it rendered as ""']);
+    expect(selectLines(endpoints({ endpoints: 'a', ...base('a') }), facts(), RESPONSE).problems).toEqual([]);
   });
 });
 

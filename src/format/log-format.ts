@@ -25,8 +25,15 @@ import { NOT_SET_TEXT } from './values.js';
 export interface LogFormat {
   /** The format source this was compiled from. */
   readonly source: string;
-  render(facts: RequestFacts): string;
+  /**
+   * Never throws: a part that fails renders as "" (§1.7). `onPartError`, when given, hears of each
+   * such failure (the handler reports it; tests rethrow it to see it).
+   */
+  render(facts: RequestFacts, onPartError?: PartErrorObserver): string;
 }
+
+/** Told which part of a format (0-based, in the order of its directives) failed, and why. */
+export type PartErrorObserver = (error: unknown, partIndex: number) => void;
 
 export interface Condition {
   /** The condition source this was compiled from. */
@@ -112,16 +119,16 @@ class CompiledFormat implements LogFormat {
     this.risks = risks;
   }
 
-  render(facts: RequestFacts): string {
+  render(facts: RequestFacts, onPartError?: PartErrorObserver): string {
     try {
       return this.renderUnguarded(facts);
     } catch {
-      return this.renderGuarded(facts);
+      return this.renderGuarded(facts, onPartError);
     }
   }
 
-  /** The render loop without the safety net (see renderStrictly). */
-  renderUnguarded(facts: RequestFacts): string {
+  /** The fast path: one loop, no try per part. */
+  private renderUnguarded(facts: RequestFacts): string {
     const ctx = new RenderContext(facts);
     const { texts, tails, risks } = this;
     let line = this.head;
@@ -134,32 +141,26 @@ class CompiledFormat implements LogFormat {
   }
 
   /** Slow path after a failure: each part on its own, a failing part as "" (§1.7). */
-  private renderGuarded(facts: RequestFacts): string {
+  private renderGuarded(facts: RequestFacts, onPartError: PartErrorObserver | undefined): string {
     let ctx: RenderContext;
     try {
       ctx = new RenderContext(facts);
-    } catch {
+    } catch (error) {
+      onPartError?.(error, 0);
       return this.head + this.tails.join('');
     }
     let line = this.head;
     for (let i = 0; i < this.texts.length; i++) {
       try {
         line += escapeNewlines(this.texts[i](ctx));
-      } catch {
+      } catch (error) {
         // An expression that fails renders as the empty string, as on Fastly.
+        onPartError?.(error, i);
       }
       line += this.tails[i];
     }
     return line;
   }
-}
-
-/**
- * Renders like `format.render` but lets an internal failure throw instead of rendering that part
- * as "" (for tests, which must see such failures).
- */
-export function renderStrictly(format: LogFormat, facts: RequestFacts): string {
-  return format instanceof CompiledFormat ? format.renderUnguarded(facts) : format.render(facts);
 }
 
 /** compileCondition without the cache (lint.ts passes `observeRegex` to see each regex). */
