@@ -6,7 +6,7 @@
  * Lines are synthetic but seeded, so counts are the same on every run; timings are not.
  */
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, aggregate, type UserRecord } from '../src/kinesis/aggregation.js';
+import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, aggregate, type UserRecord } from '../src/kinesis/kpl-record.js';
 import { MAX_HASH_KEY, PAYLOAD_UNIT_BYTES } from '../src/kinesis/limits.js';
 import { seededRandom } from '../test/support/seeded-random.js';
 

@@ -9,7 +9,7 @@
  * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint, and the
  * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
  */
-import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
+import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/kpl-record.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
 import { closestNames } from '../format/suggest.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';

@@ -24,7 +24,7 @@ import type { KinesisApi } from '../kinesis/api.js';
 import { AwsCallError } from '../kinesis/errors.js';
 import { putRecordsInput, readPutRecordsResults } from '../kinesis/put-records.js';
 import { randomKeyRouter, type ShardRouter, type ShardTarget } from '../shards/router.js';
-import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './aggregate.js';
+import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './send-units.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';
 import { PARTITION_KEY_RESERVE_BYTES, prepareRecords, type DeliveryRecord } from './prepare.js';

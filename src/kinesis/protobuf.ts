@@ -3,7 +3,7 @@
  * length-delimited fields (https://protobuf.dev/programming-guides/encoding/).
  *
  * Owns: exact encoded sizes (so callers can account bytes without encoding) and a writer over a
- * buffer allocated once at the exact size. Does not own: any message schema (see aggregation.ts),
+ * buffer allocated once at the exact size. Does not own: any message schema (see kpl-record.ts),
  * decoding, signed/zigzag integers, fixed32/64 or field numbers above 15.
  */
 

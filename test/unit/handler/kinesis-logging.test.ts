@@ -1,6 +1,6 @@
-/** The embedding API (src/embed.ts) over the in-memory platform: which calls emitted lines travel in. */
+/** The embedding API (src/library.ts) over the in-memory platform: which calls emitted lines travel in. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKinesisLogging } from '../../../src/handler/embedding.js';
+import { createKinesisLogging } from '../../../src/handler/kinesis-logging.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import type { FetchEventLike } from '../../../src/handler/handle-request.js';
 import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';

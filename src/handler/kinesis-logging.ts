@@ -1,7 +1,7 @@
 /**
  * The embedding API over any Platform: `handle` serves with the application's function and logs
  * like the proxy does; `emit` sends the application's own lines through a named endpoint. The
- * public entry (src/embed.ts) binds it to the Compute runtime; tests bind it to in-memory fakes.
+ * public entry (src/library.ts) binds it to the Compute runtime; tests bind it to in-memory fakes.
  */
 import { emitLines, executionBudget } from './log-exchange.js';
 import { executionOf, handleRequest, type FetchEventLike } from './handle-request.js';

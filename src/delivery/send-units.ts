@@ -1,6 +1,6 @@
 /**
  * Optional KPL aggregation (`<endpoint>.aggregation = kpl`): packs the records of one delivery
- * that are routed to the same shard into KPL aggregated Kinesis records (src/kinesis/aggregation.ts),
+ * that are routed to the same shard into KPL aggregated Kinesis records (src/kinesis/kpl-record.ts),
  * so many lines cost one record and fewer 25 KiB payload units. Consumers must de-aggregate (KCL,
  * Lambda's Kinesis event source with the KPL de-aggregation library).
  *
@@ -10,7 +10,7 @@
  * shard's range for consumers to see them on the right shard). Records without a planned shard
  * (random partition keys, no map) and a unit of one are sent as plain records.
  */
-import { RecordAggregator } from '../kinesis/aggregation.js';
+import { RecordAggregator } from '../kinesis/kpl-record.js';
 import { bytesToBase64 } from '../kinesis/base64.js';
 import type { ShardTarget } from '../shards/router.js';
 import type { CallOutcome } from './attempt.js';

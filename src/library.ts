@@ -2,7 +2,7 @@
  * Embedding the logger in your own Compute application (entry point for applications; the
  * product's own entry is src/index.ts).
  *
- *   import { createKinesisLogging } from 'compute-kinesis-logger/src/embed';
+ *   import { createKinesisLogging } from 'compute-kinesis-logger/src/library';
  *   const logging = createKinesisLogging();
  *   addEventListener('fetch', (event) =>
  *     event.respondWith(logging.handle(event, async (request) => {
@@ -17,7 +17,7 @@
  * (shared PutRecords calls); later ones are sent on their own. Both share the execution's
  * backend-request budget and never throw into your code.
  */
-import { createKinesisLogging as createOn, type KinesisLogging, type Respond } from './handler/embedding.js';
+import { createKinesisLogging as createOn, type KinesisLogging, type Respond } from './handler/kinesis-logging.js';
 import { fastlyPlatform } from './platform/fastly.js';
 import type { Platform } from './platform/types.js';
 

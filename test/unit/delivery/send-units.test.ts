@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/aggregate.js';
+import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/send-units.js';
 import { bytesToBase64 } from '../../../src/kinesis/base64.js';
 import type { ShardTarget } from '../../../src/shards/router.js';
 import { configItems, FakeConfig } from '../../support/fakes/platform.js';

@@ -10,7 +10,7 @@ import {
   hashKeyOfPartitionKey,
   type AggregatedRecord,
   type UserRecord,
-} from '../../../src/kinesis/aggregation.js';
+} from '../../../src/kinesis/kpl-record.js';
 import { MAX_HASH_KEY } from '../../../src/kinesis/limits.js';
 import { mulberry32, pick, randomBytes, randomInt } from './random.js';
 
