@@ -6,7 +6,8 @@
  * Lines are synthetic but seeded, so counts are the same on every run; timings are not.
  */
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, aggregate, type UserRecord } from '../src/kinesis/kpl-record.js';
+import { aggregatedUnits } from '../src/delivery/send-units.js';
+import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, type UserRecord } from '../src/kinesis/kpl-record.js';
 import { MAX_HASH_KEY, PAYLOAD_UNIT_BYTES } from '../src/kinesis/limits.js';
 import { seededRandom } from '../test/support/seeded-random.js';
 
@@ -87,11 +88,12 @@ function payloadUnits(records: ReadonlyArray<{ data: Uint8Array; partitionKey: s
 function aggregateScenario(shards: number, sharedKeys = false) {
   const byShard = userRecords(shards, 20261125 + shards, sharedKeys);
   const all = byShard.flat();
-  const kinesisRecords = [];
-  for (const records of byShard) {
-    const { aggregated, tooLarge } = aggregate(records, { maxAggregateBytes: DEFAULT_MAX_AGGREGATE_BYTES });
-    kinesisRecords.push(...aggregated, ...tooLarge);
-  }
+  // The product's own packing (delivery/send-units.ts), one shard's records at a time as routed.
+  const kinesisRecords = byShard.flatMap((records, shard) => {
+    const targets = records.map((r) => ({ partitionKey: r.partitionKey, explicitHashKey: r.explicitHashKey, shardId: `shard-${shard}` }));
+    const units = aggregatedUnits(records.map((r) => ({ data: r.data, base64: '' })), targets, DEFAULT_MAX_AGGREGATE_BYTES);
+    return units.map((unit) => ({ data: unit.data, partitionKey: unit.target.partitionKey }));
+  });
   const lineBytes = all.reduce((sum, r) => sum + r.data.length, 0);
   const aggregatedBytes = kinesisRecords.reduce((sum, r) => sum + r.data.length, 0);
   return {

@@ -19,9 +19,11 @@ import type { Shard } from '../src/kinesis/api.js';
 import { ShardPicker } from '../src/shards/picker.js';
 import { buildShardMap, shardForHashKey, type ShardMap } from '../src/shards/shard-map.js';
 import { SharedShardMap } from '../src/shards/shared-map.js';
-import { countingApi, deliver, lines, SimulatedInstance } from '../test/integration/shards/helpers.js';
+import { countingApi, deliver, lines, SimulatedInstance } from '../test/support/fleet.js';
 import { createStream, mergeShards, openShards, randomStreamName, splitShard, startLocalKinesis } from '../test/support/local-kinesis.js';
-import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock, shardsStartingAt } from '../test/unit/shards/helpers.js';
+import { CountingListShards, equalShards, shardsStartingAt } from '../test/support/shards.js';
+import { FakeKvStore } from '../test/support/fakes/platform.js';
+import { FakeClock } from '../test/support/fake-clock.js';
 
 const SPACE = 1n << 128n;
 const RECORDS = 20_000;
@@ -127,7 +129,7 @@ async function reshardFollowing(): Promise<{ split: number; merge: number }> {
     const stream = randomStreamName('bench-reshard');
     await createStream(kinesis.url, stream, 4);
     const api = countingApi(kinesis.url);
-    const instance = new SimulatedInstance(stream, new AtomicFakeKvStore(Date.now));
+    const instance = new SimulatedInstance(stream, new FakeKvStore(Date.now));
     let request = 0;
     const requestsUntilFollowed = async (): Promise<number> => {
       const open = new Set((await openShards(kinesis.url, stream)).map((s) => s.ShardId));
@@ -156,7 +158,7 @@ async function reshardFollowing(): Promise<{ split: number; merge: number }> {
  */
 async function fleetListShards(freshSandboxes: boolean): Promise<{ rounds: number; kvReads: number; plans: number }> {
   const clock = new FakeClock();
-  const kv = new AtomicFakeKvStore(clock.now);
+  const kv = new FakeKvStore(clock.now);
   const api = new CountingListShards(() => equalShards(8));
   const make = () => new SharedShardMap({ streamName: 'fleet', region: 'us-east-1', periodMs: PERIOD_MS, openKv: () => kv, now: clock.now });
   const fleet = Array.from({ length: FLEET_INSTANCES }, make);

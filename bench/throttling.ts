@@ -1,6 +1,6 @@
 /**
- * Throttling: a 1-shard stream driven at twice its record limit, through the real delivery
- * pipeline (signed with aws4fetch, checked by the SigV4 verifier) and the fault proxy's per-shard
+ * Throttling: a 1-shard stream driven at twice its record limit, through the product's delivery
+ * (signed with aws4fetch, checked by the SigV4 verifier) and the fault proxy's per-shard
  * token bucket in front of kinesalite.
  *
  * The shard limit is scaled down from 1,000 to SHARD_RECORDS_PER_SEC = 50 records/s (burst: one
@@ -20,10 +20,10 @@
  * nothing. Run alone with `npx tsx bench/throttling.ts`, or through `npm run bench`.
  */
 import { fileURLToPath } from 'node:url';
-import type { DeliveryOutcome } from '../src/delivery/pipeline.js';
-import { DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS } from '../src/delivery/retrier.js';
+import { DEFAULT_BASE_RETRY_BACKOFF_MS, DEFAULT_MAX_RETRY_BACKOFF_MS } from '../src/delivery/retrier.js';
+import { DEFAULT_KINESIS_CALL_TIMEOUT_MS } from '../src/delivery/streams.js';
 import { readStream } from '../test/support/local-kinesis.js';
-import { deliver, newStream, routerFactory, startStack, type DeliverResult } from '../test/integration/delivery/stack.js';
+import { newStream, stackInstance, startStack, type DeliverResult } from '../test/support/delivery-stack.js';
 
 const SHARD_RECORDS_PER_SEC = 50;
 const DRIVE_SECONDS = 8;
@@ -33,7 +33,11 @@ export async function run(): Promise<Record<string, number | string>> {
   const stack = await startStack({ recordsPerSecondPerShard: SHARD_RECORDS_PER_SEC, burstSeconds: 1 });
   try {
     const stream = await newStream(stack, 1, 'bench-throttle');
-    const router = routerFactory(stream);
+    // One instance (its shard router, credentials, counters) serving every execution, with the
+    // production retry settings.
+    const instance = stackInstance(stack, stream, {
+      tuning: { baseRetryBackoffMs: DEFAULT_BASE_RETRY_BACKOFF_MS, maxRetryBackoffMs: DEFAULT_MAX_RETRY_BACKOFF_MS, kinesisCallTimeoutMs: DEFAULT_KINESIS_CALL_TIMEOUT_MS },
+    });
     const total = OFFERED_PER_SEC * DRIVE_SECONDS;
     const executions: Promise<DeliverResult>[] = [];
     const started = Date.now();
@@ -42,29 +46,19 @@ export async function run(): Promise<Record<string, number | string>> {
       const due = started + (i * 1000) / OFFERED_PER_SEC;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      executions.push(
-        deliver(stack, stream, [JSON.stringify({ request: i, at: Date.now() })], {
-          router,
-          baseBackoffMs: DEFAULT_BASE_BACKOFF_MS,
-          maxBackoffMs: DEFAULT_MAX_BACKOFF_MS,
-          timeoutMs: 10_000,
-          limits: { maxAttempts: 3 },
-        }),
-      );
+      executions.push(instance.deliver([JSON.stringify({ request: i, at: Date.now() })]));
     }
     const results = await Promise.all(executions);
     const elapsedS = (Date.now() - started) / 1000;
 
     const offered = results.map((_, i) => i);
     const reported = new Set<number>();
-    for (const r of results) for (const line of r.fallback) reported.add((JSON.parse(line) as { request: number }).request);
+    // Executions overlap here, so the instance's own totals are read, not each result's share.
+    for (const line of instance.fallbackLines) reported.add((JSON.parse(line) as { request: number }).request);
     const stored = (await readStream(stack.kinesis.url, stream)).map((r) => (JSON.parse(r.data) as { request: number }).request);
     const storedCounts = new Map<number, number>();
     for (const n of stored) storedCounts.set(n, (storedCounts.get(n) ?? 0) + 1);
-    const sum = (pick: (o: DeliveryOutcome) => number) => results.reduce((s, r) => s + pick(r.outcome), 0);
-    const delivered = sum((o) => o.delivered);
-    const failed = sum((o) => o.failed);
-    const putRecordsCalls = sum((o) => o.putRecordsCalls);
+    const { delivered, failed, putRecordsCalls } = instance.counters();
     const maxCallsPerExecution = Math.max(...results.map((r) => r.budget.spent));
 
     return {
@@ -83,7 +77,7 @@ export async function run(): Promise<Record<string, number | string>> {
       putRecordsCalls,
       callsPerRecord: putRecordsCalls / offered.length,
       maxBackendRequestsPerExecution: maxCallsPerExecution,
-      failureLinesReported: results.reduce((s, r) => s + r.reports.length, 0),
+      failureLinesReported: instance.reports.length,
       seconds: Math.round(elapsedS * 10) / 10,
     };
   } finally {

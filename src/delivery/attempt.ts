@@ -8,8 +8,9 @@
  * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
  * and the derivations (calls made, retries, misrouted records). Does not decide anything.
  */
+import type { ErrorClass } from '../kinesis/errors.js';
 import type { EntryResult } from '../kinesis/put-records.js';
-import type { ShardTarget } from '../shards/router.js';
+import type { ShardTarget } from '../shards/index.js';
 
 export interface Attempt {
   /** Which PutRecords call carried it (one per call, counted from 1 within a delivery). */
@@ -27,10 +28,13 @@ export interface Attempt {
   errorMessage?: string;
 }
 
-/** One PutRecords call as delivery sees it: an entry per record sent, or a whole-call failure. */
+/**
+ * One PutRecords call as delivery sees it: an entry per record sent, or a whole-call failure. Both
+ * carry the error's class as kinesis/errors.ts decided it when the answer was read.
+ */
 export type CallOutcome =
   | { kind: 'answer'; results: EntryResult[] }
-  | { kind: 'error'; errorCode: string; errorMessage: string; httpStatus?: number; requestSent: boolean };
+  | { kind: 'error'; errorCode: string; errorMessage: string; errorClass: ErrorClass; requestSent: boolean };
 
 export interface HasAttempts {
   readonly attempts: readonly Attempt[];

@@ -7,7 +7,7 @@
  * (prepare.ts); order is kept; a record is never split or left out.
  */
 import { MAX_RECORDS_PER_PUT } from '../kinesis/limits.js';
-import type { ShardTarget } from '../shards/router.js';
+import type { ShardTarget } from '../shards/index.js';
 
 export interface Batch<R> {
   records: R[];

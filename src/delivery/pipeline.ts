@@ -23,13 +23,13 @@ import type { DeliveryLimits } from '../config/schema.js';
 import type { KinesisApi } from '../kinesis/api.js';
 import { AwsCallError } from '../kinesis/errors.js';
 import { putRecordsInput, readPutRecordsResults } from '../kinesis/put-records.js';
-import { randomKeyRouter, type ShardRouter, type ShardTarget } from '../shards/router.js';
-import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './send-units.js';
+import type { ShardRouter, ShardTarget } from '../shards/index.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';
 import { PARTITION_KEY_RESERVE_BYTES, prepareRecords, type DeliveryRecord } from './prepare.js';
 import { reportDelivery, type DeliveryOutcome, type FailedRecord } from './report.js';
-import { backoffMs, DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, Retrier, type Failure } from './retrier.js';
+import { backoffMs, DEFAULT_BASE_RETRY_BACKOFF_MS, DEFAULT_MAX_RETRY_BACKOFF_MS, Retrier, type Failure } from './retrier.js';
+import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './send-units.js';
 
 export type { DeliveryOutcome } from './report.js';
 
@@ -82,8 +82,8 @@ export async function deliverLines(streamName: string, lines: readonly string[],
   for (let round = 1; pending.length > 0; round++) {
     if (round > 1) {
       const delay = backoffMs(round - 1, {
-        baseMs: deps.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS,
-        maxMs: deps.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+        baseMs: deps.baseBackoffMs ?? DEFAULT_BASE_RETRY_BACKOFF_MS,
+        maxMs: deps.maxBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
         random: deps.random,
       });
       if (!hasRoomForRetry(deps.budget, delay)) {
@@ -147,17 +147,10 @@ function hasRoomForRetry(budget: DeliveryDeps['budget'], delayMs: number): boole
   return budget.remaining > 0 && budget.msLeft() > delayMs + MIN_RETRY_WINDOW_MS;
 }
 
-/** Targets for this round. A router that throws is a bug; the records still go, with random keys. */
-async function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Promise<ShardTarget[]> {
-  try {
-    const refreshAllowance = deps.budget ? deps.budget.remaining - putRecordsCallsNeeded(records, deps.limits) : undefined;
-    const targets = await deps.router.plan(records.length, records.map((r) => r.avoidShard), { refreshAllowance });
-    if (targets.length === records.length) return targets;
-    throw new Error(`planned ${targets.length} targets for ${records.length} records`);
-  } catch (error) {
-    deps.reportFailure(`compute-kinesis-logger: shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : error)}); sending with random partition keys`);
-    return randomKeyRouter(deps.random).plan(records.length);
-  }
+/** Targets for this round (the router never throws and answers one target per record: shards/types.ts). */
+function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Promise<ShardTarget[]> {
+  const refreshAllowance = deps.budget ? deps.budget.remaining - putRecordsCallsNeeded(records, deps.limits) : undefined;
+  return deps.router.plan(records.length, records.map((r) => r.avoidShard), { refreshAllowance });
 }
 
 /** The longest partition key a router may give a record; the call count below must not be short. */
@@ -182,9 +175,10 @@ async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<D
     return { kind: 'answer', results: readPutRecordsResults(await api.putRecords(input), batch.records.length) };
   } catch (error) {
     if (error instanceof AwsCallError) {
-      return { kind: 'error', errorCode: error.errorCode, errorMessage: error.errorMessage, httpStatus: error.httpStatus, requestSent: error.requestSent };
+      return { kind: 'error', errorCode: error.errorCode, errorMessage: error.errorMessage, errorClass: error.errorClass, requestSent: error.requestSent };
     }
     // Not from the api's contract (a bug, or a test double): not retried, but reported.
-    return { kind: 'error', errorCode: 'InternalError', errorMessage: sanitizeAwsMessage(error instanceof Error ? error.message : error), requestSent: true };
+    const errorMessage = sanitizeAwsMessage(error instanceof Error ? error.message : error);
+    return { kind: 'error', errorCode: 'InternalError', errorMessage, errorClass: 'fatal', requestSent: true };
   }
 }

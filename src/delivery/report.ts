@@ -157,10 +157,9 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
   };
 }
 
-/** Per-instance totals over every delivery of one endpoint (the admin stats page shows these). */
+/** Per-instance totals over every delivery to one stream (the admin stats page shows these). */
 export interface DeliveryCounters extends DeliveryOutcome {
   deliveries: number;
-  listShardsCalls: number;
 }
 
 export function newCounters(): DeliveryCounters {
@@ -175,7 +174,6 @@ export function newCounters(): DeliveryCounters {
     droppedOversize: 0,
     truncated: 0,
     putRecordsCalls: 0,
-    listShardsCalls: 0,
     misrouted: 0,
   };
 }

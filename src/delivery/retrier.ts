@@ -7,8 +7,9 @@
  * Rules (reference/kinesis.md §1.9, §3.4, §6.4):
  *  - Only records that failed are retried; a whole-call failure failed all of its records, so all
  *    of them are retried, and nothing else is.
- *  - Classification by error code (kinesis/errors.ts): throttled and retriable codes are retried
- *    while the record has tries left (`maxAttempts`, first try included); fatal codes are not.
+ *  - By the error's class, decided once where the answer was read (kinesis/errors.ts): throttled
+ *    and retriable errors are retried while the record has tries left (`maxAttempts`, first try
+ *    included); fatal ones are not.
  *  - A record refused with ProvisionedThroughputExceededException is retried on another shard
  *    (`avoidShard`), as KPL's FailIfThrottled docs suggest.
  *  - Auth errors (expired token, unknown key, bad signature) ask for one credentials refresh,
@@ -20,8 +21,8 @@
  * Contract: the pipeline appends this call's Attempt to every record before `handle`, so
  * `record.attempts.length` counts this try.
  */
-import { classifyErrorCode, isShardThrottle } from '../kinesis/errors.js';
-import type { ShardTarget } from '../shards/router.js';
+import { isShardThrottle, type ErrorClass } from '../kinesis/errors.js';
+import type { ShardTarget } from '../shards/index.js';
 import { lastSentAttempt, type CallOutcome, type HasAttempts } from './attempt.js';
 
 export type FailureKind = 'not-retriable' | 'retries-exhausted' | 'budget-exhausted' | 'auth';
@@ -72,7 +73,7 @@ export class Retrier<R extends HasAttempts> {
         this.callbacks.finish(record, { shardId: result.shardId, sequenceNumber: result.sequenceNumber });
         return;
       }
-      this.retryOrFail(record, target, result.errorCode, result.errorMessage);
+      this.retryOrFail(record, target, result);
     });
   }
 
@@ -81,7 +82,7 @@ export class Retrier<R extends HasAttempts> {
       for (const record of records) this.callbacks.fail(record, this.budgetFailure(record, error.errorMessage));
       return;
     }
-    if (classifyErrorCode(error.errorCode, error.httpStatus) === 'auth') {
+    if (error.errorClass === 'auth') {
       // One refresh and one more try per delivery; a second auth error means the new credentials
       // are refused too, and asking again would only spend STS calls.
       if (!this.authRetryUsed && this.callbacks.refreshCredentials()) {
@@ -92,11 +93,10 @@ export class Retrier<R extends HasAttempts> {
       for (const record of records) this.callbacks.fail(record, { kind: 'auth', errorCode: error.errorCode, errorMessage: error.errorMessage });
       return;
     }
-    records.forEach((record, i) => this.retryOrFail(record, targets[i], error.errorCode, error.errorMessage, error.httpStatus));
+    records.forEach((record, i) => this.retryOrFail(record, targets[i], error));
   }
 
-  private retryOrFail(record: R, target: ShardTarget, errorCode: string, errorMessage: string, httpStatus?: number): void {
-    const errorClass = classifyErrorCode(errorCode, httpStatus);
+  private retryOrFail(record: R, target: ShardTarget, { errorCode, errorMessage, errorClass }: { errorCode: string; errorMessage: string; errorClass: ErrorClass }): void {
     if (errorClass === 'fatal' || errorClass === 'auth') {
       this.callbacks.fail(record, { kind: 'not-retriable', errorCode, errorMessage });
       return;
@@ -124,8 +124,8 @@ export interface BackoffOptions {
 }
 
 /** Defaults: 100 ms doubling to at most 2 s; three tries wait at most 0.1 s + 0.2 s. */
-export const DEFAULT_BASE_BACKOFF_MS = 100;
-export const DEFAULT_MAX_BACKOFF_MS = 2_000;
+export const DEFAULT_BASE_RETRY_BACKOFF_MS = 100;
+export const DEFAULT_MAX_RETRY_BACKOFF_MS = 2_000;
 
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):

@@ -12,7 +12,7 @@
  */
 import { RecordAggregator } from '../kinesis/kpl-record.js';
 import { bytesToBase64 } from '../kinesis/base64.js';
-import type { ShardTarget } from '../shards/router.js';
+import type { ShardTarget } from '../shards/index.js';
 import type { CallOutcome } from './attempt.js';
 
 export interface SendUnit<R> {

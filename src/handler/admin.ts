@@ -18,9 +18,9 @@
  */
 import { SECRET_STORE_NAME } from '../config/schema.js';
 import type { Platform } from '../platform/types.js';
-import { collectFacts } from './collect-facts.js';
+import { renderCostDocument } from './diagnostics.js';
 import { loadService } from './endpoints.js';
-import { deliveryCounters, streamKey } from './log-exchange.js';
+import { instanceStartedAt } from './handle-request.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
@@ -46,42 +46,11 @@ export async function handleAdmin(request: Request, platform: Platform): Promise
   const path = new URL(request.url).pathname;
   if (path !== STATS_PATH && path !== RENDER_COST_PATH) return text(404, 'not found\n');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed\n', { allow: 'GET, HEAD' });
-  const document = path === STATS_PATH ? statsDocument(platform) : renderCostDocument(request, platform);
+  const document = path === STATS_PATH ? statsDocument(platform) : renderCostDocument(request, loadService(platform)?.endpoints ?? [], platform);
   return new Response(request.method === 'HEAD' ? null : JSON.stringify(document, null, 2) + '\n', {
     status: 200,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
-}
-
-/**
- * `GET /_kinesis_logger/render-cost?n=<count>`: renders every endpoint's format `n` times
- * (1–100000, default 1000) over the facts of this very request, and answers the CPU time it took
- * inside the runtime (vCpuTime) and the wall time. Measures the format engine where it runs.
- */
-function renderCostDocument(request: Request, platform: Platform) {
-  const n = Math.min(100_000, Math.max(1, Number(new URL(request.url).searchParams.get('n')) || 1000));
-  const now = platform.nowMs();
-  const facts = collectFacts(
-    {
-      request,
-      startMs: now,
-      tls: {},
-      proxy: { response: new Response('', { status: 200 }), finished: Promise.resolve({ bodyBytes: 0, endedMs: now }) },
-      sent: { bodyBytes: 1234, endedMs: now + 5 },
-    },
-    platform,
-  );
-  const endpoints: Record<string, unknown> = {};
-  for (const { config } of loadService(platform)?.endpoints ?? []) {
-    const cpuStart = platform.vCpuMs?.();
-    const wallStart = platform.nowMs();
-    let chars = 0;
-    for (let i = 0; i < n; i++) chars += config.format.render(facts).length;
-    const wallMs = platform.nowMs() - wallStart;
-    const vCpuMs = cpuStart === undefined ? null : platform.vCpuMs!() - cpuStart;
-    endpoints[config.name] = { renders: n, lineChars: chars / n, vCpuMs, wallMs, vCpuMicrosPerLine: vCpuMs === null ? null : (vCpuMs * 1000) / n };
-  }
-  return { scope: 'instance', endpoints };
 }
 
 async function readAdminToken(platform: Platform): Promise<string | undefined> {
@@ -111,20 +80,21 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
 
 function statsDocument(platform: Platform) {
   const service = loadService(platform);
-  const { startedAtMs, streams } = deliveryCounters();
   const now = platform.nowMs();
+  const startedAtMs = instanceStartedAt() ?? now;
+  const stats = service?.delivery.stats();
   const endpoints: Record<string, unknown> = {};
-  for (const endpoint of service?.endpoints ?? []) {
-    const { config } = endpoint;
-    const credentials = endpoint.credentials.stats();
+  for (const config of service?.endpoints ?? []) {
+    const delivery = stats?.endpoints[config.name];
+    const credentials = delivery?.credentials;
     endpoints[config.name] = {
       stream: config.streamName,
       region: config.region,
       accessMethod: config.access.method,
       // Lines of endpoints writing to one stream share calls, so they are counted per stream.
-      deliveryStream: streamKey(config),
+      deliveryStream: delivery?.stream,
       credentials,
-      stsCalls: credentials.source === 'sts_assume_role' ? credentials.fetches : 0,
+      stsCalls: credentials?.source === 'sts_assume_role' ? credentials.fetches : 0,
     };
   }
   return {
@@ -132,7 +102,7 @@ function statsDocument(platform: Platform) {
     note: INSTANCE_NOTE,
     instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000) },
     endpoints,
-    streams: Object.fromEntries([...streams].map(([key, { endpoints: names, delivery }]) => [key, { endpoints: [...names].sort(), delivery }])),
+    streams: stats?.streams ?? {},
     configErrors: service ? service.config.errors.map((e) => e.message) : ['configuration could not be loaded'],
   };
 }

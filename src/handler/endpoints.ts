@@ -1,30 +1,21 @@
 /**
- * Per-instance state of the logging endpoints: the loaded configuration and, per endpoint, the
- * long-lived parts of delivery (credentials cache, SigV4 signing-key cache, shard router). Kept at
+ * Per-instance state of the logging endpoints: the loaded configuration and the delivery composer
+ * built over it (delivery/streams.ts: credentials, signing keys, shard routers, counters). Kept at
  * module scope so a reused sandbox keeps them; rebuilt when the sandbox is new.
  *
  * A configuration problem is reported once per instance on the error log endpoint, never per
  * request, and never stops traffic.
  */
-import { createCredentialsProvider, type CredentialsProvider } from '../aws/index.js';
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
-import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, DEFAULT_KV_STORE_NAME, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
-import type { KinesisApi } from '../kinesis/api.js';
+import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import { createStreamDelivery, type StreamDelivery } from '../delivery/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
-import { createEndpointRouter, type ShardRouter } from '../shards/index.js';
-
-export interface EndpointRuntime {
-  config: EndpointConfig;
-  credentials: CredentialsProvider;
-  signingKeyCache: Map<string, ArrayBuffer>;
-  /** The shard router for one execution (its ListShards calls use that execution's api/budget). */
-  routerFor(api: KinesisApi): ShardRouter;
-}
 
 export interface LoadedService {
   config: ServiceConfig;
-  endpoints: EndpointRuntime[];
+  endpoints: readonly EndpointConfig[];
+  delivery: StreamDelivery;
   errorLog: LoggerLike;
 }
 
@@ -79,36 +70,24 @@ export function loadService(platform: Platform): LoadedService | undefined {
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
   try {
-    loaded = { config, endpoints: config.endpoints.map((endpoint) => buildRuntime(endpoint, platform)), errorLog };
+    const delivery = createStreamDelivery(config.endpoints, {
+      fetch: platform.fetch,
+      openSecrets: () => platform.openSecrets(SECRET_STORE_NAME),
+      secretStoreName: SECRET_STORE_NAME,
+      // Opened on first use; a missing store means per-instance maps, reported once.
+      openKv: () => platform.openKv(config.kvStoreName),
+      logger: (name) => platform.logger(name),
+      errorLog,
+      reportOnce: (line) => reportOnce(errorLog, line),
+      now: platform.nowMs,
+      random: () => platform.random(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+    loaded = { config, endpoints: config.endpoints, delivery, errorLog };
   } catch (error) {
     reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
   }
   return loaded;
-}
-
-function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRuntime {
-  const credentials = createCredentialsProvider(endpoint, {
-    openSecrets: () => platform.openSecrets(SECRET_STORE_NAME),
-    secretStoreName: SECRET_STORE_NAME,
-    fetch: platform.fetch,
-    now: platform.nowMs,
-  });
-  return {
-    config: endpoint,
-    credentials,
-    signingKeyCache: new Map(),
-    // Shard map shared through KV. The store is opened on first use, when `loaded` (with the
-    // configured kvStoreName) exists; a missing store means per-instance maps, reported once.
-    routerFor: createEndpointRouter({
-      streamName: endpoint.streamName,
-      region: endpoint.region,
-      periodSeconds: endpoint.periodSeconds,
-      openKv: () => platform.openKv(loaded?.config.kvStoreName ?? DEFAULT_KV_STORE_NAME),
-      report: (problem) =>
-        reportOnce(loaded?.errorLog ?? platform.logger(DEFAULT_ERROR_LOG_ENDPOINT), `compute-kinesis-logger: ${endpoint.name}: shard map: ${problem}`),
-      now: platform.nowMs,
-    }),
-  };
 }
 
 function describe(error: ConfigError): string {

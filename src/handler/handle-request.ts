@@ -3,12 +3,12 @@
  * function) → hand it to the client → in waitUntil, after the body is sent: WAF inspection when a
  * waf_debug endpoint needs it, then render and deliver the log lines.
  */
-import type { RequestBudget } from '../aws/index.js';
+import { executionBudget, type RequestBudget } from '../delivery/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
 import { loadedService, loadService, reportOnce, wafKeyPresent } from './endpoints.js';
-import { executionBudget, logExchange, type EmittedLines } from './log-exchange.js';
+import { logExchange, type EmittedLines } from './log-exchange.js';
 import { originResponder, serve, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
@@ -53,11 +53,23 @@ export function executionOf(event: object): Execution | undefined {
   return executions.get(event);
 }
 
+/** When this instance served its first request (set then, not at module load: that runs at build time). */
+let instanceStartedAtMs: number | undefined;
+
+export function noteInstanceStart(nowMs: number): void {
+  instanceStartedAtMs ??= nowMs;
+}
+
+export function instanceStartedAt(): number | undefined {
+  return instanceStartedAtMs;
+}
+
 export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {
   // The admin path is answered here, never proxied and never logged (handler/admin.ts).
   if (isAdminRequest(event.request)) return handleAdmin(event.request, platform);
   const startMs = platform.nowMs();
-  const budget = executionBudget(startMs, platform, options.backendRequestsForResponse ?? 1);
+  noteInstanceStart(startMs);
+  const budget = executionBudget(startMs, platform.nowMs, options.backendRequestsForResponse ?? 1);
   const execution: Execution = { budget, emitted: [] };
   executions.set(event, execution);
 
@@ -122,7 +134,7 @@ function copyForInspection(request: Request): Request {
  */
 function wantsWafInspection(platform: Platform): boolean {
   const service = loadedService();
-  if (service) return Boolean(service.config.waf && service.endpoints.some((e) => e.config.placement === 'waf_debug'));
+  if (service) return Boolean(service.config.waf && service.endpoints.some((e) => e.placement === 'waf_debug'));
   return wafKeyPresent(platform);
 }
 

@@ -3,7 +3,8 @@
  * like the proxy does; `emit` sends the application's own lines through a named endpoint. The
  * public entry (src/library.ts) binds it to the Compute runtime; tests bind it to in-memory fakes.
  */
-import { emitLines, executionBudget } from './log-exchange.js';
+import { executionBudget } from '../delivery/index.js';
+import { emitLines } from './log-exchange.js';
 import { executionOf, handleRequest, type FetchEventLike } from './handle-request.js';
 import type { Respond } from './proxy.js';
 import type { Platform } from '../platform/types.js';
@@ -26,7 +27,7 @@ export function createKinesisLogging(platform: Platform): KinesisLogging {
         execution.emitted.push(emitted);
         return;
       }
-      const budget = execution?.budget ?? executionBudget(platform.nowMs(), platform);
+      const budget = execution?.budget ?? executionBudget(platform.nowMs(), platform.nowMs);
       event.waitUntil(
         emitLines(emitted, platform, budget).catch((error) =>
           console.error(`compute-kinesis-logger: emit failed: ${error instanceof Error ? error.message : error}`),

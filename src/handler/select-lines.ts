@@ -8,13 +8,13 @@ import type { RequestFacts } from '../facts/request-facts.js';
 /** Why a line is being produced: automatically after the response, or for a WAF-flagged request. */
 export type Trigger = 'response' | 'waf_flagged';
 
-export interface SelectedLine<E> {
-  endpoint: E;
+export interface SelectedLine {
+  endpoint: EndpointConfig;
   line: string;
 }
 
-export interface SelectionProblem<E> {
-  endpoint: E;
+export interface SelectionProblem {
+  endpoint: EndpointConfig;
   problem: string;
 }
 
@@ -22,24 +22,24 @@ export interface SelectionProblem<E> {
  * `format_version_default` endpoints log every response; `waf_debug` endpoints log only requests
  * the Next-Gen WAF flagged; `none` endpoints log only through the embedding API (emit).
  */
-export function selectLines<E extends { config: EndpointConfig }>(
-  endpoints: readonly E[],
+export function selectLines(
+  endpoints: readonly EndpointConfig[],
   facts: RequestFacts,
   triggers: ReadonlySet<Trigger>,
-): { lines: SelectedLine<E>[]; problems: SelectionProblem<E>[] } {
-  const lines: SelectedLine<E>[] = [];
-  const problems: SelectionProblem<E>[] = [];
+  random: () => number,
+): { lines: SelectedLine[]; problems: SelectionProblem[] } {
+  const lines: SelectedLine[] = [];
+  const problems: SelectionProblem[] = [];
   for (const endpoint of endpoints) {
-    const { config } = endpoint;
     const wanted =
-      (config.placement === 'format_version_default' && triggers.has('response')) ||
-      (config.placement === 'waf_debug' && triggers.has('waf_flagged'));
+      (endpoint.placement === 'format_version_default' && triggers.has('response')) ||
+      (endpoint.placement === 'waf_debug' && triggers.has('waf_flagged'));
     if (!wanted) continue;
-    if (config.responseCondition && !config.responseCondition.test(facts)) continue;
-    if (!isSampled(facts.requestId, config.sampleRate)) continue;
+    if (endpoint.responseCondition && !endpoint.responseCondition.test(facts)) continue;
+    if (!isSampled(facts.requestId, endpoint.sampleRate, random)) continue;
     // Neither the condition nor the format throws: a failing part renders as "" (as on Fastly)
     // and is noted here, so the line still goes and the failure is reported.
-    const line = config.format.render(facts, (error, part) => {
+    const line = endpoint.format.render(facts, (error, part) => {
       problems.push({ endpoint, problem: `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""` });
     });
     lines.push({ endpoint, line });
@@ -54,9 +54,9 @@ export function selectLines<E extends { config: EndpointConfig }>(
  * spreads them evenly. The same id always gives the same number, so every endpoint with rate r keeps the
  * same requests, and an endpoint with a higher rate keeps a superset of them.
  */
-export function isSampled(requestId: string | undefined, rate: number): boolean {
+export function isSampled(requestId: string | undefined, rate: number, random: () => number): boolean {
   if (rate >= 1) return true;
-  if (requestId === undefined) return Math.random() < rate;
+  if (requestId === undefined) return random() < rate;
   return sampleFraction(requestId) < rate;
 }
 

@@ -110,8 +110,4 @@ export class AwsCallError extends Error {
     this.name = 'AwsCallError';
     this.errorClass = classifyErrorCode(errorCode, httpStatus);
   }
-
-  get retriable(): boolean {
-    return this.errorClass !== 'fatal';
-  }
 }

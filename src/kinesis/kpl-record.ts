@@ -38,8 +38,9 @@
  *   decimal in 0..2^128-1) throw RangeError: they are bugs in the caller, and one bad key would make
  *   Kinesis reject the whole aggregate.
  */
-import { MAX_HASH_KEY, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
 import { md5 } from '../hash/md5.js';
+import { EHK_ROUTED_PARTITION_KEY, hashKeyOfPartitionKey, parseHashKey } from './keys.js';
+import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
 import { ProtobufWriter, lengthDelimitedFieldSize, varintFieldSize } from './protobuf.js';
 
 /** KPL AggregationMaxSize default (KinesisProducerConfiguration, reference/kinesis.md §1.5). */
@@ -50,21 +51,16 @@ export const AGGREGATION_CHECKSUM_BYTES = 16;
 export const AGGREGATION_FIXED_OVERHEAD_BYTES = AGGREGATION_MAGIC.length + AGGREGATION_CHECKSUM_BYTES;
 
 /**
- * The outer PartitionKey of every aggregate. KPL uses the literal "a" (`KinesisRecord::partition_key()`,
- * https://github.com/awslabs/amazon-kinesis-producer/blob/11c4a64f93c758ad5b90a54a455b4c0d8147bf95/aws/kinesis/core/kinesis_record.cc,
- * reference/kinesis.md §1.3): the outer record always carries an ExplicitHashKey, which overrides the
- * partition key for routing, and each user record keeps its own key inside the aggregate; so one
- * byte is enough and the bytes saved count toward the record limit and shard throughput. (The
- * awslabs Node library uses the first user record's key instead; that buys nothing once an
- * ExplicitHashKey is always sent, and costs up to 256 characters per record.)
+ * The outer PartitionKey of every aggregate (kinesis/keys.ts): the outer record always carries an
+ * ExplicitHashKey, and each user record keeps its own key inside the aggregate. (The awslabs Node
+ * library uses the first user record's key instead; that buys nothing once an ExplicitHashKey is
+ * always sent, and costs up to 256 characters per record.)
  */
-export const AGGREGATE_PARTITION_KEY = 'a';
+export const AGGREGATE_PARTITION_KEY = EHK_ROUTED_PARTITION_KEY;
 const AGGREGATE_PARTITION_KEY_BYTES = 1;
 
 /** Smallest useful limit: one record with a 1-byte key and empty data (30 bytes). */
 const MIN_MAX_AGGREGATE_BYTES = 30;
-
-const EXPLICIT_HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
 
 const FIELD_PARTITION_KEY_TABLE = 1;
 const FIELD_EXPLICIT_HASH_KEY_TABLE = 2;
@@ -255,7 +251,7 @@ export class RecordAggregator {
     const explicitHashKey =
       firstEhkIndex !== NO_INDEX
         ? this.explicitHashKeys.keys[firstEhkIndex]
-        : hashKeyOfPartitionKeyBytes(this.partitionKeys.encoded[this.partitionKeyIndexes[0]]);
+        : hashKeyOfPartitionKey(this.partitionKeys.encoded[this.partitionKeyIndexes[0]]);
 
     this.reset();
     return { data, partitionKey: AGGREGATE_PARTITION_KEY, explicitHashKey, userRecords: count };
@@ -270,49 +266,6 @@ export class RecordAggregator {
     this.recordMessageBytes = [];
     this.protobufBytes = 0;
   }
-}
-
-export interface AggregateResult {
-  /** Aggregates in input order. */
-  aggregated: AggregatedRecord[];
-  /** Records too large to aggregate, in input order: send each unaggregated. */
-  tooLarge: UserRecord[];
-}
-
-/**
- * Packs records (all for ONE shard, see the module contract) into as few aggregates as fit, in
- * order, flushing whenever the next record does not fit.
- */
-export function aggregate(records: Iterable<UserRecord>, options: RecordAggregatorOptions = {}): AggregateResult {
-  const aggregator = new RecordAggregator(options);
-  const aggregated: AggregatedRecord[] = [];
-  const tooLarge: UserRecord[] = [];
-  for (const record of records) {
-    if (aggregator.add(record.data, record.partitionKey, record.explicitHashKey)) continue;
-    if (aggregator.count > 0) {
-      aggregated.push(aggregator.flush()!);
-      if (aggregator.add(record.data, record.partitionKey, record.explicitHashKey)) continue;
-    }
-    tooLarge.push(record);
-  }
-  const last = aggregator.flush();
-  if (last) aggregated.push(last);
-  return { aggregated, tooLarge };
-}
-
-/**
- * The hash key Kinesis derives from a partition key, in decimal: MD5 of its UTF-8 bytes as a
- * big-endian unsigned 128-bit integer (reference/kinesis.md §1.3, §3.2).
- */
-export function hashKeyOfPartitionKey(partitionKey: string): string {
-  return hashKeyOfPartitionKeyBytes(utf8.encode(partitionKey));
-}
-
-function hashKeyOfPartitionKeyBytes(partitionKeyBytes: Uint8Array): string {
-  const digest = md5(partitionKeyBytes);
-  let value = 0n;
-  for (let i = 0; i < digest.length; i++) value = (value << 8n) | BigInt(digest[i]);
-  return value.toString(10);
 }
 
 /** Size of an embedded Record message (without its own field key and length). */
@@ -334,8 +287,7 @@ function validatePartitionKey(partitionKey: string): void {
 }
 
 function validateExplicitHashKey(explicitHashKey: string): void {
-  // The API pattern admits 39-digit values above 2^128-1 that map to no shard (reference/kinesis.md §3.2).
-  if (!EXPLICIT_HASH_KEY_PATTERN.test(explicitHashKey) || BigInt(explicitHashKey) > MAX_HASH_KEY) {
+  if (parseHashKey(explicitHashKey) === undefined) {
     throw new RangeError(`explicit hash key "${explicitHashKey}" is not a decimal in 0..2^128-1`);
   }
 }

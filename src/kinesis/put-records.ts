@@ -13,10 +13,12 @@
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { PutRecordsInput, PutRecordsOutput, PutRecordsRequestEntry } from './api.js';
+import { classifyErrorCode, type ErrorClass } from './errors.js';
 
+/** A failed entry carries its error's class, decided here once (errors.ts), like a whole-call AwsCallError. */
 export type EntryResult =
   | { index: number; ok: true; shardId: string; sequenceNumber: string }
-  | { index: number; ok: false; errorCode: string; errorMessage: string };
+  | { index: number; ok: false; errorCode: string; errorMessage: string; errorClass: ErrorClass };
 
 export const RECORD_COUNT_MISMATCH = 'RecordCountMismatch';
 
@@ -42,12 +44,19 @@ export function readPutRecordsResults(output: PutRecordsOutput, sentCount: numbe
   const records = Array.isArray(output?.Records) ? output.Records : undefined;
   if (!records || records.length !== sentCount) {
     const message = `sent ${sentCount} records, the answer has ${records ? records.length : 'no'} entries`;
-    return Array.from({ length: sentCount }, (_, index) => ({ index, ok: false as const, errorCode: RECORD_COUNT_MISMATCH, errorMessage: message }));
+    return Array.from({ length: sentCount }, (_, index) => ({
+      index,
+      ok: false as const,
+      errorCode: RECORD_COUNT_MISMATCH,
+      errorMessage: message,
+      errorClass: classifyErrorCode(RECORD_COUNT_MISMATCH),
+    }));
   }
   return records.map((entry, index) => {
     // Kinesis marks a failed entry by ErrorCode alone; anything else was written.
     if (entry && typeof entry.ErrorCode === 'string' && entry.ErrorCode) {
-      return { index, ok: false as const, errorCode: entry.ErrorCode, errorMessage: sanitizeAwsMessage(entry.ErrorMessage) };
+      const errorCode = entry.ErrorCode;
+      return { index, ok: false as const, errorCode, errorMessage: sanitizeAwsMessage(entry.ErrorMessage), errorClass: classifyErrorCode(errorCode) };
     }
     return { index, ok: true as const, shardId: entry?.ShardId ?? '', sequenceNumber: entry?.SequenceNumber ?? '' };
   });

@@ -98,6 +98,7 @@ export const fastlyPlatform: Platform = {
     }
   },
   nowMs: highResolutionNowMs,
+  random: Math.random,
   vCpuMs: () => vCpuTime(),
   inspect(request, config) {
     const result = inspect(request, config);

@@ -50,6 +50,8 @@ export interface Platform {
   geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;
   /** Wall clock, milliseconds since the epoch (fractional where available). */
   nowMs(): number;
+  /** Uniform in [0, 1): backoff jitter, sampling without a request id, diagnostics ids. */
+  random(): number;
   /**
    * Next-Gen WAF inspection of a request (fastly:security). Throws where inspection is not
    * available (Viceroy, services without Next-Gen WAF).

@@ -1,20 +1,28 @@
 /**
- * The shards folder's public face: one long-lived router state per endpoint, bound per execution.
+ * The shards folder's public face: where each record of a stream goes.
  *
- * `createEndpointRouter` is called once per endpoint and instance (handler/endpoints.ts keeps the
- * result at module scope, so a reused sandbox keeps its map and its picker's rotation); the
- * function it returns binds that state to one execution's KinesisApi.
+ * Owns: one long-lived routing state per stream and instance (`createStreamRouter`: the shared
+ * shard map over the fleet's KV store, the picker's rotation), bound to one execution's Kinesis api
+ * by `routerFor` (its ListShards calls spend that execution's budget), and what it can tell about
+ * itself (`stats`). delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
+ *
+ * Exports: createStreamRouter, randomKeyRouter (the naive baseline the benchmarks compare with),
+ * and the shapes delivery uses (types.ts).
  */
 import type { KinesisApi } from '../kinesis/api.js';
 import type { KvStoreLike } from '../platform/types.js';
+import { cryptoRandom } from './crypto-random.js';
+import { kvShardMapStore } from './map-store.js';
 import { ShardPicker } from './picker.js';
-import { mapRouter, randomKeyRouter, type ShardRouter } from './router.js';
-import { SharedShardMap } from './shared-map.js';
+import { mapRouter } from './router.js';
+import { SharedShardMap, type RefreshState, type SharedShardMapOptions, type SharedShardMapStats } from './shared-map.js';
+import type { ShardRouter } from './types.js';
 
-export type { PlanOptions, ShardRouter, ShardTarget } from './router.js';
+export type { PlanOptions, ShardRouter, ShardTarget } from './types.js';
+export type { RefreshState } from './shared-map.js';
 export { randomKeyRouter } from './router.js';
 
-export interface EndpointRouterOptions {
+export interface StreamRouterOptions {
   streamName: string;
   region: string;
   /** The endpoint's `period`: the longest a shard map is trusted before it is listed again. */
@@ -24,18 +32,53 @@ export interface EndpointRouterOptions {
   /** One line per problem (KV unusable, ListShards failing); the caller reports it once. */
   report: (problem: string) => void;
   now: () => number;
+  /** Default: crypto.getRandomValues (crypto-random.ts). */
+  random?: () => number;
+  tuning?: ShardMapTuning;
 }
 
-export function createEndpointRouter(options: EndpointRouterOptions): (api: KinesisApi) => ShardRouter {
+/** The shared map's timings (shared-map.ts defaults: KPL's); tests shorten them. */
+export type ShardMapTuning = Pick<SharedShardMapOptions, 'minBackoffMs' | 'maxBackoffMs' | 'leaseRecheckMs' | 'coldStartWaitMs'>;
+
+export interface StreamRouterStats extends SharedShardMapStats {
+  state: RefreshState;
+  /** Open shards in the map this instance routes with; absent without a map. */
+  shards?: number;
+  /** When that map was listed (ms since epoch), and how old it is now. */
+  listedAtMs?: number;
+  mapAgeMs?: number;
+}
+
+export interface StreamRouter {
+  /** The router for one execution, its ListShards calls made through `api`. */
+  routerFor(api: Pick<KinesisApi, 'listShards'>): ShardRouter;
+  stats(): StreamRouterStats;
+}
+
+export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
+  const random = options.random ?? cryptoRandom;
+  const holderId = Math.floor(random() * 2 ** 48).toString(36);
   const shared = new SharedShardMap({
     streamName: options.streamName,
     region: options.region,
     periodMs: options.periodSeconds * 1000,
-    openKv: options.openKv,
+    openStore: () => kvShardMapStore(options.openKv(), { streamName: options.streamName, region: options.region, holderId, now: options.now, report: options.report }),
     report: options.report,
     now: options.now,
+    ...options.tuning,
   });
-  const picker = new ShardPicker();
-  const fallback = randomKeyRouter();
-  return (api) => mapRouter(shared, picker, api, fallback);
+  const routing = { source: shared, picker: new ShardPicker({ random }), random, report: options.report };
+  return {
+    routerFor: (api) => mapRouter(routing, api),
+    stats() {
+      const map = shared.map;
+      return {
+        ...shared.stats,
+        state: shared.state,
+        shards: map?.shards.length,
+        listedAtMs: map?.listedAtMs,
+        mapAgeMs: map ? options.now() - map.listedAtMs : undefined,
+      };
+    },
+  };
 }

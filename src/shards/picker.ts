@@ -16,18 +16,16 @@
  * children by width; and a random key needs no care at range edges. The cost is a few bigint
  * operations per record.
  *
- * `PartitionKey` is the constant "a" (as KPL's aggregated records): Kinesis still requires one, it
- * counts against the record size, and with an EHK it plays no part in routing.
+ * `PartitionKey` is kinesis/keys.ts' EHK_ROUTED_PARTITION_KEY: with an EHK it plays no part in routing.
  *
  * Contract: `pick(map, count, avoid)` returns `count` targets, each carrying the chosen shard's id
  * and the map's `listedAtMs`; a record with `avoid[i]` set goes to a different shard whenever the
  * map has more than one.
  */
-import type { ShardTarget } from './router.js';
+import { EHK_ROUTED_PARTITION_KEY } from '../kinesis/keys.js';
+import { cryptoRandom } from './crypto-random.js';
 import type { MapShard, ShardMap } from './shard-map.js';
-
-/** Sent with every record; one ASCII byte, irrelevant to routing when an EHK is present. */
-export const PARTITION_KEY = 'a';
+import type { ShardTarget } from './types.js';
 /** Random bits drawn per hash key: 64 more than the 128-bit range, so the modulo bias is < 2^-64. */
 const RANDOM_WORDS_PER_HASH_KEY = 6;
 const WORD_RANGE = 0x1_0000_0000;
@@ -68,7 +66,7 @@ export class ShardPicker {
 
   private targetFor(shard: MapShard, listedAtMs: number): ShardTarget {
     return {
-      partitionKey: PARTITION_KEY,
+      partitionKey: EHK_ROUTED_PARTITION_KEY,
       explicitHashKey: randomHashKeyIn(shard.start, shard.end, this.random).toString(),
       shardId: shard.shardId,
       mapListedAtMs: listedAtMs,
@@ -84,16 +82,4 @@ export function randomHashKeyIn(start: bigint, end: bigint, random: () => number
     bits = (bits << 32n) | BigInt(Math.floor(random() * WORD_RANGE));
   }
   return start + (bits % width);
-}
-
-const randomPool = new Uint32Array(256);
-let randomPoolNext = randomPool.length;
-
-/** Uniform in [0, 1) from crypto.getRandomValues, refilled 256 words at a time. */
-export function cryptoRandom(): number {
-  if (randomPoolNext >= randomPool.length) {
-    crypto.getRandomValues(randomPool);
-    randomPoolNext = 0;
-  }
-  return randomPool[randomPoolNext++] / WORD_RANGE;
 }

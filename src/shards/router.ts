@@ -1,49 +1,29 @@
 /**
- * How delivery asks where each record should go. `mapRouter` is the shard-aware implementation
- * (a shard map from ListShards, shared through KV, and a picker that spreads records evenly);
- * `randomKeyRouter` is the fallback that lets Kinesis hash random partition keys, used when no
- * map can be had, so that no record is ever held back for lack of a map.
+ * The two ways of answering delivery's "where does each record go" (types.ts ShardRouter):
+ * `mapRouter`, shard-aware (a shard map from ListShards, shared through KV, and a picker that
+ * spreads records evenly), and `randomKeyRouter`, random partition keys that Kinesis hashes.
+ *
+ * The map router is the only place that falls back to random keys: when no map can be had, and
+ * when its own map source or picker fails (a bug, reported), so that no record is ever held back
+ * for lack of a map and the router's contract (never throws, one target per record) holds.
  */
+import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { KinesisApi } from '../kinesis/api.js';
 import type { ShardMap } from './shard-map.js';
-import type { RefreshLimits, StalenessEvidence } from './shared-map.js';
-
-export interface ShardTarget {
-  partitionKey: string;
-  /** Decimal hash key inside the chosen shard's range; absent = let Kinesis hash the partition key. */
-  explicitHashKey?: string;
-  /** The shard this record is meant for, when a map was used. */
-  shardId?: string;
-  /** `listedAt` of the map the choice came from (staleness evidence must be newer). */
-  mapListedAtMs?: number;
-}
-
-export interface PlanOptions {
-  /**
-   * Backend requests a shard-map refresh may spend while planning: what the execution has left
-   * less what the pending PutRecords calls need. A refresh that does not fit is not started (the
-   * current map still routes every record) and one that outgrows it is stopped. Absent = no limit.
-   */
-  refreshAllowance?: number;
-}
-
-export interface ShardRouter {
-  /** One target per record; `avoid[i]`, when set, names a shard record i should not go to (it was throttled there). */
-  plan(count: number, avoid?: ReadonlyArray<string | undefined>, options?: PlanOptions): Promise<ShardTarget[]>;
-  /** Where a record actually landed, from the PutRecords answer; sentAtMs = when the call started. */
-  observe(target: ShardTarget, landedShardId: string, sentAtMs: number): void;
-}
+import type { RefreshLimits, ShardRouter, ShardTarget, StalenessEvidence } from './types.js';
 
 /** Random 16-hex-digit partition keys: Kinesis spreads by MD5, in proportion to range widths. */
 export function randomKeyRouter(random: () => number = Math.random): ShardRouter {
   return {
     async plan(count) {
-      return Array.from({ length: count }, () => ({
-        partitionKey: Math.floor(random() * 2 ** 52).toString(16).padStart(13, '0'),
-      }));
+      return randomKeys(count, random);
     },
     observe() {},
   };
+}
+
+function randomKeys(count: number, random: () => number): ShardTarget[] {
+  return Array.from({ length: count }, () => ({ partitionKey: Math.floor(random() * 2 ** 52).toString(16).padStart(13, '0') }));
 }
 
 /** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
@@ -57,15 +37,33 @@ export interface MapPicker {
   pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardTarget[];
 }
 
+export interface MapRouterOptions {
+  source: ShardMapSource;
+  picker: MapPicker;
+  /** For the random partition keys used without a map. */
+  random: () => number;
+  /** Told when the source or the picker failed (a bug); the records still go, with random keys. */
+  report: (problem: string) => void;
+}
+
 /**
  * The shard-aware router bound to one execution's api (its ListShards calls spend that
- * execution's backend budget). Without any map it answers with `fallback`.
+ * execution's backend budget).
  */
-export function mapRouter(source: ShardMapSource, picker: MapPicker, api: Pick<KinesisApi, 'listShards'>, fallback: ShardRouter): ShardRouter {
+export function mapRouter(options: MapRouterOptions, api: Pick<KinesisApi, 'listShards'>): ShardRouter {
+  const { source, picker } = options;
   return {
-    async plan(count, avoid, options) {
-      const map = await source.current(api, { maxRequests: options?.refreshAllowance });
-      return map ? picker.pick(map, count, avoid) : fallback.plan(count, avoid);
+    async plan(count, avoid, planOptions) {
+      try {
+        const map = await source.current(api, { maxRequests: planOptions?.refreshAllowance });
+        if (!map) return randomKeys(count, options.random);
+        const targets = picker.pick(map, count, avoid);
+        if (targets.length === count) return targets;
+        throw new Error(`picked ${targets.length} targets for ${count} records`);
+      } catch (error) {
+        options.report(`shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : String(error))}); sending with random partition keys`);
+        return randomKeys(count, options.random);
+      }
     },
     observe(target, landedShardId, sentAtMs) {
       // Only records routed by a map carry a prediction; landing on the predicted shard says nothing.

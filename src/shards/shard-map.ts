@@ -4,7 +4,7 @@
  * mutates one (STYLE §6).
  *
  * Owns: building a map from ListShards shards (keep open ones, parse, sort, check that the ranges
- * tile 0…2^128−1 exactly), looking up the shard of a hash key, and the text form kept in KV.
+ * tile 0…2^128−1 exactly) and the text form kept in KV.
  * Does not own: fetching (kinesis/list-shards.ts), sharing or refresh policy (shared-map.ts),
  * choosing shards (picker.ts).
  *
@@ -13,6 +13,7 @@
  * never a map.
  */
 import type { Shard } from '../kinesis/api.js';
+import { parseHashKey } from '../kinesis/keys.js';
 import { MAX_HASH_KEY } from '../kinesis/limits.js';
 
 export interface MapShard {
@@ -32,8 +33,6 @@ export interface ShardMap {
 
 export type ShardMapResult = { ok: true; map: ShardMap } | { ok: false; reason: string };
 
-/** Hash keys and range ends are decimal strings (`0|[1-9]\d{0,38}`, API HashKeyRange docs). */
-const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
 /** Version of the text form in KV; a reader that sees another version ignores the entry. */
 export const SHARD_MAP_FORMAT_VERSION = 1;
 
@@ -87,21 +86,6 @@ export function checkCoverage(sorted: readonly MapShard[]): string | undefined {
   return undefined;
 }
 
-/** The shard whose range holds `hashKey` (binary search over the sorted ranges). */
-export function shardForHashKey(map: ShardMap, hashKey: bigint): MapShard | undefined {
-  const { shards } = map;
-  let low = 0;
-  let high = shards.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const shard = shards[mid];
-    if (hashKey < shard.start) high = mid - 1;
-    else if (hashKey > shard.end) low = mid + 1;
-    else return shard;
-  }
-  return undefined;
-}
-
 export function hasShard(map: ShardMap, shardId: string): boolean {
   return map.shards.some((s) => s.shardId === shardId);
 }
@@ -139,10 +123,4 @@ export function decodeShardMap(text: string, streamName: string, region: string)
     shards.push({ shardId: item[0], start, end });
   }
   return fromShards(shards, entry.listedAtMs);
-}
-
-function parseHashKey(text: unknown): bigint | undefined {
-  if (typeof text !== 'string' || !HASH_KEY_PATTERN.test(text)) return undefined;
-  const value = BigInt(text);
-  return value <= MAX_HASH_KEY ? value : undefined;
 }

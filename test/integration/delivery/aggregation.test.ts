@@ -1,5 +1,5 @@
 /**
- * KPL aggregation (`aggregation = kpl`) through the real pipeline, signed, against kinesalite:
+ * KPL aggregation (`aggregation = kpl`) through the product's delivery, signed, against kinesalite:
  * the records read back from the stream de-aggregate (with the independent aws-kinesis-agg
  * library, checksums verified) into exactly the lines sent, each user record on the shard whose
  * range holds its ExplicitHashKey, in far fewer Kinesis records than lines.
@@ -7,7 +7,7 @@
 import agg from 'aws-kinesis-agg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kinesisCall, listAllShards, type ShardDescription } from '../../support/local-kinesis.js';
-import { deliver, newStream, startStack, type Stack } from './stack.js';
+import { deliver, newStream, startStack, type Stack } from '../../support/delivery-stack.js';
 
 interface UserRecord {
   partitionKey: string;
@@ -61,7 +61,7 @@ describe('KPL aggregation', () => {
   it('delivers every line inside aggregated records that consumers de-aggregate', async () => {
     const stream = await newStream(stack, 3, 'agg');
     const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, path: `/p/${i}`, pad: 'x'.repeat(400) }));
-    const result = await deliver(stack, stream, lines, { limits: { aggregation: { maxBytes: 51_200 } } });
+    const result = await deliver(stack, stream, lines, { fields: { aggregation: 'kpl', aggregation_max_bytes: '51200' } });
     expect(result.reports).toEqual([]);
     expect(result.outcome.delivered).toBe(300);
 
@@ -94,7 +94,7 @@ describe('KPL aggregation', () => {
     try {
       const stream = await newStream(throttled, 1, 'aggthrottle');
       const lines = Array.from({ length: 200 }, (_, i) => `line-${i}-${'y'.repeat(300)}`);
-      const result = await deliver(throttled, stream, lines, { limits: { aggregation: { maxBytes: 8_192 }, maxAttempts: 5 }, baseBackoffMs: 300, maxBackoffMs: 600 });
+      const result = await deliver(throttled, stream, lines, { fields: { aggregation: 'kpl', aggregation_max_bytes: '8192', max_attempts: '5' }, tuning: { baseRetryBackoffMs: 300, maxRetryBackoffMs: 600 } });
       const users = (await readRaw(throttled.kinesis.url, stream)).flatMap((record) =>
         deaggregate(record).map((user) => Buffer.from(user.data, 'base64').toString('utf8')),
       );

@@ -1,13 +1,13 @@
 /**
- * The real delivery pipeline against injected faults, over HTTP:
- * pipeline → SigV4 verifier → fault proxy → kinesalite. For every fault: each line is delivered
+ * The product's delivery (delivery/streams.ts) against injected faults, over HTTP:
+ * delivery → SigV4 verifier → fault proxy → kinesalite. For every fault: each line is delivered
  * or counted as failed, reported and handed to the fallback endpoint — none disappears — and the
  * number of calls stays within the budget.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TRUNCATION_MARKER } from '../../../src/delivery/prepare.js';
 import { readStream } from '../../support/local-kinesis.js';
-import { accountFor, deliver, newStream, numberedLines, startStack, type Stack } from './stack.js';
+import { accountFor, deliver, newStream, numberedLines, startStack, type Stack } from '../../support/delivery-stack.js';
 
 const FAILED = 'Failed to put record onto stream';
 
@@ -62,7 +62,7 @@ describe('scripted faults on a 2-shard stream', () => {
   it('gives up on a call that hangs past the timeout, and the retry delivers', async () => {
     stack.proxy.setFaults([{ kind: 'hang' }]);
     const lines = numberedLines(20);
-    const result = await deliver(stack, stream, lines, { timeoutMs: 300 });
+    const result = await deliver(stack, stream, lines, { tuning: { kinesisCallTimeoutMs: 300 } });
     expect(result.outcome).toMatchObject({ delivered: 20, failed: 0, putRecordsCalls: 2 });
     expect(result.ms).toBeLessThan(3_000);
     const books = await accountFor(stack, stream, lines, result);
@@ -74,7 +74,7 @@ describe('scripted faults on a 2-shard stream', () => {
     // The documented price of retrying after a timeout (KPL RequestTimeout note): never a loss.
     stack.proxy.setFaults([{ kind: 'hang-after-forward' }]);
     const lines = numberedLines(10);
-    const result = await deliver(stack, stream, lines, { timeoutMs: 300 });
+    const result = await deliver(stack, stream, lines, { tuning: { kinesisCallTimeoutMs: 300 } });
     expect(result.outcome).toMatchObject({ delivered: 10, failed: 0, putRecordsCalls: 2 });
     const books = await accountFor(stack, stream, lines, result);
     expect(books.lost).toEqual([]);
@@ -125,12 +125,14 @@ describe('scripted faults on a 2-shard stream', () => {
   it('stops retrying when the execution budget is spent, and counts every call', async () => {
     stack.proxy.setFaults(() => ({ kind: 'status', status: 503, errorType: 'ServiceUnavailable', message: 'busy' }));
     const lines = numberedLines(25);
-    const result = await deliver(stack, stream, lines, { budgetRequests: 4, limits: { maxAttempts: 10 } });
+    const putsBefore = stack.proxy.stats.calls.PutRecords ?? 0;
+    const result = await deliver(stack, stream, lines, { budgetRequests: 4, fields: { max_attempts: '10' } });
     // 1 ListShards + 3 PutRecords = the 4 requests allowed.
     expect(result.listShardsCalls).toBe(1);
     expect(result.outcome.putRecordsCalls).toBe(3);
     expect(result.budget.spent).toBe(4);
-    expect(stack.proxy.stats.calls.PutRecords).toBeGreaterThanOrEqual(3);
+    // The proxy saw exactly the three calls counted, no more (a fourth would have passed the budget).
+    expect((stack.proxy.stats.calls.PutRecords ?? 0) - putsBefore).toBe(3);
     expect(result.outcome).toMatchObject({ delivered: 0, failed: 25, failedByKind: { 'budget-exhausted': 25 } });
     expect(result.reports).toEqual([
       `${FAILED} ${stream}: ServiceUnavailable busy (25 of 25 records; backend request or time budget of this execution spent after 3 attempts)`,
@@ -141,22 +143,24 @@ describe('scripted faults on a 2-shard stream', () => {
   it('gives up after max_attempts on a persistent 500 and says so once', async () => {
     stack.proxy.setFaults(() => ({ kind: 'status', status: 500, errorType: 'InternalFailure', message: 'still broken' }));
     const lines = numberedLines(5);
-    const result = await deliver(stack, stream, lines, { limits: { maxAttempts: 3 } });
+    const result = await deliver(stack, stream, lines, { fields: { max_attempts: '3' } });
     expect(result.outcome).toMatchObject({ delivered: 0, failed: 5, putRecordsCalls: 3, retried: 10 });
     expect(result.reports).toEqual([`${FAILED} ${stream}: InternalFailure still broken (5 of 5 records; gave up after 3 attempts)`]);
   });
 
   it('reports a stream that does not exist (kinesalite\'s own ResourceNotFoundException)', async () => {
     const lines = numberedLines(3);
-    const result = await deliver(stack, 'no-such-stream', lines, { router: () => ({ plan: async (n) => Array.from({ length: n }, () => ({ partitionKey: 'k' })), observe() {} }) });
+    const result = await deliver(stack, 'no-such-stream', lines);
     expect(result.outcome).toMatchObject({ delivered: 0, failed: 3, putRecordsCalls: 1 });
+    // ListShards failed first: the shard map's problem is a notice, the records went with random keys.
+    expect(result.notices).toEqual([expect.stringMatching(/shard map: ListShards failed: ResourceNotFoundException .*keeping the previous shard map$/)]);
     expect(result.reports[0]).toMatch(/^Failed to put record onto stream no-such-stream: ResourceNotFoundException .*\(3 of 3 records; not retriable, 1 attempt\)$/);
   });
 
   it('truncates an oversized line at a character boundary with a marker, or drops it (counted, reported, in the fallback)', async () => {
     const big = `{"msg":"${'é'.repeat(3000)}"}`; // 6010 bytes
     const lines = ['small-1', big, 'small-2'];
-    const truncated = await deliver(stack, stream, lines, { limits: { maxRecordBytes: 4096, maxRequestBytes: 64 * 1024, oversize: 'truncate' } });
+    const truncated = await deliver(stack, stream, lines, { fields: { max_record_bytes: '4096', max_request_bytes: String(64 * 1024), oversize: 'truncate' } });
     expect(truncated.outcome).toMatchObject({ delivered: 3, truncated: 1, droppedOversize: 0 });
     expect(truncated.reports).toEqual([`compute-kinesis-logger: stream ${stream}: 1 of 3 records truncated to 3840 bytes of data (oversize=truncate)`]);
     const stored = (await readStream(stack.kinesis.url, stream)).map((r) => r.data);
@@ -165,7 +169,7 @@ describe('scripted faults on a 2-shard stream', () => {
     expect(cut).not.toContain('\uFFFD');
 
     const other = await newStream(stack, 1);
-    const dropped = await deliver(stack, other, lines, { limits: { maxRecordBytes: 4096, maxRequestBytes: 64 * 1024, oversize: 'drop' } });
+    const dropped = await deliver(stack, other, lines, { fields: { max_record_bytes: '4096', max_request_bytes: String(64 * 1024), oversize: 'drop' } });
     expect(dropped.outcome).toMatchObject({ delivered: 2, droppedOversize: 1, failedByCode: { RecordTooLarge: 1 } });
     expect(dropped.fallback).toEqual([big]);
     expect(dropped.reports[0]).toMatch(/^Failed to put record onto stream .*: RecordTooLarge line of up to 6010 bytes .*\(1 of 3 records; dropped, oversize=drop\)$/);
@@ -201,7 +205,7 @@ describe('per-shard throttling (token buckets in the fault proxy)', () => {
   it('on a single shard at twice its limit, fails what it cannot place within the retries, reports it once per code', async () => {
     const stream = await newStream(stack, 1);
     const lines = numberedLines(120);
-    const result = await deliver(stack, stream, lines, { baseBackoffMs: 10, maxBackoffMs: 20 });
+    const result = await deliver(stack, stream, lines, { tuning: { baseRetryBackoffMs: 10, maxRetryBackoffMs: 20 } });
     expect(result.outcome.putRecordsCalls).toBe(3);
     expect(result.outcome.delivered + result.outcome.failed).toBe(120);
     expect(result.outcome.failed).toBeGreaterThan(0);

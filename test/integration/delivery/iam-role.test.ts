@@ -4,13 +4,10 @@
  * kinesalite then accepts. STS calls take from the same execution budget as Kinesis calls.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CredentialsProvider } from '../../../src/aws/credentials.js';
-import { createCredentialsProvider } from '../../../src/aws/provider.js';
-import { loadServiceConfig } from '../../../src/config/load.js';
-import { configItems, FakeConfig, FakeSecrets } from '../../support/fakes/platform.js';
+import type { DeliveryTuning } from '../../../src/delivery/index.js';
 import { TEST_REGION } from '../../support/local-kinesis.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
-import { accountFor, deliver, newStream, numberedLines, startStack, TEST_KEYS, type Stack } from './stack.js';
+import { accountFor, newStream, numberedLines, stackInstance, startStack, type LoggingInstance, type Stack } from '../../support/delivery-stack.js';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/fastly-kinesis-logs';
 const EXTERNAL_ID = 'fastly-customer-4Gx';
@@ -30,50 +27,37 @@ beforeEach(() => {
   sts.setFaults(undefined);
 });
 
-interface ProviderOptions {
+interface RoleOptions {
   externalId?: string;
-  expiryMarginMs?: number;
-  minForcedRefreshIntervalMs?: number;
-  now?: () => number;
   stsUrl?: string;
+  tuning?: DeliveryTuning;
 }
 
-/** The provider exactly as handler/endpoints.ts builds it, from config keys. */
-function iamRoleProvider(options: ProviderOptions = {}): CredentialsProvider {
-  const config = loadServiceConfig(
-    new FakeConfig(configItems({
-      endpoints: 'main',
-      'main.stream_name': 'unused',
-      'main.region': TEST_REGION,
-      'main.format': '%m',
-      'main.iam_role': ROLE_ARN,
-      'main.external_id': options.externalId ?? EXTERNAL_ID,
-      'main.role_duration_seconds': '900',
-      'main.sts_url': options.stsUrl ?? sts.url,
-    })),
-  );
-  expect(config.errors.map((e) => e.message)).toEqual([]);
-  const [endpoint] = config.endpoints;
-  expect(endpoint.access).toMatchObject({ method: 'iam_role', stsUrl: options.stsUrl ?? sts.url, stsBackend: { kind: 'static', name: 'sts' } });
-  return createCredentialsProvider(endpoint, {
-    openSecrets: () => new FakeSecrets({ 'main.access_key_id': TEST_KEYS.accessKeyId, 'main.secret_access_key': TEST_KEYS.secretAccessKey }),
-    secretStoreName: 'kinesis_logger_secrets',
-    fetch: (request) => fetch(request),
-    now: options.now ?? Date.now,
-    expiryMarginMs: options.expiryMarginMs,
-    minForcedRefreshIntervalMs: options.minForcedRefreshIntervalMs,
+/** One instance of the product's delivery for an iam_role endpoint on `stream`, from config keys. */
+function iamRoleInstance(stream: string, options: RoleOptions = {}): LoggingInstance {
+  const instance = stackInstance(stack, stream, {
+    fields: {
+      iam_role: ROLE_ARN,
+      external_id: options.externalId ?? EXTERNAL_ID,
+      role_duration_seconds: '900',
+      sts_url: options.stsUrl ?? sts.url,
+    },
+    tuning: options.tuning,
   });
+  expect(instance.endpoint.access).toMatchObject({ method: 'iam_role', stsUrl: options.stsUrl ?? sts.url, stsBackend: { kind: 'static', name: 'sts' } });
+  return instance;
 }
 
 describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () => {
   it('assumes the role once, signs with the temporary keys and session token, and caches them', async () => {
     const stream = await newStream(stack, 1, 'iam');
-    const credentials = iamRoleProvider();
+    const instance = iamRoleInstance(stream);
     const callsBefore = sts.stats.calls;
-    const first = await deliver(stack, stream, numberedLines(5), { credentials });
+    const first = await instance.deliver(numberedLines(5));
     expect(first.outcome).toMatchObject({ delivered: 5, failed: 0, putRecordsCalls: 1 });
     expect(sts.stats.calls - callsBefore).toBe(1);
     // STS, ListShards and PutRecords all took from the one budget.
+    expect(first).toMatchObject({ stsCalls: 1, listShardsCalls: 1, putRecordsCalls: 1 });
     expect(first.budget.spent).toBe(3);
     const request = sts.requests.at(-1)!;
     expect(request).toMatchObject({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ROLE_ARN, ExternalId: EXTERNAL_ID, DurationSeconds: '900', RoleSessionName: 'compute-kinesis-logger' });
@@ -82,10 +66,10 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
     expect(put.requestHeaders['authorization']).toContain(`Credential=${issued.accessKeyId}/`);
     expect(put.requestHeaders['authorization']).toMatch(/SignedHeaders=[^,]*x-amz-security-token/);
 
-    const second = await deliver(stack, stream, numberedLines(5, 'again'), { credentials });
+    const second = await instance.deliver(numberedLines(5, 'again'));
     expect(second.outcome.delivered).toBe(5);
     expect(sts.stats.calls - callsBefore).toBe(1);
-    expect(credentials.stats()).toMatchObject({ source: 'sts_assume_role', fetches: 1, fetchFailures: 0 });
+    expect(instance.credentialsStats()).toMatchObject({ source: 'sts_assume_role', fetches: 1, fetchFailures: 0 });
   });
 
   it('assumes the role again once the credentials come within the 60 s expiry margin', async () => {
@@ -93,15 +77,15 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
     const shortLived = await startStsStandIn({ credentials: stack.registry, region: TEST_REGION, lifetimeSeconds: 62 });
     try {
       const stream = await newStream(stack, 1, 'iam');
-      const credentials = iamRoleProvider({ stsUrl: shortLived.url });
-      await deliver(stack, stream, ['a'], { credentials });
-      await deliver(stack, stream, ['b'], { credentials });
+      const instance = iamRoleInstance(stream, { stsUrl: shortLived.url });
+      await instance.deliver(['a']);
+      await instance.deliver(['b']);
       expect(shortLived.stats.calls).toBe(1);
       await new Promise((r) => setTimeout(r, 2_100));
-      const third = await deliver(stack, stream, ['c'], { credentials });
+      const third = await instance.deliver(['c']);
       expect(third.outcome.delivered).toBe(1);
       expect(shortLived.stats.calls).toBe(2);
-      expect(credentials.stats().expiresAt).toBe(new Date(shortLived.issued[1].expiresAtMs!).toISOString().replace(/\.\d{3}Z$/, '.000Z'));
+      expect(instance.credentialsStats().expiresAt).toBe(new Date(shortLived.issued[1].expiresAtMs!).toISOString().replace(/\.\d{3}Z$/, '.000Z'));
     } finally {
       await shortLived.stop();
     }
@@ -109,26 +93,26 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
 
   it('after an auth error, refreshes once (rate-limited) and retries once', async () => {
     const stream = await newStream(stack, 1, 'iam');
-    const credentials = iamRoleProvider();
+    const instance = iamRoleInstance(stream);
     const lines = numberedLines(4);
-    const warm = await deliver(stack, stream, lines.slice(0, 1), { credentials });
+    const warm = await instance.deliver(lines.slice(0, 1));
     expect(warm.outcome.delivered).toBe(1);
     const before = sts.stats.calls;
     // The session is revoked behind our back: Kinesis answers UnrecognizedClientException.
     stack.registry.revoke(sts.issued.at(-1)!.accessKeyId);
-    const result = await deliver(stack, stream, lines.slice(1), { credentials });
+    const result = await instance.deliver(lines.slice(1));
     expect(result.outcome).toMatchObject({ delivered: 3, failed: 0, putRecordsCalls: 2, retried: 3 });
     expect(sts.stats.calls - before).toBe(1);
-    expect(credentials.stats()).toMatchObject({ forcedRefreshes: 1 });
+    expect(instance.credentialsStats()).toMatchObject({ forcedRefreshes: 1 });
 
     // Revoked again at once: the refresh is refused by the rate limit, the lines fail as auth.
     stack.registry.revoke(sts.issued.at(-1)!.accessKeyId);
-    const refused = await deliver(stack, stream, ['late'], { credentials });
+    const refused = await instance.deliver(['late']);
     expect(refused.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 1, failedByKind: { auth: 1 } });
     expect(refused.reports[0]).toMatch(/^Failed to put record onto stream .*: UnrecognizedClientException The security token included in the request is invalid\. \(1 of 1 records; credentials refused, 1 attempt\)$/);
     expect(refused.fallback).toEqual(['late']);
     expect(sts.stats.calls - before).toBe(1);
-    expect(credentials.stats()).toMatchObject({ forcedRefreshes: 1, refreshesRateLimited: 1 });
+    expect(instance.credentialsStats()).toMatchObject({ forcedRefreshes: 1, refreshesRateLimited: 1 });
     const books = await accountFor(stack, stream, [...lines, 'late'], { ...refused, fallback: refused.fallback });
     expect(books.lost).toEqual([]);
   });
@@ -136,20 +120,21 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
   it('retries a throttled AssumeRole like any retriable failure', async () => {
     const stream = await newStream(stack, 1, 'iam');
     sts.setFaults([{ kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' }]);
-    const credentials = iamRoleProvider();
+    const instance = iamRoleInstance(stream);
     const before = sts.stats.calls;
-    const result = await deliver(stack, stream, ['x', 'y'], { credentials, router: () => ({ plan: async (n) => Array.from({ length: n }, () => ({ partitionKey: 'k' })), observe() {} }) });
-    // The first try never left (no credentials yet): Kinesis saw each record once, so nothing counts as retried.
+    const result = await instance.deliver(['x', 'y']);
+    // The throttled AssumeRole came before any Kinesis call: Kinesis saw each record once, so nothing counts as retried.
     expect(result.outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1, retried: 0 });
     expect(sts.stats.calls - before).toBe(2);
-    expect(result.budget.spent).toBe(3); // 2 STS + 1 PutRecords
+    expect(result).toMatchObject({ stsCalls: 2, listShardsCalls: 1, putRecordsCalls: 1 });
+    expect(result.budget.spent).toBe(4);
   });
 
   it('does not retry an AccessDenied from STS (wrong external id), and sends nothing to Kinesis', async () => {
     const stream = await newStream(stack, 1, 'iam');
-    const credentials = iamRoleProvider({ externalId: 'someone-else' });
+    const instance = iamRoleInstance(stream, { externalId: 'someone-else' });
     const putsBefore = stack.proxy.stats.calls.PutRecords ?? 0;
-    const result = await deliver(stack, stream, ['x'], { credentials });
+    const result = await instance.deliver(['x']);
     expect(result.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { AccessDenied: 1 } });
     expect(result.reports).toHaveLength(1);
     expect(result.reports[0]).toMatch(/^Failed to put record onto stream .*: AccessDenied STS AssumeRole: User: .* is not authorized to perform: sts:AssumeRole .*\(1 of 1 records; not retriable, never sent\)$/);
@@ -158,13 +143,9 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
 
   it('counts STS against the budget: with one request left, STS takes it and PutRecords is not sent', async () => {
     const stream = await newStream(stack, 1, 'iam');
-    const credentials = iamRoleProvider();
+    const instance = iamRoleInstance(stream);
     const before = sts.stats.calls;
-    const result = await deliver(stack, stream, ['x'], {
-      credentials,
-      budgetRequests: 1,
-      router: () => ({ plan: async (n) => Array.from({ length: n }, () => ({ partitionKey: 'k' })), observe() {} }),
-    });
+    const result = await instance.deliver(['x'], { budgetRequests: 1 });
     expect(sts.stats.calls - before).toBe(1);
     expect(result.budget.spent).toBe(1);
     expect(result.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { BudgetExhausted: 1 } });

@@ -17,11 +17,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { resetDeliveryCounters } from '../../../src/handler/log-exchange.js';
 import { createFakePlatform, type FakePlatform } from '../../support/fakes/fake-platform.js';
 import { TEST_REGION } from '../../support/local-kinesis.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
-import { newStream, startStack, type Stack } from './stack.js';
+import { newStream, startStack, type Stack } from '../../support/delivery-stack.js';
 
 const MAIN_KEYS = { accessKeyId: 'AKIDSCANMAIN00000001', secretAccessKey: 'scan-main-secret-Zr4kP9-NEVER-LOG' };
 const ROLE_BASE_KEYS = { accessKeyId: 'AKIDSCANROLEBASE0002', secretAccessKey: 'scan-role-base-secret-Lq2mV7-NEVER-LOG' };
@@ -61,7 +60,7 @@ afterAll(async () => {
 
 afterEach(() => {
   resetLoadedService();
-  resetDeliveryCounters();
+  
 });
 
 function configFor(extra: Record<string, string> = {}): Record<string, string> {

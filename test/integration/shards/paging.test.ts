@@ -3,13 +3,13 @@
  * nor filters): a 2,500-shard stream, NextToken rules, and answers that must not replace a map.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RequestBudget } from '../../../src/aws/budget.js';
-import { deliverLines } from '../../../src/delivery/pipeline.js';
-import type { KinesisApi } from '../../../src/kinesis/api.js';
+import type { SignedFetch } from '../../../src/aws/signed-fetch.js';
+import { createKinesisApi } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { evenLayout, rangesLayout, startPagingKinesis, type PagingKinesis } from '../../support/paging-kinesis.js';
-import { AtomicFakeKvStore, FakeClock } from '../../unit/shards/helpers.js';
-import { countingApi, deliver, deliveryDeps, lines, SimulatedInstance } from './helpers.js';
+import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { fleetOf, lines } from '../../support/fleet.js';
 
 const SPACE = 1n << 128n;
 const PERIOD_MS = 60_000;
@@ -20,24 +20,34 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** The stand-in's own api, unsigned (it checks only that an Authorization header is well formed). */
+function standInApi(url: string) {
+  const unsigned: SignedFetch = (target, init) =>
+    fetch(target, {
+      method: init.method,
+      headers: { ...init.headers, Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000', 'X-Amz-Date': '20150830T123600Z' },
+      body: init.body,
+    });
+  return createKinesisApi(url, unsigned);
+}
+
 describe('ListShards paging', () => {
   it('a 2,500-shard stream: three pages, NextToken alone after the first, every shard used evenly', async () => {
     server = await startPagingKinesis('big', evenLayout(2500));
-    const api = countingApi(server.url);
-    const instance = new SimulatedInstance('big', new AtomicFakeKvStore(Date.now));
-    for (let r = 0; r < 10; r++) expect((await deliver(instance, api, 'big', lines(`r${r}`, 500))).delivered).toBe(500);
+    const [instance] = fleetOf(1, server.url, 'big', { kv: new FakeKvStore(Date.now) });
+    for (let r = 0; r < 10; r++) expect((await instance.deliver(lines(`r${r}`, 500))).outcome.delivered).toBe(500);
 
     expect(server.listShardsCalls.map((c) => c.status)).toEqual([200, 200, 200]);
     expect(server.listShardsCalls[0].body).toEqual({ StreamName: 'big', ShardFilter: { Type: 'AT_LATEST' }, MaxResults: 1000 });
     for (const call of server.listShardsCalls.slice(1)) expect(Object.keys(call.body)).toEqual(['NextToken']);
-    expect(instance.shared.map!.shards).toHaveLength(2500);
+    expect(instance.streamStats().shardMap.shards).toBe(2500);
     expect(server.recordsPerShard.size).toBe(2500);
     expect(new Set(server.recordsPerShard.values())).toEqual(new Set([2]));
   });
 
   it('the stand-in refuses NextToken with StreamName, as AWS does', async () => {
     server = await startPagingKinesis('big', evenLayout(1200));
-    const api = countingApi(server.url);
+    const api = standInApi(server.url);
     const first = await api.listShards({ StreamName: 'big', ShardFilter: { Type: 'AT_LATEST' }, MaxResults: 1000 });
     expect(first.Shards).toHaveLength(1000);
     const refused = await api.listShards({ StreamName: 'big', NextToken: first.NextToken }).catch((e: unknown) => e);
@@ -49,7 +59,7 @@ describe('ListShards paging', () => {
   it('AT_LATEST leaves closed shards out; without it they are listed', async () => {
     const closed = evenLayout(1).map((s) => ({ ...s, SequenceNumberRange: { ...s.SequenceNumberRange, EndingSequenceNumber: '99' } }));
     server = await startPagingKinesis('s', rangesLayout([0n, SPACE / 3n], 1), closed);
-    const api = countingApi(server.url);
+    const api = standInApi(server.url);
     expect((await api.listShards({ StreamName: 's', ShardFilter: { Type: 'AT_LATEST' } })).Shards).toHaveLength(2);
     expect((await api.listShards({ StreamName: 's' })).Shards).toHaveLength(3);
   });
@@ -57,56 +67,34 @@ describe('ListShards paging', () => {
   it('restarts a round whose NextToken expired', async () => {
     server = await startPagingKinesis('big', evenLayout(2100));
     server.expireNextTokens(1);
-    const api = countingApi(server.url);
-    const instance = new SimulatedInstance('big', undefined);
-    await deliver(instance, api, 'big', lines('x', 10));
+    const [instance] = fleetOf(1, server.url, 'big', { kv: null });
+    await instance.deliver(lines('x', 10));
     expect(server.listShardsCalls.map((c) => c.status)).toEqual([200, 400, 200, 200, 200]);
-    expect(instance.shared.map!.shards).toHaveLength(2100);
+    expect(instance.streamStats().shardMap.shards).toBe(2100);
   });
 });
 
 describe('the execution budget: ListShards never takes the PutRecords calls\' requests', () => {
-  /** The api of one execution whose every call takes from `budget`, as signed fetch does. */
-  function budgeted(api: KinesisApi, budget: RequestBudget): KinesisApi {
-    const take = () => {
-      if (!budget.tryTake()) throw new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false);
-    };
-    return {
-      putRecords: async (input) => {
-        take();
-        return api.putRecords(input);
-      },
-      listShards: async (input) => {
-        take();
-        return api.listShards(input);
-      },
-    };
-  }
-
   it('a 2,500-shard stream (3 pages) with 3 requests left: the old map routes the call, the next execution with room lists', async () => {
     server = await startPagingKinesis('big', evenLayout(2500));
     const clock = new FakeClock(Date.now());
-    const api = countingApi(server.url);
-    const instance = new SimulatedInstance('big', new AtomicFakeKvStore(clock.now), { now: clock.now, periodMs: PERIOD_MS });
-    await deliver(instance, api, 'big', lines('a', 10));
-    const old = instance.shared.map!;
-    expect(api.listShardsCalls).toBe(3);
+    const [instance] = fleetOf(1, server.url, 'big', { kv: new FakeKvStore(clock.now), now: clock.now, fields: { period: String(PERIOD_MS / 1000) } });
+    const listShardsCalls = () => server!.listShardsCalls.length;
+    await instance.deliver(lines('a', 10));
+    const old = instance.streamStats().shardMap.listedAtMs;
+    expect(listShardsCalls()).toBe(3);
 
     clock.advance(PERIOD_MS);
-    const tight = new RequestBudget(3, Date.now() + 30_000);
-    const execution = budgeted(api, tight);
-    const outcome = await deliverLines('big', lines('b', 500), { ...deliveryDeps(execution, instance.routerFor(execution)), budget: tight });
-    expect(outcome).toMatchObject({ delivered: 500, failed: 0, putRecordsCalls: 1 });
-    expect(api.listShardsCalls).toBe(3);
-    expect(instance.shared.map).toBe(old);
-    expect(instance.shared.stats.refreshesDeferred).toBe(1);
+    const tight = await instance.deliver(lines('b', 500), { budgetRequests: 3 });
+    expect(tight.outcome).toMatchObject({ delivered: 500, failed: 0, putRecordsCalls: 1 });
+    expect(listShardsCalls()).toBe(3);
+    expect(instance.streamStats().shardMap).toMatchObject({ listedAtMs: old, refreshesDeferred: 1 });
 
-    const roomy = new RequestBudget(31, Date.now() + 30_000);
-    const next = budgeted(api, roomy);
-    expect((await deliverLines('big', lines('c', 10), { ...deliveryDeps(next, instance.routerFor(next)), budget: roomy })).delivered).toBe(10);
-    expect(api.listShardsCalls).toBe(6);
-    expect(instance.shared.map).not.toBe(old);
-    expect(roomy.spent).toBe(4);
+    const roomy = await instance.deliver(lines('c', 10));
+    expect(roomy.outcome.delivered).toBe(10);
+    expect(listShardsCalls()).toBe(6);
+    expect(instance.streamStats().shardMap.listedAtMs).toBeGreaterThan(old!);
+    expect(roomy.budget.spent).toBe(4);
   });
 });
 
@@ -120,43 +108,41 @@ describe('refresh failures keep the previous map', () => {
   ] as const)('ListShards answering %s: old map kept, records delivered, retried after backoff', async (_, mode) => {
     server = await startPagingKinesis('big', evenLayout(1500));
     const clock = new FakeClock(Date.now());
-    const reports: string[] = [];
-    const api = countingApi(server.url);
-    const instance = new SimulatedInstance('big', new AtomicFakeKvStore(clock.now), { now: clock.now, periodMs: PERIOD_MS, report: (l) => reports.push(l) });
-    await deliver(instance, api, 'big', lines('a', 10));
-    const old = instance.shared.map!;
-    expect(old.shards).toHaveLength(1500);
+    const [instance] = fleetOf(1, server.url, 'big', { kv: new FakeKvStore(clock.now), now: clock.now, fields: { period: String(PERIOD_MS / 1000) } });
+    const listShardsCalls = () => server!.listShardsCalls.length;
+    await instance.deliver(lines('a', 10));
+    const old = instance.streamStats().shardMap;
+    expect(old.shards).toBe(1500);
 
     clock.advance(PERIOD_MS);
     server.setMode(mode);
-    const callsBefore = api.listShardsCalls;
-    expect((await deliver(instance, api, 'big', lines('b', 1500))).delivered).toBe(1500);
-    expect(api.listShardsCalls).toBeGreaterThan(callsBefore);
-    expect(instance.shared.map).toBe(old);
-    expect(instance.shared.state).toBe('invalid');
-    expect(reports).toHaveLength(1);
+    const callsBefore = listShardsCalls();
+    const failing = await instance.deliver(lines('b', 1500));
+    expect(failing.outcome.delivered).toBe(1500);
+    expect(listShardsCalls()).toBeGreaterThan(callsBefore);
+    expect(instance.streamStats().shardMap).toMatchObject({ listedAtMs: old.listedAtMs, shards: 1500, state: 'invalid', refreshFailures: 1 });
+    expect(failing.notices).toHaveLength(1);
     // Routed by the old map, which still matches the stream: every shard got one record.
     expect([...server.recordsPerShard.values()].filter((n) => n >= 1)).toHaveLength(1500);
 
     // Within the backoff nothing is listed; after it, a good answer replaces the map.
-    const afterFailure = api.listShardsCalls;
-    await deliver(instance, api, 'big', lines('c', 5));
-    expect(api.listShardsCalls).toBe(afterFailure);
+    const afterFailure = listShardsCalls();
+    await instance.deliver(lines('c', 5));
+    expect(listShardsCalls()).toBe(afterFailure);
     server.setMode({ kind: 'ok' });
     server.setLayout(evenLayout(1600, 3000));
     clock.advance(1_000);
-    await deliver(instance, api, 'big', lines('d', 5));
-    expect(instance.shared.map!.shards).toHaveLength(1600);
-    expect(instance.shared.state).toBe('ready');
+    await instance.deliver(lines('d', 5));
+    expect(instance.streamStats().shardMap).toMatchObject({ shards: 1600, state: 'ready' });
   });
 
   it('no map at all and ListShards failing: random partition keys, nothing dropped', async () => {
     server = await startPagingKinesis('s', evenLayout(4));
     server.setMode({ kind: 'error', status: 400, type: 'AccessDeniedException', message: 'not authorized to perform: kinesis:ListShards' });
-    const api = countingApi(server.url);
-    const instance = new SimulatedInstance('s', new AtomicFakeKvStore(Date.now));
-    expect((await deliver(instance, api, 's', lines('x', 400))).delivered).toBe(400);
-    expect(instance.plans[0].every((t) => t.explicitHashKey === undefined && t.shardId === undefined)).toBe(true);
+    const [instance] = fleetOf(1, server.url, 's');
+    const result = await instance.deliver(lines('x', 400));
+    expect(result.outcome.delivered).toBe(400);
+    expect(result.putRecordsRequests.flat().every((entry) => entry.ExplicitHashKey === undefined)).toBe(true);
     expect(server.recordsPerShard.size).toBe(4);
   });
 });

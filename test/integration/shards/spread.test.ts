@@ -1,11 +1,12 @@
 /**
- * Even spread against kinesalite: the real delivery pipeline, the shard-aware router, and the
+ * Even spread against kinesalite: the product's delivery with its shard-aware router, and the
  * stream read back shard by shard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStream, openShards, randomStreamName, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../support/local-kinesis.js';
-import { AtomicFakeKvStore } from '../../unit/shards/helpers.js';
-import { countBy, countingApi, deliver, lines, SimulatedInstance } from './helpers.js';
+import { FakeKvStore } from '../../support/fakes/platform.js';
+import { countBy, fleetOf, lines } from '../../support/fleet.js';
+import type { LoggingInstance } from '../../support/logging-instance.js';
 
 const SPACE = 1n << 128n;
 let kinesis: LocalKinesis;
@@ -17,15 +18,14 @@ afterAll(async () => {
   await kinesis.stop();
 });
 
-async function sendAll(streamName: string, instances: SimulatedInstance[], requests: number, linesPerRequest: number): Promise<string[]> {
-  const api = countingApi(kinesis.url);
+async function sendAll(instances: LoggingInstance[], requests: number, linesPerRequest: number): Promise<string[]> {
   const sent: string[] = [];
   for (let r = 0; r < requests; r++) {
     await Promise.all(
       instances.map(async (instance, i) => {
         const batch = lines(`i${i}-r${r}`, linesPerRequest);
         sent.push(...batch);
-        const outcome = await deliver(instance, api, streamName, batch);
+        const { outcome } = await instance.deliver(batch);
         expect(outcome.delivered).toBe(batch.length);
       }),
     );
@@ -37,12 +37,11 @@ describe('even spread over open shards', () => {
   it('4 equal shards, 4 instances sharing KV: equal counts, nothing lost', async () => {
     const stream = randomStreamName('spread-eq');
     await createStream(kinesis.url, stream, 4);
-    const kv = new AtomicFakeKvStore(Date.now);
-    const instances = Array.from({ length: 4 }, () => new SimulatedInstance(stream, kv, { leaseRecheckMs: 0 }));
+    const instances = fleetOf(4, kinesis.url, stream, { kv: new FakeKvStore(Date.now), tuning: { shardMap: { leaseRecheckMs: 0 } } });
     // A first request each, so every instance has the map (losers of the first lease use random keys).
-    await sendAll(stream, instances, 1, 1);
+    await sendAll(instances, 1, 1);
     const before = await readStream(kinesis.url, stream);
-    const sent = await sendAll(stream, instances, 10, 25);
+    const sent = await sendAll(instances, 10, 25);
     const stored = (await readStream(kinesis.url, stream)).filter((r) => !before.some((b) => b.sequenceNumber === r.sequenceNumber));
     expect(stored.map((r) => r.data).sort()).toEqual([...sent].sort());
     const perShard = [...countBy(stored, (r) => r.shardId).values()];
@@ -63,8 +62,7 @@ describe('even spread over open shards', () => {
     const open = await openShards(kinesis.url, stream);
     expect(open).toHaveLength(5);
 
-    const instance = new SimulatedInstance(stream, new AtomicFakeKvStore(Date.now));
-    const sent = await sendAll(stream, [instance], 20, 100);
+    const sent = await sendAll(fleetOf(1, kinesis.url, stream), 20, 100);
     const stored = await readStream(kinesis.url, stream);
     expect(stored.map((r) => r.data).sort()).toEqual([...sent].sort());
     const perShard = countBy(stored, (r) => r.shardId);

@@ -3,6 +3,7 @@
  * and backends answered by functions. For unit tests of the handler.
  */
 import type { BackendRef, Platform } from '../../../src/platform/types.js';
+import { seededRandom } from '../seeded-random.js';
 import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
 
 export type BackendHandler = (request: Request) => Promise<Response> | Response;
@@ -14,6 +15,8 @@ export interface FakePlatformOptions {
   backends?: Record<string, BackendHandler>;
   env?: Record<string, string>;
   now?: () => number;
+  /** Default: a seeded sequence, so tests repeat. */
+  random?: () => number;
   /** Next-Gen WAF inspection; absent = the runtime has none. */
   inspect?: Platform['inspect'];
 }
@@ -54,6 +57,7 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     env: (name) => options.env?.[name],
     geolocate: () => null,
     nowMs: options.now ?? Date.now,
+    random: options.random ?? seededRandom(0x5eed),
     inspect: options.inspect,
   };
 }

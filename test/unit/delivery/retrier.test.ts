@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, Retrier, type Failure } from '../../../src/delivery/retrier.js';
-import { answer, callError, failed, ok, record, strictCallbacks, target, type TestRecord } from './builders.js';
+import { answer, callError, failed, ok, record, strictCallbacks, target, type TestRecord } from '../../support/delivery-builders.js';
 
 const PTEE = 'ProvisionedThroughputExceededException';
 

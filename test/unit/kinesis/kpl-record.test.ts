@@ -6,13 +6,12 @@ import {
   AGGREGATE_PARTITION_KEY,
   DEFAULT_MAX_AGGREGATE_BYTES,
   RecordAggregator,
-  aggregate,
-  hashKeyOfPartitionKey,
   type AggregatedRecord,
   type UserRecord,
 } from '../../../src/kinesis/kpl-record.js';
+import { hashKeyOfPartitionKey } from '../../../src/kinesis/keys.js';
 import { MAX_HASH_KEY } from '../../../src/kinesis/limits.js';
-import { mulberry32, pick, randomBytes, randomInt } from './random.js';
+import { pick, randomBytes, randomInt, seededRandom } from '../../support/seeded-random.js';
 
 /** The library's own protobufjs model of the KPL format: an independent encoder/decoder to compare with. */
 interface ProtobufType {
@@ -176,7 +175,7 @@ describe('RecordAggregator format', () => {
   });
 
   it('writes magic, protobuf and MD5 byte-for-byte as protobufjs encodes the same message', () => {
-    const random = mulberry32(99);
+    const random = seededRandom(99);
     const records = randomRecords(random, 60, 2000);
     const aggregator = new RecordAggregator({ maxAggregateBytes: 1024 * 1024 });
     addAll(aggregator, records);
@@ -291,7 +290,7 @@ describe('RecordAggregator size accounting and limit', () => {
     let aggregates = 0;
     let refusedAsFull = 0;
     for (let seed = 1; seed <= 32; seed++) {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const maxAggregateBytes = pick(random, [30, 64, 300, 4096, 25_600, DEFAULT_MAX_AGGREGATE_BYTES, 1024 * 1024]);
       const records = randomRecords(random, randomInt(random, 1, 200), Math.min(maxAggregateBytes * 2, 60_000));
       const aggregator = new RecordAggregator({ maxAggregateBytes });
@@ -381,7 +380,7 @@ describe('RecordAggregator size accounting and limit', () => {
 
   it('carries a record near 1 MiB when the limit is 1 MiB', () => {
     const aggregator = new RecordAggregator({ maxAggregateBytes: 1024 * 1024 });
-    const data = randomBytes(mulberry32(5), 1024 * 1024 - 64);
+    const data = randomBytes(seededRandom(5), 1024 * 1024 - 64);
     expect(aggregator.add(data, 'k', '1')).toBe(true);
     expect(aggregator.add(new Uint8Array(64), 'k', '1')).toBe(false);
     const out = aggregator.flush()!;
@@ -425,28 +424,5 @@ describe('RecordAggregator input validation', () => {
     const aggregator = new RecordAggregator({ maxAggregateBytes: 30 });
     expect(aggregator.add(new Uint8Array(0), 'k')).toBe(true);
     expect(aggregator.recordBytes).toBe(30);
-  });
-});
-
-describe('aggregate()', () => {
-  it('packs in order, flushing when full, and returns too-large records separately', () => {
-    const random = mulberry32(2024);
-    const records = randomRecords(random, 500, 12_000);
-    const { aggregated, tooLarge } = aggregate(records, { maxAggregateBytes: 10_000 });
-    const tooLargeSet = new Set(tooLarge);
-    const aggregatable = records.filter((r) => !tooLargeSet.has(r));
-    expect(tooLarge.length).toBeGreaterThan(0);
-    expect(tooLarge.every((r) => new RecordAggregator({ maxAggregateBytes: 10_000 }).isTooLarge(r.data, r.partitionKey, r.explicitHashKey))).toBe(true);
-    let offset = 0;
-    for (const out of aggregated) {
-      expect(out.data.length + 1).toBeLessThanOrEqual(10_000);
-      expectRoundTrip(out, aggregatable.slice(offset, offset + out.userRecords));
-      offset += out.userRecords;
-    }
-    expect(offset).toBe(aggregatable.length);
-  });
-
-  it('returns nothing for no records', () => {
-    expect(aggregate([])).toEqual({ aggregated: [], tooLarge: [] });
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_HASH_KEY } from '../../../src/kinesis/limits.js';
 import { cryptoRandom, PARTITION_KEY, randomHashKeyIn, ShardPicker } from '../../../src/shards/picker.js';
 import { buildShardMap, shardForHashKey, type ShardMap } from '../../../src/shards/shard-map.js';
-import { equalShards, seededRandom, shardsStartingAt } from './helpers.js';
+import { equalShards, shardsStartingAt } from '../../support/shards.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const SPACE = 1n << 128n;
 

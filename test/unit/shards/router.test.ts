@@ -5,7 +5,9 @@ import { ShardPicker } from '../../../src/shards/picker.js';
 import { mapRouter, randomKeyRouter, type ShardMapSource } from '../../../src/shards/router.js';
 import { SharedShardMap, type StalenessEvidence } from '../../../src/shards/shared-map.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
-import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock, seededRandom } from './helpers.js';
+import { CountingListShards, equalShards } from '../../support/shards.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 function setup(list = new CountingListShards(() => equalShards(4))) {
   const clock = new FakeClock();
@@ -13,7 +15,7 @@ function setup(list = new CountingListShards(() => equalShards(4))) {
     streamName: 's',
     region: 'us-east-1',
     periodMs: 3_600_000,
-    openKv: () => new AtomicFakeKvStore(clock.now),
+    openKv: () => new FakeKvStore(clock.now),
     now: clock.now,
   });
   const router = mapRouter(shared, new ShardPicker({ random: seededRandom(9) }), list, randomKeyRouter(seededRandom(10)));

@@ -7,7 +7,6 @@ import {
   decodeShardMap,
   encodeShardMap,
   fromShards,
-  shardForHashKey,
   type ShardMap,
 } from '../../../src/shards/shard-map.js';
 
@@ -77,17 +76,6 @@ describe('buildShardMap', () => {
     expect(Object.isFrozen(map)).toBe(true);
     expect(Object.isFrozen(map.shards)).toBe(true);
     expect(Object.isFrozen(map.shards[0])).toBe(true);
-  });
-});
-
-describe('shardForHashKey', () => {
-  const map = mapOf('page-1', 'page-2');
-  it('finds the shard at every range edge', () => {
-    for (const shard of map.shards) {
-      expect(shardForHashKey(map, shard.start)?.shardId).toBe(shard.shardId);
-      expect(shardForHashKey(map, shard.end)?.shardId).toBe(shard.shardId);
-    }
-    expect(shardForHashKey(map, MAX_HASH_KEY + 1n)).toBeUndefined();
   });
 });
 

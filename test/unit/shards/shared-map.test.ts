@@ -3,7 +3,9 @@ import type { Shard } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
 import { LEASE_KEY_PREFIX, mapKey, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
-import { AtomicFakeKvStore, CountingListShards, equalShards, FakeClock, PagingListShards } from './helpers.js';
+import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
+import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const STREAM = 'logs';
 const REGION = 'us-east-1';
@@ -12,14 +14,14 @@ const PERIOD_MS = 60_000;
 const ELSEWHERE = 'shardId-000000000777';
 
 let clock: FakeClock;
-let kv: AtomicFakeKvStore;
+let kv: FakeKvStore;
 let layout: Shard[];
 let api: CountingListShards;
 let reports: string[];
 
 beforeEach(() => {
   clock = new FakeClock();
-  kv = new AtomicFakeKvStore(clock.now);
+  kv = new FakeKvStore(clock.now);
   layout = equalShards(4);
   api = new CountingListShards(() => layout);
   reports = [];
@@ -103,7 +105,7 @@ describe('SharedShardMap: memory, then KV, then ListShards', () => {
 describe('SharedShardMap: the lease', () => {
   it('is written with insert-if-absent and a short TTL, named after the map it replaces', async () => {
     const puts: Array<{ key: string; mode?: string; ttl?: number }> = [];
-    const spy = new AtomicFakeKvStore(clock.now);
+    const spy = new FakeKvStore(clock.now);
     const put = spy.put.bind(spy);
     spy.put = async (key, value, options) => {
       puts.push({ key, mode: options?.mode, ttl: options?.ttl });

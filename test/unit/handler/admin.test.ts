@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { constantTimeEqual } from '../../../src/handler/admin.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { resetDeliveryCounters } from '../../../src/handler/log-exchange.js';
 import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
 
 const CONFIG = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1', 'main.format': '%m %U' };
@@ -30,7 +29,7 @@ async function get(platform: ReturnType<typeof createFakePlatform>, path: string
 
 afterEach(() => {
   resetLoadedService();
-  resetDeliveryCounters();
+  
 });
 
 describe('GET /_kinesis_logger/stats', () => {

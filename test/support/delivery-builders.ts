@@ -3,10 +3,10 @@
  * retrier callbacks that throw when a path the test did not expect is taken (KPL
  * `BOOST_FAIL("Retry should not be called")`).
  */
-import type { Attempt, CallOutcome } from '../../../src/delivery/attempt.js';
-import type { RetrierCallbacks } from '../../../src/delivery/retrier.js';
-import type { EntryResult } from '../../../src/kinesis/put-records.js';
-import type { ShardTarget } from '../../../src/shards/router.js';
+import type { Attempt, CallOutcome } from '../../src/delivery/attempt.js';
+import type { RetrierCallbacks } from '../../src/delivery/retrier.js';
+import type { EntryResult } from '../../src/kinesis/put-records.js';
+import type { ShardTarget } from '../../src/shards/router.js';
 
 export interface TestRecord {
   name: string;

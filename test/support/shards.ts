@@ -1,39 +1,8 @@
 /**
- * Shared by the shards tests and bench/shard-balance.ts: a fake clock, a KV fake whose
- * insert-if-absent is atomic, and a counting in-process ListShards.
+ * Shard layouts as ListShards lists them, and in-process ListShards answers (one page, or paged)
+ * that count their calls: for the shards and delivery tests and bench/shard-balance.ts.
  */
-import type { KinesisApi, ListShardsInput, ListShardsOutput, Shard } from '../../../src/kinesis/api.js';
-import type { KvPutOptions } from '../../../src/platform/types.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
-export { seededRandom } from '../../support/seeded-random.js';
-
-export class FakeClock {
-  constructor(public ms = 1_700_000_000_000) {}
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
-/**
- * FakeKvStore with `mode: 'add'` checked and applied in one step. The base fake checks across an
- * `await`, so two concurrent adds can both succeed; the real store (like any insert-if-absent)
- * lets only one win, and the lease tests are about exactly that race.
- */
-export class AtomicFakeKvStore extends FakeKvStore {
-  constructor(private readonly clock: () => number) {
-    super(clock);
-  }
-
-  override async put(key: string, value: string, options?: KvPutOptions): Promise<void> {
-    this.puts++;
-    if (this.failWith) throw this.failWith;
-    const existing = this.entries.get(key);
-    const live = existing !== undefined && (existing.expiresAtMs === undefined || existing.expiresAtMs > this.clock());
-    if (options?.mode === 'add' && live) throw new TypeError('KVStore insert: Precondition failed.');
-    this.entries.set(key, { value, expiresAtMs: options?.ttl !== undefined ? this.clock() + options.ttl * 1000 : undefined });
-  }
-}
+import type { KinesisApi, ListShardsInput, ListShardsOutput, Shard } from '../../src/kinesis/api.js';
 
 /** Open shards with the given starting keys (sorted, first 0), as ListShards would list them. */
 export function shardsStartingAt(starts: bigint[], firstIndex = 0): Shard[] {

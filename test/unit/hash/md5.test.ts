@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { md5, toHex } from '../../../src/hash/md5.js';
-import { mulberry32, randomBytes } from './random.js';
+import { randomBytes, seededRandom } from '../../support/seeded-random.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const nodeMd5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
@@ -28,7 +28,7 @@ describe('md5', () => {
   });
 
   it('matches node:crypto for every length 0..300 (all padding cases around 55/56/64 bytes)', () => {
-    const random = mulberry32(1321);
+    const random = seededRandom(1321);
     for (let length = 0; length <= 300; length++) {
       const bytes = randomBytes(random, length);
       expect(toHex(md5(bytes)), `length ${length}`).toBe(nodeMd5(bytes));
@@ -36,7 +36,7 @@ describe('md5', () => {
   });
 
   it('matches node:crypto for random inputs up to 200 KiB', () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     for (let i = 0; i < 40; i++) {
       const bytes = randomBytes(random, Math.floor(random() * 200 * 1024));
       expect(toHex(md5(bytes))).toBe(nodeMd5(bytes));
@@ -44,7 +44,7 @@ describe('md5', () => {
   });
 
   it('hashes only the view of a subarray, not its whole buffer', () => {
-    const whole = randomBytes(mulberry32(7), 1000);
+    const whole = randomBytes(seededRandom(7), 1000);
     const view = whole.subarray(13, 900);
     expect(toHex(md5(view))).toBe(nodeMd5(view));
   });

@@ -1,0 +1,79 @@
+/**
+ * Measurements of logging inside the runtime, for bench/ and test/e2e (off unless configured):
+ *
+ *   - the timing line, written per logged request on `timing_log_endpoint`:
+ *     `vcpu_ms=<n> lines=<n> sandbox=<id> request=<n> started_ms=<t> logged_ms=<t>` — logging's
+ *     CPU time (facts, render, sign, send) and how requests follow each other inside a sandbox;
+ *   - `GET /_kinesis_logger/render-cost?n=…` (admin.ts routes it here): every endpoint's format
+ *     rendered n times over the facts of that very request, with the CPU and wall time it took.
+ *
+ * Owns the per-instance state these need (the sandbox's id, its request count). Randomness and the
+ * clock come from the platform, never from Math.random or Date.now called in place.
+ */
+import type { EndpointConfig } from '../config/schema.js';
+import type { Platform } from '../platform/types.js';
+import { collectFacts } from './collect-facts.js';
+
+/** This sandbox's name in timing lines; drawn on first use (module code runs at build time, in the Wizer snapshot). */
+let sandboxId: string | undefined;
+let requestsTimed = 0;
+
+export interface LoggingTimer {
+  /** Writes the timing line for a logging run that produced `lines` lines. */
+  finish(lines: number): void;
+}
+
+const NOT_TIMED: LoggingTimer = { finish() {} };
+
+/**
+ * Starts timing one request's logging, when the service asks for timing lines and the runtime can
+ * tell CPU time; otherwise a timer that writes nothing.
+ */
+export function startLoggingTimer(timingLogEndpoint: string | undefined, platform: Platform, requestStartMs: number): LoggingTimer {
+  const cpuMs = platform.vCpuMs;
+  if (!timingLogEndpoint || !cpuMs) return NOT_TIMED;
+  const cpuAtStart = cpuMs();
+  return {
+    finish(lines) {
+      sandboxId ??= Math.floor(platform.random() * 36 ** 8).toString(36).padStart(8, '0');
+      platform
+        .logger(timingLogEndpoint)
+        .log(
+          `vcpu_ms=${cpuMs() - cpuAtStart} lines=${lines} sandbox=${sandboxId} request=${++requestsTimed} ` +
+            `started_ms=${Math.round(requestStartMs)} logged_ms=${Math.round(platform.nowMs())}`,
+        );
+    },
+  };
+}
+
+/** Renders allowed per endpoint in one render-cost request (and the default). */
+export const RENDER_COST_MAX_RENDERS = 100_000;
+export const RENDER_COST_DEFAULT_RENDERS = 1_000;
+
+/** The render-cost document for `request` (`?n=` renders per endpoint). */
+export function renderCostDocument(request: Request, endpoints: readonly EndpointConfig[], platform: Platform) {
+  const asked = Number(new URL(request.url).searchParams.get('n'));
+  const n = Math.min(RENDER_COST_MAX_RENDERS, Math.max(1, asked || RENDER_COST_DEFAULT_RENDERS));
+  const now = platform.nowMs();
+  const facts = collectFacts(
+    {
+      request,
+      startMs: now,
+      tls: {},
+      proxy: { response: new Response('', { status: 200 }), finished: Promise.resolve({ bodyBytes: 0, endedMs: now }) },
+      sent: { bodyBytes: 1234, endedMs: now + 5 },
+    },
+    platform,
+  );
+  const byEndpoint: Record<string, unknown> = {};
+  for (const config of endpoints) {
+    const cpuStart = platform.vCpuMs?.();
+    const wallStart = platform.nowMs();
+    let chars = 0;
+    for (let i = 0; i < n; i++) chars += config.format.render(facts).length;
+    const wallMs = platform.nowMs() - wallStart;
+    const vCpuMs = cpuStart === undefined ? null : platform.vCpuMs!() - cpuStart;
+    byEndpoint[config.name] = { renders: n, lineChars: chars / n, vCpuMs, wallMs, vCpuMicrosPerLine: vCpuMs === null ? null : (vCpuMs * 1000) / n };
+  }
+  return { scope: 'instance', endpoints: byEndpoint };
+}
