@@ -7,7 +7,7 @@
  *     default, maxRequests = 1) — beside a naive producer with random partition keys (MD5 → shard by
  *     range, node:crypto). Where each record lands is computed by Kinesis's rule: the hash key's range.
  *  2. Requests until a SplitShard and a MergeShards are followed, against kinesalite in-process,
- *     through the real delivery pipeline.
+ *     through the product's delivery (test/support/logging-instance.ts).
  *  3. ListShards rounds by 50 simulated instances over 10 refresh periods, fake clock, one shared
  *     KV fake, for long-lived and for fresh sandboxes.
  *
@@ -16,11 +16,11 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Shard } from '../src/kinesis/api.js';
+import { createStreamRouter } from '../src/shards/index.js';
 import { ShardPicker } from '../src/shards/picker.js';
-import { buildShardMap, shardForHashKey, type ShardMap } from '../src/shards/shard-map.js';
-import { SharedShardMap } from '../src/shards/shared-map.js';
-import { countingApi, deliver, lines, SimulatedInstance } from '../test/support/fleet.js';
-import { createStream, mergeShards, openShards, randomStreamName, splitShard, startLocalKinesis } from '../test/support/local-kinesis.js';
+import { buildShardMap, type ShardMap } from '../src/shards/shard-map.js';
+import { fleetOf, lines } from '../test/support/fleet.js';
+import { createStream, mergeShards, randomStreamName, splitShard, startLocalKinesis } from '../test/support/local-kinesis.js';
 import { CountingListShards, equalShards, shardsStartingAt } from '../test/support/shards.js';
 import { FakeKvStore } from '../test/support/fakes/platform.js';
 import { FakeClock } from '../test/support/fake-clock.js';
@@ -94,7 +94,7 @@ function landOurs(map: ShardMap, pickerFor: () => ShardPicker): string[] {
   const landed: string[] = [];
   for (let i = 0; i < RECORDS; i++) {
     const [target] = pickerFor().pick(map, 1);
-    landed.push(shardForHashKey(map, BigInt(target.explicitHashKey!))!.shardId);
+    landed.push(shardHolding(map, BigInt(target.explicitHashKey!)));
   }
   return landed;
 }
@@ -105,9 +105,16 @@ function landNaive(map: ShardMap): string[] {
   for (let i = 0; i < RECORDS; i++) {
     const key = Math.floor(Math.random() * 2 ** 52).toString(16);
     const hash = BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex')}`);
-    landed.push(shardForHashKey(map, hash)!.shardId);
+    landed.push(shardHolding(map, hash));
   }
   return landed;
+}
+
+/** Kinesis's rule: a hash key goes to the open shard whose range holds it. */
+function shardHolding(map: ShardMap, hashKey: bigint): string {
+  const shard = map.shards.find((s) => s.start <= hashKey && hashKey <= s.end);
+  if (!shard) throw new Error(`no shard holds ${hashKey}`);
+  return shard.shardId;
 }
 
 function perShard(map: ShardMap, landed: string[]): number[] {
@@ -122,25 +129,26 @@ function maxOverMean(map: ShardMap, landed: string[]): number {
   return Math.max(...counts.values()) / (landed.length / map.shards.length);
 }
 
-/** Requests (10 lines each) until every record targets an open shard of the new layout. */
+/**
+ * Requests (10 lines each, through the product's delivery) until the new layout is in use: every
+ * record lands on the shard it was planned for (a map that misses the reshard plans for a closed
+ * shard, and Kinesis puts those records on its children).
+ */
 async function reshardFollowing(): Promise<{ split: number; merge: number }> {
   const kinesis = await startLocalKinesis();
   try {
     const stream = randomStreamName('bench-reshard');
     await createStream(kinesis.url, stream, 4);
-    const api = countingApi(kinesis.url);
-    const instance = new SimulatedInstance(stream, new FakeKvStore(Date.now));
+    const [instance] = fleetOf(1, kinesis.url, stream, { kv: new FakeKvStore(Date.now) });
     let request = 0;
     const requestsUntilFollowed = async (): Promise<number> => {
-      const open = new Set((await openShards(kinesis.url, stream)).map((s) => s.ShardId));
       for (let n = 1; n <= 50; n++) {
-        await deliver(instance, api, stream, lines(`r${request++}`, 10));
-        const targeted = new Set(instance.plans.at(-1)!.map((t) => t.shardId ?? 'none'));
-        if ([...targeted].every((id) => open.has(id))) return n;
+        const { outcome } = await instance.deliver(lines(`r${request++}`, 10));
+        if (outcome.delivered === 10 && outcome.misrouted === 0) return n;
       }
       return Infinity;
     };
-    for (let i = 0; i < 5; i++) await deliver(instance, api, stream, lines(`warm${i}`, 10));
+    for (let i = 0; i < 5; i++) await instance.deliver(lines(`warm${i}`, 10));
     await splitShard(kinesis.url, stream, 'shardId-000000000001', SPACE / 4n + SPACE / 32n);
     const split = await requestsUntilFollowed();
     await mergeShards(kinesis.url, stream, 'shardId-000000000004', 'shardId-000000000005');
@@ -153,21 +161,21 @@ async function reshardFollowing(): Promise<{ split: number; merge: number }> {
 
 /**
  * 50 instances plan once a second for 10 periods on a fake clock, sharing one KV fake. Long-lived
- * instances keep their SharedShardMap; fresh sandboxes build a new one for every plan (memory
- * empty, as with js-compute's default of one request per sandbox).
+ * instances keep their stream router (shards/index.ts, as delivery keeps it); fresh sandboxes build
+ * a new one for every plan (memory empty, as with js-compute's default of one request per sandbox).
  */
 async function fleetListShards(freshSandboxes: boolean): Promise<{ rounds: number; kvReads: number; plans: number }> {
   const clock = new FakeClock();
   const kv = new FakeKvStore(clock.now);
   const api = new CountingListShards(() => equalShards(8));
-  const make = () => new SharedShardMap({ streamName: 'fleet', region: 'us-east-1', periodMs: PERIOD_MS, openKv: () => kv, now: clock.now });
+  const make = () => createStreamRouter({ streamName: 'fleet', region: 'us-east-1', periodSeconds: PERIOD_MS / 1000, openKv: () => kv, report: () => {}, now: clock.now });
   const fleet = Array.from({ length: FLEET_INSTANCES }, make);
   let plans = 0;
   for (let t = 0; t < REFRESH_PERIODS * PERIOD_MS; t += FLEET_STEP_MS) {
     await Promise.all(
       fleet.map((instance, i) => {
         plans++;
-        return (freshSandboxes ? (fleet[i] = make()) : instance).current(api);
+        return (freshSandboxes ? (fleet[i] = make()) : instance).routerFor(api).plan(1);
       }),
     );
     clock.advance(FLEET_STEP_MS);

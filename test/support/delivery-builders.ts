@@ -5,8 +5,9 @@
  */
 import type { Attempt, CallOutcome } from '../../src/delivery/attempt.js';
 import type { RetrierCallbacks } from '../../src/delivery/retrier.js';
+import { classifyErrorCode } from '../../src/kinesis/errors.js';
 import type { EntryResult } from '../../src/kinesis/put-records.js';
-import type { ShardTarget } from '../../src/shards/router.js';
+import type { ShardTarget } from '../../src/shards/index.js';
 
 export interface TestRecord {
   name: string;
@@ -29,7 +30,7 @@ export function ok(index: number, shardId = 'shardId-000000000000'): EntryResult
 }
 
 export function failed(index: number, errorCode: string, errorMessage = `${errorCode} message`): EntryResult {
-  return { index, ok: false, errorCode, errorMessage };
+  return { index, ok: false, errorCode, errorMessage, errorClass: classifyErrorCode(errorCode) };
 }
 
 export function answer(...results: EntryResult[]): CallOutcome {
@@ -37,7 +38,7 @@ export function answer(...results: EntryResult[]): CallOutcome {
 }
 
 export function callError(errorCode: string, httpStatus?: number, requestSent = true, errorMessage = `${errorCode} message`): CallOutcome {
-  return { kind: 'error', errorCode, errorMessage, httpStatus, requestSent };
+  return { kind: 'error', errorCode, errorMessage, errorClass: classifyErrorCode(errorCode, httpStatus), requestSent };
 }
 
 /** Every callback throws unless the test provides it. */

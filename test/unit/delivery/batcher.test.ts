@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packBatches, recordBytes } from '../../../src/delivery/batcher.js';
-import type { ShardTarget } from '../../../src/shards/router.js';
+import type { ShardTarget } from '../../../src/shards/index.js';
 
 const rec = (bytes: number) => ({ data: new Uint8Array(bytes) });
 const key = (partitionKey = 'a'): ShardTarget => ({ partitionKey });

@@ -7,10 +7,8 @@ import { RequestBudget } from '../../../src/aws/budget.js';
 import { deliverLines, failLines, type DeliveryDeps } from '../../../src/delivery/pipeline.js';
 import type { KinesisApi, PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
-import { ShardPicker } from '../../../src/shards/picker.js';
-import { mapRouter, randomKeyRouter, type ShardRouter, type ShardTarget } from '../../../src/shards/router.js';
+import { createStreamRouter, type ShardRouter, type ShardTarget, type StreamRouter } from '../../../src/shards/index.js';
 import { buildShardMap } from '../../../src/shards/shard-map.js';
-import { SharedShardMap } from '../../../src/shards/shared-map.js';
 import { equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -234,15 +232,6 @@ describe('deliverLines', () => {
     expect(outcome.misrouted).toBe(2);
   });
 
-  it('falls back to random partition keys when the router throws, and says so', async () => {
-    const { api, sent } = scriptedApi(allOk);
-    const { deps: d, reports } = deps(api, { router: { plan: async () => Promise.reject(new Error('boom')), observe() {} } });
-    const outcome = await deliverLines('s', ['a'], d);
-    expect(sent).toEqual([['a']]);
-    expect(outcome.delivered).toBe(1);
-    expect(reports).toEqual(['compute-kinesis-logger: shard router failed (boom); sending with random partition keys']);
-  });
-
   it('failLines reports lines that cannot be sent at all', () => {
     const reports: string[] = [];
     const fallback: string[] = [];
@@ -259,11 +248,11 @@ describe('deliverLines', () => {
 
 describe('deliverLines: shard-map refreshes leave the budget for PutRecords', () => {
   /**
-   * One execution as log-exchange composes it: a RequestBudget that every call takes from (as
-   * signed fetch does, failing unsent when none is left), ListShards paging 12 shards 4 per page,
-   * PutRecords answering from the hash keys, and the real shared map, picker and router.
+   * One execution as delivery/streams.ts composes it: a RequestBudget that every call takes from
+   * (as signed fetch does, failing unsent when none is left), ListShards paging 12 shards 4 per
+   * page, PutRecords answering from the hash keys, and the stream's real router state.
    */
-  function execution(requests: number, shared: SharedShardMap, clock: FakeClock) {
+  function execution(requests: number, shared: StreamRouter, clock: FakeClock) {
     const budget = new RequestBudget(requests, clock.ms + 60_000, clock.now);
     const paging = new PagingListShards(() => equalShards(12), 4);
     const truth = buildShardMap(equalShards(12), 0);
@@ -287,8 +276,7 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
         };
       },
     };
-    const router = mapRouter(shared, new ShardPicker({ random: seededRandom(7) }), api, randomKeyRouter(seededRandom(8)));
-    const { deps: d, reports } = deps(api, { router, budget, now: clock.now });
+    const { deps: d, reports } = deps(api, { router: shared.routerFor(api), budget, now: clock.now });
     return { d, reports, calls, budget };
   }
 
@@ -309,8 +297,18 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     expect(seen).toEqual([7, undefined]);
   });
 
-  function sharedMap(clock: FakeClock) {
-    return new SharedShardMap({ streamName: 's', region: 'us-east-1', periodMs: 60_000, openKv: () => new FakeKvStore(clock.now), now: clock.now });
+  function sharedMap(clock: FakeClock): StreamRouter {
+    return createStreamRouter({
+      streamName: 's',
+      region: 'us-east-1',
+      periodSeconds: 60,
+      openKv: () => new FakeKvStore(clock.now),
+      report: (problem) => {
+        throw new Error(`unexpected shard-map report: ${problem}`);
+      },
+      now: clock.now,
+      random: seededRandom(7),
+    });
   }
 
   it('an expired map is not refreshed when its pages would take the PutRecords calls\' requests: the old map routes, the next execution lists', async () => {
@@ -319,7 +317,7 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     const first = execution(31, shared, clock);
     expect((await deliverLines('s', ['a'], first.d)).delivered).toBe(1);
     expect(first.calls).toEqual({ listShards: 3, putRecords: 1 });
-    const old = shared.map;
+    const old = shared.stats().listedAtMs;
 
     clock.advance(60_000);
     // 3 requests left, one PutRecords call pending: a 3-page round would leave none for it.
@@ -328,13 +326,14 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     expect(outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1, misrouted: 0 });
     expect(tight.calls).toEqual({ listShards: 0, putRecords: 1 });
     expect(tight.reports).toEqual([]);
-    expect(shared.map).toBe(old);
+    expect(shared.stats()).toMatchObject({ listedAtMs: old, refreshesDeferred: 1 });
 
     // 4 left: room for both.
     const roomy = execution(4, shared, clock);
     expect((await deliverLines('s', ['d'], roomy.d)).delivered).toBe(1);
     expect(roomy.calls).toEqual({ listShards: 3, putRecords: 1 });
-    expect(shared.map).not.toBe(old);
+    expect(shared.stats().listedAtMs).toBe(clock.ms);
+    expect(clock.ms).toBeGreaterThan(old!);
   });
 
   it('a cold instance stops listing before the last requests: its records still go, with random keys', async () => {

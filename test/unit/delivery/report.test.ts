@@ -125,7 +125,6 @@ describe('instance counters', () => {
       droppedOversize: 0,
       truncated: 2,
       putRecordsCalls: 4,
-      listShardsCalls: 0,
       misrouted: 2,
     });
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/send-units.js';
 import { bytesToBase64 } from '../../../src/kinesis/base64.js';
-import type { ShardTarget } from '../../../src/shards/router.js';
+import type { ShardTarget } from '../../../src/shards/index.js';
 import { configItems, FakeConfig } from '../../support/fakes/platform.js';
 
 const encoder = new TextEncoder();
@@ -41,7 +41,7 @@ describe('aggregatedUnits', () => {
       kind: 'answer',
       results: [
         { index: 0, ok: true, shardId: 'A', sequenceNumber: '1' },
-        { index: 1, ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down' },
+        { index: 1, ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', errorClass: 'throttled' },
       ],
     });
     expect(seen.records.map((r) => r.text)).toEqual(['a', 'b', 'c']);

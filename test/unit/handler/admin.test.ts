@@ -53,7 +53,8 @@ describe('GET /_kinesis_logger/stats', () => {
     });
     expect(doc.streams['us-east-1/logs']).toMatchObject({
       endpoints: ['main'],
-      delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2, listShardsCalls: 1 },
+      delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2 },
+      shardMap: { state: 'ready', shards: 1, listShardsRounds: 1, listShardsCalls: 1 },
     });
     expect(stats.text).not.toContain('admin-test-secret');
     expect(stats.text).not.toContain('AKIDADMINTEST');

@@ -3,6 +3,7 @@ import { loadServiceConfig } from '../../../src/config/load.js';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
 import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
 import { configItems, FakeConfig } from '../../support/fakes/platform.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
   return {
@@ -26,7 +27,7 @@ function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
 function endpoints(items: Record<string, string>) {
   const config = loadServiceConfig(new FakeConfig(configItems(items)));
   expect(config.errors.map((e) => e.message)).toEqual([]);
-  return config.endpoints.map((config) => ({ config }));
+  return config.endpoints;
 }
 
 const base = (name: string, extra: Record<string, string> = {}) => ({
@@ -37,6 +38,7 @@ const base = (name: string, extra: Record<string, string> = {}) => ({
 });
 
 const RESPONSE = new Set<Trigger>(['response']);
+const random = seededRandom(11);
 
 describe('selectLines', () => {
   it('logs format_version_default endpoints after the response, never none or unflagged waf_debug', () => {
@@ -48,8 +50,8 @@ describe('selectLines', () => {
       waf_corp: 'corp',
       waf_workspace: 'ws',
     });
-    expect(selectLines(list, facts(), RESPONSE).lines.map((l) => l.line)).toEqual(['a /api/items']);
-    expect(selectLines(list, facts(), new Set<Trigger>(['response', 'waf_flagged'])).lines.map((l) => l.line)).toEqual(['a /api/items', 'waf /api/items']);
+    expect(selectLines(list, facts(), RESPONSE, random).lines.map((l) => l.line)).toEqual(['a /api/items']);
+    expect(selectLines(list, facts(), new Set<Trigger>(['response', 'waf_flagged']), random).lines.map((l) => l.line)).toEqual(['a /api/items', 'waf /api/items']);
   });
 
   it('applies response conditions with the format engine', () => {
@@ -60,8 +62,8 @@ describe('selectLines', () => {
       ...base('nocookie', { response_condition: '!req.http.Cookie' }),
       ...base('both', { response_condition: '(resp.status >= 500 && req.is_ssl) || req.method == "POST"' }),
     });
-    expect(selectLines(list, facts(), RESPONSE).lines.map((l) => l.endpoint.config.name)).toEqual(['errors', 'api', 'both']);
-    expect(selectLines(list, facts({ status: 200, url: '/home', requestHeaders: [] }), RESPONSE).lines.map((l) => l.endpoint.config.name)).toEqual([
+    expect(selectLines(list, facts(), RESPONSE, random).lines.map((l) => l.endpoint.name)).toEqual(['errors', 'api', 'both']);
+    expect(selectLines(list, facts({ status: 200, url: '/home', requestHeaders: [] }), RESPONSE, random).lines.map((l) => l.endpoint.name)).toEqual([
       'nocookie',
     ]);
   });
@@ -70,7 +72,7 @@ describe('selectLines', () => {
     const list = endpoints({ endpoints: 'one,two,ten', ...base('one', { sample_rate: '0.1' }), ...base('two', { sample_rate: '0.1' }), ...base('ten', { sample_rate: '0.5' }) });
     let kept = { one: 0, two: 0, ten: 0 };
     for (let i = 0; i < 2000; i++) {
-      const names = selectLines(list, facts({ requestId: `id-${i}` }), RESPONSE).lines.map((l) => l.endpoint.config.name);
+      const names = selectLines(list, facts({ requestId: `id-${i}` }), RESPONSE, random).lines.map((l) => l.endpoint.name);
       expect(names.includes('one')).toBe(names.includes('two'));
       if (names.includes('one')) expect(names).toContain('ten');
       for (const n of names) kept = { ...kept, [n]: kept[n as keyof typeof kept] + 1 };
@@ -91,28 +93,30 @@ describe('selectLines', () => {
     const tenths = new Array(10).fill(0);
     for (const f of fractions) tenths[Math.floor(f * 10)]++;
     for (const count of tenths) expect(count).toBeGreaterThan(400);
-    expect(isSampled('anything', 1)).toBe(true);
+    expect(isSampled('anything', 1, random)).toBe(true);
+  });
+
+  it('samples a request without an id by the randomness it is given', () => {
+    expect(isSampled(undefined, 0.5, () => 0.49)).toBe(true);
+    expect(isSampled(undefined, 0.5, () => 0.5)).toBe(false);
   });
 
   it('sends the line of a format whose part failed, and names the part as a problem', () => {
     const [endpoint] = endpoints({ endpoints: 'a', ...base('a') });
     const failing = {
       ...endpoint,
-      config: {
-        ...endpoint.config,
-        format: {
+      format: {
           source: 'x %{broken}V y',
           render: (_facts: RequestFacts, onPartError?: (error: unknown, part: number) => void) => {
             onPartError?.(new Error('boom'), 0);
-            return 'x  y';
-          },
+          return 'x  y';
         },
       },
     };
-    const { lines, problems } = selectLines([failing], facts(), RESPONSE);
+    const { lines, problems } = selectLines([failing], facts(), RESPONSE, random);
     expect(lines.map((l) => l.line)).toEqual(['x  y']);
     expect(problems.map((p) => p.problem)).toEqual(['part 1 of the format failed (boom); it rendered as ""']);
-    expect(selectLines(endpoints({ endpoints: 'a', ...base('a') }), facts(), RESPONSE).problems).toEqual([]);
+    expect(selectLines(endpoints({ endpoints: 'a', ...base('a') }), facts(), RESPONSE, random).problems).toEqual([]);
   });
 });
 
@@ -144,7 +148,7 @@ describe('waf.* variables', () => {
   it('render the Next-Gen WAF inspection, and read as not set without one', () => {
     const list = endpoints({ endpoints: 'w', ...base('w', { format: '%{waf.verdict}V [%{waf.tags}V] %{waf.decision_ms}V %{waf.response}V %{waf.redirect_url}V' }) });
     const flagged = facts({ waf: { verdict: 'block', tags: ['XSS', 'SQLI'], decisionMs: 3, wafResponse: 406 } });
-    expect(selectLines(list, flagged, RESPONSE).lines[0].line).toBe('block [XSS,SQLI] 3 406 (null)');
-    expect(selectLines(list, facts(), RESPONSE).lines[0].line).toBe('(null) [(null)] (null) (null) (null)');
+    expect(selectLines(list, flagged, RESPONSE, random).lines[0].line).toBe('block [XSS,SQLI] 3 406 (null)');
+    expect(selectLines(list, facts(), RESPONSE, random).lines[0].line).toBe('(null) [(null)] (null) (null) (null)');
   });
 });

@@ -1,24 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { KinesisApi } from '../../../src/kinesis/api.js';
-import { createEndpointRouter } from '../../../src/shards/index.js';
+import { createStreamRouter } from '../../../src/shards/index.js';
+import { kvShardMapStore } from '../../../src/shards/map-store.js';
 import { ShardPicker } from '../../../src/shards/picker.js';
-import { mapRouter, randomKeyRouter, type ShardMapSource } from '../../../src/shards/router.js';
-import { SharedShardMap, type StalenessEvidence } from '../../../src/shards/shared-map.js';
+import { mapRouter, type ShardMapSource } from '../../../src/shards/router.js';
+import { SharedShardMap } from '../../../src/shards/shared-map.js';
+import type { StalenessEvidence } from '../../../src/shards/types.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
 import { CountingListShards, equalShards } from '../../support/shards.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
-function setup(list = new CountingListShards(() => equalShards(4))) {
+const noReports = (problem: string) => {
+  throw new Error(`unexpected report: ${problem}`);
+};
+
+function setup(list = new CountingListShards(() => equalShards(4)), report: (problem: string) => void = () => {}) {
   const clock = new FakeClock();
   const shared = new SharedShardMap({
     streamName: 's',
     region: 'us-east-1',
     periodMs: 3_600_000,
-    openKv: () => new FakeKvStore(clock.now),
+    openStore: () => kvShardMapStore(new FakeKvStore(clock.now), { streamName: 's', region: 'us-east-1', holderId: 'h', now: clock.now, report: noReports }),
     now: clock.now,
   });
-  const router = mapRouter(shared, new ShardPicker({ random: seededRandom(9) }), list, randomKeyRouter(seededRandom(10)));
+  const router = mapRouter({ source: shared, picker: new ShardPicker({ random: seededRandom(9) }), random: seededRandom(10), report }, list);
   return { clock, shared, router, list };
 }
 
@@ -57,7 +63,7 @@ describe('mapRouter', () => {
         return true;
       },
     };
-    const router = mapRouter(source, new ShardPicker(), new CountingListShards(() => equalShards(2)), randomKeyRouter(seededRandom(11)));
+    const router = mapRouter({ source, picker: new ShardPicker(), random: seededRandom(11), report: noReports }, new CountingListShards(() => equalShards(2)));
     const [fallback] = await router.plan(1);
     // A random-key record has no predicted shard: wherever it lands says nothing about the map.
     router.observe(fallback, 'shardId-000000000001', 1_000);
@@ -86,6 +92,22 @@ describe('mapRouter', () => {
     expect(next.map((t) => t.shardId).sort()).toEqual(['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004']);
   });
 
+  it('a map source or picker that fails is a bug it reports; the records still get targets, with random keys', async () => {
+    const reports: string[] = [];
+    const failing: ShardMapSource = { current: () => Promise.reject(new Error('boom')), invalidate: () => false };
+    const router = mapRouter({ source: failing, picker: new ShardPicker(), random: seededRandom(12), report: (p) => reports.push(p) }, new CountingListShards(() => []));
+    const targets = await router.plan(3);
+    expect(targets.map((t) => [t.shardId, t.explicitHashKey])).toEqual([[undefined, undefined], [undefined, undefined], [undefined, undefined]]);
+    expect(new Set(targets.map((t) => t.partitionKey)).size).toBe(3);
+    expect(reports).toEqual(['shard router failed (boom); sending with random partition keys']);
+
+    // A picker answering the wrong number of targets breaks the contract just the same.
+    const { shared } = setup();
+    const short = mapRouter({ source: shared, picker: { pick: () => [] }, random: seededRandom(13), report: (p) => reports.push(p) }, new CountingListShards(() => equalShards(2)));
+    expect(await short.plan(2)).toHaveLength(2);
+    expect(reports.at(-1)).toBe('shard router failed (picked 0 targets for 2 records); sending with random partition keys');
+  });
+
   it('passes avoid through to the picker', async () => {
     const { router } = setup();
     const first = await router.plan(1);
@@ -94,12 +116,12 @@ describe('mapRouter', () => {
   });
 });
 
-describe('createEndpointRouter', () => {
+describe('createStreamRouter', () => {
   it('keeps state across executions and opens KV once, lazily', async () => {
     const clock = new FakeClock();
     const kv = new FakeKvStore(clock.now);
     let opened = 0;
-    const routerFor = createEndpointRouter({
+    const stream = createStreamRouter({
       streamName: 's',
       region: 'eu-west-1',
       periodSeconds: 3600,
@@ -113,9 +135,10 @@ describe('createEndpointRouter', () => {
     expect(opened).toBe(0);
     const list = new CountingListShards(() => equalShards(4));
     const api = { ...list, listShards: list.listShards.bind(list) } as unknown as KinesisApi;
-    await routerFor(api).plan(1);
-    await routerFor(api).plan(1);
+    await stream.routerFor(api).plan(1);
+    await stream.routerFor(api).plan(1);
     expect(opened).toBe(1);
     expect(list.calls).toHaveLength(1);
+    expect(stream.stats()).toMatchObject({ state: 'ready', shards: 4, listedAtMs: clock.ms, mapAgeMs: 0, listShardsRounds: 1, listShardsCalls: 1 });
   });
 });

@@ -2,7 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Shard } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
-import { LEASE_KEY_PREFIX, mapKey, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
+import type { KvStoreLike } from '../../../src/platform/types.js';
+import { kvShardMapStore, LEASE_KEY_PREFIX, mapKey } from '../../../src/shards/map-store.js';
+import { SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
 import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -27,15 +29,22 @@ beforeEach(() => {
   reports = [];
 });
 
-function instance(overrides: Partial<SharedShardMapOptions> = {}): SharedShardMap {
+/**
+ * One instance's map over the fleet's KV store as shards/index.ts wires it (kvShardMapStore);
+ * `openKv: undefined` = no KV store, one that throws = a store that cannot be opened.
+ */
+function instance(overrides: Partial<SharedShardMapOptions> & { openKv?: () => KvStoreLike; leaseSlotMs?: number; holderId?: string } = {}): SharedShardMap {
+  const { openKv = () => kv, leaseSlotMs, holderId = 'holder', ...options } = overrides;
+  const hasKv = !('openKv' in overrides) || overrides.openKv !== undefined;
+  const report = (line: string) => reports.push(line);
   return new SharedShardMap({
     streamName: STREAM,
     region: REGION,
     periodMs: PERIOD_MS,
-    openKv: () => kv,
-    report: (line) => reports.push(line),
+    openStore: hasKv ? () => kvShardMapStore(openKv(), { streamName: STREAM, region: REGION, holderId, now: clock.now, leaseSlotMs, report }) : undefined,
+    report,
     now: clock.now,
-    ...overrides,
+    ...options,
   });
 }
 
