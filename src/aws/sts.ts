@@ -11,7 +11,6 @@
  * STS's own message through `sanitizeAwsMessage`: a refused signature echoes the canonical request
  * and string to sign, which must not travel on into reports.
  */
-import { awsDomainFor } from '../config/regions.js';
 import type { BackendFetch, BackendRef } from '../platform/types.js';
 import { BudgetExhaustedError, type RequestBudget } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
@@ -36,11 +35,6 @@ export interface StsClientOptions {
   fetch: BackendFetch;
   timeoutMs: number;
   signingKeyCache: Map<string, ArrayBuffer>;
-}
-
-/** The regional STS endpoint for a region: sts.<region>.amazonaws.com (.com.cn in China), §4.2. */
-export function defaultStsUrl(region: string): string {
-  return `https://sts.${region}.${awsDomainFor(region)}/`;
 }
 
 /**

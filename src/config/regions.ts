@@ -1,6 +1,7 @@
 /**
  * AWS regions a Kinesis endpoint may name: Fastly's own list for its Kinesis endpoint
- * (reference/log-format.md §10) plus the rest of AWS's commercial, China and GovCloud regions.
+ * (reference/log-format.md §10) plus the rest of AWS's commercial, China and GovCloud regions;
+ * and the regional endpoints of the services the product calls.
  */
 export const AWS_REGIONS: ReadonlySet<string> = new Set([
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
@@ -17,4 +18,14 @@ export const AWS_REGIONS: ReadonlySet<string> = new Set([
 /** The DNS suffix of a region's AWS partition. */
 export function awsDomainFor(region: string): string {
   return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/** The regional Kinesis endpoint: https://kinesis.<region>.amazonaws.com/ (.com.cn in China). */
+export function defaultKinesisUrl(region: string): string {
+  return `https://kinesis.${region}.${awsDomainFor(region)}/`;
+}
+
+/** The regional STS endpoint (reference/kinesis.md §4.2): https://sts.<region>.amazonaws.com/ (.com.cn in China). */
+export function defaultStsUrl(region: string): string {
+  return `https://sts.${region}.${awsDomainFor(region)}/`;
 }

@@ -63,6 +63,9 @@ export const ENDPOINT_FIELDS = [
   'sts_backend',
 ] as const;
 
+/** Fastly log endpoint names as the Logger API accepts them (no spaces or quotes). */
+export const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+
 export type Placement = 'format_version_default' | 'waf_debug' | 'none';
 export const PLACEMENTS: readonly Placement[] = ['format_version_default', 'waf_debug', 'none'];
 

@@ -40,11 +40,10 @@
  */
 import { md5 } from '../hash/md5.js';
 import { EHK_ROUTED_PARTITION_KEY, hashKeyOfPartitionKey, parseHashKey } from './keys.js';
-import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
+import { DEFAULT_MAX_AGGREGATE_BYTES, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
 import { ProtobufWriter, lengthDelimitedFieldSize, varintFieldSize } from './protobuf.js';
 
-/** KPL AggregationMaxSize default (KinesisProducerConfiguration, reference/kinesis.md §1.5). */
-export const DEFAULT_MAX_AGGREGATE_BYTES = 51_200;
+export { DEFAULT_MAX_AGGREGATE_BYTES } from './limits.js';
 export const AGGREGATION_MAGIC = new Uint8Array([0xf3, 0x89, 0x9a, 0xc2]);
 export const AGGREGATION_CHECKSUM_BYTES = 16;
 /** Magic plus MD5 trailer; KPL `kFixedOverhead`. */

@@ -1,5 +1,5 @@
 /**
- * Kinesis Data Streams API limits (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html,
+ * Kinesis Data Streams API limits, and the KPL default this product adopts for aggregates (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html,
  * reference/kinesis.md §3.1). Sizes count data bytes (before base64) plus partition key bytes,
  * as the service counts them.
  */
@@ -15,3 +15,5 @@ export const MAX_LIST_SHARDS_RESULTS = 1000;
 export const MAX_HASH_KEY = (1n << 128n) - 1n;
 /** Kinesis bills writes in 25 KiB payload units. */
 export const PAYLOAD_UNIT_BYTES = 25 * 1024;
+/** KPL AggregationMaxSize default (KinesisProducerConfiguration, reference/kinesis.md §1.5): 2 × 25 KiB units. */
+export const DEFAULT_MAX_AGGREGATE_BYTES = 51_200;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
 import { CredentialsError, staticCredentials } from '../../../src/aws/credentials.js';
-import { assumeRole, assumeRoleBody, defaultStsUrl, parseAssumeRoleResponse, parseStsError, stsSigningRegion, xmlElement } from '../../../src/aws/sts.js';
+import { defaultStsUrl } from '../../../src/config/regions.js';
+import { assumeRole, assumeRoleBody, parseAssumeRoleResponse, parseStsError, stsSigningRegion, xmlElement } from '../../../src/aws/sts.js';
 
 const RESPONSE = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>

@@ -31,17 +31,17 @@ describe('delivery keys', () => {
         'main.fallback_log_endpoint': 'has space',
       }),
     ).toEqual([
-      'main: main.max_attempts: "0" is not an integer from 1 to 10',
-      'main: main.max_record_bytes: "20000000" is not an integer from 1024 to 10485760',
-      'main: main.max_request_bytes: "lots" is not an integer from 65536 to 10485760',
-      'main: main.oversize: "split" is not one of truncate, drop',
-      'main: main.fallback_log_endpoint: "has space" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)',
+      'main.max_attempts: "0" is not an integer from 1 to 10',
+      'main.max_record_bytes: "20000000" is not an integer from 1024 to 10485760',
+      'main.max_request_bytes: "lots" is not an integer from 65536 to 10485760',
+      'main.oversize: "split" is not one of truncate, drop',
+      'main.fallback_log_endpoint: "has space" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)',
     ]);
   });
 
   it('refuse a record limit larger than the call limit', () => {
     expect(messages({ ...minimal, 'main.max_request_bytes': String(512 * 1024) })).toEqual([
-      'main: main.max_record_bytes: 1048576 is larger than max_request_bytes (524288): a record must fit in one PutRecords call',
+      'main.max_record_bytes: 1048576 is larger than max_request_bytes (524288): a record must fit in one PutRecords call',
     ]);
   });
 
@@ -73,8 +73,8 @@ describe('iam_role STS keys', () => {
   });
 
   it('name the key when sts_url or sts_backend is wrong', () => {
-    expect(messages({ ...role, 'main.sts_url': 'not a url' })).toEqual(['main: main.sts_url: "not a url" is not a URL (e.g. https://sts.eu-west-1.amazonaws.com/)']);
-    expect(messages({ ...role, 'main.sts_url': 'ftp://sts.example' })).toEqual(['main: main.sts_url: "ftp://sts.example" must be an http or https URL']);
-    expect(messages({ ...role, 'main.sts_backend': 'a b' })).toEqual(['main: main.sts_backend: "a b" is not a backend name, nor "dynamic"']);
+    expect(messages({ ...role, 'main.sts_url': 'not a url' })).toEqual(['main.sts_url: "not a url" is not a URL (e.g. https://sts.eu-west-1.amazonaws.com/)']);
+    expect(messages({ ...role, 'main.sts_url': 'ftp://sts.example' })).toEqual(['main.sts_url: "ftp://sts.example" must be an http or https URL']);
+    expect(messages({ ...role, 'main.sts_backend': 'a b' })).toEqual(['main.sts_backend: "a b" is not a backend name (1-255 of A-Z a-z 0-9 _ . -), nor "dynamic"']);
   });
 });

@@ -51,22 +51,22 @@ describe('loadServiceConfig', () => {
     );
     expect(config.endpoints).toEqual([]);
     expect(config.errors.map((e) => e.message)).toEqual([
-      'main: main.stream_name: "bad name!" is not a stream name (1-128 of a-z A-Z 0-9 _ . -)',
-      'main: main.region: "eu-west" is not an AWS region',
-      'main: main.placement: "vcl_log" is not one of format_version_default, waf_debug, none',
-      'main: main.period: "5" is not an integer from 60 to 86400',
+      'main.stream_name: "bad name!" is not a stream name (1-128 of a-z A-Z 0-9 _ . -)',
+      'main.region: "eu-west" is not an AWS region',
+      'main.placement: "vcl_log" is not one of format_version_default, waf_debug, none',
+      'main.period: "5" is not an integer from 60 to 86400',
     ]);
   });
 
   it('disables only the broken endpoint', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, endpoints: 'main, other', 'other.region': 'us-east-1' })));
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
-    expect(config.errors.map((e) => e.message)).toEqual(['other: other.stream_name: missing: the Kinesis stream to write to']);
+    expect(config.errors.map((e) => e.message)).toEqual(['other.stream_name: missing: the Kinesis stream to write to']);
   });
 
   it('requires a role ARN for iam_role access', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.access_method': 'iam_role' })));
-    expect(config.errors.map((e) => e.message)).toEqual(['main: main.iam_role: missing: the role ARN to assume (access_method is iam_role)']);
+    expect(config.errors.map((e) => e.message)).toEqual(['main.iam_role: missing: the role ARN to assume (access_method is iam_role)']);
     const ok = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs', 'main.external_id': 'cust-123' })));
     expect(ok.endpoints[0].access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-logs', externalId: 'cust-123' });
   });
@@ -96,9 +96,9 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(new FakeConfig({ endpoints: 'a,b,c', b: '{"stream_name": "logs",', c: '["logs"]' }));
     expect(config.endpoints).toEqual([]);
     expect(config.errors.map((e) => e.message)).toEqual([
-      'a: a: missing: an item "a" holding the endpoint\'s settings as JSON, e.g. {"stream_name": "logs", "region": "us-east-1"}',
-      expect.stringMatching(/^b: b: not JSON \(.+\); expected an object such as \{"stream_name"/),
-      'c: c: expected a JSON object of the endpoint\'s fields, e.g. {"stream_name": "logs", "region": "us-east-1"}',
+      'a: missing: an item "a" holding the endpoint\'s settings as JSON, e.g. {"stream_name": "logs", "region": "us-east-1"}',
+      expect.stringMatching(/^b: not JSON \(.+\); expected an object such as \{"stream_name"/),
+      'c: expected a JSON object of the endpoint\'s fields, e.g. {"stream_name": "logs", "region": "us-east-1"}',
     ]);
   });
 
@@ -111,9 +111,9 @@ describe('loadServiceConfig', () => {
     );
     const messages = config.errors.map((e) => e.message);
     expect(messages).toEqual([
-      expect.stringMatching(/^main: main\.stream_nme: unknown field \(did you mean stream_name\?\); expected one of stream_name, topic, region, /),
-      'main: main.secret_key: secrets do not belong in the Config Store: remove it here and store it in the Secret Store as main.secret_access_key',
-      'main: main.format: expected a string or a number, got an object',
+      expect.stringMatching(/^main\.stream_nme: unknown field \(did you mean stream_name\?\); expected one of stream_name, topic, region, /),
+      'main.secret_key: secrets do not belong in the Config Store: remove it here and store it in the Secret Store as main.secret_access_key',
+      'main.format: expected a string or a number, got an object',
     ]);
     expect(messages.join('\n')).not.toContain('wJalrXUtnFEMI');
   });
@@ -133,6 +133,6 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, endpoints: 'main,deep', 'deep.stream_name': 'logs', 'deep.region': 'us-east-1', 'deep.format': deep })));
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errors).toHaveLength(1);
-    expect(config.errors[0].field).toBe('deep.format');
+    expect(config.errors[0].field).toBe('format');
   });
 });

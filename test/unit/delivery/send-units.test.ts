@@ -58,6 +58,6 @@ describe('aggregation settings', () => {
   });
 
   it('names the key of a wrong value', () => {
-    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'zip' }))).errors.map((e) => e.message)).toEqual(['m: m.aggregation: "zip" is not one of none, kpl']);
+    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'zip' }))).errors.map((e) => e.message)).toEqual(['m.aggregation: "zip" is not one of none, kpl']);
   });
 });

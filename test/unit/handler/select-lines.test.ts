@@ -124,21 +124,21 @@ describe('endpoint settings for selection', () => {
   it('rejects a condition that does not parse, with its position', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a', { response_condition: 'resp.status >=' }) })));
     expect(config.endpoints).toEqual([]);
-    expect(config.errors[0].message).toMatch(/^a: a\.response_condition: .* at line 1, column \d+\n/);
+    expect(config.errors[0].message).toMatch(/^a\.response_condition: .* at line 1, column \d+\n/);
     expect(config.errors[0].message).toContain('^');
   });
 
   it('rejects sampling rates outside (0, 1]', () => {
     for (const rate of ['0', '1.5', 'half', '-0.1']) {
       const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a', { sample_rate: rate }) })));
-      expect(config.errors.map((e) => e.message)).toEqual([`a: a.sample_rate: "${rate}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`]);
+      expect(config.errors.map((e) => e.message)).toEqual([`a.sample_rate: "${rate}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`]);
     }
   });
 
   it('disables waf_debug endpoints without Next-Gen WAF settings, and says which keys', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a,w', ...base('a'), ...base('w', { placement: 'waf_debug' }) })));
     expect(config.endpoints.map((e) => e.name)).toEqual(['a']);
-    expect(config.errors.map((e) => e.message)).toEqual(['w: w.placement: waf_debug needs Next-Gen WAF inspection: set the service keys waf_corp and waf_workspace']);
+    expect(config.errors.map((e) => e.message)).toEqual(['w.placement: waf_debug needs Next-Gen WAF inspection: set the service keys waf_corp and waf_workspace']);
     const half = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'a', ...base('a'), waf_corp: 'corp' })));
     expect(half.errors.map((e) => e.message)).toEqual(['service: waf_workspace: missing: waf_corp and waf_workspace go together (Next-Gen WAF inspection)']);
   });
