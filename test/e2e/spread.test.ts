@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { createStream, openShards, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
+import { parseTimingLine } from '../support/timing-lines.js';
 import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs';
@@ -24,7 +25,8 @@ beforeAll(async () => {
   await createStream(kinesis.url, STREAM, 4);
   app = await startViceroy({
     ports: { origin: origin.port, kinesis: proxy.port },
-    editManifest: (toml) => setConfigItem(toml, 'main.format', '%U'),
+    // The start time in each line ties it to its sandbox's timing line (started_ms).
+    editManifest: (toml) => setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'main.format', '%U %{time.start.msec}V'),
   });
 });
 
@@ -58,11 +60,32 @@ describe('spread over shards, in Viceroy', () => {
     for (const r of records) perShard.set(r.shardId, (perShard.get(r.shardId) ?? 0) + 1);
     if (process.env.DEBUG_E2E) console.log('per shard', [...perShard.entries()]);
     expect(perShard.size).toBe(4);
-    // Even within sampling noise: 30 expected per shard; a shard outside 12–50 is ~3.5 sd away.
-    for (const count of perShard.values()) {
-      expect(count).toBeGreaterThanOrEqual(12);
-      expect(count).toBeLessThanOrEqual(50);
+    // Every record was aimed at a shard: it carried an ExplicitHashKey, and landed on the shard
+    // whose range holds it (random partition keys would carry none).
+    const shards = await openShards(kinesis.url, STREAM);
+    const sent = proxy.forwarded.filter((e) => e.data.startsWith('/even/'));
+    expect(sent).toHaveLength(REQUESTS);
+    for (const entry of sent) {
+      expect(entry.explicitHashKey).toMatch(/^\d+$/);
+      const key = BigInt(entry.explicitHashKey!);
+      const holder = shards.find((s) => BigInt(s.HashKeyRange.StartingHashKey) <= key && key <= BigInt(s.HashKeyRange.EndingHashKey));
+      expect(entry.shardId).toBe(holder!.ShardId);
     }
+    // Each sandbox takes the shards in rotation: the shards it wrote to differ by at most one record.
+    const sandboxOf = new Map(app.logLines('timing').map((line) => parseTimingLine(line)).map((t) => [t.startedMs, t.sandbox]));
+    const bySandbox = new Map<string, Map<string, number>>();
+    for (const r of records) {
+      const startedMs = Number(r.data.split(' ')[1]);
+      const sandbox = sandboxOf.get(startedMs) ?? sandboxOf.get(startedMs + 1) ?? sandboxOf.get(startedMs - 1);
+      expect(sandbox, `no timing line for ${r.data}`).toBeDefined();
+      const counts = bySandbox.get(sandbox!) ?? new Map(shards.map((s) => [s.ShardId, 0]));
+      counts.set(r.shardId, counts.get(r.shardId)! + 1);
+      bySandbox.set(sandbox!, counts);
+    }
+    if (process.env.DEBUG_E2E) console.log('sandboxes', [...bySandbox.values()].map((c) => [...c.values()].join('/')));
+    for (const counts of bySandbox.values()) expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBeLessThanOrEqual(1);
+    // Several records per sandbox, or the check above says little.
+    expect(REQUESTS / bySandbox.size).toBeGreaterThan(2);
     // Every sandbox after the first found the map in KV (or memory): the fleet listed shards once.
     expect(proxy.stats.calls.ListShards).toBe(1);
   });

@@ -81,10 +81,21 @@ export interface FaultProxyStats {
   faultsApplied: Record<string, number>;
 }
 
+/** A PutRecords entry that Kinesis stored, as it was sent and where it landed. */
+export interface ForwardedEntry {
+  /** The record's data as UTF-8 text. */
+  data: string;
+  partitionKey: string;
+  explicitHashKey?: string;
+  shardId: string;
+}
+
 export interface FaultProxy {
   url: string;
   port: number;
   stats: FaultProxyStats;
+  /** Every entry stored through this proxy, in order. */
+  forwarded: ForwardedEntry[];
   setFaults(faults: FaultScript | undefined): void;
   stop(): Promise<void>;
 }
@@ -122,6 +133,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const operations = new Set(options.operations ?? ['PutRecords']);
   const burst = options.burstSeconds ?? 1;
   const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {} };
+  const forwarded: ForwardedEntry[] = [];
   let script = options.faults;
   let scriptedCalls = 0;
   const buckets = new Map<string, Bucket>();
@@ -202,7 +214,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const answer = await forward(options.target, received, new Uint8Array(forwardedBody));
       if (answer.status !== 200) return answer; // kinesalite refused the call: pass its answer on
       const parsed = JSON.parse(Buffer.from(answer.body).toString('utf8')) as { Records: ResultEntry[] };
-      passing.forEach(({ i }, k) => (results[i] = parsed.Records[k]));
+      passing.forEach(({ entry, i }, k) => {
+        results[i] = parsed.Records[k];
+        const { ShardId } = parsed.Records[k];
+        if (ShardId) {
+          const data = Buffer.from(entry.Data, 'base64').toString('utf8');
+          forwarded.push({ data, partitionKey: entry.PartitionKey, explicitHashKey: entry.ExplicitHashKey, shardId: ShardId });
+        }
+      });
       stats.entriesForwarded += passing.length;
     }
     const records = results as ResultEntry[];
@@ -261,6 +280,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     ...listening,
     stats,
+    forwarded,
     setFaults(faults) {
       script = faults;
       scriptedCalls = 0;
