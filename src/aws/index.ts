@@ -4,6 +4,6 @@
  */
 export { BACKEND_REQUESTS_PER_EXECUTION, BudgetExhaustedError, RequestBudget } from './budget.js';
 export { CredentialsError, secretKeys, type AwsCredentials, type CredentialsProvider, type CredentialsStats } from './credentials.js';
-export { createCredentialsProvider } from './provider.js';
+export { createCredentialsProvider, type AccessConfig, type CredentialsSubject } from './provider.js';
 export { MAX_AWS_MESSAGE_CHARS, sanitizeAwsMessage } from './error-message.js';
 export { createSignedFetch, RequestTimeoutError, type SignedFetch } from './signed-fetch.js';

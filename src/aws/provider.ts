@@ -7,10 +7,31 @@
  *
  * Owns only the wiring between config, Secret Store and STS; see credentials.ts and sts.ts.
  */
-import type { EndpointConfig } from '../config/schema.js';
-import type { BackendFetch, SecretsLike } from '../platform/types.js';
+import type { BackendFetch, BackendRef, SecretsLike } from '../platform/types.js';
 import { CredentialsError, expiringCredentials, readKeysFromSecrets, staticCredentials, type CredentialsProvider } from './credentials.js';
 import { assumeRoleFetcher, stsSigningRegion } from './sts.js';
+
+/** How an endpoint signs, as configured (config/access.ts reads it; `<endpoint>.access_method`). */
+export type AccessConfig =
+  | { method: 'user_credentials' }
+  | {
+      method: 'iam_role';
+      roleArn: string;
+      externalId?: string;
+      sessionName: string;
+      durationSeconds: number;
+      /** `<endpoint>.sts_url`; default the regional endpoint https://sts.<region>.amazonaws.com/ (.com.cn in China). */
+      stsUrl: string;
+      /** `<endpoint>.sts_backend`; default static backend `sts`, or `dynamic` for the sts_url host. */
+      stsBackend: BackendRef;
+    };
+
+/** The endpoint a provider serves: its name (the Secret Store keys are named after it), region and access. */
+export interface CredentialsSubject {
+  name: string;
+  region: string;
+  access: AccessConfig;
+}
 
 /** STS answers in well under a second; a slow one should not eat the logging deadline. */
 export const STS_CALL_TIMEOUT_MS = 5_000;
@@ -27,7 +48,7 @@ export interface ProviderDeps {
   stsTimeoutMs?: number;
 }
 
-export function createCredentialsProvider(endpoint: Pick<EndpointConfig, 'name' | 'region' | 'access'>, deps: ProviderDeps): CredentialsProvider {
+export function createCredentialsProvider(endpoint: CredentialsSubject, deps: ProviderDeps): CredentialsProvider {
   const limits = { now: deps.now, minForcedRefreshIntervalMs: deps.minForcedRefreshIntervalMs };
   const base = staticCredentials(async () => {
     let secrets: SecretsLike;

@@ -14,8 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readConfigStoreContents } from './toml-contents.js';
-import { loadServiceConfig } from '../config/load.js';
-import { CONFIG_STORE_NAME, SECRET_STORE_NAME } from '../config/schema.js';
+import { CONFIG_STORE_NAME, loadServiceConfig, SECRET_STORE_NAME } from '../config/index.js';
 import { secretKeys } from '../aws/credentials.js';
 import { lintCondition, lintFormat } from '../format/index.js';
 

@@ -3,7 +3,7 @@
  * `[local_server]` inline-toml holds them: enough TOML for a table of string items, not a
  * general TOML parser. Used by `check` and by the tests that edit the local configuration.
  */
-import { CONFIG_STORE_NAME } from '../config/schema.js';
+import { CONFIG_STORE_NAME } from '../config/index.js';
 
 export const CONTENTS_TABLE = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
 

@@ -10,6 +10,7 @@
  *                                           (base keys for STS under iam_role), and `admin_token` (admin stats page)
  *   KV Store     `kinesis_logger_state`     the shared shard maps
  */
+import type { AccessConfig } from '../aws/index.js';
 import type { Condition, LogFormat } from '../format/index.js';
 import type { BackendRef } from '../platform/types.js';
 
@@ -69,19 +70,8 @@ export const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 export type Placement = 'format_version_default' | 'waf_debug' | 'none';
 export const PLACEMENTS: readonly Placement[] = ['format_version_default', 'waf_debug', 'none'];
 
-export type AccessConfig =
-  | { method: 'user_credentials' }
-  | {
-      method: 'iam_role';
-      roleArn: string;
-      externalId?: string;
-      sessionName: string;
-      durationSeconds: number;
-      /** `<endpoint>.sts_url`; default the regional endpoint https://sts.<region>.amazonaws.com/ (.com.cn in China). */
-      stsUrl: string;
-      /** `<endpoint>.sts_backend`; default static backend `sts`, or `dynamic` for the sts_url host. */
-      stsBackend: BackendRef;
-    };
+/** How an endpoint signs (`access_method` and its fields); the shape is aws/'s, which acts on it. */
+export type { AccessConfig };
 
 export type OversizePolicy = 'truncate' | 'drop';
 

@@ -8,8 +8,7 @@
  * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
  * and the derivations (calls made, retries, misrouted records). Does not decide anything.
  */
-import type { ErrorClass } from '../kinesis/errors.js';
-import type { EntryResult } from '../kinesis/put-records.js';
+import type { EntryResult, ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 
 export interface Attempt {

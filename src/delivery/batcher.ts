@@ -6,7 +6,7 @@
  * Owns: the packing rule only. Records arrive already within the record-size limit
  * (prepare.ts); order is kept; a record is never split or left out.
  */
-import { MAX_RECORDS_PER_PUT } from '../kinesis/limits.js';
+import { MAX_RECORDS_PER_PUT } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 
 export interface Batch<R> {

@@ -19,10 +19,8 @@
  */
 import type { RequestBudget } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import type { DeliveryLimits } from '../config/schema.js';
-import type { KinesisApi } from '../kinesis/api.js';
-import { AwsCallError } from '../kinesis/errors.js';
-import { putRecordsInput, readPutRecordsResults } from '../kinesis/put-records.js';
+import type { DeliveryLimits } from '../config/index.js';
+import { AwsCallError, type KinesisApi, putRecordsInput, readPutRecordsResults } from '../kinesis/index.js';
 import type { ShardRouter, ShardTarget } from '../shards/index.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';

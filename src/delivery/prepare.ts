@@ -11,9 +11,9 @@
  * calls (batcher.ts) or the partition keys (the router picks them later, so room for the longest
  * key is kept: PARTITION_KEY_RESERVE_BYTES).
  */
-import type { DeliveryLimits } from '../config/schema.js';
+import type { DeliveryLimits } from '../config/index.js';
 import { bytesToBase64 } from '../kinesis/base64.js';
-import { MAX_PARTITION_KEY_LENGTH } from '../kinesis/limits.js';
+import { MAX_PARTITION_KEY_LENGTH } from '../kinesis/index.js';
 import type { Attempt } from './attempt.js';
 
 /** Appended to a truncated line, so a reader sees that the record is not whole. */

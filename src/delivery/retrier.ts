@@ -21,7 +21,7 @@
  * Contract: the pipeline appends this call's Attempt to every record before `handle`, so
  * `record.attempts.length` counts this try.
  */
-import { isShardThrottle, type ErrorClass } from '../kinesis/errors.js';
+import { isShardThrottle, type ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 import { lastSentAttempt, type CallOutcome, type HasAttempts } from './attempt.js';
 

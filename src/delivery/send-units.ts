@@ -10,7 +10,7 @@
  * shard's range for consumers to see them on the right shard). Records without a planned shard
  * (random partition keys, no map) and a unit of one are sent as plain records.
  */
-import { RecordAggregator } from '../kinesis/kpl-record.js';
+import { RecordAggregator } from '../kinesis/index.js';
 import { bytesToBase64 } from '../kinesis/base64.js';
 import type { ShardTarget } from '../shards/index.js';
 import type { CallOutcome } from './attempt.js';

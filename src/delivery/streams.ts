@@ -25,8 +25,8 @@ import {
   type CredentialsStats,
   RequestBudget,
 } from '../aws/index.js';
-import type { EndpointConfig } from '../config/schema.js';
-import { createKinesisApi } from '../kinesis/api.js';
+import type { EndpointConfig } from '../config/index.js';
+import { createKinesisApi } from '../kinesis/index.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
 import { deliverLines, failLines } from './pipeline.js';

@@ -16,11 +16,10 @@
  * Counters are per Compute instance (one sandbox, reused for some requests, then replaced); the
  * page says so. It never shows key material: credentials appear as source, counts and expiry only.
  */
-import { SECRET_STORE_NAME } from '../config/schema.js';
+import { SECRET_STORE_NAME } from '../config/index.js';
 import type { Platform } from '../platform/types.js';
 import { renderCostDocument } from './diagnostics.js';
-import { loadService } from './endpoints.js';
-import { instanceStartedAt } from './handle-request.js';
+import { instanceStartedAt, loadService } from './endpoints.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;

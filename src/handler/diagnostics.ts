@@ -10,7 +10,7 @@
  * Owns the per-instance state these need (the sandbox's id, its request count). Randomness and the
  * clock come from the platform, never from Math.random or Date.now called in place.
  */
-import type { EndpointConfig } from '../config/schema.js';
+import type { EndpointConfig } from '../config/index.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts } from './collect-facts.js';
 

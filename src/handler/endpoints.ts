@@ -6,9 +6,7 @@
  * A configuration problem is reported once per instance on the error log endpoint, never per
  * request, and never stops traffic.
  */
-import { ConfigError } from '../config/errors.js';
-import { loadServiceConfig } from '../config/load.js';
-import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import { CONFIG_STORE_NAME, ConfigError, DEFAULT_ERROR_LOG_ENDPOINT, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME, type ServiceConfig } from '../config/index.js';
 import { createStreamDelivery, type StreamDelivery } from '../delivery/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
@@ -20,6 +18,8 @@ export interface LoadedService {
 }
 
 let loaded: LoadedService | undefined;
+/** When this instance served its first request (set then, not at module load: that runs at build time). */
+let instanceStartedAtMs: number | undefined;
 const reportedOnce = new Set<string>();
 const REPORTED_ONCE_LIMIT = 1_000;
 
@@ -31,6 +31,14 @@ export function reportOnce(log: LoggerLike, line: string): void {
   if (reportedOnce.size >= REPORTED_ONCE_LIMIT) reportedOnce.clear();
   reportedOnce.add(line);
   log.log(line);
+}
+
+export function noteInstanceStart(nowMs: number): void {
+  instanceStartedAtMs ??= nowMs;
+}
+
+export function instanceStartedAt(): number | undefined {
+  return instanceStartedAtMs;
 }
 
 /** The endpoints if this instance has loaded them already; never loads. */

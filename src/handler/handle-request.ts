@@ -7,7 +7,7 @@ import { executionBudget, type RequestBudget } from '../delivery/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
-import { loadedService, loadService, reportOnce, wafKeyPresent } from './endpoints.js';
+import { loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent } from './endpoints.js';
 import { logExchange, type EmittedLines } from './log-exchange.js';
 import { originResponder, serve, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
@@ -51,17 +51,6 @@ const executions = new WeakMap<object, Execution>();
 
 export function executionOf(event: object): Execution | undefined {
   return executions.get(event);
-}
-
-/** When this instance served its first request (set then, not at module load: that runs at build time). */
-let instanceStartedAtMs: number | undefined;
-
-export function noteInstanceStart(nowMs: number): void {
-  instanceStartedAtMs ??= nowMs;
-}
-
-export function instanceStartedAt(): number | undefined {
-  return instanceStartedAtMs;
 }
 
 export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {

@@ -2,7 +2,7 @@
  * Which endpoints log this request, and their rendered lines: placement, response condition and
  * sampling, in that order. Pure: no I/O, nothing sent.
  */
-import type { EndpointConfig } from '../config/schema.js';
+import type { EndpointConfig } from '../config/index.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 
 /** Why a line is being produced: automatically after the response, or for a WAF-flagged request. */

@@ -9,7 +9,7 @@
  * Exports: createStreamRouter, randomKeyRouter (the naive baseline the benchmarks compare with),
  * and the shapes delivery uses (types.ts).
  */
-import type { KinesisApi } from '../kinesis/api.js';
+import type { KinesisApi } from '../kinesis/index.js';
 import type { KvStoreLike } from '../platform/types.js';
 import { cryptoRandom } from './crypto-random.js';
 import { kvShardMapStore } from './map-store.js';

@@ -22,7 +22,7 @@
  * and the map's `listedAtMs`; a record with `avoid[i]` set goes to a different shard whenever the
  * map has more than one.
  */
-import { EHK_ROUTED_PARTITION_KEY } from '../kinesis/keys.js';
+import { EHK_ROUTED_PARTITION_KEY } from '../kinesis/index.js';
 import { cryptoRandom } from './crypto-random.js';
 import type { MapShard, ShardMap } from './shard-map.js';
 import type { ShardTarget } from './types.js';

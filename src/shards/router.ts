@@ -8,7 +8,7 @@
  * for lack of a map and the router's contract (never throws, one target per record) holds.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import type { KinesisApi } from '../kinesis/api.js';
+import type { KinesisApi } from '../kinesis/index.js';
 import type { ShardMap } from './shard-map.js';
 import type { RefreshLimits, ShardRouter, ShardTarget, StalenessEvidence } from './types.js';
 

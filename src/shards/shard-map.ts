@@ -12,9 +12,7 @@
  * 0…2^128−1 finds exactly one shard. Building or decoding something inconsistent gives a reason,
  * never a map.
  */
-import type { Shard } from '../kinesis/api.js';
-import { parseHashKey } from '../kinesis/keys.js';
-import { MAX_HASH_KEY } from '../kinesis/limits.js';
+import { MAX_HASH_KEY, parseHashKey, type Shard } from '../kinesis/index.js';
 
 export interface MapShard {
   readonly shardId: string;

@@ -26,9 +26,7 @@
  * room lists. The store is read either way; that costs no backend request.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import type { KinesisApi, Shard } from '../kinesis/api.js';
-import { listShardsRound } from '../kinesis/list-shards.js';
-import { MAX_LIST_SHARDS_RESULTS } from '../kinesis/limits.js';
+import { type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
 import type { ShardMapStore } from './map-store.js';
 import { buildShardMap, hasShard, type ShardMap } from './shard-map.js';
 import type { RefreshLimits, StalenessEvidence } from './types.js';
