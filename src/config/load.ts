@@ -12,6 +12,7 @@
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
 import { closestNames } from '../format/suggest.js';
+import { describeJsonSyntaxError } from '../json/syntax-error.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
@@ -109,8 +110,9 @@ function readEndpointItem(name: string, raw: string | null, errors: ConfigError[
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (error) {
-    return fail(name, `not JSON (${error instanceof Error ? error.message : error}); expected an object such as {"stream_name": "logs", "region": "us-east-1"}`);
+  } catch {
+    // Not JSON.parse's message: V8's quotes the text around the fault, which may be a pasted secret.
+    return fail(name, `not JSON (${describeJsonSyntaxError(raw)}); expected an object such as {"stream_name": "logs", "region": "us-east-1"}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return fail(name, 'expected a JSON object of the endpoint\'s fields, e.g. {"stream_name": "logs", "region": "us-east-1"}');
