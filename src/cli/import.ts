@@ -79,7 +79,8 @@ function proveAndDescribe(plan: ImportPlan): ImportOutput {
     ...plan.serviceItems,
     ...Object.fromEntries(list.map((e) => [e.name, e.item])),
   });
-  const config = loadServiceConfig(storeOf(itemsOf(accepted)));
+  // With nothing left to carry over there is nothing to prove (the loader would only miss `endpoints`).
+  const config = accepted.length > 0 ? loadServiceConfig(storeOf(itemsOf(accepted))) : { errors: [], endpoints: [] };
   for (const error of config.errors) {
     const endpoint = accepted.find((e) => e.name === error.endpoint);
     const hint = error.field.endsWith('.placement') ? ' (--waf-corp, --waf-workspace)' : '';
