@@ -8,7 +8,7 @@
  */
 import { loadServiceConfig } from '../config/load.js';
 import { CONFIG_STORE_NAME, SECRET_STORE_NAME } from '../config/schema.js';
-import type { CommandSpec } from './args.js';
+import { type CommandSpec, UsageError } from './args.js';
 import { lintEndpoint } from './check.js';
 import { type CliIo, displayName, EXIT_OK, EXIT_PROBLEMS, InputError, parseJsonInput, readInput } from './io.js';
 import { ImportInputError, type ImportPlan, planImport, type RefusedEndpoint } from './vcl-kinesis-endpoints.js';
@@ -50,6 +50,7 @@ interface ImportOutput {
 }
 
 export function runImport(file: string, options: { conditions?: string; 'waf-corp'?: string; 'waf-workspace'?: string; json?: boolean }, io: CliIo): number {
+  if ((options['waf-corp'] === undefined) !== (options['waf-workspace'] === undefined)) throw new UsageError('--waf-corp and --waf-workspace go together');
   const endpoints = parseJsonInput(readInput(io, file), file);
   const conditions = options.conditions === undefined ? undefined : parseJsonInput(readInput(io, options.conditions), options.conditions);
   let plan: ImportPlan;

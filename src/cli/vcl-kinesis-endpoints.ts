@@ -51,7 +51,7 @@ const CONDITION_FIELDS_FROM_GO: Record<string, string> = {
   UpdatedAt: 'updated_at',
 };
 const METADATA_FIELDS = ['service_id', 'version', 'created_at', 'updated_at', 'deleted_at'];
-const KNOWN_FIELDS = new Set([...Object.values(KINESIS_FIELDS_FROM_GO)]);
+const KNOWN_FIELDS = new Set(Object.values(KINESIS_FIELDS_FROM_GO));
 /** Fastly's own AWS account, which its Kinesis endpoint assumes `iam_role` from (reference/kinesis.md). */
 const FASTLY_AWS_ACCOUNT = '717331877981';
 const ENDPOINT_NAME_CHARS_MAX = 64;
@@ -228,7 +228,7 @@ function credentials(name: string, fields: Record<string, unknown>, item: Record
     if (keyFields.length > 0) notes.push(`${keyFields.join(', ')}: set beside iam_role; the role is used, and the keys below must be able to assume it (values not printed)`);
     return [
       { key: `${name}.access_key_id`, what: 'access key id of the IAM user that assumes the role' },
-      { key: `${name}.secret_access_key`, what: 'its secret access key' },
+      { key: `${name}.secret_access_key`, what: 'secret access key of that IAM user' },
     ];
   }
   if (keyFields.length > 0) notes.push(`${keyFields.join(', ')}: secrets belong in the Secret Store, not the Config Store (values not printed)`);

@@ -159,6 +159,7 @@ describe('compute-kinesis-logger import', () => {
     const items = (JSON.parse(withWaf.out) as ImportJson).items;
     expect(items).toMatchObject({ endpoints: 'waf,ok', waf_corp: 'acme', waf_workspace: 'prod', waf: { placement: 'waf_debug' } });
     expect(loadServiceConfig(store(items)).errors).toEqual([]);
+    expect(cli(['import', 'k.json', '--waf-corp', 'acme'], { 'k.json': input }).err).toMatch(/^import: --waf-corp and --waf-workspace go together\n/);
   });
 
   it('gives clashing or invalid names a valid, unique name, and notes fields it does not know', () => {
