@@ -16,6 +16,11 @@
  * answer cannot flood a log endpoint. It is idempotent, so text that passes the gate twice (where it
  * enters and where it leaves) comes out the same.
  *
+ * Its cost is bounded by MAX_AWS_MESSAGE_INPUT_CHARS, not by what arrives: the text is cut to that
+ * length before any regex sees it (a 160k-character answer once took 36 s here, the echo marker's
+ * leading `\s*` retried at every space). A value the cut splits is dropped whole, so that half of a
+ * key id, which the redaction patterns no longer recognise, cannot slip through.
+ *
  * Not a general secret scanner: the secret access key is never sent to AWS, so AWS cannot echo it;
  * what can come back is the token, the credential scope with the access key id, and signatures.
  */
@@ -26,12 +31,20 @@ export const MAX_AWS_MESSAGE_CHARS = 300;
 export const REDACTED = '[redacted]';
 
 /**
+ * Most of AWS's text that is ever looked at. Well above what survives (one sentence, then
+ * MAX_AWS_MESSAGE_CHARS), so the cut only changes answers whose first sentence is padded with
+ * thousands of characters.
+ */
+export const MAX_AWS_MESSAGE_INPUT_CHARS = 2048;
+
+/**
  * Where AWS's echo of the signing computation starts when the text has been flattened to one line
  * (the multi-line form is already cut at its first line break).
  */
-const ECHO_MARKERS = /\s*(?:The Canonical String for this request|The String-to-Sign should have been|Canonical request|StringToSign)\b/i;
+const ECHO_MARKERS = /(?:The Canonical String for this request|The String-to-Sign should have been|Canonical request|StringToSign)\b/i;
 
 /** A value runs until whitespace or a delimiter of the header, query or XML form it sits in. */
+const VALUE_END = /[\s&'",;<]/;
 const VALUE = String.raw`[^\s&'",;<]+`;
 const SECRET_FIELDS: RegExp[] = [
   // `x-amz-security-token:<token>` (canonical headers) and `X-Amz-Security-Token=<token>` (query).
@@ -51,7 +64,7 @@ const CONTROL = /[\u0000-\u001f\u007f]+/g;
 
 export function sanitizeAwsMessage(message: unknown): string {
   let text = typeof message === 'string' ? message : message === undefined || message === null ? '' : String(message);
-  text = (text.trim().split(/\r?\n|\r/, 1)[0] ?? '').replace(CONTROL, ' ');
+  text = (boundedHead(text.trimStart()).split(/\r?\n|\r/, 1)[0] ?? '').replace(CONTROL, ' ');
   const echo = ECHO_MARKERS.exec(text);
   if (echo) text = text.slice(0, echo.index);
   const sentence = SENTENCE_END.exec(text);
@@ -60,6 +73,17 @@ export function sanitizeAwsMessage(message: unknown): string {
   text = text.replace(ACCESS_KEY_ID, REDACTED);
   text = text.replace(/\s+/g, ' ').trim();
   return text.length > MAX_AWS_MESSAGE_CHARS ? `${cutAt(text, MAX_AWS_MESSAGE_CHARS - 1).trimEnd()}…` : text;
+}
+
+/**
+ * The first MAX_AWS_MESSAGE_INPUT_CHARS characters of `text`, less the value the cut falls inside
+ * (found with a loop: a regex anchored at the end would itself be quadratic).
+ */
+function boundedHead(text: string): string {
+  if (text.length <= MAX_AWS_MESSAGE_INPUT_CHARS) return text;
+  let end = MAX_AWS_MESSAGE_INPUT_CHARS;
+  while (end > 0 && !VALUE_END.test(text[end] ?? ' ')) end--;
+  return text.slice(0, end);
 }
 
 /** The first `length` UTF-16 units, one less when that would split a surrogate pair. */

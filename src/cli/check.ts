@@ -1,87 +1,121 @@
 /**
- * `compute-kinesis-logger check <config>`: validates every endpoint of a configuration the way the
- * app does at load time (same code: config/load.ts), and lists every problem, with a caret under
- * the offending text for formats and conditions, and warnings (⚠) for regexes that can backtrack
- * exponentially (Fastly accepts them and stops them at run time; JavaScript cannot). Exits 0 when
- * all endpoints are valid (warnings or not), 1 when any problem was found, 2 on a usage error.
- *
- * <config> is one of:
- *   - a JSON object of Config Store items: {"endpoints": "main", "main": {"stream_name": "logs", …}}
- *     (an endpoint's item may be given as an object or, as stored, as a JSON string)
- *   - the JSON printed by `fastly config-store-entry list --store-id … --json`
- *     (an array of {"item_key": …, "item_value": …})
- *   - a fastly.toml: its [local_server.config_stores.kinesis_logger.contents] table
+ * `compute-kinesis-logger check <config.json | fastly.toml | ->`: validates every endpoint of a
+ * configuration the way the app does at load time (same code: config/load.ts), and lists every
+ * problem, with a caret under the offending text for formats and conditions, and warnings (⚠) for
+ * regexes that can backtrack exponentially (Fastly accepts them and stops them at run time;
+ * JavaScript cannot). A fastly.toml holds two configurations, `[local_server]` and `[setup]`:
+ * each is checked, and the output says which were read. `--json` prints one JSON document.
+ * Input forms: config-sources.ts.
  */
-import { readFileSync } from 'node:fs';
-import { readConfigStoreContents } from './toml-contents.js';
-import { CONFIG_STORE_NAME, loadServiceConfig, SECRET_STORE_NAME } from '../config/index.js';
 import { secretKeys } from '../aws/credentials.js';
+import { CONFIG_STORE_NAME, type ConfigError, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME } from '../config/index.js';
 import { lintCondition, lintFormat } from '../format/index.js';
+import type { CommandSpec } from './args.js';
+import { type ConfigSource, readConfigSources } from './config-sources.js';
+import { type CliIo, EXIT_OK, EXIT_PROBLEMS } from './io.js';
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
+export const CHECK_COMMAND = {
+  name: 'check',
+  summary: 'Validate a configuration exactly as the app loads it, listing every problem.',
+  positionals: { usage: '<config.json | fastly.toml | ->', min: 1, max: 1 },
+  options: {
+    json: { type: 'boolean', help: 'print one JSON document (sources, endpoints, problems, warnings) instead of text' },
+  },
+  details: `input:
+  config.json   a JSON object of Config Store items: {"endpoints": "main", "main": {"stream_name": "logs", "region": "us-east-1"}}
+                (an endpoint as an object, or as stored: its JSON as a string), or the output of
+                fastly config-store-entry list --store-id <id> --json
+  fastly.toml   its [local_server.config_stores.${CONFIG_STORE_NAME}] contents (inline, or a json file) and its
+                [setup.config_stores.${CONFIG_STORE_NAME}.items], each checked on its own
+  -             standard input: JSON when it starts with { or [{, TOML otherwise
+
+exit status: 0 every endpoint is valid (warnings or not), 1 a problem was found, 2 usage error or unreadable input`,
+} satisfies CommandSpec;
+
+interface Finding {
+  endpoint: string;
+  field: string;
+  message: string;
 }
 
-export function runCheck(args: string[], io: CliIo): number {
-  const file = args.find((a) => !a.startsWith('-'));
-  if (!file || args.includes('--help')) {
-    io.err('usage: compute-kinesis-logger check <config.json | fastly.toml>\n');
-    return 2;
-  }
-  let items: Record<string, string>;
-  try {
-    items = readItems(file, readFileSync(file, 'utf8'));
-  } catch (error) {
-    io.err(`check: ${file}: ${error instanceof Error ? error.message : error}\n`);
-    return 2;
-  }
+interface SourceReport {
+  source: string;
+  items: number;
+  notes: string[];
+  endpoints: EndpointConfig[];
+  problems: Finding[];
+  warnings: Finding[];
+}
+
+export function runCheck(file: string, options: { json?: boolean }, io: CliIo): number {
+  const reports = readConfigSources(file, io).map(checkSource);
+  const problems = reports.reduce((sum, report) => sum + report.problems.length, 0);
+  if (options.json) io.out(`${JSON.stringify({ file, valid: problems === 0, sources: reports.map(jsonReport) }, null, 2)}\n`);
+  else printReports(reports, io);
+  return problems === 0 ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+function checkSource({ source, items, notes }: ConfigSource): SourceReport {
   const config = loadServiceConfig({ get: (key) => items[key] ?? null });
-  for (const error of config.errors) io.err(`✗ ${error.message}\n`);
-  for (const endpoint of config.endpoints) {
-    // Accepted, as Fastly accepts them, but worth a look before deploying.
-    const warnings = [
-      ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),
-      ...(endpoint.responseCondition ? lintCondition(endpoint.responseCondition.source).map((w) => ['response_condition', w] as const) : []),
-    ];
-    for (const [field, warning] of warnings) io.err(`⚠ ${endpoint.name}: ${endpoint.name}.${field}: ${warning.message}\n`);
-    const keys = secretKeys(endpoint.name);
-    io.out(
-      `✓ ${endpoint.name}: stream ${endpoint.streamName} in ${endpoint.region}, placement ${endpoint.placement}, ` +
-        `${endpoint.access.method}${endpoint.access.method === 'iam_role' ? ` (${endpoint.access.roleArn})` : ''}\n` +
-        `  needs secrets ${keys.accessKeyId} and ${keys.secretAccessKey} in secret store ${SECRET_STORE_NAME}\n`,
-    );
-  }
-  if (config.errors.length > 0) {
-    io.err(`${config.errors.length} problem(s) in ${file}; the app disables endpoints with problems and keeps serving traffic.\n`);
-    return 1;
-  }
-  io.out(`${config.endpoints.length} endpoint(s) valid for config store ${CONFIG_STORE_NAME}.\n`);
-  return 0;
+  const warnings = config.endpoints.flatMap(lintEndpoint);
+  return { source, items: Object.keys(items).length, notes, endpoints: config.endpoints, problems: config.errors.map(finding), warnings };
 }
 
-function readItems(file: string, text: string): Record<string, string> {
-  if (file.endsWith('.toml')) return readConfigStoreContents(text);
-  const parsed: unknown = JSON.parse(text);
-  if (Array.isArray(parsed)) {
-    const items: Record<string, string> = {};
-    for (const entry of parsed as Record<string, unknown>[]) {
-      const key = entry.item_key ?? entry.key;
-      const value = entry.item_value ?? entry.value;
-      if (typeof key !== 'string' || typeof value !== 'string') throw new Error('array entries need string item_key and item_value');
-      items[key] = value;
+/** Accepted, as Fastly accepts them, but worth a look before deploying: regexes that can backtrack exponentially. */
+export function lintEndpoint(endpoint: EndpointConfig): Finding[] {
+  const found = [
+    ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),
+    ...(endpoint.responseCondition ? lintCondition(endpoint.responseCondition.source).map((w) => ['response_condition', w] as const) : []),
+  ];
+  return found.map(([field, warning]) => ({ endpoint: endpoint.name, field: `${endpoint.name}.${field}`, message: warning.message }));
+}
+
+function finding(error: ConfigError): Finding {
+  return { endpoint: error.endpoint, field: error.key, message: error.problem };
+}
+
+function printReports(reports: SourceReport[], io: CliIo): void {
+  io.out(`read ${reports.map((r) => `${r.source} (${r.items} item${r.items === 1 ? '' : 's'})`).join(' and ')}\n`);
+  for (const report of reports) {
+    if (reports.length > 1) io.out(`\n${report.source}:\n`);
+    for (const note of report.notes) io.err(`note: ${note}\n`);
+    for (const problem of report.problems) io.err(`✗ ${problem.endpoint}: ${problem.field}: ${problem.message}\n`);
+    for (const warning of report.warnings) io.err(`⚠ ${warning.endpoint}: ${warning.field}: ${warning.message}\n`);
+    for (const endpoint of report.endpoints) {
+      const keys = secretKeys(endpoint.name);
+      io.out(
+        `✓ ${endpoint.name}: stream ${endpoint.streamName} in ${endpoint.region}, placement ${endpoint.placement}, ` +
+          `${endpoint.access.method}${endpoint.access.method === 'iam_role' ? ` (${endpoint.access.roleArn})` : ''}\n` +
+          `  needs secrets ${keys.accessKeyId} and ${keys.secretAccessKey} in secret store ${SECRET_STORE_NAME}\n`,
+      );
     }
-    return items;
-  }
-  if (parsed && typeof parsed === 'object') {
-    const items: Record<string, string> = {};
-    for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value === 'string') items[key] = value;
-      // An endpoint written as an object is stored as its JSON text.
-      else if (value && typeof value === 'object' && !Array.isArray(value)) items[key] = JSON.stringify(value);
-      else throw new Error(`item "${key}" must be a string, or an object for an endpoint (Config Store values are strings)`);
+    if (report.problems.length > 0) {
+      io.err(`${report.problems.length} problem(s) in ${report.source}; the app disables endpoints with problems and keeps serving traffic.\n`);
+    } else {
+      io.out(`${report.endpoints.length} endpoint(s) valid for config store ${CONFIG_STORE_NAME}.\n`);
     }
-    return items;
   }
-  throw new Error('expected a JSON object of config store items');
+}
+
+function jsonReport(report: SourceReport) {
+  return {
+    source: report.source,
+    items: report.items,
+    valid: report.problems.length === 0,
+    notes: report.notes,
+    endpoints: report.endpoints.map((endpoint) => {
+      const keys = secretKeys(endpoint.name);
+      return {
+        name: endpoint.name,
+        stream_name: endpoint.streamName,
+        region: endpoint.region,
+        placement: endpoint.placement,
+        access_method: endpoint.access.method,
+        ...(endpoint.access.method === 'iam_role' ? { iam_role: endpoint.access.roleArn } : {}),
+        secrets: [keys.accessKeyId, keys.secretAccessKey],
+      };
+    }),
+    problems: report.problems,
+    warnings: report.warnings,
+  };
 }

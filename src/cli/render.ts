@@ -1,80 +1,67 @@
 /**
- * `compute-kinesis-logger render --format <format|@file> --facts <facts.json|->`: renders one
- * log line with the same engine the Compute app uses, from a JSON object of VCL variable names
- * (src/facts/from-vcl-json.ts). Exit 0 with the line on stdout; exit 2 with the caret report on
- * stderr when the format does not compile; exit 2 on a usage error or unreadable facts.
+ * `compute-kinesis-logger render --format <format|@file> [--facts <facts.json|->] [--json]`:
+ * renders one log line with the same engine the Compute app uses, from a JSON object of VCL
+ * variable names (src/facts/from-vcl-json.ts). The line goes to stdout; `--json` then checks that
+ * it parses as JSON (what Kinesis consumers and Fastly's Kinesis default expect) and says where
+ * it does not. Notes about the input go to stderr and never change the exit status.
  */
-import { readFileSync } from 'node:fs';
 import { factsFromVclJson, FactsError } from '../facts/from-vcl-json.js';
+import type { RequestFacts } from '../facts/request-facts.js';
+import { formatErrorAt } from '../format/errors.js';
 import { compileFormat, FormatError } from '../format/index.js';
+import { findJsonSyntaxError } from '../json/syntax-error.js';
+import type { CommandSpec } from './args.js';
+import { type CliIo, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, InputError, parseJsonInput, readInput } from './io.js';
 
-export interface RenderIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Reads a file, or standard input for "-". */
-  readFile?: (path: string) => string;
-}
+export const RENDER_COMMAND = {
+  name: 'render',
+  summary: 'Render one log line for given request facts, exactly as the app renders it.',
+  positionals: { usage: '', min: 0, max: 0 },
+  options: {
+    format: {
+      type: 'string',
+      value: '<format | @file>',
+      required: true,
+      help: 'a Fastly log format (version 2), or @path to read it from a file (one trailing newline is dropped)',
+    },
+    facts: {
+      type: 'string',
+      value: '<facts.json | ->',
+      help: 'a JSON object of VCL variable names, e.g. {"req.url": "/a?x=1", "resp.status": 200}; "-" reads standard input.\nWithout it: GET / HTTP/1.1, status 200, time.start = now',
+    },
+    json: { type: 'boolean', help: 'also check that the rendered line is JSON, and say where it stops being JSON' },
+  },
+  details: 'exit status: 0 rendered (and, with --json, valid JSON), 1 rendered but not JSON (--json), 2 usage error, unusable facts or a format that does not compile',
+} satisfies CommandSpec;
 
-export const RENDER_USAGE =
-  'usage: compute-kinesis-logger render --format <format | @file> [--facts <facts.json | ->]\n' +
-  '  --format  a Fastly log format (version 2), or @path to read it from a file (one trailing newline is dropped)\n' +
-  '  --facts   a JSON object of VCL variable names, e.g. {"req.url": "/a?x=1", "resp.status": 200};\n' +
-  '            "-" reads standard input; without it: GET / HTTP/1.1, status 200, time.start = now\n';
+export function runRender(options: { format: string; facts?: string; json?: boolean }, io: CliIo): number {
+  const source = options.format.startsWith('@') ? readInput(io, options.format.slice(1)).replace(/\r?\n$/, '') : options.format;
+  const facts = readFacts(options.facts, io);
 
-const EXIT_OK = 0;
-const EXIT_USAGE = 2;
-const EXIT_FORMAT_ERROR = 2;
-
-export function runRender(args: string[], io: RenderIo): number {
-  const read = io.readFile ?? ((path: string) => readFileSync(path === '-' ? 0 : path, 'utf8'));
-  let options: { format?: string; facts?: string };
+  let line: string;
   try {
-    options = parseOptions(args);
-  } catch (error) {
-    io.err(`render: ${(error as Error).message}\n${RENDER_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (options.format === undefined) {
-    io.err(`render: --format is required\n${RENDER_USAGE}`);
-    return EXIT_USAGE;
-  }
-
-  let source = options.format;
-  let facts;
-  try {
-    if (source.startsWith('@')) source = read(source.slice(1)).replace(/\r?\n$/, '');
-    facts = factsFromVclJson(options.facts === undefined ? {} : JSON.parse(read(options.facts)));
-  } catch (error) {
-    const what = error instanceof FactsError || error instanceof SyntaxError ? 'facts' : 'input';
-    io.err(`render: ${what}: ${(error as Error).message}\n`);
-    return EXIT_USAGE;
-  }
-
-  try {
-    io.out(`${compileFormat(source).render(facts)}\n`);
-    return EXIT_OK;
+    line = compileFormat(source).render(facts);
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     io.err(`render: format error: ${error.message}\n`);
-    return EXIT_FORMAT_ERROR;
+    return EXIT_USAGE;
   }
+  io.out(`${line}\n`);
+  if (!options.json) return EXIT_OK;
+  const problem = findJsonSyntaxError(line);
+  if (!problem) return EXIT_OK;
+  // The line is the user's own output, so here the excerpt under the caret helps and hides nothing.
+  io.err(`render: the line is not JSON: ${formatErrorAt(line, problem.offset, `expected ${problem.expected}, found ${problem.found},`).message}\n`);
+  return EXIT_PROBLEMS;
 }
 
-function parseOptions(args: string[]): { format?: string; facts?: string } {
-  const options: { format?: string; facts?: string } = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name !== '--format' && name !== '--facts') throw new Error(`unknown argument "${arg}"`);
-    let value: string | undefined;
-    if (eq > 0 && arg.startsWith('--')) value = arg.slice(eq + 1);
-    else {
-      value = args[i + 1];
-      i++;
-    }
-    if (value === undefined) throw new Error(`${name} needs a value`);
-    options[name === '--format' ? 'format' : 'facts'] = value;
+/** The request facts from --facts (a file or "-"), or the defaults without it. */
+function readFacts(path: string | undefined, io: CliIo): RequestFacts {
+  const input = path === undefined ? {} : parseJsonInput(readInput(io, path), path);
+  try {
+    return factsFromVclJson(input);
+  } catch (error) {
+    if (error instanceof FactsError) throw new InputError(`facts: ${error.message}`);
+    throw error;
   }
-  return options;
 }

@@ -6,6 +6,7 @@
  * Does not own: what each field means (endpoint.ts).
  */
 import { closestNames } from '../format/suggest.js';
+import { describeJsonSyntaxError } from '../json/syntax-error.js';
 import { ConfigError } from './errors.js';
 import { ENDPOINT_FIELDS } from './schema.js';
 
@@ -33,8 +34,9 @@ export function readEndpointItem(name: string, raw: string | null, errors: Confi
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (error) {
-    return fail(undefined, `not JSON (${error instanceof Error ? error.message : error}); expected an object such as ${EXAMPLE_ITEM}`);
+  } catch {
+    // Not JSON.parse's message: V8's quotes the text around the fault, which may be a pasted secret.
+    return fail(undefined, `not JSON (${describeJsonSyntaxError(raw)}); expected an object such as ${EXAMPLE_ITEM}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return fail(undefined, `expected a JSON object of the endpoint's fields, e.g. ${EXAMPLE_ITEM}`);

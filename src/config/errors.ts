@@ -14,14 +14,19 @@ export class ConfigError extends Error {
     readonly field: string | undefined,
     readonly problem: string,
   ) {
-    super(`${ConfigError.keyOf(endpoint, field)}: ${problem}`);
+    super(`${endpoint === SERVICE ? `${SERVICE}: ` : ''}${keyOf(endpoint, field)}: ${problem}`);
     this.name = 'ConfigError';
   }
 
-  static keyOf(endpoint: string, field: string | undefined): string {
-    if (field === undefined) return endpoint;
-    return endpoint === SERVICE ? `${SERVICE}: ${field}` : `${endpoint}.${field}`;
+  /** The Config Store key at fault: `main.region` (a field), `main` (the whole item), or a service key. */
+  get key(): string {
+    return keyOf(this.endpoint, this.field);
   }
+}
+
+function keyOf(endpoint: string, field: string | undefined): string {
+  if (field === undefined) return endpoint;
+  return endpoint === SERVICE ? field : `${endpoint}.${field}`;
 }
 
 /** The `endpoint` of problems with service-wide keys. */

@@ -1,6 +1,7 @@
 /**
- * The bundled preview CLI (`node bin/cli.cjs render …`), as built by `npm run test:e2e`'s build:
- * stdout and exit codes 0 and 2.
+ * The bundled CLI (`node bin/cli.cjs …`) as a process, as built by `npm run test:e2e`'s build:
+ * render's stdout and exit codes; import's items fed to check, as a user migrating a VCL service
+ * would; standard input, --help and --version.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,11 @@ writeFileSync(
 );
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '{"req.url": "/stdin"}' });
+  return cliWithInput('{"req.url": "/stdin"}', ...args);
+}
+
+function cliWithInput(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -78,3 +83,45 @@ describe('bin/cli.cjs render', () => {
     expect(cli('render', '--format', '%s', '--facts', path.join(dir, 'missing.json')).status).toBe(2);
   });
 });
+
+describe('bin/cli.cjs import, check, --help, --version', () => {
+  const fixtures = path.resolve('test/fixtures/vcl-import');
+
+  it('import prints items that check accepts, from files and through a pipe', () => {
+    const imported = cli('import', path.join(fixtures, 'kinesis-list-cli.json'), '--conditions', path.join(fixtures, 'conditions-list-cli.json'), '--json');
+    expect(imported.status).toBe(1); // two of the five endpoints cannot be carried over
+    expect(imported.stderr).toBe('');
+    const { items, refused } = JSON.parse(imported.stdout) as { items: Record<string, unknown>; refused: { vcl_name: string }[] };
+    expect(refused.map((r) => r.vcl_name)).toEqual(['legacy', 'api']);
+    const itemsFile = path.join(dir, 'items.json');
+    writeFileSync(itemsFile, JSON.stringify(items));
+    const checked = cli('check', itemsFile);
+    expect(checked.stderr).toBe('');
+    expect(checked.status).toBe(0);
+    expect(checked.stdout).toContain('3 endpoint(s) valid for config store kinesis_logger.');
+    const piped = cliWithInput(JSON.stringify(items), 'check', '-', '--json');
+    expect(piped.status).toBe(0);
+    expect((JSON.parse(piped.stdout) as { valid: boolean }).valid).toBe(true);
+    for (const output of [imported.stdout, cli('import', path.join(fixtures, 'kinesis-list-cli.json')).stdout]) {
+      expect(output).not.toContain('EXAMPLEKEY');
+      expect(output).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    }
+  });
+
+  it('check reads this repo\'s fastly.toml, [local_server] and [setup]', () => {
+    const r = cli('check', 'fastly.toml');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('read [local_server.config_stores.kinesis_logger.contents] (2 items) and [setup.config_stores.kinesis_logger.items] (2 items)');
+  });
+
+  it('--help on every command exits 0; --version prints the version; an unknown option exits 2', () => {
+    for (const command of ['render', 'check', 'import']) {
+      const r = cli(command, '--help');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: compute-kinesis-logger ${command} `));
+    }
+    expect(cli('--version').stdout).toMatch(/^compute-kinesis-logger \d+\.\d+\.\d+\n$/);
+    expect(cli('check', 'fastly.toml', '--bogus').status).toBe(2);
+  });
+});
+

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_AWS_MESSAGE_CHARS, REDACTED, sanitizeAwsMessage } from '../../../src/aws/error-message.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_AWS_MESSAGE_CHARS, MAX_AWS_MESSAGE_INPUT_CHARS, REDACTED, sanitizeAwsMessage } from '../../../src/aws/error-message.js';
 
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEtokenZ3Jk+/=abc';
 const SIGNATURE = 'a'.repeat(64);
@@ -93,4 +93,53 @@ describe('sanitizeAwsMessage', () => {
     expect(sanitizeAwsMessage(null)).toBe('');
     expect(sanitizeAwsMessage(42)).toBe('42');
   });
+
+  describe('work is bounded by MAX_AWS_MESSAGE_INPUT_CHARS, whatever arrives', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    /** The longest string any regex was run on while `run` ran (every way a regex reads a string goes through these). */
+    function longestRegexInput(run: () => void): number {
+      let longest = 0;
+      for (const method of ['exec', 'test', Symbol.replace, Symbol.split, Symbol.match, Symbol.matchAll, Symbol.search] as const) {
+        const original = RegExp.prototype[method] as (this: RegExp, ...args: unknown[]) => unknown;
+        vi.spyOn(RegExp.prototype, method as 'exec').mockImplementation(function (this: RegExp, ...args: unknown[]) {
+          longest = Math.max(longest, String(args[0]).length);
+          return original.apply(this, args) as RegExpExecArray | null;
+        });
+      }
+      run();
+      return longest;
+    }
+
+    it.each([
+      ['160k spaces between two words', `Rate ${' '.repeat(160_000)}exceeded`],
+      ['one 160k-character line', 'Rate exceeded for shard '.repeat(7_000)],
+      ['160k characters before the first newline', `${'x '.repeat(80_000)}\nsecond line`],
+    ])('no regex sees more than the bound: %s', (_, raw) => {
+      expect(raw.length).toBeGreaterThan(150_000);
+      expect(longestRegexInput(() => sanitizeAwsMessage(raw))).toBeLessThanOrEqual(MAX_AWS_MESSAGE_INPUT_CHARS);
+    });
+
+    it('answers a long input as it answers the input cut at the bound', () => {
+      const raw = `Rate exceeded for shard shardId-000000000001${' '.repeat(160_000)} in stream logs.`;
+      expect(sanitizeAwsMessage(raw)).toBe('Rate exceeded for shard shardId-000000000001');
+      expect(sanitizeAwsMessage(raw)).toBe(sanitizeAwsMessage(raw.slice(0, MAX_AWS_MESSAGE_INPUT_CHARS)));
+    });
+
+    it('drops a value that the cut splits, so half a key id cannot slip past the redaction', () => {
+      const keyId = 'AKIAIOSFODNN7EXAMPLE';
+      for (const split of [1, 4, 10, 19]) {
+        const padding = ' '.repeat(MAX_AWS_MESSAGE_INPUT_CHARS - 'key '.length - split);
+        const raw = `key ${padding}${keyId} is not known`;
+        expect(raw.indexOf(keyId) + split).toBe(MAX_AWS_MESSAGE_INPUT_CHARS);
+        const clean = sanitizeAwsMessage(raw);
+        expect(clean).toBe('key');
+        expect(clean).not.toContain(keyId.slice(0, split));
+      }
+      // Behind a delimiter, the value alone is dropped.
+      const raw = `key=${'k'.repeat(MAX_AWS_MESSAGE_INPUT_CHARS - 14)}&id=${keyId}`;
+      expect(sanitizeAwsMessage(raw)).not.toContain('AKIA');
+    });
+  });
 });
+

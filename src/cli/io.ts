@@ -1,0 +1,53 @@
+/**
+ * What every subcommand shares: its window on the world (CliIo: output, errors, reading files or
+ * standard input), the exit codes, and reading user-supplied input without echoing it.
+ *
+ * Exit codes, for every command: 0 done; 1 done, and the input has problems (check: an invalid
+ * endpoint; import: an endpoint that could not be carried over; render --json: the line is not
+ * JSON); 2 the command could not run (usage error, unreadable input, a format that does not
+ * compile).
+ */
+import { describeJsonSyntaxError } from '../json/syntax-error.js';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** A file's text (UTF-8), or standard input's for "-". Throws when it cannot be read. */
+  readFile: (path: string) => string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+
+/** Input the command cannot use at all (unreadable, not JSON, not the expected shape): exit 2. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** `path`'s text; a read failure becomes an InputError naming the path and the reason (ENOENT …). */
+export function readInput(io: CliIo, path: string): string {
+  try {
+    return io.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : code ?? (error instanceof Error ? error.message : String(error));
+    throw new InputError(`${displayName(path)}: cannot read it (${reason})`);
+  }
+}
+
+/**
+ * JSON from user input. A parse failure says where and what was expected, never which text was
+ * there: the input may hold a secret (a pasted secret key, a `fastly logging kinesis list` answer).
+ */
+export function parseJsonInput(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`${displayName(path)}: not JSON: ${describeJsonSyntaxError(text)}`);
+  }
+}
+
+export function displayName(path: string): string {
+  return path === '-' ? 'standard input' : path;
+}
