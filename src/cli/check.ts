@@ -34,8 +34,14 @@ exit status: 0 every endpoint is valid (warnings or not), 1 a problem was found,
 
 interface Finding {
   endpoint: string;
+  /** The Config Store key at fault (`main.region`, or a service key). */
   field: string;
   message: string;
+}
+
+/** As the app's report names it (config/errors.ts): the key once, `service:` before a service key. */
+function findingLine({ endpoint, field, message }: Finding): string {
+  return `${endpoint === 'service' ? 'service: ' : ''}${field}: ${message}`;
 }
 
 interface SourceReport {
@@ -79,8 +85,8 @@ function printReports(reports: SourceReport[], io: CliIo): void {
   for (const report of reports) {
     if (reports.length > 1) io.out(`\n${report.source}:\n`);
     for (const note of report.notes) io.err(`note: ${note}\n`);
-    for (const problem of report.problems) io.err(`✗ ${problem.endpoint}: ${problem.field}: ${problem.message}\n`);
-    for (const warning of report.warnings) io.err(`⚠ ${warning.endpoint}: ${warning.field}: ${warning.message}\n`);
+    for (const problem of report.problems) io.err(`✗ ${findingLine(problem)}\n`);
+    for (const warning of report.warnings) io.err(`⚠ ${findingLine(warning)}\n`);
     for (const endpoint of report.endpoints) {
       const keys = secretKeys(endpoint.name);
       io.out(
