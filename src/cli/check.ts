@@ -88,6 +88,10 @@ function printReports(reports: SourceReport[], io: CliIo): void {
     for (const problem of report.problems) io.err(`✗ ${findingLine(problem)}\n`);
     for (const warning of report.warnings) io.err(`⚠ ${findingLine(warning)}\n`);
     for (const endpoint of report.endpoints) {
+      if (endpoint.destination === 'log_endpoint') {
+        io.out(`✓ ${endpoint.name}: Fastly log endpoint ${endpoint.logEndpoint}, placement ${endpoint.placement}\n`);
+        continue;
+      }
       const keys = secretKeys(endpoint.name);
       io.out(
         `✓ ${endpoint.name}: stream ${endpoint.streamName} in ${endpoint.region}, placement ${endpoint.placement}, ` +
@@ -110,9 +114,13 @@ function jsonReport(report: SourceReport) {
     valid: report.problems.length === 0,
     notes: report.notes,
     endpoints: report.endpoints.map((endpoint) => {
+      if (endpoint.destination === 'log_endpoint') {
+        return { name: endpoint.name, destination: endpoint.destination, log_endpoint: endpoint.logEndpoint, placement: endpoint.placement };
+      }
       const keys = secretKeys(endpoint.name);
       return {
         name: endpoint.name,
+        destination: endpoint.destination,
         stream_name: endpoint.streamName,
         region: endpoint.region,
         placement: endpoint.placement,

@@ -1,8 +1,9 @@
 /**
- * One endpoint's fields → a validated EndpointConfig, read by concern: where its records go
- * (stream, region, Kinesis URL and backend), what it logs and when (format, condition, sampling,
- * placement), how it signs (access.ts), and the limits of delivery. Every problem is recorded
- * against its field; an endpoint with any problem is left out (load.ts reports it).
+ * One endpoint's fields → a validated EndpointConfig, read by concern: what it logs and when
+ * (format, condition, sampling, placement), where its lines go (`destination`: a Kinesis stream —
+ * stream, region, Kinesis URL and backend, how it signs (access.ts), the limits of delivery — or a
+ * named Fastly log endpoint). Every problem is recorded against its field; an endpoint with any
+ * problem is left out (load.ts reports it).
  */
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition, type LogFormat } from '../format/index.js';
 import { DEFAULT_MAX_AGGREGATE_BYTES, MAX_RECORD_BYTES_API, MAX_REQUEST_BYTES_API } from '../kinesis/limits.js';
@@ -11,7 +12,19 @@ import { readAccess } from './access.js';
 import type { ConfigError } from './errors.js';
 import { fieldReader, readBackend, readInteger, readUrl, type FieldReader } from './fields.js';
 import { AWS_REGIONS, defaultKinesisUrl } from './regions.js';
-import { DEFAULT_STATIC_BACKEND, DEFAULTS, LOG_ENDPOINT_NAME, PLACEMENTS, type DeliveryLimits, type EndpointConfig, type Placement } from './schema.js';
+import {
+  DEFAULT_STATIC_BACKEND,
+  DEFAULTS,
+  DESTINATIONS,
+  KINESIS_ONLY_FIELDS,
+  LOG_ENDPOINT_NAME,
+  PLACEMENTS,
+  type DeliveryLimits,
+  type EndpointConfig,
+  type KinesisEndpointConfig,
+  type LogEndpointConfig,
+  type Placement,
+} from './schema.js';
 
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** Smallest record limit accepted: a default-format line with room for its partition key. */
@@ -24,14 +37,41 @@ const MAX_ATTEMPTS = 10;
 
 export function readEndpoint(name: string, fields: ReadonlyMap<string, string>, errors: ConfigError[]): EndpointConfig | undefined {
   const reader = fieldReader(name, fields, errors);
-  const target = readTarget(reader);
+  const destination = reader.get('destination') ?? 'kinesis';
+  if (!(DESTINATIONS as readonly string[]).includes(destination)) {
+    return reader.fail('destination', `"${destination}" is not one of ${DESTINATIONS.join(', ')}`);
+  }
+  const endpoint = destination === 'log_endpoint' ? readLogEndpointDestination(reader, fields) : readKinesisDestination(reader);
   const logging = readLogging(reader);
+  if (reader.failed || !logging || !endpoint) return undefined;
+  return { name, ...logging, ...endpoint } as EndpointConfig;
+}
+
+/** destination = kinesis: the stream, how to sign for it, and the limits of delivering to it. */
+function readKinesisDestination(reader: FieldReader): Omit<KinesisEndpointConfig, 'name' | keyof Logging> | undefined {
+  if (reader.get('log_endpoint') !== undefined) reader.fail('log_endpoint', 'only read with destination "log_endpoint"; remove it, or set destination');
+  const target = readTarget(reader);
   const access = readAccess(reader, target?.region);
   const delivery = readDeliveryLimits(reader);
   const periodSeconds = readInteger(reader, 'period', DEFAULTS.periodSeconds, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
   const fallbackLogEndpoint = readLogEndpointName(reader, 'fallback_log_endpoint');
-  if (reader.failed || !target || !logging || !access) return undefined;
-  return { name, ...target, ...logging, access, periodSeconds, delivery, fallbackLogEndpoint };
+  if (!target || !access) return undefined;
+  return { destination: 'kinesis', ...target, access, periodSeconds, delivery, fallbackLogEndpoint };
+}
+
+/**
+ * destination = log_endpoint: the Fastly log endpoint's name. Kinesis's own fields are refused
+ * rather than ignored: a stream_name here would suggest records reach a stream, and they do not.
+ */
+function readLogEndpointDestination(reader: FieldReader, fields: ReadonlyMap<string, string>): Omit<LogEndpointConfig, 'name' | keyof Logging> | undefined {
+  for (const field of KINESIS_ONLY_FIELDS) {
+    if (fields.has(field)) reader.fail(field, 'not used with destination "log_endpoint" (Fastly\'s platform sends the lines); remove it');
+  }
+  const logEndpoint = reader.get('log_endpoint');
+  if (logEndpoint === undefined) return reader.fail('log_endpoint', 'missing: the Fastly log endpoint to write to (destination is "log_endpoint")');
+  if (!readLogEndpointName(reader, 'log_endpoint')) return undefined;
+  const { maxRecordBytes, oversize } = readDeliveryLimits(reader);
+  return { destination: 'log_endpoint', logEndpoint, line: { maxRecordBytes, oversize } };
 }
 
 interface Target {

@@ -62,7 +62,31 @@ export const ENDPOINT_FIELDS = [
   'backend',
   'sts_url',
   'sts_backend',
+  'destination',
+  'log_endpoint',
 ] as const;
+
+/** The fields only a `kinesis` destination reads; a `log_endpoint` one refuses them, so nothing is silently ignored. */
+export const KINESIS_ONLY_FIELDS: readonly (typeof ENDPOINT_FIELDS)[number][] = [
+  'stream_name',
+  'topic',
+  'region',
+  'access_method',
+  'iam_role',
+  'external_id',
+  'role_session_name',
+  'role_duration_seconds',
+  'period',
+  'max_attempts',
+  'max_request_bytes',
+  'fallback_log_endpoint',
+  'aggregation',
+  'aggregation_max_bytes',
+  'endpoint_url',
+  'backend',
+  'sts_url',
+  'sts_backend',
+];
 
 /** Fastly log endpoint names as the Logger API accepts them (no spaces or quotes). */
 export const LOG_ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
@@ -87,10 +111,9 @@ export interface DeliveryLimits {
   aggregation?: { maxBytes: number };
 }
 
-export interface EndpointConfig {
+/** What every endpoint has, whatever its destination: what it logs, and when. */
+export interface EndpointBase {
   name: string;
-  streamName: string;
-  region: string;
   format: LogFormat;
   placement: Placement;
   /** `<endpoint>.response_condition`: a VCL boolean expression; the line is sent only when true. */
@@ -100,6 +123,13 @@ export interface EndpointConfig {
    * the request id, so endpoints with the same rate keep the same requests.
    */
   sampleRate: number;
+}
+
+/** `destination = kinesis` (the default): SigV4-signed PutRecords to a stream, directly. */
+export interface KinesisEndpointConfig extends EndpointBase {
+  destination: 'kinesis';
+  streamName: string;
+  region: string;
   access: AccessConfig;
   /** Longest a shard map is trusted before it is listed again. */
   periodSeconds: number;
@@ -113,6 +143,26 @@ export interface EndpointConfig {
    */
   fallbackLogEndpoint?: string;
 }
+
+/**
+ * `destination = log_endpoint`: each line is written to the named Fastly log endpoint of the
+ * service (`fastly:logger`), of any provider; Fastly's platform batches and sends it.
+ */
+export interface LogEndpointConfig extends EndpointBase {
+  destination: 'log_endpoint';
+  logEndpoint: string;
+  /** `max_record_bytes` and `oversize` bound its lines as they bound a Kinesis record. */
+  line: Pick<DeliveryLimits, 'maxRecordBytes' | 'oversize'>;
+}
+
+export type EndpointConfig = KinesisEndpointConfig | LogEndpointConfig;
+
+/** The longest line an endpoint sends, and what happens to a longer one. */
+export function lineLimits(endpoint: EndpointConfig): Pick<DeliveryLimits, 'maxRecordBytes' | 'oversize'> {
+  return endpoint.destination === 'kinesis' ? endpoint.delivery : endpoint.line;
+}
+export type Destination = EndpointConfig['destination'];
+export const DESTINATIONS: readonly Destination[] = ['kinesis', 'log_endpoint'];
 
 export interface ServiceConfig {
   endpoints: EndpointConfig[];

@@ -25,7 +25,7 @@ import {
   type CredentialsStats,
   RequestBudget,
 } from '../aws/index.js';
-import type { EndpointConfig } from '../config/index.js';
+import type { KinesisEndpointConfig } from '../config/index.js';
 import { createKinesisApi } from '../kinesis/index.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
@@ -78,9 +78,9 @@ export interface DeliveryTuning {
   shardMap?: ShardMapTuning;
 }
 
-/** One rendered (or emitted) line and the endpoint it is for. */
-export interface EndpointLine {
-  endpoint: EndpointConfig;
+/** One line for a Kinesis endpoint. */
+export interface KinesisLine {
+  endpoint: KinesisEndpointConfig;
   line: string;
 }
 
@@ -104,17 +104,17 @@ export interface DeliveryStats {
 
 export interface StreamDelivery {
   /** Delivers the lines within the execution's budget; never throws. */
-  deliver(lines: readonly EndpointLine[], budget: RequestBudget): Promise<void>;
+  deliver(lines: readonly KinesisLine[], budget: RequestBudget): Promise<void>;
   stats(): DeliveryStats;
 }
 
 /** The counters' key: it does not depend on which endpoints happened to produce lines in an execution. */
-export function streamKey(config: Pick<EndpointConfig, 'region' | 'streamName'>): string {
+export function streamKey(config: Pick<KinesisEndpointConfig, 'region' | 'streamName'>): string {
   return `${config.region}/${config.streamName}`;
 }
 
 interface EndpointSender {
-  config: EndpointConfig;
+  config: KinesisEndpointConfig;
   credentials: CredentialsProvider;
   signingKeyCache: Map<string, ArrayBuffer>;
   fallback?: (line: string) => void;
@@ -134,13 +134,13 @@ interface Group {
   lines: string[];
 }
 
-export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
+export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
   const tuning = env.tuning ?? {};
   const streams = new Map<string, StreamState>();
   const senders = new Map<string, EndpointSender>();
   for (const config of endpoints) senders.set(config.name, buildSender(config));
 
-  function buildSender(config: EndpointConfig): EndpointSender {
+  function buildSender(config: KinesisEndpointConfig): EndpointSender {
     const fallbackLog = config.fallbackLogEndpoint ? env.logger(config.fallbackLogEndpoint) : undefined;
     return {
       config,
@@ -159,7 +159,7 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
     };
   }
 
-  function streamFor(config: EndpointConfig): StreamState {
+  function streamFor(config: KinesisEndpointConfig): StreamState {
     const key = streamKey(config);
     let stream = streams.get(key);
     if (!stream) {

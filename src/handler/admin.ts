@@ -84,9 +84,14 @@ function statsDocument(platform: Platform) {
   const stats = service?.delivery.stats();
   const endpoints: Record<string, unknown> = {};
   for (const config of service?.endpoints ?? []) {
+    if (config.destination === 'log_endpoint') {
+      endpoints[config.name] = { destination: 'log_endpoint', logEndpoint: config.logEndpoint, lines: stats?.logEndpoints[config.name] };
+      continue;
+    }
     const delivery = stats?.endpoints[config.name];
     const credentials = delivery?.credentials;
     endpoints[config.name] = {
+      destination: 'kinesis',
       stream: config.streamName,
       region: config.region,
       accessMethod: config.access.method,

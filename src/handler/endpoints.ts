@@ -7,13 +7,13 @@
  * request, and never stops traffic.
  */
 import { CONFIG_STORE_NAME, ConfigError, DEFAULT_ERROR_LOG_ENDPOINT, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME, type ServiceConfig } from '../config/index.js';
-import { createStreamDelivery, type StreamDelivery } from '../delivery/index.js';
+import { createDelivery, type Delivery } from '../delivery/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
 export interface LoadedService {
   config: ServiceConfig;
   endpoints: readonly EndpointConfig[];
-  delivery: StreamDelivery;
+  delivery: Delivery;
   errorLog: LoggerLike;
 }
 
@@ -78,7 +78,7 @@ export function loadService(platform: Platform): LoadedService | undefined {
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
   try {
-    const delivery = createStreamDelivery(config.endpoints, {
+    const delivery = createDelivery(config.endpoints, {
       fetch: platform.fetch,
       openSecrets: () => platform.openSecrets(SECRET_STORE_NAME),
       secretStoreName: SECRET_STORE_NAME,

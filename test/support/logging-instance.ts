@@ -8,13 +8,13 @@
  */
 import { BACKEND_REQUESTS_PER_EXECUTION, RequestBudget } from '../../src/aws/budget.js';
 import { loadServiceConfig } from '../../src/config/load.js';
-import type { EndpointConfig } from '../../src/config/schema.js';
+import type { KinesisEndpointConfig } from '../../src/config/index.js';
 import { createStreamDelivery, streamKey, type DeliveryCounters, type DeliveryTuning, type StreamDelivery } from '../../src/delivery/index.js';
 import type { DeliveryOutcome } from '../../src/delivery/report.js';
 import type { StreamStats } from '../../src/delivery/streams.js';
 import type { PutRecordsRequestEntry } from '../../src/kinesis/api.js';
 import type { KvStoreLike } from '../../src/platform/types.js';
-import { FakeConfig, FakeKvStore, FakeSecrets } from './fakes/platform.js';
+import { FakeConfig, FakeKvStore, FakeSecrets, kinesisEndpoint } from './fakes/platform.js';
 import { TEST_REGION } from './local-kinesis.js';
 
 export const TEST_KEYS = { accessKeyId: 'AKIDINTEGRATIONTEST1', secretAccessKey: 'integration-secret-Wq8rT2yZ-do-not-log' };
@@ -61,7 +61,7 @@ export interface DeliverResult {
 
 /** The instance: one endpoint `main` on `streamName` at `kinesisUrl`. */
 export class LoggingInstance {
-  readonly endpoint: EndpointConfig;
+  readonly endpoint: KinesisEndpointConfig;
   readonly delivery: StreamDelivery;
   /** Every line this instance wrote, over all executions (an execution's own are in its result). */
   readonly reports: string[] = [];
@@ -81,11 +81,11 @@ export class LoggingInstance {
     };
     const config = loadServiceConfig(new FakeConfig({ endpoints: ENDPOINT, [ENDPOINT]: JSON.stringify(item) }));
     if (config.errors.length > 0) throw new Error(config.errors.map((e) => e.message).join('; '));
-    this.endpoint = config.endpoints[0];
+    this.endpoint = kinesisEndpoint(config.endpoints[0]);
     const secrets = new FakeSecrets(options.secrets ?? { [`${ENDPOINT}.access_key_id`]: TEST_KEYS.accessKeyId, [`${ENDPOINT}.secret_access_key`]: TEST_KEYS.secretAccessKey });
     const kv = options.kv === undefined ? new FakeKvStore(options.now) : options.kv;
     const noticed = new Set<string>();
-    this.delivery = createStreamDelivery(config.endpoints, {
+    this.delivery = createStreamDelivery([this.endpoint], {
       fetch: async (request) => {
         const target = request.headers.get('x-amz-target')?.split('.')[1];
         if (target === 'ListShards' || target === 'PutRecords') this.sent[target]++;

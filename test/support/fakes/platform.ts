@@ -2,6 +2,7 @@
  * In-memory implementations of platform/types.ts for Node tests.
  */
 import { CONFIG_LOOKUPS_PER_EXECUTION } from '../../../src/config/schema.js';
+import type { EndpointConfig, KinesisEndpointConfig } from '../../../src/config/index.js';
 import type { ConfigLike, KvPutOptions, KvStoreLike, LoggerLike, SecretsLike } from '../../../src/platform/types.js';
 
 export class FakeKvStore implements KvStoreLike {
@@ -92,4 +93,10 @@ export class FakeSecrets implements SecretsLike {
   async get(key: string): Promise<string | null> {
     return this.values[key] ?? null;
   }
+}
+
+/** A loaded endpoint, known by the test to write to Kinesis (fails the test otherwise). */
+export function kinesisEndpoint(endpoint: EndpointConfig | undefined): KinesisEndpointConfig {
+  if (endpoint?.destination !== 'kinesis') throw new Error(`expected a kinesis endpoint, got ${endpoint ? endpoint.destination : 'none'}`);
+  return endpoint;
 }

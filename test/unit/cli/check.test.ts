@@ -32,11 +32,11 @@ describe('compute-kinesis-logger check', () => {
     expect(problems.map((l) => l.split(':')[0])).toEqual([
       '✗ a.stream_name',
       '✗ a.region',
+      '✗ a.period',
       '✗ a.format',
       '✗ a.sample_rate',
-      '✗ a.period',
-      '✗ b.response_condition',
       '✗ b.iam_role',
+      '✗ b.response_condition',
     ]);
     expect(result.err).toContain('%{json.escape(req.url}V\n');
     expect(result.err).toMatch(/\n\s*\^/);
@@ -121,7 +121,7 @@ describe('compute-kinesis-logger check', () => {
           valid: false,
           notes: [],
           endpoints: [
-            { name: 'ok', stream_name: 'logs', region: 'eu-west-1', placement: 'format_version_default', access_method: 'iam_role', iam_role: 'arn:aws:iam::123456789012:role/w', secrets: ['ok.access_key_id', 'ok.secret_access_key'] },
+            { name: 'ok', destination: 'kinesis', stream_name: 'logs', region: 'eu-west-1', placement: 'format_version_default', access_method: 'iam_role', iam_role: 'arn:aws:iam::123456789012:role/w', secrets: ['ok.access_key_id', 'ok.secret_access_key'] },
           ],
           problems: [{ endpoint: 'bad', field: 'bad.stream_name', message: 'missing: the Kinesis stream to write to' }],
           warnings: [],

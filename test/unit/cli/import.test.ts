@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { cli } from './run-cli.js';
+import { kinesisEndpoint } from '../../support/fakes/platform.js';
 
 const FIXTURES = path.resolve('test/fixtures/vcl-import');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -69,9 +70,9 @@ describe('compute-kinesis-logger import', () => {
       expect(checked).toMatchObject({ code: 0, err: '' });
     }
     const { result } = importJson('kinesis.json', '--conditions', 'conditions.json');
-    const errors = loadServiceConfig(store(result.items)).endpoints.find((e) => e.name === 'errors');
-    expect(errors?.responseCondition?.source).toBe('resp.status >= 500');
-    expect(errors?.access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-kinesis' });
+    const errors = kinesisEndpoint(loadServiceConfig(store(result.items)).endpoints.find((e) => e.name === 'errors'));
+    expect(errors.responseCondition?.source).toBe('resp.status >= 500');
+    expect(errors.access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-kinesis' });
   });
 
   it('maps every input field or explains its absence', () => {

@@ -1,13 +1,13 @@
 /** The configuration keys of delivery and credentials: defaults and validation messages naming the key. */
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { configItems, FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
 
 const minimal = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1', 'main.format': '%m' };
 const role = { ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs' };
 
 const messages = (config: Record<string, string>) => loadServiceConfig(new FakeConfig(configItems(config))).errors.map((e) => e.message);
-const endpoint = (config: Record<string, string>) => loadServiceConfig(new FakeConfig(configItems(config))).endpoints[0];
+const endpoint = (config: Record<string, string>) => kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems(config))).endpoints[0]);
 
 describe('delivery keys', () => {
   it('default to 3 attempts, 1 MiB records, 5 MiB calls, truncate, no fallback endpoint', () => {

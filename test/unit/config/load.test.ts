@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { PRE_RESPONSE_CONFIG_LOOKUPS } from '../../../src/config/schema.js';
 import { KINESIS_DEFAULT_FORMAT } from '../../../src/format/index.js';
-import { configItems, FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
 
 const minimal = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1' };
 
@@ -11,7 +11,7 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(new FakeConfig(configItems(minimal)));
     expect(config.errors).toEqual([]);
     expect(config.endpoints).toHaveLength(1);
-    const [endpoint] = config.endpoints;
+    const endpoint = kinesisEndpoint(config.endpoints[0]);
     expect(endpoint.name).toBe('main');
     expect(endpoint.streamName).toBe('logs');
     expect(endpoint.format.source).toBe(KINESIS_DEFAULT_FORMAT);
@@ -24,17 +24,17 @@ describe('loadServiceConfig', () => {
 
   it('accepts Fastly\'s field name "topic" for the stream', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'main', 'main.topic': 'logs', 'main.region': 'us-east-1' })));
-    expect(config.endpoints[0].streamName).toBe('logs');
+    expect(kinesisEndpoint(config.endpoints[0]).streamName).toBe('logs');
   });
 
   it('uses the .com.cn domain for China regions', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.region': 'cn-north-1' })));
-    expect(config.endpoints[0].kinesisUrl).toBe('https://kinesis.cn-north-1.amazonaws.com.cn/');
+    expect(kinesisEndpoint(config.endpoints[0]).kinesisUrl).toBe('https://kinesis.cn-north-1.amazonaws.com.cn/');
   });
 
   it('builds a dynamic backend for the endpoint URL host when asked', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.backend': 'dynamic' })));
-    expect(config.endpoints[0].kinesisBackend).toEqual({ kind: 'dynamic', host: 'kinesis.eu-west-1.amazonaws.com', useSsl: true });
+    expect(kinesisEndpoint(config.endpoints[0]).kinesisBackend).toEqual({ kind: 'dynamic', host: 'kinesis.eu-west-1.amazonaws.com', useSsl: true });
   });
 
   it('reports a missing endpoints key', () => {
@@ -53,8 +53,8 @@ describe('loadServiceConfig', () => {
     expect(config.errors.map((e) => e.message)).toEqual([
       'main.stream_name: "bad name!" is not a stream name (1-128 of a-z A-Z 0-9 _ . -)',
       'main.region: "eu-west" is not an AWS region',
-      'main.placement: "vcl_log" is not one of format_version_default, waf_debug, none',
       'main.period: "5" is not an integer from 60 to 86400',
+      'main.placement: "vcl_log" is not one of format_version_default, waf_debug, none',
     ]);
   });
 
@@ -68,14 +68,14 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.access_method': 'iam_role' })));
     expect(config.errors.map((e) => e.message)).toEqual(['main.iam_role: missing: the role ARN to assume (access_method is iam_role)']);
     const ok = loadServiceConfig(new FakeConfig(configItems({ ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs', 'main.external_id': 'cust-123' })));
-    expect(ok.endpoints[0].access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-logs', externalId: 'cust-123' });
+    expect(kinesisEndpoint(ok.endpoints[0]).access).toMatchObject({ method: 'iam_role', roleArn: 'arn:aws:iam::123456789012:role/fastly-logs', externalId: 'cust-123' });
   });
 
   it('reads each endpoint from one JSON item, numbers and null included', () => {
     const store = new FakeConfig({ endpoints: 'main', main: '{"stream_name": "logs", "region": "eu-west-1", "period": 120, "external_id": null}' });
     const config = loadServiceConfig(store);
     expect(config.errors).toEqual([]);
-    expect(config.endpoints[0].periodSeconds).toBe(120);
+    expect(kinesisEndpoint(config.endpoints[0]).periodSeconds).toBe(120);
   });
 
   it('reads 25 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
@@ -134,5 +134,22 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errors).toHaveLength(1);
     expect(config.errors[0].field).toBe('format');
+  });
+
+  it('reads a log_endpoint destination: its log endpoint and line limit, refusing the fields only Kinesis reads', () => {
+    const ok = loadServiceConfig(new FakeConfig(configItems({ endpoints: 'dd', 'dd.destination': 'log_endpoint', 'dd.log_endpoint': 'my-datadog', 'dd.format': '%h %r' })));
+    expect(ok.errors).toEqual([]);
+    expect(ok.endpoints[0]).toMatchObject({ name: 'dd', destination: 'log_endpoint', logEndpoint: 'my-datadog', line: { maxRecordBytes: 1024 * 1024, oversize: 'truncate' } });
+    const bad = loadServiceConfig(
+      new FakeConfig(configItems({ endpoints: 'a,b,c,d', 'a.destination': 'log_endpoint', 'b.destination': 'log_endpoint', 'b.log_endpoint': 'x', 'b.stream_name': 'logs', 'b.iam_role': 'arn:aws:iam::123456789012:role/r', 'c.destination': 'syslog', 'd.stream_name': 'logs', 'd.region': 'us-east-1', 'd.log_endpoint': 'x' })),
+    );
+    expect(bad.endpoints).toEqual([]);
+    expect(bad.errors.map((e) => e.message)).toEqual([
+      'a.log_endpoint: missing: the Fastly log endpoint to write to (destination is "log_endpoint")',
+      'b.stream_name: not used with destination "log_endpoint" (Fastly\'s platform sends the lines); remove it',
+      'b.iam_role: not used with destination "log_endpoint" (Fastly\'s platform sends the lines); remove it',
+      'c.destination: "syslog" is not one of kinesis, log_endpoint',
+      'd.log_endpoint: only read with destination "log_endpoint"; remove it, or set destination',
+    ]);
   });
 });

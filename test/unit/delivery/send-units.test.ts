@@ -3,7 +3,7 @@ import { loadServiceConfig } from '../../../src/config/load.js';
 import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/send-units.js';
 import { bytesToBase64 } from '../../../src/kinesis/base64.js';
 import type { ShardTarget } from '../../../src/shards/index.js';
-import { configItems, FakeConfig } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
 
 const encoder = new TextEncoder();
 const record = (text: string) => {
@@ -52,9 +52,9 @@ describe('aggregatedUnits', () => {
 describe('aggregation settings', () => {
   const base = { endpoints: 'm', 'm.stream_name': 's', 'm.region': 'us-east-1' };
   it('is off by default, on with aggregation = kpl', () => {
-    expect(loadServiceConfig(new FakeConfig(configItems(base))).endpoints[0].delivery.aggregation).toBeUndefined();
-    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl' }))).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 51_200 });
-    expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl', 'm.aggregation_max_bytes': '4096' }))).endpoints[0].delivery.aggregation).toEqual({ maxBytes: 4096 });
+    expect(kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems(base))).endpoints[0]).delivery.aggregation).toBeUndefined();
+    expect(kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl' }))).endpoints[0]).delivery.aggregation).toEqual({ maxBytes: 51_200 });
+    expect(kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'kpl', 'm.aggregation_max_bytes': '4096' }))).endpoints[0]).delivery.aggregation).toEqual({ maxBytes: 4096 });
   });
 
   it('names the key of a wrong value', () => {

@@ -1,11 +1,12 @@
 /**
- * The composer (delivery/streams.ts) over an in-memory Kinesis: which lines share a PutRecords
- * call, the missing-credentials path, and the per-stream state it keeps for the instance's life.
+ * Delivery (destinations.ts and the composer, streams.ts) over an in-memory Kinesis: which lines
+ * share a PutRecords call, the missing-credentials path, the per-stream state it keeps for the
+ * instance's life, and lines for a Fastly log endpoint written there without any request.
  */
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { createStreamDelivery, type DeliveryEnvironment, type EndpointLine } from '../../../src/delivery/index.js';
+import { createDelivery, type DeliveryEnvironment, type EndpointLine } from '../../../src/delivery/index.js';
 import { configItems, FakeConfig, FakeKvStore, FakeSecrets } from '../../support/fakes/platform.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
@@ -19,6 +20,7 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
   const errorLog: string[] = [];
   const once: string[] = [];
   const fallback: string[] = [];
+  const written = new Map<string, string[]>();
   const env: DeliveryEnvironment = {
     async fetch(request) {
       const target = request.headers.get('x-amz-target')!.split('.')[1];
@@ -30,7 +32,7 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
     openSecrets: () => new FakeSecrets(secrets),
     secretStoreName: 'kinesis_logger_secrets',
     openKv: () => new FakeKvStore(),
-    logger: () => ({ log: (line) => fallback.push(line) }),
+    logger: (name) => ({ log: (line) => (name === 'spill' ? fallback.push(line) : written.set(name, [...(written.get(name) ?? []), line])) }),
     errorLog: { log: (line) => errorLog.push(line) },
     reportOnce: (line) => {
       if (!once.includes(line)) once.push(line);
@@ -39,11 +41,11 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
     random: seededRandom(1),
     sleep: async () => {},
   };
-  const delivery = createStreamDelivery(config.endpoints, env);
+  const delivery = createDelivery(config.endpoints, env);
   const byName = new Map(config.endpoints.map((e) => [e.name, e]));
   const lines = (...pairs: [string, string][]): EndpointLine[] => pairs.map(([name, line]) => ({ endpoint: byName.get(name)!, line }));
   const execution = () => new RequestBudget(31, Date.now() + 60_000);
-  return { delivery, lines, execution, calls, errorLog, once, fallback };
+  return { delivery, lines, execution, calls, errorLog, once, fallback, written };
 }
 
 const endpoint = (name: string, stream: string, extra: Record<string, string> = {}) => ({
@@ -96,5 +98,36 @@ describe('createStreamDelivery', () => {
         'its lines are not sent until the secret exists, and are counted on the admin page',
     ]);
     expect(delivery.stats().streams['us-east-1/logs'].delivery).toMatchObject({ delivered: 2, failed: 2, failedByCode: { MissingCredentials: 2 } });
+  });
+
+  it('writes the lines of a log_endpoint destination to that Fastly log endpoint, with no backend request, bounded by max_record_bytes', async () => {
+    const { delivery, lines, execution, calls, written, once } = instance(
+      {
+        endpoints: 'direct,datadog,small',
+        ...endpoint('direct', 'logs'),
+        'datadog.destination': 'log_endpoint',
+        'datadog.log_endpoint': 'my-datadog',
+        'datadog.format': '%U',
+        'small.destination': 'log_endpoint',
+        'small.log_endpoint': 'tiny',
+        'small.max_record_bytes': '1024',
+        'small.oversize': 'drop',
+      },
+      keys('direct', 'AKIDDIRECT'),
+    );
+    const budget = execution();
+    await delivery.deliver(lines(['datadog', 'd1'], ['datadog', 'd2'], ['small', 'x'.repeat(2000)], ['small', 'fits']), budget);
+    expect(calls).toEqual([]);
+    expect(budget.spent).toBe(0);
+    expect(Object.fromEntries(written)).toEqual({ 'my-datadog': ['d1', 'd2'], tiny: ['fits'] });
+    expect(once).toEqual([expect.stringContaining('small: a line over max_record_bytes (1024) was dropped (oversize=drop)')]);
+    expect(delivery.stats().logEndpoints).toEqual({
+      datadog: { logEndpoint: 'my-datadog', written: 2, truncated: 0, droppedOversize: 0 },
+      small: { logEndpoint: 'tiny', written: 1, truncated: 0, droppedOversize: 1 },
+    });
+    // The Kinesis endpoint beside them is unaffected: its lines still go out signed.
+    await delivery.deliver(lines(['direct', 'k1'], ['datadog', 'd3']), execution());
+    expect(calls.filter((c) => c.target === 'PutRecords').flatMap((c) => c.lines)).toEqual(['k1']);
+    expect(written.get('my-datadog')).toEqual(['d1', 'd2', 'd3']);
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * Delivery's entry: the lines of an execution, each sent where its endpoint says (`destination`):
+ * a Kinesis stream through the composer (streams.ts: credentials, shard map, signed PutRecords,
+ * retries, reports), or a named Fastly log endpoint (log-endpoints.ts: written, Fastly sends).
+ *
+ * Owns only that split and the stats of both. Per instance, like the composer it holds.
+ */
+import type { EndpointConfig, KinesisEndpointConfig, LogEndpointConfig } from '../config/index.js';
+import type { RequestBudget } from '../aws/index.js';
+import { createLogEndpointWriter, type LogEndpointCounters } from './log-endpoints.js';
+import { createStreamDelivery, type DeliveryEnvironment, type DeliveryStats } from './streams.js';
+
+/** One rendered (or emitted) line and the endpoint it is for. */
+export interface EndpointLine {
+  endpoint: EndpointConfig;
+  line: string;
+}
+
+export interface Delivery {
+  /** Sends the lines within the execution's budget (log endpoints spend none); never throws. */
+  deliver(lines: readonly EndpointLine[], budget: RequestBudget): Promise<void>;
+  stats(): DeliveryStats & { logEndpoints: Record<string, LogEndpointCounters> };
+}
+
+export function createDelivery(endpoints: readonly EndpointConfig[], env: DeliveryEnvironment): Delivery {
+  const kinesis = createStreamDelivery(
+    endpoints.filter((e): e is KinesisEndpointConfig => e.destination === 'kinesis'),
+    env,
+  );
+  const logEndpoints = createLogEndpointWriter(env.logger, env.reportOnce);
+  return {
+    async deliver(lines, budget) {
+      const toKinesis: { endpoint: KinesisEndpointConfig; line: string }[] = [];
+      const toLogs = new Map<LogEndpointConfig, string[]>();
+      for (const { endpoint, line } of lines) {
+        if (endpoint.destination === 'kinesis') toKinesis.push({ endpoint, line });
+        else toLogs.set(endpoint, [...(toLogs.get(endpoint) ?? []), line]);
+      }
+      for (const [endpoint, endpointLines] of toLogs) logEndpoints.write(endpoint, endpointLines);
+      if (toKinesis.length > 0) await kinesis.deliver(toKinesis, budget);
+    },
+    stats: () => ({ ...kinesis.stats(), logEndpoints: logEndpoints.stats() }),
+  };
+}
