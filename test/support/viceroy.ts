@@ -117,14 +117,15 @@ export async function startViceroy(options: ViceroyOptions): Promise<ViceroyApp>
   let exited = false;
   child.on('exit', () => (exited = true));
 
-  const deadline = Date.now() + 60_000;
+  // Viceroy compiles the whole Wasm before it listens: on a loaded 2-core machine that has taken over a minute.
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (exited) throw new Error(`viceroy exited before serving:\n${out}`);
     // A TCP connect, not an HTTP request: a request would be proxied and logged like any other.
     if (await canConnect(port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`viceroy did not answer within 60 s:\n${out}`);
+      throw new Error(`viceroy did not answer within 150 s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
