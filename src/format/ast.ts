@@ -8,7 +8,7 @@
  */
 
 /**
- * Text of a directive argument after format-level unescaping (`\{`, `\}`, `\"`), with the
+ * Text of a directive argument after format-level unescaping (`\\`, `\{`, `\}`, `\"`), with the
  * source offset of each UTF-16 unit, so expression errors point into the original format.
  */
 export interface MappedText {

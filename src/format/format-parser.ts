@@ -2,8 +2,10 @@
  * Format-string parser: Fastly format-version-2 text → literal and directive nodes.
  *
  * Owns: the outer grammar of reference/log-format.md §2: `%%`, `%X`, `%>X`/`%<X`, `%{arg}X`,
- * `%^ti`/`%^to`, the argument escapes of §11.5 (`\{` `\}` `\"`; every other backslash kept), and
- * §11.6 (a newline in a multi-line format, LF, CRLF or CR, becomes one space).
+ * `%^ti`/`%^to`, the argument escapes (`\\` `\{` `\}` `\"` stand for `\` `{` `}` `"`; a backslash
+ * before any other character is kept, so Fastly's Kinesis default `"\2\3"` and the heredoc
+ * spelling `"\\2\\3"` both reach regsub as group references), and §11.6 (a newline in a
+ * multi-line format, LF, CRLF or CR, becomes one space).
  * Does not own: whether a letter exists or what it prints (directives.ts), nor the VCL inside
  * `%{…}V` (expr-lexer.ts / expr-parser.ts). Syntax errors throw FormatError with a caret.
  *
@@ -97,7 +99,7 @@ function readArgument(source: string, from: number, directiveStart: number): Map
     if (c === '}') return { text, offsets, end: i };
     if (c === '\\') {
       const next = source[i + 1];
-      if (next === '{' || next === '}' || next === '"') {
+      if (next === '{' || next === '}' || next === '"' || next === '\\') {
         text += next;
         offsets.push(i + 1);
         i += 2;
