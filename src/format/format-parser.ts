@@ -19,20 +19,19 @@ export function parseFormat(source: string): FormatNode[] {
   const nodes: FormatNode[] = [];
   const n = source.length;
   let literal = '';
+  let literalOffsets: number[] = [];
+  const flush = (): void => {
+    if (literal) nodes.push({ kind: 'literal', text: literal, offsets: literalOffsets });
+    literal = '';
+    literalOffsets = [];
+  };
   let i = 0;
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c !== 37 /* % */) {
-      if (c === 13 /* CR */) {
-        literal += ' ';
-        i += source.charCodeAt(i + 1) === 10 ? 2 : 1;
-      } else if (c === 10) {
-        literal += ' ';
-        i += 1;
-      } else {
-        literal += source[i];
-        i += 1;
-      }
+      literal += c === 13 /* CR */ || c === 10 ? ' ' : source[i];
+      literalOffsets.push(i);
+      i += c === 13 && source.charCodeAt(i + 1) === 10 ? 2 : 1;
       continue;
     }
     const start = i;
@@ -42,6 +41,7 @@ export function parseFormat(source: string): FormatNode[] {
     }
     if (source[i] === '%') {
       literal += '%';
+      literalOffsets.push(start);
       i += 1;
       continue;
     }
@@ -78,14 +78,11 @@ export function parseFormat(source: string): FormatNode[] {
     } else {
       letter = String.fromCodePoint(source.codePointAt(i) ?? 0);
     }
-    if (literal) {
-      nodes.push({ kind: 'literal', text: literal });
-      literal = '';
-    }
+    flush();
     nodes.push({ kind: 'directive', letter, modifier, arg, pos: start, letterPos: i });
     i += letter.length;
   }
-  if (literal) nodes.push({ kind: 'literal', text: literal });
+  flush();
   return nodes;
 }
 
