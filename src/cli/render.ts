@@ -5,7 +5,7 @@
  * stderr when the format does not compile; exit 2 on a usage error or unreadable facts.
  */
 import { readFileSync } from 'node:fs';
-import { factsFromVclJson, FactsError } from '../facts/from-vcl-json.js';
+import { FactsError, readVclFacts } from '../facts/from-vcl-json.js';
 import { compileFormat, FormatError } from '../format/index.js';
 
 export interface RenderIo {
@@ -43,7 +43,9 @@ export function runRender(args: string[], io: RenderIo): number {
   let facts;
   try {
     if (source.startsWith('@')) source = read(source.slice(1)).replace(/\r?\n$/, '');
-    facts = factsFromVclJson(options.facts === undefined ? {} : JSON.parse(read(options.facts)));
+    const vcl = readVclFacts(options.facts === undefined ? {} : JSON.parse(read(options.facts)));
+    facts = vcl.facts;
+    for (const note of vcl.notes) io.err(`render: note: ${note}\n`);
   } catch (error) {
     const what = error instanceof FactsError || error instanceof SyntaxError ? 'facts' : 'input';
     io.err(`render: ${what}: ${(error as Error).message}\n`);

@@ -12,6 +12,7 @@
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
 import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
 import { closestNames } from '../format/suggest.js';
+import { parseTrustedUpstreams, type TrustedUpstreams } from '../facts/client-ip.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
 import { ConfigError } from './errors.js';
 import { AWS_REGIONS, awsDomainFor } from './regions.js';
@@ -86,7 +87,18 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
     timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
     waf,
+    trustedUpstreams: readTrustedUpstreams(store, errors),
   };
+}
+
+/** `trusted_upstreams` (src/facts/client-ip.ts); a bad entry trusts nobody, so Fastly-Client-IP is always client.ip. */
+function readTrustedUpstreams(store: ConfigLike, errors: ConfigError[]): TrustedUpstreams {
+  try {
+    return parseTrustedUpstreams(store.get('trusted_upstreams') ?? '');
+  } catch (error) {
+    errors.push(new ConfigError('service', 'trusted_upstreams', `${(error as Error).message}; no upstream is trusted`));
+    return [];
+  }
 }
 
 function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {

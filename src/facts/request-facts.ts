@@ -84,4 +84,9 @@ export interface RequestFacts {
   };
   /** VCL `fastly.error`. */
   fastlyError?: string;
+  /**
+   * Device detection of the User-Agent (`client.platform.*`, `client.class.bot`,
+   * `client.display.touchscreen`, `client.bot.name`); absent when nothing is known.
+   */
+  device?: Readonly<import('../platform/types.js').DeviceInfo>;
 }

@@ -17,16 +17,19 @@
  * Known differences from PCRE, for these patterns only: `$` matches only at the very end (PCRE
  * also before a final newline; header values never end with one), `\s` does not match VT.
  *
- * Cost: RE2 is linear, but in the Wasm (no JIT) its constant is large, so subjects are bounded:
- * a subject longer than LINEAR_SUBJECT_MAX_CHARS does not match, the way Fastly's PCRE gives up
- * at its backtracking limit (EREGRECUR: no match, no replacement).
+ * Cost: RE2 is linear, but in the Wasm (SpiderMonkey without a JIT) its constant is large: about
+ * 9 µs per subject character per evaluation, measured in Viceroy 0.20.1 (three such regexes over a
+ * 4096-character header added ~110 ms of vCPU, over 1024 characters ~35 ms). So subjects are
+ * bounded: one longer than LINEAR_SUBJECT_MAX_CHARS does not match (≈5 ms at most per
+ * evaluation), the way Fastly's PCRE gives up at its backtracking limit (EREGRECUR: no match, no
+ * replacement).
  */
 import { RE2JS } from 're2js';
 import type { BacktrackingRisk } from './backtracking.js';
 import { RegexError, type TranslatedRegex } from './pcre.js';
 
-/** Longest subject the linear engine matches (measured in Viceroy: see the README). */
-export const LINEAR_SUBJECT_MAX_CHARS = 4096;
+/** Longest subject the linear engine matches (see "Cost" above). */
+export const LINEAR_SUBJECT_MAX_CHARS = 512;
 
 /**
  * Compiles `pattern` for RE2 and returns the non-global and global RegExp stand-ins. Throws

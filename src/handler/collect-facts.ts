@@ -27,6 +27,8 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
   const responseHeaders = [...response.headers.entries()];
   const clientIp = exchange.clientAddress || undefined;
   const geo = clientIp ? platform.geolocate(clientIp) : null;
+  const userAgent = request.headers.get('user-agent');
+  const device = userAgent ? platform.detectDevice?.(userAgent) : undefined;
   return {
     timeStartUs: Math.round(exchange.startMs * 1000),
     timeEndUs: Math.round(sent.endedMs * 1000),
@@ -64,9 +66,12 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
       ja4: exchange.tls.ja4 ?? undefined,
     },
     requestId: exchange.requestId,
+    timeFirstByteUs: proxy.respondedMs === undefined ? undefined : Math.round(proxy.respondedMs * 1000),
+    backendName: proxy.backendName,
     fastlyState: cacheState(request, proxy),
     fastlyError: proxy.error ? 'EBACKEND' : undefined,
     waf: exchange.waf,
+    device: device ?? undefined,
   };
 }
 

@@ -5,6 +5,7 @@
 import { Backend } from 'fastly:backend';
 import { vCpuTime } from 'fastly:compute';
 import { ConfigStore } from 'fastly:config-store';
+import { Device } from 'fastly:device';
 import { env } from 'fastly:env';
 import { getGeolocationForIpAddress } from 'fastly:geolocation';
 import { KVStore } from 'fastly:kv-store';
@@ -12,7 +13,7 @@ import { Logger } from 'fastly:logger';
 import { SecretStore } from 'fastly:secret-store';
 import { inspect } from 'fastly:security';
 import { safeLogger } from './safe-logger.js';
-import type { BackendRef, KvStoreLike, LoggerLike, Platform } from './types.js';
+import type { BackendRef, DeviceInfo, KvStoreLike, LoggerLike, Platform } from './types.js';
 
 const dynamicBackends = new Map<string, Backend>();
 
@@ -68,6 +69,39 @@ function highResolutionNowMs(): number {
   return anchor.dateMs + (fine - anchor.perfMs);
 }
 
+/**
+ * fastly:device's record for a User-Agent. Read through toJSON(): its getters leave out
+ * is_ereader and is_tvplayer, which the JSON has (js-compute runtime/fastly/builtins/device.h).
+ */
+function detectDevice(userAgent: string): DeviceInfo | null {
+  let device: Device | null;
+  try {
+    device = userAgent ? Device.lookup(userAgent) : null;
+  } catch {
+    return null;
+  }
+  if (!device) return null;
+  const json = device.toJSON() as Record<string, unknown>;
+  const text = (key: string) => (typeof json[key] === 'string' ? (json[key] as string) : null);
+  const flag = (key: string) => (typeof json[key] === 'boolean' ? (json[key] as boolean) : null);
+  return {
+    name: text('name'),
+    brand: text('brand'),
+    model: text('model'),
+    hwtype: text('hwtype'),
+    isDesktop: flag('is_desktop'),
+    isEreader: flag('is_ereader'),
+    isGameConsole: flag('is_gameconsole'),
+    isMediaPlayer: flag('is_mediaplayer'),
+    isMobile: flag('is_mobile'),
+    isSmartTV: flag('is_smarttv'),
+    isTablet: flag('is_tablet'),
+    isTvPlayer: flag('is_tvplayer'),
+    isTouchscreen: flag('is_touchscreen'),
+    isBot: flag('is_bot'),
+  };
+}
+
 export const fastlyPlatform: Platform = {
   openConfig: (name) => new ConfigStore(name),
   openSecrets(name) {
@@ -98,6 +132,7 @@ export const fastlyPlatform: Platform = {
     }
   },
   nowMs: highResolutionNowMs,
+  detectDevice,
   vCpuMs: () => vCpuTime(),
   inspect(request, config) {
     const result = inspect(request, config);
