@@ -10,7 +10,7 @@
  * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
  */
 import { DEFAULT_MAX_AGGREGATE_BYTES } from '../kinesis/aggregation.js';
-import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, type Condition } from '../format/index.js';
+import { compileCondition, compileFormat, FormatError, KINESIS_DEFAULT_FORMAT, lintJsonTemplate, type Condition } from '../format/index.js';
 import { closestNames } from '../format/suggest.js';
 import { parseTrustedUpstreams, type TrustedUpstreams } from '../facts/client-ip.js';
 import type { BackendRef, ConfigLike } from '../platform/types.js';
@@ -78,17 +78,28 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     if (endpoint && errors.length === before) endpoints.push(endpoint);
   }
   const waf = readWaf(store, endpoints, errors);
+  const warnings = endpoints.flatMap(lintEndpoint);
   const errorLogEndpoint = readLogEndpointName(store, 'error_log_endpoint', errors) ?? DEFAULT_ERROR_LOG_ENDPOINT;
   return {
     // Without inspection settings a waf_debug endpoint could never log: it is disabled (and reported).
     endpoints: waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'),
     errors,
+    warnings,
     errorLogEndpoint,
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
     timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
     waf,
     trustedUpstreams: readTrustedUpstreams(store, errors),
   };
+}
+
+/**
+ * The JSON check of an endpoint's format (src/format/json-lint.ts): a line that cannot parse as
+ * JSON. Only that part of lint runs at load: it costs a fraction of a compile, while the rest of
+ * lint (regex risks) compiles the format again, which the first request of a sandbox cannot afford.
+ */
+function lintEndpoint(endpoint: EndpointConfig): string[] {
+  return lintJsonTemplate(endpoint.format.source).map((w) => `${endpoint.name}: ${endpoint.name}.format: ${w.message}`);
 }
 
 /** `trusted_upstreams` (src/facts/client-ip.ts); a bad entry trusts nobody, so Fastly-Client-IP is always client.ip. */

@@ -2,7 +2,8 @@
  * Lint: what a format or condition that compiles still deserves a warning for.
  *
  * Owns: compiling a format or condition once more with a regex observer and turning each
- * backtracking risk (backtracking.ts, recorded on the compiled regex) into a FormatWarning at the regex's position in the
+ * backtracking risk (backtracking.ts, recorded on the compiled regex) into a FormatWarning, and
+ * adding the JSON check of JSON templates (json-lint.ts); each warning sits at its position in the
  * source, with the same line, column and caret a FormatError has. For the `check` CLI and other
  * tooling; the app's request path never lints.
  * Does not own: the detection rules (backtracking.ts) or compilation (log-format.ts).
@@ -10,13 +11,15 @@
 import { compileConditionUncached, compileFormatUncached } from './log-format.js';
 import { formatWarningAt, type FormatWarning } from './errors.js';
 import type { RegexObserver } from './functions.js';
+import { lintJson } from './json-lint.js';
 import { LINEAR_SUBJECT_MAX_CHARS } from './linear-regex.js';
 
 /** Warnings for a format, in source order; throws FormatError when it does not compile. */
 export function lintFormat(source: string): FormatWarning[] {
   const warnings: FormatWarning[] = [];
   compileFormatUncached(source, collect(source, warnings));
-  return warnings;
+  warnings.push(...lintJson(source));
+  return warnings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** Warnings for a condition (response_condition); throws FormatError when it does not compile. */

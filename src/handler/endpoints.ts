@@ -78,6 +78,7 @@ export function loadService(platform: Platform): LoadedService | undefined {
   }
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
+  for (const warning of config.warnings) reportOnce(errorLog, `compute-kinesis-logger: configuration: warning: ${warning}; endpoint enabled`);
   try {
     loaded = { config, endpoints: config.endpoints.map((endpoint) => buildRuntime(endpoint, platform)), errorLog };
   } catch (error) {

@@ -150,3 +150,13 @@ describe('trusted_upstreams', () => {
     expect(bad.endpoints).toHaveLength(1);
   });
 });
+
+describe('load-time JSON check', () => {
+  it('warns about a JSON format whose line cannot parse, and keeps the endpoint', () => {
+    const config = loadServiceConfig(new FakeConfig({ ...configItems({ ...minimal, 'main.format': '{"rtt":%{client.socket.tcpi_rtt}V}' }) }));
+    expect(config.errors).toEqual([]);
+    expect(config.endpoints).toHaveLength(1);
+    expect(config.warnings).toEqual([expect.stringMatching(/^main: main\.format: %\{client\.socket\.tcpi_rtt\}V prints \(null\) here: .* at line 1, column 8\n/)]);
+    expect(loadServiceConfig(new FakeConfig(configItems(minimal))).warnings).toEqual([]);
+  });
+});
