@@ -69,7 +69,7 @@ export function parseFormat(source: string): FormatNode[] {
       throw formatErrorAt(
         source,
         i,
-        "expected a directive letter after '}': a '}' inside %{…} ends it, so write braces in expressions as \\{ and \\}",
+        `expected a directive letter after '}', found '${String.fromCodePoint(source.codePointAt(i) ?? 0)}': a '}' inside %{…} ends it, so write braces in expressions as \\{ and \\}`,
       );
     }
     let letter: string;
