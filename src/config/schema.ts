@@ -125,7 +125,7 @@ export interface ServiceConfig {
   endpoints: EndpointConfig[];
   /** Problems found; endpoints with errors are left out of `endpoints`. */
   errors: import('./errors.js').ConfigError[];
-  /** Lint warnings of valid endpoints' formats and conditions (`<endpoint>.<field>: …`); they stay enabled. */
+  /** JSON-check warnings of valid endpoints' formats (`<endpoint>: <endpoint>.format: …`); they stay enabled. */
   warnings: string[];
   errorLogEndpoint: string;
   kvStoreName: string;

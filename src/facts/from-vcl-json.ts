@@ -19,7 +19,7 @@
  * geoip.<field>, client.as.number, client.as.name; server.hostname|identity|datacenter|region|ip|
  * port; tls.client.protocol|cipher|servername|ja3_md5|ja4; fastly_info.state; fastly.error;
  * device detection: client.platform.hwtype|model|vendor|mobile|tablet|smarttv|gameconsole|
- * mediaplayer|ereader|tvplayer, client.display.touchscreen, client.class.bot, client.bot.name.
+ * mediaplayer, client.display.touchscreen, client.class.bot, client.bot.name.
  * A null value means "not set". Defaults: GET / HTTP/1.1, status 200, no headers, no body,
  * time.start = now, time.end = time.start.
  *
@@ -106,8 +106,6 @@ const DEVICE_KEYS: Record<string, keyof DeviceInfo> = {
   'client.platform.smarttv': 'isSmartTV',
   'client.platform.gameconsole': 'isGameConsole',
   'client.platform.mediaplayer': 'isMediaPlayer',
-  'client.platform.ereader': 'isEreader',
-  'client.platform.tvplayer': 'isTvPlayer',
   'client.display.touchscreen': 'isTouchscreen',
   'client.class.bot': 'isBot',
 };
@@ -294,8 +292,8 @@ export function readVclFacts(input: unknown, nowMs: number = Date.now()): { fact
 }
 
 const NO_DEVICE: DeviceInfo = {
-  name: null, brand: null, model: null, hwtype: null, isDesktop: null, isEreader: null, isGameConsole: null,
-  isMediaPlayer: null, isMobile: null, isSmartTV: null, isTablet: null, isTvPlayer: null, isTouchscreen: null, isBot: null,
+  name: null, brand: null, model: null, hwtype: null, isDesktop: null, isGameConsole: null, isMediaPlayer: null,
+  isMobile: null, isSmartTV: null, isTablet: null, isTouchscreen: null, isBot: null,
 };
 
 /** Why a known variable's value is not used; FactsError for a name that is no VCL variable. */

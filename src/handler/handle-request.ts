@@ -61,9 +61,9 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   const execution: Execution = { budget, emitted: [] };
   executions.set(event, execution);
 
-  // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
   setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform)?.config.trustedUpstreams ?? []);
+  // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform) ? copyForInspection(event.request) : undefined;
   const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
 

@@ -1,8 +1,8 @@
 /**
  * Serving the client: the response comes from the origin (the product's own handler) or from an
  * embedding application's function, and is handed back unchanged (status, headers, streamed
- * body), with a promise that settles once the body has been fully sent, bytes counted on the way
- * and the moment the first byte went out noted (time.to_first_byte). Before that, the request's
+ * body), with a promise that settles once the body has been fully sent, bytes counted on the way,
+ * and the moment the response was ready to go out (time.to_first_byte). Before that, the request's
  * Fastly-Client-IP is set as Fastly recommends for the first hop (facts/client-ip.ts), so the
  * origin, the application and the log all see the same client.
  */
@@ -30,8 +30,11 @@ export interface SentBody {
   cutShort?: 'origin-error' | 'client-cancel' | 'stalled';
 }
 
-/** Produces the response for a request: the origin fetch, or an embedding application's handler. */
-export type Respond = (request: Request) => Promise<Response>;
+/**
+ * Produces the response for a request: the origin fetch (which names its backend, for
+ * req.backend.name), or an embedding application's handler.
+ */
+export type Respond = ((request: Request) => Promise<Response>) & { readonly backendName?: string };
 
 /**
  * Longest we wait for the body to drain before logging anyway (a stalled client). Well inside the
@@ -53,15 +56,15 @@ export function setFirstHopClientIp(request: Request, clientIp: string | undefin
 const CLIENT_IP_HEADER = 'Fastly-Client-IP';
 
 export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
-  const respond: Respond = (request) => fetchBackend(request, { kind: 'static', name: originBackend });
-  return Object.assign(respond, { backendName: originBackend });
+  const fetchOrigin = (request: Request) => fetchBackend(request, { kind: 'static', name: originBackend });
+  return Object.assign(fetchOrigin, { backendName: originBackend });
 }
 
 /**
  * Serves the request with `respond`; an origin that cannot be reached becomes a 503 (with no
  * backend: VCL's req.backend.name is empty when no backend answered).
  */
-export async function serve(request: Request, respond: Respond & { backendName?: string }, nowMs: () => number): Promise<ProxyResult> {
+export async function serve(request: Request, respond: Respond, nowMs: () => number): Promise<ProxyResult> {
   let origin: Response;
   try {
     origin = await respond(request);

@@ -62,8 +62,8 @@ export interface Platform {
 }
 
 /**
- * What fastly:device knows about a User-Agent (the fields of its Device JSON; null = unknown).
- * It describes the device only: no browser, operating system or display size.
+ * What fastly:device knows about a User-Agent (its Device getters; null = unknown). It describes
+ * the device only: no browser, operating system, display size, e-reader or TV-player flag.
  */
 export interface DeviceInfo {
   name: string | null;
@@ -71,13 +71,11 @@ export interface DeviceInfo {
   model: string | null;
   hwtype: string | null;
   isDesktop: boolean | null;
-  isEreader: boolean | null;
   isGameConsole: boolean | null;
   isMediaPlayer: boolean | null;
   isMobile: boolean | null;
   isSmartTV: boolean | null;
   isTablet: boolean | null;
-  isTvPlayer: boolean | null;
   isTouchscreen: boolean | null;
   isBot: boolean | null;
 }

@@ -30,6 +30,22 @@ const FORMATS: Record<string, string> = {
   ui: FASTLY_UI_JSON_FORMAT,
 };
 const REGEX_STREAM = 'regex';
+const DEVICE_STREAM = 'device';
+const BOT_UA = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
+const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)';
+/** Viceroy's device detection answers from the manifest (reference/compute.md §1.3). */
+const DEVICE_DETECTION = `
+[local_server.device_detection]
+  format = "inline-toml"
+  [local_server.device_detection.user_agents."${BOT_UA}"]
+  user_agent = {}
+  os = {}
+  device = {name = "Googlebot", brand = "Google", model = "bot", hwtype = "Bot", is_desktop = false, is_mobile = false, is_touchscreen = false, is_bot = true}
+  [local_server.device_detection.user_agents."${PHONE_UA}"]
+  user_agent = {}
+  os = {}
+  device = {name = "iPhone", brand = "Apple", model = "iPhone", hwtype = "Mobile Phone", is_mobile = true, is_tablet = false, is_touchscreen = true}
+`;
 const HOSTILE_REQUESTS = 24;
 
 let kinesis: LocalKinesis;
@@ -46,16 +62,20 @@ beforeAll(async () => {
       res.end('ok\n');
     }),
   );
-  for (const name of [...Object.keys(FORMATS), REGEX_STREAM]) await createStream(kinesis.url, name, 1);
+  for (const name of [...Object.keys(FORMATS), REGEX_STREAM, DEVICE_STREAM]) await createStream(kinesis.url, name, 1);
   app = await startViceroy({
     ports: { origin: origin.port, kinesis: kinesis.port },
     editManifest(toml) {
-      let out = setConfigItem(toml, 'endpoints', [...Object.keys(FORMATS), REGEX_STREAM].join(','));
+      let out = setConfigItem(toml + DEVICE_DETECTION, 'endpoints', [...Object.keys(FORMATS), REGEX_STREAM, DEVICE_STREAM].join(','));
       out = setConfigItem(out, 'timing_log_endpoint', 'timing');
       for (const [name, format] of Object.entries(FORMATS)) out = endpoint(out, name, { format });
       out = endpoint(out, REGEX_STREAM, {
         format: '%{if(req.http.X ~ "^(a|a)*$", "alt", "no-alt")}V %{regsub(req.http.X, "^(a+)+!$", "nested!")}V %{std.strlen(req.http.X)}V',
         response_condition: 'req.http.X ~ "^(a+)+$" || req.http.X ~ "!$"',
+      });
+      out = endpoint(out, DEVICE_STREAM, {
+        format: '%{client.class.bot}V %{client.bot.name}V %{client.platform.vendor}V %{client.platform.model}V %{client.platform.hwtype}V %{client.platform.mobile}V %{client.display.touchscreen}V %U',
+        response_condition: 'req.url ~ "^/device"',
       });
       return out;
     },
@@ -156,5 +176,17 @@ describe('hostile requests in Viceroy', () => {
     const timing = app.logLines('timing');
     console.log(`vCPU per request (41 hostile, 40, ${overLong.length} characters): ${timing.slice(-3).map((l) => /vcpu_ms=(\d+)/.exec(l)?.[1]).join(', ')} ms`);
     expect(app.logLines('kinesis_logger_errors').filter((l) => l.includes('regex'))).toEqual([]);
+  });
+
+  it('device detection comes from fastly:device (Viceroy answers from its manifest)', async () => {
+    for (const [path, ua] of [['/device/bot', BOT_UA], ['/device/phone', PHONE_UA], ['/device/other', 'curl/8.4.0']]) {
+      await (await app.fetch(path, { headers: { 'User-Agent': ua } })).arrayBuffer();
+    }
+    const lines = await settle(DEVICE_STREAM, 3);
+    expect(lines.sort()).toEqual([
+      '0 (null) (null) (null) (null) 0 0 /device/other',
+      '0 (null) Apple iPhone Mobile Phone 1 1 /device/phone',
+      '1 Googlebot Google bot Bot 0 0 /device/bot',
+    ]);
   });
 });

@@ -64,8 +64,8 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
 function deviceRecord(known: Partial<DeviceInfo> | undefined): DeviceInfo | null {
   if (!known) return null;
   return {
-    name: null, brand: null, model: null, hwtype: null, isDesktop: null, isEreader: null, isGameConsole: null,
-    isMediaPlayer: null, isMobile: null, isSmartTV: null, isTablet: null, isTvPlayer: null, isTouchscreen: null, isBot: null,
+    name: null, brand: null, model: null, hwtype: null, isDesktop: null, isGameConsole: null, isMediaPlayer: null,
+    isMobile: null, isSmartTV: null, isTablet: null, isTouchscreen: null, isBot: null,
     ...known,
   };
 }
