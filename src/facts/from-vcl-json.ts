@@ -13,7 +13,8 @@
  * time.to_first_byte (seconds); req.method|req.request, req.url, req.proto, req.is_ssl,
  * req.protocol, req.is_ipv6, req.header_bytes_read, req.body_bytes_read, req.bytes_read,
  * req.http.<Name> (a string, or an array of strings for a repeated header), req.service_id,
- * req.vcl.version|fastly_info.version, req.xid|fastly_info.request_id, req.backend.name;
+ * req.vcl.version|fastly_info.version, req.customer_id, fastly.is_staging, req.xid|fastly_info.request_id,
+ * req.backend.name;
  * resp.status, resp.response, resp.http.<Name>, resp.body_bytes_written,
  * resp.header_bytes_written, resp.bytes_written; client.ip, client.port, client.geo.<field>,
  * geoip.<field>, client.as.number, client.as.name; server.hostname|identity|datacenter|region|ip|
@@ -83,6 +84,7 @@ const SERVER_KEYS: Record<string, keyof RequestFacts['server']> = {
   'server.region': 'region',
   'server.ip': 'ip',
   'req.service_id': 'serviceId',
+  'req.customer_id': 'customerId',
   'req.vcl.version': 'serviceVersion',
   'fastly_info.version': 'serviceVersion',
 };
@@ -233,6 +235,7 @@ export function readVclFacts(input: unknown, nowMs: number = Date.now()): { fact
       case 'fastly_info.request_id':
         facts.requestId = text();
         break;
+      case 'req.backend':
       case 'req.backend.name':
         facts.backendName = text();
         break;
@@ -265,6 +268,9 @@ export function readVclFacts(input: unknown, nowMs: number = Date.now()): { fact
         break;
       case 'server.port':
         facts.server.port = integer();
+        break;
+      case 'fastly.is_staging':
+        facts.server.isStaging = asBool(key, raw);
         break;
       case 'fastly_info.state':
         facts.fastlyState = text();

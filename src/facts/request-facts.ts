@@ -58,6 +58,10 @@ export interface RequestFacts {
     port?: number;
     serviceId?: string;
     serviceVersion?: string;
+    /** VCL `req.customer_id` (Compute `FASTLY_CUSTOMER_ID`). */
+    customerId?: string;
+    /** VCL `fastly.is_staging` (Compute `FASTLY_IS_STAGING` is `1`). */
+    isStaging?: boolean;
   };
 
   tls: {

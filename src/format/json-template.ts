@@ -90,7 +90,7 @@ class TemplateScanner {
     }
     this.positions.push('bare');
     if (this.expect === 'value') this.expect = this.afterValue();
-    else this.problem(0, `a value here is not where JSON expects ${this.describeExpected()}`);
+    else this.problem(0, `a value is written here, where JSON expects ${this.describeExpected()}`);
   }
 
   private literal(text: string): void {

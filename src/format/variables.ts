@@ -50,11 +50,11 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'bereq.url.dirname', 'bereq.url.ext', 'bereq.url.path', 'bereq.url.qs',
     'beresp.backend.alternate_ips', 'beresp.backend.host', 'beresp.backend.name', 'beresp.proto',
     'beresp.response', 'client.browser.name', 'client.browser.version',
-    'client.geo.ip_override', 'client.os.name', 'client.os.version', 
+    'client.geo.ip_override', 'client.os.name', 'client.os.version',
     'client.socket.congestion_algorithm',
     'fastly.bot.category', 'fastly.bot.name', 'fastly_info.h2.fingerprint',
     'fastly_info.oh_fingerprint', 'geoip.ip_override', 'obj.proto', 'obj.response', 'req.body',
-    'req.body.base64', 'req.customer_id', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
+    'req.body.base64', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
     'segmented_caching.error', 'server.billing_region', 'stale.exists', 'tls.client.certificate.dn',
     'tls.client.certificate.issuer_dn', 'tls.client.certificate.raw_certificate_b64',
     'tls.client.certificate.serial_number', 'tls.client.ciphers_list',
@@ -79,7 +79,7 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'fastly.bot.category.is_search_engine_crawler',
     'fastly.bot.category.is_search_engine_optimization', 'fastly.bot.category.is_security_tools',
     'fastly.bot.category.is_verified', 'fastly.bot.detected', 'fastly.ddos_detected',
-    'fastly.is_staging', 'geoip.use_x_forwarded_for', 'obj.cacheable', 'obj.is_pci',
+    'geoip.use_x_forwarded_for', 'obj.cacheable', 'obj.is_pci',
     'req.backend.healthy', 'req.backend.is_shield', 'req.is_clustering', 'resp.completed',
     'resp.is_locally_generated', 'resp.stale', 'resp.stale.is_error', 'resp.stale.is_revalidating',
     'segmented_caching.autopurged', 'segmented_caching.cancelled',
@@ -256,6 +256,8 @@ const FIXED = new Map<string, VariableDef>([
   ['req.body_bytes_read', int((f) => f.requestBodyBytes ?? 0)],
   ['req.bytes_read', int((f) => requestHeaderBytes(f) + (f.requestBodyBytes ?? 0))],
   ['req.service_id', str((f) => f.server.serviceId)],
+  ['req.customer_id', str((f) => f.server.customerId)],
+  ['fastly.is_staging', def('BOOL', (ctx) => ctx.facts.server.isStaging === true)],
   ['req.vcl.version', int((f) => (f.server.serviceVersion === undefined ? undefined : parseInt(f.server.serviceVersion, 10) || 0))],
   ['req.xid', str((f) => f.requestId)],
   ['req.restarts', constant('INTEGER', 0)],
@@ -325,7 +327,7 @@ const FIXED = new Map<string, VariableDef>([
   ['waf.redirect_url', str((f) => f.waf?.redirectUrl || undefined)],
 
   // Device detection of the User-Agent (fastly:device): what it reports about the device. A bot's
-  // device name is the bot's name (Viceroy's and Fastly's records name e.g. "Googlebot").
+  // device name is the bot's name (js-compute's and Viceroy's example records: "Googlebot").
   ['client.platform.hwtype', str((f) => f.device?.hwtype ?? undefined)],
   ['client.platform.model', str((f) => f.device?.model ?? undefined)],
   ['client.platform.vendor', str((f) => f.device?.brand ?? undefined)],

@@ -57,6 +57,8 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
       port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
       serviceId: platform.env('FASTLY_SERVICE_ID'),
       serviceVersion: platform.env('FASTLY_SERVICE_VERSION'),
+      customerId: platform.env('FASTLY_CUSTOMER_ID'),
+      isStaging: platform.env('FASTLY_IS_STAGING') === '1',
     },
     tls: {
       protocol: exchange.tls.protocol ?? undefined,
