@@ -104,4 +104,17 @@ describe('Compute equivalents of VCL variables', () => {
     resetLoadedService();
     expect((await serveOne({ 'User-Agent': 'unknown/1.0' }, { format, devices })).line).toBe('(null) (null) (null) 0 0 0 0 (null)');
   });
+
+  it('X-SigSci-* headers of an inspected request, as the Next-Gen WAF edge deployment adds them', async () => {
+    const { line } = await serveOne(
+      { 'X-SigSci-Tags': 'FORGED' },
+      {
+        format: '%{X-SigSci-Tags}i %{X-SigSci-AgentResponse}i %{X-SigSci-Decision-MS}i %{waf.verdict}V',
+        configExtra: { 'main.placement': 'waf_debug', waf_corp: 'corp', waf_workspace: 'ws' },
+        inspect: () => ({ verdict: 'block', tags: ['SQLI', 'XSS'], decisionMs: 3, wafResponse: 406 }),
+      },
+    );
+    expect(line).toBe('SQLI,XSS 406 3 block');
+  });
 });
+
