@@ -5,7 +5,7 @@
  * it parses as JSON (what Kinesis consumers and Fastly's Kinesis default expect) and says where
  * it does not. Notes about the input go to stderr and never change the exit status.
  */
-import { factsFromVclJson, FactsError } from '../facts/from-vcl-json.js';
+import { FactsError, readVclFacts } from '../facts/from-vcl-json.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { formatErrorAt } from '../format/errors.js';
 import { compileFormat, FormatError } from '../format/index.js';
@@ -59,7 +59,9 @@ export function runRender(options: { format: string; facts?: string; json?: bool
 function readFacts(path: string | undefined, io: CliIo): RequestFacts {
   const input = path === undefined ? {} : parseJsonInput(readInput(io, path), path);
   try {
-    return factsFromVclJson(input);
+    const vcl = readVclFacts(input);
+    for (const note of vcl.notes) io.err(`render: note: ${note}\n`);
+    return vcl.facts;
   } catch (error) {
     if (error instanceof FactsError) throw new InputError(`facts: ${error.message}`);
     throw error;

@@ -9,6 +9,8 @@
  * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint, and the
  * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
  */
+import { parseTrustedUpstreams, type TrustedUpstreams } from '../facts/client-ip.js';
+import { lintJsonTemplate } from '../format/index.js';
 import type { ConfigLike } from '../platform/types.js';
 import { readEndpoint } from './endpoint.js';
 import { readEndpointItem } from './endpoint-item.js';
@@ -57,16 +59,38 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     if (endpoint && errors.length === before) endpoints.push(endpoint);
   }
   const waf = readWaf(store, endpoints, errors);
+  const warnings = endpoints.flatMap(lintEndpoint);
   const errorLogEndpoint = readLogEndpointName(store, 'error_log_endpoint', errors) ?? DEFAULT_ERROR_LOG_ENDPOINT;
   return {
     // Without inspection settings a waf_debug endpoint could never log: it is disabled (and reported).
     endpoints: waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'),
     errors,
+    warnings,
     errorLogEndpoint,
     kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
     timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
     waf,
+    trustedUpstreams: readTrustedUpstreams(store, errors),
   };
+}
+
+/**
+ * The JSON check of an endpoint's format (src/format/json-lint.ts): a line that cannot parse as
+ * JSON. Only that part of lint runs at load: it costs a fraction of a compile, while the rest of
+ * lint (regex risks) compiles the format again, which the first request of a sandbox cannot afford.
+ */
+function lintEndpoint(endpoint: EndpointConfig): string[] {
+  return lintJsonTemplate(endpoint.format.source).map((w) => `${endpoint.name}.format: ${w.message}`);
+}
+
+/** `trusted_upstreams` (src/facts/client-ip.ts); a bad entry trusts nobody, so Fastly-Client-IP is always client.ip. */
+function readTrustedUpstreams(store: ConfigLike, errors: ConfigError[]): TrustedUpstreams {
+  try {
+    return parseTrustedUpstreams(store.get('trusted_upstreams') ?? '');
+  } catch (error) {
+    errors.push(new ConfigError(SERVICE, 'trusted_upstreams', `${(error as Error).message}; no upstream is trusted`));
+    return [];
+  }
 }
 
 function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {

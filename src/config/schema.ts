@@ -33,7 +33,7 @@ export const CONFIG_LOOKUPS_PER_EXECUTION = 32;
 export const PRE_RESPONSE_CONFIG_LOOKUPS = 1;
 
 /** Service-wide Config Store keys, each read once per load. Endpoint names may not take these. */
-export const SERVICE_KEYS = ['endpoints', 'error_log_endpoint', 'kv_store', 'waf_corp', 'waf_workspace', 'timing_log_endpoint'] as const;
+export const SERVICE_KEYS = ['endpoints', 'error_log_endpoint', 'kv_store', 'waf_corp', 'waf_workspace', 'timing_log_endpoint', 'trusted_upstreams'] as const;
 
 /** Fields of an endpoint's JSON item (README "Configuration"); `topic` is Fastly's name for `stream_name`. */
 export const ENDPOINT_FIELDS = [
@@ -168,6 +168,8 @@ export interface ServiceConfig {
   endpoints: EndpointConfig[];
   /** Problems found; endpoints with errors are left out of `endpoints`. */
   errors: import('./errors.js').ConfigError[];
+  /** JSON-check warnings of valid endpoints' formats (`<endpoint>: <endpoint>.format: …`); they stay enabled. */
+  warnings: string[];
   errorLogEndpoint: string;
   kvStoreName: string;
   /**
@@ -178,6 +180,8 @@ export interface ServiceConfig {
   timingLogEndpoint?: string;
   /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */
   waf?: { corp: string; workspace: string };
+  /** `trusted_upstreams`: clients whose Fastly-Client-IP is kept (src/facts/client-ip.ts); empty = none. */
+  trustedUpstreams: import('../facts/client-ip.js').TrustedUpstreams;
 }
 
 export const DEFAULTS = {

@@ -13,14 +13,25 @@
  * time.to_first_byte (seconds); req.method|req.request, req.url, req.proto, req.is_ssl,
  * req.protocol, req.is_ipv6, req.header_bytes_read, req.body_bytes_read, req.bytes_read,
  * req.http.<Name> (a string, or an array of strings for a repeated header), req.service_id,
- * req.vcl.version|fastly_info.version, req.xid|fastly_info.request_id, req.backend.name;
+ * req.vcl.version|fastly_info.version, req.customer_id, fastly.is_staging, req.xid|fastly_info.request_id,
+ * req.backend.name;
  * resp.status, resp.response, resp.http.<Name>, resp.body_bytes_written,
  * resp.header_bytes_written, resp.bytes_written; client.ip, client.port, client.geo.<field>,
  * geoip.<field>, client.as.number, client.as.name; server.hostname|identity|datacenter|region|ip|
- * port; tls.client.protocol|cipher|servername|ja3_md5|ja4; fastly_info.state; fastly.error.
+ * port; tls.client.protocol|cipher|servername|ja3_md5|ja4; fastly_info.state; fastly.error;
+ * device detection: client.platform.hwtype|model|vendor|mobile|tablet|smarttv|gameconsole|
+ * mediaplayer, client.display.touchscreen, client.class.bot, client.bot.name.
  * A null value means "not set". Defaults: GET / HTTP/1.1, status 200, no headers, no body,
  * time.start = now, time.end = time.start.
+ *
+ * Every other VCL variable the engine knows is accepted too, so a facts file taken from a VCL
+ * service previews exactly as production renders it: its value is not used, and a note says why
+ * (the Compute edge always renders a fixed value, Compute does not provide the variable, or the
+ * engine derives it from the facts above). Only a name that is no VCL variable is an error.
  */
+import { lookupVariable } from '../format/variables.js';
+import { STRINGIFY } from '../format/values.js';
+import type { DeviceInfo } from '../platform/types.js';
 import type { RequestFacts } from './request-facts.js';
 
 export class FactsError extends Error {
@@ -73,6 +84,7 @@ const SERVER_KEYS: Record<string, keyof RequestFacts['server']> = {
   'server.region': 'region',
   'server.ip': 'ip',
   'req.service_id': 'serviceId',
+  'req.customer_id': 'customerId',
   'req.vcl.version': 'serviceVersion',
   'fastly_info.version': 'serviceVersion',
 };
@@ -85,14 +97,36 @@ const TLS_KEYS: Record<string, keyof RequestFacts['tls']> = {
   'tls.client.ja4': 'ja4',
 };
 
+/** Device-detection variables → DeviceInfo fields (the facts a Compute request gets from fastly:device). */
+const DEVICE_KEYS: Record<string, keyof DeviceInfo> = {
+  'client.platform.hwtype': 'hwtype',
+  'client.platform.model': 'model',
+  'client.platform.vendor': 'brand',
+  'client.bot.name': 'name',
+  'client.platform.mobile': 'isMobile',
+  'client.platform.tablet': 'isTablet',
+  'client.platform.smarttv': 'isSmartTV',
+  'client.platform.gameconsole': 'isGameConsole',
+  'client.platform.mediaplayer': 'isMediaPlayer',
+  'client.display.touchscreen': 'isTouchscreen',
+  'client.class.bot': 'isBot',
+};
+
 /** Converts the parsed JSON (any value) to RequestFacts; throws FactsError with the key at fault. */
 export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): RequestFacts {
+  return readVclFacts(input, nowMs).facts;
+}
+
+/** factsFromVclJson, with a note for each accepted key whose value production would not use. */
+export function readVclFacts(input: unknown, nowMs: number = Date.now()): { facts: RequestFacts; notes: string[] } {
+  const notes: string[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new FactsError('facts must be a JSON object of VCL variable names, e.g. {"req.url": "/a?x=1"}');
   }
   const requestHeaders: [string, string][] = [];
   const responseHeaders: [string, string][] = [];
   const geo: Record<string, string | number | null> = {};
+  const device: Partial<Record<keyof DeviceInfo, string | boolean | null>> = {};
   const facts: MutableFacts = {
     timeStartUs: Math.round(nowMs * 1000),
     timeEndUs: Number.NaN,
@@ -131,6 +165,13 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
     }
     if (SERVER_KEYS[key]) {
       (facts.server as Record<string, string | number>)[SERVER_KEYS[key]] = text();
+      continue;
+    }
+    if (DEVICE_KEYS[key]) {
+      const field = DEVICE_KEYS[key];
+      device[field] = (field.startsWith('is') ? asBool(key, raw) : text()) as never;
+      // client.bot.name is the device name of a bot.
+      if (key === 'client.bot.name') device.isBot ??= true;
       continue;
     }
     if (TLS_KEYS[key]) {
@@ -194,6 +235,7 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
       case 'fastly_info.request_id':
         facts.requestId = text();
         break;
+      case 'req.backend':
       case 'req.backend.name':
         facts.backendName = text();
         break;
@@ -227,6 +269,9 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
       case 'server.port':
         facts.server.port = integer();
         break;
+      case 'fastly.is_staging':
+        facts.server.isStaging = asBool(key, raw);
+        break;
       case 'fastly_info.state':
         facts.fastlyState = text();
         break;
@@ -234,9 +279,7 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
         facts.fastlyError = text();
         break;
       default:
-        throw new FactsError(
-          `unknown fact "${key}": expected a VCL variable name such as req.url, req.http.User-Agent, resp.status or time.start`,
-        );
+        notes.push(unusedFactNote(key));
     }
   }
 
@@ -250,7 +293,27 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
     facts.responseHeaderBytes = Math.max(0, responseBytes - facts.responseBodyBytes);
   }
   if (Object.keys(geo).length > 0) facts.geo = geo;
-  return facts;
+  if (Object.keys(device).length > 0) facts.device = { ...NO_DEVICE, ...device } as DeviceInfo;
+  return { facts, notes };
+}
+
+const NO_DEVICE: DeviceInfo = {
+  name: null, brand: null, model: null, hwtype: null, isDesktop: null, isGameConsole: null, isMediaPlayer: null,
+  isMobile: null, isSmartTV: null, isTablet: null, isTouchscreen: null, isBot: null,
+};
+
+/** Why a known variable's value is not used; FactsError for a name that is no VCL variable. */
+function unusedFactNote(key: string): string {
+  const variable = lookupVariable(key);
+  if (!variable) {
+    throw new FactsError(`unknown fact "${key}": expected a VCL variable name such as req.url, req.http.User-Agent, resp.status or time.start`);
+  }
+  if (variable.constant) {
+    const { value } = variable.constant;
+    if (value === null) return `${key}: not used: Compute does not provide it, so it always renders as not set ((null))`;
+    return `${key}: not used: the Compute edge always renders ${STRINGIFY[variable.type](value)}`;
+  }
+  return `${key}: not used: the engine derives it from the other facts, as in production`;
 }
 
 function describe(raw: Json): string {

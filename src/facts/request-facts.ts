@@ -58,6 +58,10 @@ export interface RequestFacts {
     port?: number;
     serviceId?: string;
     serviceVersion?: string;
+    /** VCL `req.customer_id` (Compute `FASTLY_CUSTOMER_ID`). */
+    customerId?: string;
+    /** VCL `fastly.is_staging` (Compute `FASTLY_IS_STAGING` is `1`). */
+    isStaging?: boolean;
   };
 
   tls: {
@@ -84,4 +88,9 @@ export interface RequestFacts {
   };
   /** VCL `fastly.error`. */
   fastlyError?: string;
+  /**
+   * Device detection of the User-Agent (`client.platform.*`, `client.class.bot`,
+   * `client.display.touchscreen`, `client.bot.name`); absent when nothing is known.
+   */
+  device?: Readonly<import('../platform/types.js').DeviceInfo>;
 }

@@ -8,7 +8,7 @@
  */
 
 /**
- * Text of a directive argument after format-level unescaping (`\{`, `\}`, `\"`), with the
+ * Text of a directive argument after format-level unescaping (`\\`, `\{`, `\}`, `\"`), with the
  * source offset of each UTF-16 unit, so expression errors point into the original format.
  */
 export interface MappedText {
@@ -23,6 +23,8 @@ export type FormatNode = LiteralNode | DirectiveNode;
 export interface LiteralNode {
   readonly kind: 'literal';
   readonly text: string;
+  /** Source offset of each UTF-16 unit of `text` (`%%` and CRLF are two source units for one). */
+  readonly offsets: readonly number[];
 }
 
 export interface DirectiveNode {

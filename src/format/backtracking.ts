@@ -1,16 +1,17 @@
 /**
- * Warnings for regexes that can backtrack for minutes: nested unbounded quantifiers over the
- * same characters (`(a+)+`, `(a*)*`, `(\w+\s?)+`) and repeated alternatives that match the same
+ * Finds regexes that can backtrack for minutes: nested unbounded quantifiers over the same
+ * characters (`(a+)+`, `(a*)*`, `(\w+\s?)+`) and repeated alternatives that match the same
  * character (`(a|a)*`, `(\w|\d)+`).
  *
- * Owns: the detector, which runs on the pattern's tree (regex-shape.ts) when a format is linted,
- * never while a line renders. These are warnings, not errors: Fastly accepts such patterns and
- * stops a runaway match with EREGRECUR, while JavaScript's RegExp has no step limit, so here one
- * request whose header almost matches can stall the instance (the README's "EREGRECUR backtracking
- * limit is not emulated"). The detector names the construct so the pattern can be rewritten
- * (`(a+)+` → `a+`, or made possessive `(a+)++` / atomic `(?>…)`).
- * Does not own: parsing (pcre.ts records the tree) or where warnings are printed (lint.ts, and
- * the `check` CLI).
+ * Owns: the detector, which runs on the pattern's tree (regex-shape.ts) once, when a regex is
+ * compiled, never while a line renders. A flagged pattern never runs on JavaScript's
+ * backtracking RegExp, which has no step limit (one request whose header almost matches would
+ * burn the execution's CPU): regsub.ts sends it to the linear-time engine (linear-regex.ts), and
+ * lint.ts warns, since on Fastly the same pattern can stop at PCRE's backtracking limit
+ * (EREGRECUR). The detector names the construct so the pattern can be rewritten (`(a+)+` → `a+`,
+ * or made possessive `(a+)++` / atomic `(?>…)`).
+ * Does not own: parsing (pcre.ts records the tree), the engines (regsub.ts, linear-regex.ts) or
+ * where warnings are printed (lint.ts, and the `check` CLI).
  *
  * Rule (an outer quantifier with no upper bound, not possessive, over a body B):
  * - nested: an unbounded, non-possessive quantifier X inside B (not inside an atomic group or a
@@ -41,7 +42,7 @@ const SAMPLES: readonly string[] = [
 const ALL = (1n << BigInt(SAMPLES.length)) - 1n;
 const NONE = 0n;
 
-const SLOW_FAILURE = 'so a subject that almost matches can take exponential time to fail (JavaScript has no EREGRECUR limit)';
+const SLOW_FAILURE = 'so on a backtracking engine a subject that almost matches takes exponential time to fail';
 
 /** The risky constructs of a translated pattern, outermost first, one warning per construct. */
 export function findBacktrackingRisks(regex: TranslatedRegex, pattern: string): BacktrackingRisk[] {

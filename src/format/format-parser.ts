@@ -2,8 +2,10 @@
  * Format-string parser: Fastly format-version-2 text → literal and directive nodes.
  *
  * Owns: the outer grammar of reference/log-format.md §2: `%%`, `%X`, `%>X`/`%<X`, `%{arg}X`,
- * `%^ti`/`%^to`, the argument escapes of §11.5 (`\{` `\}` `\"`; every other backslash kept), and
- * §11.6 (a newline in a multi-line format, LF, CRLF or CR, becomes one space).
+ * `%^ti`/`%^to`, the argument escapes (`\\` `\{` `\}` `\"` stand for `\` `{` `}` `"`; a backslash
+ * before any other character is kept, so Fastly's Kinesis default `"\2\3"` and the heredoc
+ * spelling `"\\2\\3"` both reach regsub as group references), and §11.6 (a newline in a
+ * multi-line format, LF, CRLF or CR, becomes one space).
  * Does not own: whether a letter exists or what it prints (directives.ts), nor the VCL inside
  * `%{…}V` (expr-lexer.ts / expr-parser.ts). Syntax errors throw FormatError with a caret.
  *
@@ -17,20 +19,19 @@ export function parseFormat(source: string): FormatNode[] {
   const nodes: FormatNode[] = [];
   const n = source.length;
   let literal = '';
+  let literalOffsets: number[] = [];
+  const flush = (): void => {
+    if (literal) nodes.push({ kind: 'literal', text: literal, offsets: literalOffsets });
+    literal = '';
+    literalOffsets = [];
+  };
   let i = 0;
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c !== 37 /* % */) {
-      if (c === 13 /* CR */) {
-        literal += ' ';
-        i += source.charCodeAt(i + 1) === 10 ? 2 : 1;
-      } else if (c === 10) {
-        literal += ' ';
-        i += 1;
-      } else {
-        literal += source[i];
-        i += 1;
-      }
+      literal += c === 13 /* CR */ || c === 10 ? ' ' : source[i];
+      literalOffsets.push(i);
+      i += c === 13 && source.charCodeAt(i + 1) === 10 ? 2 : 1;
       continue;
     }
     const start = i;
@@ -40,6 +41,7 @@ export function parseFormat(source: string): FormatNode[] {
     }
     if (source[i] === '%') {
       literal += '%';
+      literalOffsets.push(start);
       i += 1;
       continue;
     }
@@ -67,7 +69,7 @@ export function parseFormat(source: string): FormatNode[] {
       throw formatErrorAt(
         source,
         i,
-        "expected a directive letter after '}': a '}' inside %{…} ends it, so write braces in expressions as \\{ and \\}",
+        `expected a directive letter after '}', found '${String.fromCodePoint(source.codePointAt(i) ?? 0)}': a '}' inside %{…} ends it, so write braces in expressions as \\{ and \\}`,
       );
     }
     let letter: string;
@@ -76,14 +78,11 @@ export function parseFormat(source: string): FormatNode[] {
     } else {
       letter = String.fromCodePoint(source.codePointAt(i) ?? 0);
     }
-    if (literal) {
-      nodes.push({ kind: 'literal', text: literal });
-      literal = '';
-    }
+    flush();
     nodes.push({ kind: 'directive', letter, modifier, arg, pos: start, letterPos: i });
     i += letter.length;
   }
-  if (literal) nodes.push({ kind: 'literal', text: literal });
+  flush();
   return nodes;
 }
 
@@ -97,7 +96,7 @@ function readArgument(source: string, from: number, directiveStart: number): Map
     if (c === '}') return { text, offsets, end: i };
     if (c === '\\') {
       const next = source[i + 1];
-      if (next === '{' || next === '}' || next === '"') {
+      if (next === '{' || next === '}' || next === '"' || next === '\\') {
         text += next;
         offsets.push(i + 1);
         i += 2;

@@ -3,12 +3,14 @@
  * for many requests; compile a VCL boolean expression once (response_condition), test it per
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
- * that compiles but is risky: regexes that can backtrack for minutes. NOT_PROVIDED_IN_COMPUTE
+ * that compiles but is risky: regexes that can backtrack for minutes, JSON templates whose line
+ * cannot parse (lintJsonTemplate: that check alone, cheap enough for load time). NOT_PROVIDED_IN_COMPUTE
  * lists the VCL variables that always read as not set here.
  */
 export { compileCondition, compileFormat, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
 export { FormatError, FormatWarning } from './errors.js';
 export { lintCondition, lintFormat } from './lint.js';
+export { lintJson as lintJsonTemplate } from './json-lint.js';
 export {
   BIGQUERY_EXAMPLE_FORMAT,
   CLF_FORMAT,

@@ -6,17 +6,20 @@
  * so a reused Compute sandbox compiles each configured string once), and the render loop with
  * its two guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data
  * are written as the two characters `\n` / `\r`), and rendering never throws (a part that fails
- * renders as the empty string, as a failing `%{…}V` does on Fastly, §1.7).
+ * renders as the empty string, as a failing `%{…}V` does on Fastly, §1.7); in a JSON template,
+ * every per-request part written inside a JSON string is repaired so that no value can end the
+ * string early (json-template.ts).
  * Does not own: parsing (format-parser.ts, expr-parser.ts), typing (expr-compiler.ts), or what
  * each directive prints (directives.ts).
  */
 import type { RequestFacts } from '../facts/request-facts.js';
 import type { MappedText } from './ast.js';
-import { compileDirective, type Part } from './directives.js';
+import { compileDirective, type DynamicPart, type Part } from './directives.js';
 import { formatErrorAt } from './errors.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
+import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.js';
 import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES, type NewlineRisk } from './newlines.js';
 import { RenderContext } from './render-context.js';
@@ -74,13 +77,25 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
     expression: (arg: MappedText) => expressions.compile(parseExpression({ source, mapped: arg })),
   };
   const parts: Part[] = [];
-  for (const node of parseFormat(source)) {
-    const part = node.kind === 'literal' ? node.text : compileDirective(node, directives);
+  const nodes = parseFormat(source);
+  const jsonPositions = analyzeJsonTemplate(nodes, source.length)?.positions;
+  let directiveIndex = 0;
+  for (const node of nodes) {
+    let part = node.kind === 'literal' ? node.text : compileDirective(node, directives);
+    if (node.kind === 'directive' && jsonPositions?.[directiveIndex++] === 'string' && typeof part !== 'string') {
+      part = insideJsonString(part);
+    }
     const last = parts.length - 1;
     if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + part;
     else parts.push(part);
   }
   return new CompiledFormat(source, parts);
+}
+
+/** A per-request part written inside a JSON string: repaired so no value can break out (json-template.ts). */
+function insideJsonString(part: DynamicPart): DynamicPart {
+  const text = part.text;
+  return { text: (ctx) => repairJsonStringFragment(text(ctx)), newlineRisk: NO_NEWLINES };
 }
 
 /**

@@ -10,22 +10,44 @@
  * regsub replaces the first match; regsuball every match, scanning on after each replacement.
  * Does not own: PCRE syntax (pcre.ts) or argument handling (functions.ts).
  */
+import { findBacktrackingRisks, type BacktrackingRisk } from './backtracking.js';
+import { compileLinear } from './linear-regex.js';
 import { translatePcre, type TranslatedRegex } from './pcre.js';
 
 export interface CompiledRegex {
   readonly translated: TranslatedRegex;
   readonly once: RegExp;
   readonly global: RegExp;
+  /** JS group index of PCRE group n in `once`/`global` matches (entry 0 is the whole match). */
+  readonly groupIndex: readonly number[];
+  /** Why the pattern could backtrack exponentially (backtracking.ts); empty for most patterns. */
+  readonly risks: readonly BacktrackingRisk[];
+  /** `linear` when it runs on RE2 (linear-regex.ts) because `risks` is not empty. */
+  readonly engine: 'backtracking' | 'linear';
 }
 
-/** Throws RegexError (from pcre.ts) when the pattern cannot be expressed in JS. */
+/**
+ * Throws RegexError (from pcre.ts) when the pattern cannot be expressed in JS, or (from
+ * linear-regex.ts) when it could backtrack exponentially and RE2 cannot express it either: such
+ * a pattern never runs on the backtracking engine, where one hostile subject would burn the
+ * execution's 50 ms of CPU.
+ */
 export function compileRegex(pattern: string): CompiledRegex {
   const translated = translatePcre(pattern);
-  return {
-    translated,
-    once: new RegExp(translated.source, translated.flags),
-    global: new RegExp(translated.source, `g${translated.flags}`),
-  };
+  const risks = findBacktrackingRisks(translated, pattern);
+  if (risks.length === 0) {
+    return {
+      translated,
+      once: new RegExp(translated.source, translated.flags),
+      global: new RegExp(translated.source, `g${translated.flags}`),
+      groupIndex: translated.groupIndex,
+      risks,
+      engine: 'backtracking',
+    };
+  }
+  const linear = compileLinear(pattern, translated, risks[0]);
+  const groupIndex = Array.from({ length: translated.groupCount + 1 }, (_, n) => n);
+  return { translated, ...linear, groupIndex, risks, engine: 'linear' };
 }
 
 /** A replacement: literal text or a JS group index. */
@@ -34,7 +56,7 @@ export type Replacement = ReadonlyArray<string | number>;
 export function parseReplacement(template: string, regex: CompiledRegex): Replacement {
   const pieces: Array<string | number> = [];
   let text = '';
-  const { groupIndex } = regex.translated;
+  const { groupIndex } = regex;
   const group = (n: number): void => {
     if (text) pieces.push(text);
     text = '';
@@ -109,7 +131,8 @@ export function regsuball(regex: CompiledRegex, input: string, replacement: Repl
 export function matchGroups(regex: CompiledRegex, input: string): Array<string | undefined> | null {
   const m = regex.once.exec(input);
   if (!m) return null;
-  const { groupIndex, groupCount } = regex.translated;
+  const { groupIndex } = regex;
+  const { groupCount } = regex.translated;
   const groups: Array<string | undefined> = [m[0]];
   for (let n = 1; n <= groupCount; n++) groups.push(m[groupIndex[n]]);
   return groups;

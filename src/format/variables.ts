@@ -49,12 +49,12 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'bereq.method', 'bereq.proto', 'bereq.request', 'bereq.url', 'bereq.url.basename',
     'bereq.url.dirname', 'bereq.url.ext', 'bereq.url.path', 'bereq.url.qs',
     'beresp.backend.alternate_ips', 'beresp.backend.host', 'beresp.backend.name', 'beresp.proto',
-    'beresp.response', 'client.bot.name', 'client.browser.name', 'client.browser.version',
-    'client.geo.ip_override', 'client.os.name', 'client.os.version', 'client.platform.hwtype',
-    'client.platform.model', 'client.platform.vendor', 'client.socket.congestion_algorithm',
+    'beresp.response', 'client.browser.name', 'client.browser.version',
+    'client.geo.ip_override', 'client.os.name', 'client.os.version',
+    'client.socket.congestion_algorithm',
     'fastly.bot.category', 'fastly.bot.name', 'fastly_info.h2.fingerprint',
     'fastly_info.oh_fingerprint', 'geoip.ip_override', 'obj.proto', 'obj.response', 'req.body',
-    'req.body.base64', 'req.customer_id', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
+    'req.body.base64', 'req.digest', 'req.postbody', 'req.vcl', 'req.vcl.md5',
     'segmented_caching.error', 'server.billing_region', 'stale.exists', 'tls.client.certificate.dn',
     'tls.client.certificate.issuer_dn', 'tls.client.certificate.raw_certificate_b64',
     'tls.client.certificate.serial_number', 'tls.client.ciphers_list',
@@ -68,11 +68,9 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
   BOOL: [
     'bereq.is_clustering', 'beresp.brotli', 'beresp.cacheable', 'beresp.do_esi', 'beresp.do_stream',
     'beresp.gzip', 'beresp.hipaa', 'beresp.pci', 'beresp.used_alternate_path_to_origin',
-    'client.class.bot', 'client.class.browser', 'client.class.checker', 'client.class.downloader',
+    'client.class.browser', 'client.class.checker', 'client.class.downloader',
     'client.class.feedreader', 'client.class.filter', 'client.class.masquerading',
-    'client.class.spam', 'client.display.touchscreen', 'client.platform.ereader',
-    'client.platform.gameconsole', 'client.platform.mediaplayer', 'client.platform.mobile',
-    'client.platform.smarttv', 'client.platform.tablet', 'client.platform.tvplayer',
+    'client.class.spam', 'client.platform.ereader', 'client.platform.tvplayer',
     'client.socket.tcp_info', 'fastly.bot.analyzed', 'fastly.bot.category.is_accessibility',
     'fastly.bot.category.is_ai_crawler', 'fastly.bot.category.is_ai_fetcher',
     'fastly.bot.category.is_content_fetcher', 'fastly.bot.category.is_monitoring_and_site_tools',
@@ -81,7 +79,7 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'fastly.bot.category.is_search_engine_crawler',
     'fastly.bot.category.is_search_engine_optimization', 'fastly.bot.category.is_security_tools',
     'fastly.bot.category.is_verified', 'fastly.bot.detected', 'fastly.ddos_detected',
-    'fastly.is_staging', 'geoip.use_x_forwarded_for', 'obj.cacheable', 'obj.is_pci',
+    'geoip.use_x_forwarded_for', 'obj.cacheable', 'obj.is_pci',
     'req.backend.healthy', 'req.backend.is_shield', 'req.is_clustering', 'resp.completed',
     'resp.is_locally_generated', 'resp.stale', 'resp.stale.is_error', 'resp.stale.is_revalidating',
     'segmented_caching.autopurged', 'segmented_caching.cancelled',
@@ -162,6 +160,9 @@ const str = (get: (f: RequestFacts) => string | undefined): VariableDef =>
 const int = (get: (f: RequestFacts) => number | undefined): VariableDef =>
   def('INTEGER', (ctx) => get(ctx.facts) ?? null);
 const constant = (type: VclType, value: Value): VariableDef => ({ type, get: () => value, constant: { value } });
+/** A device-detection BOOL: false when unknown, as VCL's device flags are never not set. */
+const deviceFlag = (get: (d: NonNullable<RequestFacts['device']>) => boolean | null): VariableDef =>
+  def('BOOL', (ctx) => (ctx.facts.device ? get(ctx.facts.device) === true : false));
 
 // Time parts (reference/log-format.md §4, §11.3: msec_frac pads to 3 digits, usec_frac to 6).
 const floorDiv = (a: number, b: number): number => Math.floor(a / b);
@@ -255,6 +256,8 @@ const FIXED = new Map<string, VariableDef>([
   ['req.body_bytes_read', int((f) => f.requestBodyBytes ?? 0)],
   ['req.bytes_read', int((f) => requestHeaderBytes(f) + (f.requestBodyBytes ?? 0))],
   ['req.service_id', str((f) => f.server.serviceId)],
+  ['req.customer_id', str((f) => f.server.customerId)],
+  ['fastly.is_staging', def('BOOL', (ctx) => ctx.facts.server.isStaging === true)],
   ['req.vcl.version', int((f) => (f.server.serviceVersion === undefined ? undefined : parseInt(f.server.serviceVersion, 10) || 0))],
   ['req.xid', str((f) => f.requestId)],
   ['req.restarts', constant('INTEGER', 0)],
@@ -262,6 +265,8 @@ const FIXED = new Map<string, VariableDef>([
   ['req.is_background_fetch', constant('BOOL', false)],
   ['req.is_purge', def('BOOL', (ctx) => ctx.facts.method.toUpperCase() === 'PURGE')],
   ['req.backend.name', str((f) => f.backendName)],
+  // A BACKEND in a string context prints its name; here the name is all a log statement can use.
+  ['req.backend', str((f) => f.backendName)],
 
   ['resp.status', int((f) => f.status)],
   ['resp.response', str((f) => f.responseReason)],
@@ -320,6 +325,20 @@ const FIXED = new Map<string, VariableDef>([
   ['waf.decision_ms', int((f) => f.waf?.decisionMs)],
   ['waf.response', int((f) => f.waf?.wafResponse)],
   ['waf.redirect_url', str((f) => f.waf?.redirectUrl || undefined)],
+
+  // Device detection of the User-Agent (fastly:device): what it reports about the device. A bot's
+  // device name is the bot's name (js-compute's and Viceroy's example records: "Googlebot").
+  ['client.platform.hwtype', str((f) => f.device?.hwtype ?? undefined)],
+  ['client.platform.model', str((f) => f.device?.model ?? undefined)],
+  ['client.platform.vendor', str((f) => f.device?.brand ?? undefined)],
+  ['client.platform.mobile', deviceFlag((d) => d.isMobile)],
+  ['client.platform.tablet', deviceFlag((d) => d.isTablet)],
+  ['client.platform.smarttv', deviceFlag((d) => d.isSmartTV)],
+  ['client.platform.gameconsole', deviceFlag((d) => d.isGameConsole)],
+  ['client.platform.mediaplayer', deviceFlag((d) => d.isMediaPlayer)],
+  ['client.display.touchscreen', deviceFlag((d) => d.isTouchscreen)],
+  ['client.class.bot', deviceFlag((d) => d.isBot)],
+  ['client.bot.name', str((f) => (f.device?.isBot ? (f.device.name ?? undefined) : undefined))],
 
   ['LF', constant('STRING', '\n')],
   ...Object.entries(MATH_CONSTANTS).map(([name, [type, v]]) => [name, constant(type, v)] as [string, VariableDef]),

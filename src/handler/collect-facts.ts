@@ -23,10 +23,12 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
   const { request, proxy, sent } = exchange;
   const url = new URL(request.url);
   const response = proxy.response;
-  const requestHeaders = [...request.headers.entries()];
+  const requestHeaders = withWafHeaders([...request.headers.entries()], exchange.waf);
   const responseHeaders = [...response.headers.entries()];
   const clientIp = exchange.clientAddress || undefined;
   const geo = clientIp ? platform.geolocate(clientIp) : null;
+  const userAgent = request.headers.get('user-agent');
+  const device = userAgent ? platform.detectDevice?.(userAgent) : undefined;
   return {
     timeStartUs: Math.round(exchange.startMs * 1000),
     timeEndUs: Math.round(sent.endedMs * 1000),
@@ -55,6 +57,8 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
       port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
       serviceId: platform.env('FASTLY_SERVICE_ID'),
       serviceVersion: platform.env('FASTLY_SERVICE_VERSION'),
+      customerId: platform.env('FASTLY_CUSTOMER_ID'),
+      isStaging: platform.env('FASTLY_IS_STAGING') === '1',
     },
     tls: {
       protocol: exchange.tls.protocol ?? undefined,
@@ -64,9 +68,12 @@ export function collectFacts(exchange: Exchange, platform: Platform): RequestFac
       ja4: exchange.tls.ja4 ?? undefined,
     },
     requestId: exchange.requestId,
+    timeFirstByteUs: proxy.respondedMs === undefined ? undefined : Math.round(proxy.respondedMs * 1000),
+    backendName: proxy.backendName,
     fastlyState: cacheState(request, proxy),
     fastlyError: proxy.error ? 'EBACKEND' : undefined,
     waf: exchange.waf,
+    device: device ?? undefined,
   };
 }
 
@@ -81,4 +88,21 @@ function cacheState(request: Request, proxy: ProxyResult): string {
   if (origin?.cached === true) return origin.stale ? 'HIT-STALE' : 'HIT';
   if (origin?.cached === false) return origin.isCacheable === false ? 'PASS' : 'MISS';
   return request.method === 'GET' || request.method === 'HEAD' ? 'MISS' : 'PASS';
+}
+
+/**
+ * The request headers Fastly's Next-Gen WAF edge deployment adds to an inspected request
+ * (https://www.fastly.com/documentation/guides/next-gen-waf/developer/x-sigsci-headers), so
+ * formats written for it (`%{X-SigSci-Tags}i`) read the same values here. They replace any the
+ * client sent; uninspected requests keep the client's, as on a service without the WAF.
+ */
+function withWafHeaders(headers: Array<[string, string]>, waf: WafInspection | undefined): Array<[string, string]> {
+  if (!waf) return headers;
+  const added: Array<[string, string]> = [
+    ['x-sigsci-agentresponse', String(waf.wafResponse)],
+    ['x-sigsci-tags', waf.tags.join(',')],
+    ['x-sigsci-decision-ms', String(waf.decisionMs)],
+  ];
+  const names = new Set(added.map(([name]) => name));
+  return [...headers.filter(([name]) => !names.has(name.toLowerCase())), ...added];
 }

@@ -77,6 +77,7 @@ export function loadService(platform: Platform): LoadedService | undefined {
   }
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
+  for (const warning of config.warnings) reportOnce(errorLog, `compute-kinesis-logger: configuration: warning: ${warning}; endpoint enabled`);
   try {
     const delivery = createDelivery(config.endpoints, {
       fetch: platform.fetch,

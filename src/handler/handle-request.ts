@@ -9,7 +9,7 @@ import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
 import { loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent } from './endpoints.js';
 import { logExchange, type EmittedLines } from './log-exchange.js';
-import { originResponder, serve, type Respond } from './proxy.js';
+import { originResponder, serve, setFirstHopClientIp, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
 export const ORIGIN_BACKEND = 'origin';
@@ -62,6 +62,8 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   const execution: Execution = { budget, emitted: [] };
   executions.set(event, execution);
 
+  // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
+  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform)?.config.trustedUpstreams ?? []);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform) ? copyForInspection(event.request) : undefined;
   const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);

@@ -1,18 +1,26 @@
 /**
  * Serving the client: the response comes from the origin (the product's own handler) or from an
  * embedding application's function, and is handed back unchanged (status, headers, streamed
- * body), with a promise that settles once the body has been fully sent, bytes counted on the way.
+ * body), with a promise that settles once the body has been fully sent, bytes counted on the way,
+ * and the moment the response was ready to go out (time.to_first_byte). Before that, the request's
+ * Fastly-Client-IP is set as Fastly recommends for the first hop (facts/client-ip.ts), so the
+ * origin, the application and the log all see the same client.
  */
+import { clientIpHeader, type TrustedUpstreams } from '../facts/client-ip.js';
 import type { BackendFetch } from '../platform/types.js';
 
 export interface ProxyResult {
   response: Response;
+  /** When the response (status and headers) was ready to go to the client: VCL time.to_first_byte. */
+  respondedMs?: number;
   /** The response as received from the origin or the application (for cache state and headers). */
   origin?: Response;
   /** Settles when the client has received the whole body (or the stream ended early). */
   finished: Promise<SentBody>;
   /** Set when the origin could not be reached. */
   error?: string;
+  /** The backend the response came from (VCL req.backend.name); unknown for an application's own handler. */
+  backendName?: string;
 }
 
 export interface SentBody {
@@ -22,8 +30,11 @@ export interface SentBody {
   cutShort?: 'origin-error' | 'client-cancel' | 'stalled';
 }
 
-/** Produces the response for a request: the origin fetch, or an embedding application's handler. */
-export type Respond = (request: Request) => Promise<Response>;
+/**
+ * Produces the response for a request: the origin fetch (which names its backend, for
+ * req.backend.name), or an embedding application's handler.
+ */
+export type Respond = ((request: Request) => Promise<Response>) & { readonly backendName?: string };
 
 /**
  * Longest we wait for the body to drain before logging anyway (a stalled client). Well inside the
@@ -31,11 +42,28 @@ export type Respond = (request: Request) => Promise<Response>;
  */
 export const MAX_BODY_WAIT_MS = 60_000;
 
-export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
-  return (request) => fetchBackend(request, { kind: 'static', name: originBackend });
+/**
+ * Sets `Fastly-Client-IP` to the client's address, unless the client is a trusted upstream that
+ * sent one. `trusted` is asked only when the request carries the header (it may load the
+ * configuration). In place: the request is the one served and the one logged.
+ */
+export function setFirstHopClientIp(request: Request, clientIp: string | undefined, trusted: () => TrustedUpstreams): void {
+  const received = request.headers.get(CLIENT_IP_HEADER);
+  const value = clientIpHeader(received, clientIp, received === null ? [] : trusted());
+  if (value !== undefined && value !== received) request.headers.set(CLIENT_IP_HEADER, value);
 }
 
-/** Serves the request with `respond`; an origin that cannot be reached becomes a 503. */
+const CLIENT_IP_HEADER = 'Fastly-Client-IP';
+
+export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
+  const fetchOrigin = (request: Request) => fetchBackend(request, { kind: 'static', name: originBackend });
+  return Object.assign(fetchOrigin, { backendName: originBackend });
+}
+
+/**
+ * Serves the request with `respond`; an origin that cannot be reached becomes a 503 (with no
+ * backend: VCL's req.backend.name is empty when no backend answered).
+ */
 export async function serve(request: Request, respond: Respond, nowMs: () => number): Promise<ProxyResult> {
   let origin: Response;
   try {
@@ -44,10 +72,13 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
     const message = error instanceof Error ? error.message : String(error);
     const body = 'origin unreachable\n';
     const response = new Response(body, { status: 503, headers: { 'content-type': 'text/plain' } });
-    return { response, finished: Promise.resolve({ bodyBytes: body.length, endedMs: nowMs() }), error: message };
+    const respondedMs = nowMs();
+    return { response, respondedMs, finished: Promise.resolve({ bodyBytes: body.length, endedMs: respondedMs }), error: message };
   }
+  const respondedMs = nowMs();
+  const { backendName } = respond;
   if (!origin.body) {
-    return { response: origin, origin, finished: Promise.resolve({ bodyBytes: 0, endedMs: nowMs() }) };
+    return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: 0, endedMs: respondedMs }) };
   }
   let done!: (sent: SentBody) => void;
   const finished = new Promise<SentBody>((resolve) => (done = resolve));
@@ -62,7 +93,7 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
     // client sees the response exactly as the origin framed it (verified with Viceroy 0.20.1).
     manualFramingHeaders: origin.headers.has('content-length'),
   } as ResponseInit);
-  return { response, origin, finished };
+  return { response, origin, respondedMs, backendName, finished };
 }
 
 /**

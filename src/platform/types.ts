@@ -59,6 +59,27 @@ export interface Platform {
   inspect?(request: Request, config: { corp: string; workspace: string }): WafInspection;
   /** CPU time this sandbox has used, in ms (fastly:compute vCpuTime); absent outside Compute. */
   vCpuMs?(): number;
+  /** Device detection for a User-Agent (fastly:device), or null when nothing is known about it. */
+  detectDevice?(userAgent: string): DeviceInfo | null;
+}
+
+/**
+ * What fastly:device knows about a User-Agent (its Device getters; null = unknown). It describes
+ * the device only: no browser, operating system, display size, e-reader or TV-player flag.
+ */
+export interface DeviceInfo {
+  name: string | null;
+  brand: string | null;
+  model: string | null;
+  hwtype: string | null;
+  isDesktop: boolean | null;
+  isGameConsole: boolean | null;
+  isMediaPlayer: boolean | null;
+  isMobile: boolean | null;
+  isSmartTV: boolean | null;
+  isTablet: boolean | null;
+  isTouchscreen: boolean | null;
+  isBot: boolean | null;
 }
 
 export interface WafInspection {

@@ -125,3 +125,25 @@ describe('bin/cli.cjs import, check, --help, --version', () => {
   });
 });
 
+describe('bin/cli.cjs render: regexes that could backtrack exponentially, and facts from a VCL service', () => {
+  const hostile = path.join(dir, 'hostile.json');
+  writeFileSync(hostile, JSON.stringify({ 'req.http.X': `${'a'.repeat(40)}!`, 'fastly.ff.visits_this_service': 1 }));
+
+  it('answers ^(a+)+$ against a 40-character hostile header at once, on the linear-time engine', () => {
+    const r = cli('render', '--format', '%{if(req.http.X ~ "^(a+)+$", "match", "no match")}V %{regsub(req.http.X, "^(a|a)*!$", "replaced")}V', '--facts', hostile);
+    expect(r.stdout).toBe('no match replaced\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('refuses a pattern the linear-time engine cannot express, with the reason (exit 2)', () => {
+    const r = cli('render', '--format', '%{regsub(req.http.X, "(a+)+\\1", "")}V', '--facts', hostile);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("render: format error: regular expression \"(a+)+\\\\1\": '(a+)+' repeats 'a+' inside another repetition");
+    expect(r.stderr).toContain('and RE2 cannot express this one (invalid escape sequence: `\\1`)');
+  });
+
+  it('accepts a variable whose value is fixed on the edge, with a note on stderr', () => {
+    const r = cli('render', '--format', '%{fastly.ff.visits_this_service}V', '--facts', hostile);
+    expect(r).toEqual({ status: 0, stdout: '0\n', stderr: 'render: note: fastly.ff.visits_this_service: not used: the Compute edge always renders 0\n' });
+  });
+});

@@ -2,7 +2,7 @@
  * A whole Platform in memory: stores from plain objects, log endpoints that keep their lines,
  * and backends answered by functions. For unit tests of the handler.
  */
-import type { BackendRef, Platform } from '../../../src/platform/types.js';
+import type { BackendRef, DeviceInfo, Platform } from '../../../src/platform/types.js';
 import { seededRandom } from '../seeded-random.js';
 import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
 
@@ -19,6 +19,8 @@ export interface FakePlatformOptions {
   random?: () => number;
   /** Next-Gen WAF inspection; absent = the runtime has none. */
   inspect?: Platform['inspect'];
+  /** fastly:device records by User-Agent; absent = the runtime has no device detection. */
+  devices?: Record<string, Partial<DeviceInfo>>;
 }
 
 export interface FakePlatform extends Platform {
@@ -59,5 +61,15 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     nowMs: options.now ?? Date.now,
     random: options.random ?? seededRandom(0x5eed),
     inspect: options.inspect,
+    detectDevice: options.devices ? (userAgent) => deviceRecord(options.devices?.[userAgent]) : undefined,
+  };
+}
+
+function deviceRecord(known: Partial<DeviceInfo> | undefined): DeviceInfo | null {
+  if (!known) return null;
+  return {
+    name: null, brand: null, model: null, hwtype: null, isDesktop: null, isGameConsole: null, isMediaPlayer: null,
+    isMobile: null, isSmartTV: null, isTablet: null, isTouchscreen: null, isBot: null,
+    ...known,
   };
 }

@@ -78,7 +78,7 @@ describe('loadServiceConfig', () => {
     expect(kinesisEndpoint(config.endpoints[0]).periodSeconds).toBe(120);
   });
 
-  it('reads 25 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
+  it('reads 24 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
     const names = Array.from({ length: 28 }, (_, i) => `e${i}`);
     const flat: Record<string, string> = { endpoints: names.join(',') };
     for (const name of names) Object.assign(flat, { [`${name}.stream_name`]: 'logs', [`${name}.region`]: 'us-east-1', [`${name}.iam_role`]: 'arn:aws:iam::123456789012:role/r' });
@@ -86,9 +86,9 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(store); // FakeConfig throws on the 33rd lookup
     // The first request of a sandbox makes one lookup before the response, then loads.
     expect(store.lookups + PRE_RESPONSE_CONFIG_LOOKUPS).toBeLessThanOrEqual(32);
-    expect(config.endpoints).toHaveLength(25);
+    expect(config.endpoints).toHaveLength(24);
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: 28 endpoints listed, at most 25 are read (Compute allows 32 Config Store lookups per request); ignored: e25, e26, e27',
+      'service: endpoints: 28 endpoints listed, at most 24 are read (Compute allows 32 Config Store lookups per request); ignored: e24, e25, e26, e27',
     ]);
   });
 
@@ -123,7 +123,7 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errorLogEndpoint).toBe('kinesis_logger_errors');
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint)',
+      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, trusted_upstreams)',
       'service: error_log_endpoint: "my errors" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default',
     ]);
   });
@@ -151,5 +151,29 @@ describe('loadServiceConfig', () => {
       'c.destination: "syslog" is not one of kinesis, log_endpoint',
       'd.log_endpoint: only read with destination "log_endpoint"; remove it, or set destination',
     ]);
+  });
+});
+
+describe('trusted_upstreams', () => {
+  it('reads addresses and ranges; a bad entry is reported and trusts nobody', () => {
+    const good = loadServiceConfig(new FakeConfig({ ...configItems(minimal), trusted_upstreams: '10.0.0.0/8, 2001:db8::1' }));
+    expect(good.errors).toEqual([]);
+    expect(good.trustedUpstreams).toHaveLength(2);
+    const bad = loadServiceConfig(new FakeConfig({ ...configItems(minimal), trusted_upstreams: '10.0.0.0/8, proxy.example' }));
+    expect(bad.trustedUpstreams).toEqual([]);
+    expect(bad.errors.map((e) => e.message)).toEqual([
+      'service: trusted_upstreams: "proxy.example" is not an IP address or CIDR range (such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32); no upstream is trusted',
+    ]);
+    expect(bad.endpoints).toHaveLength(1);
+  });
+});
+
+describe('load-time JSON check', () => {
+  it('warns about a JSON format whose line cannot parse, and keeps the endpoint', () => {
+    const config = loadServiceConfig(new FakeConfig({ ...configItems({ ...minimal, 'main.format': '{"rtt":%{client.socket.tcpi_rtt}V}' }) }));
+    expect(config.errors).toEqual([]);
+    expect(config.endpoints).toHaveLength(1);
+    expect(config.warnings).toEqual([expect.stringMatching(/^main\.format: %\{client\.socket\.tcpi_rtt\}V prints \(null\) here: .* at line 1, column 8\n/)]);
+    expect(loadServiceConfig(new FakeConfig(configItems(minimal))).warnings).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /** Facts JSON (VCL variable names) → RequestFacts, as the preview CLI reads it. */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson, FactsError } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson, FactsError, readVclFacts } from '../../../src/facts/from-vcl-json.js';
+import { compileFormat } from '../../../src/format/index.js';
 
 describe('factsFromVclJson', () => {
   it('reads raw facts and leaves derived ones to the engine', () => {
@@ -92,5 +93,31 @@ describe('factsFromVclJson', () => {
     [{ 'req.protocol': 'ftp' }, '"req.protocol" must be "http" or "https", found "ftp"'],
   ])('rejects %j', (input, message) => {
     expect(() => factsFromVclJson(input)).toThrow(new FactsError(message));
+  });
+});
+
+describe('readVclFacts: every variable the engine knows is accepted', () => {
+  it('notes fixed, not-provided and derived variables instead of refusing them', () => {
+    const { facts, notes } = readVclFacts({
+      'fastly.ff.visits_this_service': 1,
+      'req.restarts': 2,
+      'client.socket.tcpi_rtt': 30,
+      'req.url.path': '/other',
+      'req.url': '/a?x=1',
+    });
+    expect(facts.url).toBe('/a?x=1');
+    expect(notes).toEqual([
+      'fastly.ff.visits_this_service: not used: the Compute edge always renders 0',
+      'req.restarts: not used: the Compute edge always renders 0',
+      'client.socket.tcpi_rtt: not used: Compute does not provide it, so it always renders as not set ((null))',
+      'req.url.path: not used: the engine derives it from the other facts, as in production',
+    ]);
+    expect(compileFormat('%{fastly.ff.visits_this_service}V %{req.url.path}V').render(facts)).toBe('0 /a');
+  });
+
+  it('reads device detection facts', () => {
+    const { facts, notes } = readVclFacts({ 'client.platform.mobile': true, 'client.platform.vendor': 'Apple', 'client.bot.name': 'Googlebot' });
+    expect(notes).toEqual([]);
+    expect(facts.device).toMatchObject({ isMobile: true, brand: 'Apple', name: 'Googlebot', isBot: true, isTablet: null });
   });
 });

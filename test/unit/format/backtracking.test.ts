@@ -64,13 +64,13 @@ describe('findBacktrackingRisks', () => {
 
   it('names the construct and a possessive rewrite', () => {
     expect(risks('^(a+)+$')[0].message).toBe(
-      "'(a+)+' repeats 'a+' inside another repetition over the same characters, so a subject that almost " +
-        'matches can take exponential time to fail (JavaScript has no EREGRECUR limit); expected one quantifier, ' +
+      "'(a+)+' repeats 'a+' inside another repetition over the same characters, so on a backtracking engine a " +
+        'subject that almost matches takes exponential time to fail; expected one quantifier, ' +
         'or a possessive inner one such as a++',
     );
     expect(risks('(a|a)*')[0].message).toBe(
-      "'(a|a)*' repeats alternatives that match the same character ('a|a'), so a subject that almost matches " +
-        'can take exponential time to fail (JavaScript has no EREGRECUR limit); expected alternatives that ' +
+      "'(a|a)*' repeats alternatives that match the same character ('a|a'), so on a backtracking engine a subject " +
+        'that almost matches takes exponential time to fail; expected alternatives that ' +
         'cannot match the same text, or an atomic group (?>…)',
     );
   });
@@ -90,6 +90,7 @@ describe('lintFormat and lintCondition', () => {
     expect([warning.line, warning.column]).toEqual([2, 28]);
     expect(warning.caret).toBe('  "a":"%{regsub(req.url, "^(a+)+$", "")}V",\n                           ^');
     expect(warning.message).toMatch(/^regular expression "\^\(a\+\)\+\$": '\(a\+\)\+' repeats 'a\+' .* at line 2, column 28\n/);
+    expect(warning.message).toContain('It runs on the linear-time engine (RE2) here');
   });
 
   it('lint conditions', () => {

@@ -1,0 +1,118 @@
+/**
+ * The JSON check of lint: where a JSON template's line cannot parse as JSON on Compute.
+ *
+ * Owns: the warnings for a format that is a JSON template (json-template.ts): a problem of the
+ * template's own text (an escape JSON does not accept, a control character in a string, a
+ * missing ',' …), and a directive in a bare value position that does not always print a JSON
+ * value — a variable Compute never sets (prints `(null)`), text such as a header or `%t`
+ * (prints something that is not JSON, and lets a client write JSON there), `%b`'s `-`. Each
+ * warning says what to write instead. Values inside JSON strings need no warning: the renderer
+ * keeps them from breaking the string (json-template.ts).
+ * Does not own: the scanner (json-template.ts) or printing the warnings (lint.ts callers).
+ */
+import type { DirectiveNode, ExprNode } from './ast.js';
+import { formatWarningAt, type FormatWarning } from './errors.js';
+import { ExpressionCompiler } from './expr-compiler.js';
+import { parseExpression } from './expr-parser.js';
+import { parseFormat } from './format-parser.js';
+import { analyzeJsonTemplate } from './json-template.js';
+import { lookupVariable } from './variables.js';
+
+/** Directives that always print a JSON number. */
+const NUMBER_DIRECTIVES = new Set(['B', 'D', 's', 'T', 'I', 'O', 'k', 'p']);
+const TIME_NUMBER_TOKENS = /^(?:begin:|end:)?(?:sec|msec|usec)$/;
+/** STRING variables whose text is always a plain number (time parts without zero padding). */
+const NUMERIC_TEXT_VARIABLE = /^(?:time\.(?:start|end|elapsed|now)|now)\.(?:sec|msec|usec)$/;
+
+export function lintJson(source: string): FormatWarning[] {
+  const nodes = parseFormat(source);
+  const template = analyzeJsonTemplate(nodes, source.length);
+  if (!template) return [];
+  const warnings: FormatWarning[] = [];
+  if (template.problem) {
+    warnings.push(formatWarningAt(source, template.problem.at, `the format is JSON, but no line it renders can parse: ${template.problem.message}`));
+  }
+  const directives = nodes.filter((n): n is DirectiveNode => n.kind === 'directive');
+  directives.forEach((node, i) => {
+    if (template.positions[i] !== 'bare') return;
+    const problem = bareValueProblem(source, node);
+    if (problem) warnings.push(formatWarningAt(source, node.pos, problem));
+  });
+  return warnings;
+}
+
+/** Why this directive, written as a bare JSON value, may not print one; undefined when it always does. */
+function bareValueProblem(source: string, node: DirectiveNode): string | undefined {
+  const written = source.slice(node.pos, node.letterPos + node.letter.length);
+  if (node.letter === 'V' && node.arg) {
+    const expr = parseExpression({ source, mapped: node.arg });
+    return expressionProblem(source, expr, written);
+  }
+  if (NUMBER_DIRECTIVES.has(node.letter)) return undefined;
+  if (node.letter === 't' && node.arg && TIME_NUMBER_TOKENS.test(node.arg.text)) return undefined;
+  if (node.letter === 'b') return `${written} prints '-' for an empty body, which is not a JSON value: write %B (0 for an empty body)`;
+  return `${written} prints text here, which is not a JSON value (and a client could write JSON into it): write it inside quotes, "${written}"`;
+}
+
+function expressionProblem(source: string, expr: ExprNode, written: string): string | undefined {
+  const never = neverSetVariable(expr);
+  if (never) {
+    const fix = lookupVariable(never)?.type === 'STRING' ? `%{if(${never}, "%22" json.escape(${never}) "%22", "null")}V` : `null, or "${written}" in quotes`;
+    return `${written} prints (null) here: Compute never sets ${never}, and (null) is not a JSON value; write ${fix}`;
+  }
+  if (alwaysJsonValue(source, expr)) return undefined;
+  return `${written} prints text here, which is not a JSON value (and a client could write JSON into it): write it inside quotes with json.escape, as "%{json.escape(…)}V", or make it print a number, true, false or null`;
+}
+
+/** The variable name when `expr` is (or is an `if` branch that is) a variable Compute never sets. */
+function neverSetVariable(expr: ExprNode): string | undefined {
+  if (expr.kind === 'var') return lookupVariable(expr.name)?.constant?.value === null ? expr.name : undefined;
+  if (expr.kind === 'call' && expr.name === 'if') return neverSetVariable(expr.args[1]) ?? neverSetVariable(expr.args[2]);
+  return undefined;
+}
+
+/** Whether every value `expr` can print parses as JSON. */
+function alwaysJsonValue(source: string, expr: ExprNode): boolean {
+  switch (expr.kind) {
+    case 'string':
+      return parsesAsJson(expr.value);
+    case 'number':
+    case 'bool':
+    case 'not':
+    case 'logical':
+    case 'compare':
+    case 'match':
+      return true;
+    case 'var':
+      if (NUMERIC_TEXT_VARIABLE.test(expr.name)) return true;
+      break;
+    case 'call':
+      if (expr.name === 'if') return expr.args.length === 3 && alwaysJsonValue(source, expr.args[1]) && alwaysJsonValue(source, expr.args[2]);
+      break;
+    case 'concat': {
+      // "%22" json.escape(x) "%22": a quoted string whose inside is escaped.
+      const first = expr.parts[0];
+      const last = expr.parts[expr.parts.length - 1];
+      const inner = expr.parts.slice(1, -1);
+      return (
+        first.kind === 'string' &&
+        last.kind === 'string' &&
+        first.value.startsWith('"') &&
+        last.value.endsWith('"') &&
+        inner.every((p) => p.kind === 'call' && p.name === 'json.escape')
+      );
+    }
+  }
+  // Numbers, BOOL (1/0) and RTIME print JSON numbers; TIME, STRING and IP print text.
+  const type = new ExpressionCompiler(source).compile(expr).type;
+  return type === 'INTEGER' || type === 'FLOAT' || type === 'RTIME' || type === 'BOOL';
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Property test (seeded): whatever headers a client sends, every default JSON format renders a
+ * line that parses as JSON and has exactly the fields of a harmless request: no header value can
+ * forge a field or break the record (json-template.ts). The same through the Wasm in Viceroy is
+ * test/e2e/hostile-headers.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import {
+  BIGQUERY_EXAMPLE_FORMAT,
+  compileFormat,
+  DATADOG_DEFAULT_FORMAT,
+  FASTLY_UI_JSON_FORMAT,
+  KINESIS_DEFAULT_FORMAT,
+} from '../../../src/format/index.js';
+import { seededRandom } from '../../support/seeded-random.js';
+
+const REQUESTS_PER_FORMAT = 400;
+const random = seededRandom(0x6057_11e);
+const int = (n: number): number => Math.floor(random() * n);
+const pick = <T>(items: readonly T[]): T => items[int(items.length)];
+
+/** Every header a default format reads, and a few it does not. */
+const HEADERS = [
+  'Fastly-Client-IP', 'Fastly-Orig-Host', 'Host', 'User-Agent', 'Referer', 'Accept', 'Accept-Language',
+  'Accept-Charset', 'Accept-Encoding', 'Connection', 'DNT', 'Forwarded', 'Via', 'Cache-Control',
+  'X-Requested-With', 'X-ATT-Device-Id', 'X-Forwarded-For', 'Cookie',
+];
+const RESPONSE_HEADERS = ['Content-Type', 'Age', 'Cache-Control', 'Expires', 'Last-Modified', 'TSV'];
+const PIECES = [
+  '"', '\\', '\\"', '","x":"', '"}', '}', '{', ']', ',', ':', '\\u00', '\\u0041', '\\n', '\\q', '\t', '\u0001',
+  '\u001f', '\u007f', '\uDCFF', '\uDC80', 'é', '😀', '\u2028', 'a', '1.2.3.4', ' ', 'null', 'true', '%22', '%{x}V',
+];
+
+function hostileValue(): string {
+  let value = '';
+  const n = 1 + int(8);
+  for (let i = 0; i < n; i++) value += pick(PIECES);
+  return value;
+}
+
+function hostileFacts(): Record<string, string> {
+  const facts: Record<string, string> = { 'req.url': `/${hostileValue()}`, 'resp.response': hostileValue() };
+  for (const name of HEADERS) if (random() < 0.8) facts[`req.http.${name}`] = hostileValue();
+  for (const name of RESPONSE_HEADERS) if (random() < 0.8) facts[`resp.http.${name}`] = hostileValue();
+  return facts;
+}
+
+/** Every key path of a parsed JSON value (`a`, `a.b`, …). */
+function keyPaths(value: unknown, prefix = ''): string[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => [`${prefix}${key}`, ...keyPaths(v, `${prefix}${key}.`)]);
+}
+
+describe.each([
+  ['Kinesis default', KINESIS_DEFAULT_FORMAT],
+  ['Datadog default', DATADOG_DEFAULT_FORMAT],
+  ['BigQuery example', BIGQUERY_EXAMPLE_FORMAT],
+  ['Fastly UI JSON', FASTLY_UI_JSON_FORMAT],
+])('%s', (_name, source) => {
+  const format = compileFormat(source);
+  const harmless = keyPaths(JSON.parse(format.render(factsFromVclJson({ 'req.http.User-Agent': 'curl/8.4.0' })))).sort();
+
+  it(`is valid JSON with the same fields for ${REQUESTS_PER_FORMAT} hostile requests`, () => {
+    expect(harmless.length).toBeGreaterThan(5);
+    for (let i = 0; i < REQUESTS_PER_FORMAT; i++) {
+      const facts = hostileFacts();
+      const line = format.render(factsFromVclJson(facts));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (error) {
+        throw new Error(`not JSON for ${JSON.stringify(facts)}:\n${line}\n${error}`);
+      }
+      expect(keyPaths(parsed).sort()).toEqual(harmless);
+    }
+  });
+
+  it('keeps a forged Fastly-Client-IP and Fastly-Orig-Host inside their fields', () => {
+    const line = format.render(
+      factsFromVclJson({ 'req.http.Fastly-Client-IP': '1.2.3.4","is_tls":"false","x":"', 'req.http.Fastly-Orig-Host': 'h"} ' }),
+    );
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(keyPaths(parsed).sort()).toEqual(harmless);
+    if ('client_ip' in parsed) expect(parsed.client_ip).toBe('1.2.3.4","is_tls":"false","x":"');
+    if ('host' in parsed) expect(parsed.host).toBe('h"} ');
+  });
+});
