@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { aggregatedUnits } from '../src/delivery/send-units.js';
 import { DEFAULT_MAX_AGGREGATE_BYTES, RecordAggregator, type UserRecord } from '../src/kinesis/kpl-record.js';
 import { MAX_HASH_KEY, PAYLOAD_UNIT_BYTES } from '../src/kinesis/limits.js';
-import { seededRandom } from '../test/support/seeded-random.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 const LINES = 1_000;
 const TARGET_LINE_BYTES = 500;

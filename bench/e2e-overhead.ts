@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStream, readStream, startLocalKinesis } from '../test/support/local-kinesis.js';
+import { createStream, readStream, startLocalKinesis } from '../src/testing/local-kinesis.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startDemoOrigin } from '../test/support/origin.js';
 import { DATADOG_DEFAULT_FORMAT } from '../src/format/index.js';

@@ -20,9 +20,9 @@ import { createStreamRouter } from '../src/shards/index.js';
 import { ShardPicker } from '../src/shards/picker.js';
 import { buildShardMap, type ShardMap } from '../src/shards/shard-map.js';
 import { fleetOf, lines } from '../test/support/fleet.js';
-import { createStream, mergeShards, randomStreamName, splitShard, startLocalKinesis } from '../test/support/local-kinesis.js';
+import { createStream, mergeShards, randomStreamName, splitShard, startLocalKinesis } from '../src/testing/local-kinesis.js';
 import { CountingListShards, equalShards, shardsStartingAt } from '../test/support/shards.js';
-import { FakeKvStore } from '../test/support/fakes/platform.js';
+import { FakeKvStore } from '../src/testing/memory-stores.js';
 import { FakeClock } from '../test/support/fake-clock.js';
 
 const SPACE = 1n << 128n;

@@ -22,7 +22,7 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BASE_RETRY_BACKOFF_MS, DEFAULT_MAX_RETRY_BACKOFF_MS } from '../src/delivery/retrier.js';
 import { DEFAULT_KINESIS_CALL_TIMEOUT_MS } from '../src/delivery/streams.js';
-import { readStream } from '../test/support/local-kinesis.js';
+import { readStream } from '../src/testing/local-kinesis.js';
 import { newStream, stackInstance, startStack, type DeliverResult } from '../test/support/delivery-stack.js';
 
 const SHARD_RECORDS_PER_SEC = 50;

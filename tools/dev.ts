@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createStream, startLocalKinesis } from '../test/support/local-kinesis.js';
+import { createStream, startLocalKinesis } from '../src/testing/local-kinesis.js';
 import { startDemoOrigin } from '../test/support/origin.js';
 import { canConnect, REPO_ROOT, viceroyBinary } from '../test/support/viceroy.js';
 

@@ -6,7 +6,7 @@
  *   --new                 skip the records already in the stream (default: print them first, so a
  *                         record from a curl made before the tail started shows up too)
  */
-import { kinesisCall, listAllShards } from '../test/support/local-kinesis.js';
+import { kinesisCall, listAllShards } from '../src/testing/local-kinesis.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {

@@ -6,7 +6,7 @@
  *     placement is `none` (nothing automatic).
  * Built and run in Viceroy by test/e2e/embedded.test.ts.
  */
-import { createKinesisLogging } from '../../src/library.js';
+import { createKinesisLogging } from '../../src/library/index.js';
 
 const logging = createKinesisLogging();
 

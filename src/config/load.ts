@@ -30,7 +30,12 @@ const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** What the service keys (and the lookup before the response) leave of the budget: the most endpoints one load can read. */
 export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - PRE_RESPONSE_CONFIG_LOOKUPS - SERVICE_KEYS.length;
 
-export function loadServiceConfig(store: ConfigLike): ServiceConfig {
+export interface LoadOptions {
+  /** The KV store for shard maps when the `kv_store` key does not name one. */
+  kvStoreName?: string;
+}
+
+export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}): ServiceConfig {
   const errors: ConfigError[] = [];
   const listed = [...new Set((store.get('endpoints') ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
   if (listed.length === 0) {
@@ -67,7 +72,7 @@ export function loadServiceConfig(store: ConfigLike): ServiceConfig {
     errors,
     warnings,
     errorLogEndpoint,
-    kvStoreName: store.get('kv_store') ?? DEFAULT_KV_STORE_NAME,
+    kvStoreName: store.get('kv_store') ?? options.kvStoreName ?? DEFAULT_KV_STORE_NAME,
     timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
     waf,
     trustedUpstreams: readTrustedUpstreams(store, errors),

@@ -16,10 +16,9 @@
  * Counters are per Compute instance (one sandbox, reused for some requests, then replaced); the
  * page says so. It never shows key material: credentials appear as source, counts and expiry only.
  */
-import { SECRET_STORE_NAME } from '../config/index.js';
 import type { Platform } from '../platform/types.js';
 import { renderCostDocument } from './diagnostics.js';
-import { instanceStartedAt, loadService } from './endpoints.js';
+import { instanceStartedAt, loadService, type ServiceSource } from './endpoints.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
@@ -35,8 +34,8 @@ export function isAdminRequest(request: Request): boolean {
   return path === ADMIN_PATH_PREFIX || path.startsWith(`${ADMIN_PATH_PREFIX}/`);
 }
 
-export async function handleAdmin(request: Request, platform: Platform): Promise<Response> {
-  const token = await readAdminToken(platform);
+export async function handleAdmin(request: Request, platform: Platform, source: ServiceSource): Promise<Response> {
+  const token = await readAdminToken(platform, source);
   if (!token) return text(404, 'not found\n');
   const presented = bearerToken(request.headers.get('authorization'));
   if (presented === undefined || !(await constantTimeEqual(presented, token))) {
@@ -45,16 +44,16 @@ export async function handleAdmin(request: Request, platform: Platform): Promise
   const path = new URL(request.url).pathname;
   if (path !== STATS_PATH && path !== RENDER_COST_PATH) return text(404, 'not found\n');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed\n', { allow: 'GET, HEAD' });
-  const document = path === STATS_PATH ? statsDocument(platform) : renderCostDocument(request, loadService(platform)?.endpoints ?? [], platform);
+  const document = path === STATS_PATH ? statsDocument(platform, source) : renderCostDocument(request, loadService(platform, source)?.endpoints ?? [], platform);
   return new Response(request.method === 'HEAD' ? null : JSON.stringify(document, null, 2) + '\n', {
     status: 200,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }
 
-async function readAdminToken(platform: Platform): Promise<string | undefined> {
+async function readAdminToken(platform: Platform, source: ServiceSource): Promise<string | undefined> {
   try {
-    return (await platform.openSecrets(SECRET_STORE_NAME).get(ADMIN_TOKEN_KEY)) || undefined;
+    return (await platform.openSecrets(source.secretStore).get(ADMIN_TOKEN_KEY)) || undefined;
   } catch {
     // The store is not linked: same as no token, the admin path does not exist.
     return undefined;
@@ -77,8 +76,8 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
   return diff === 0;
 }
 
-function statsDocument(platform: Platform) {
-  const service = loadService(platform);
+function statsDocument(platform: Platform, source: ServiceSource) {
+  const service = loadService(platform, source);
   const now = platform.nowMs();
   const startedAtMs = instanceStartedAt() ?? now;
   const stats = service?.delivery.stats();

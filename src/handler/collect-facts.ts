@@ -19,7 +19,8 @@ export interface Exchange {
   waf?: WafInspection;
 }
 
-export function collectFacts(exchange: Exchange, platform: Platform): RequestFacts {
+/** Reads the runtime only through `env`, `geolocate` and `detectDevice` (so a library user can pass their own). */
+export function collectFacts(exchange: Exchange, platform: Pick<Platform, 'env' | 'geolocate' | 'detectDevice'>): RequestFacts {
   const { request, proxy, sent } = exchange;
   const url = new URL(request.url);
   const response = proxy.response;

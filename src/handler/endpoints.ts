@@ -1,12 +1,23 @@
 /**
- * Per-instance state of the logging endpoints: the loaded configuration and the delivery composer
- * built over it (delivery/streams.ts: credentials, signing keys, shard routers, counters). Kept at
- * module scope so a reused sandbox keeps them; rebuilt when the sandbox is new.
+ * Per-instance state of the logging endpoints: the loaded configuration and the delivery built over
+ * it (delivery/: credentials, signing keys, shard routers, counters), per configuration source.
+ * Kept at module scope so a reused sandbox keeps them; rebuilt when the sandbox is new.
  *
- * A configuration problem is reported once per instance on the error log endpoint, never per
- * request, and never stops traffic.
+ * A source says where the configuration comes from: the Config Store (the proxy's default names,
+ * or the names a library user chose), or items given in code, loaded once when the library is
+ * created. A configuration problem is reported once per instance on the error log endpoint, never
+ * per request, and never stops traffic.
  */
-import { CONFIG_STORE_NAME, ConfigError, DEFAULT_ERROR_LOG_ENDPOINT, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME, type ServiceConfig } from '../config/index.js';
+import {
+  CONFIG_STORE_NAME,
+  type ConfigError,
+  DEFAULT_ERROR_LOG_ENDPOINT,
+  DEFAULT_KV_STORE_NAME,
+  type EndpointConfig,
+  loadServiceConfig,
+  SECRET_STORE_NAME,
+  type ServiceConfig,
+} from '../config/index.js';
 import { createDelivery, type Delivery } from '../delivery/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
@@ -17,7 +28,21 @@ export interface LoadedService {
   errorLog: LoggerLike;
 }
 
-let loaded: LoadedService | undefined;
+/** Where a logging setup's configuration and secrets come from. */
+export interface ServiceSource {
+  /** The Config Store to read, unless `configured` holds the configuration already. */
+  configStore: string;
+  secretStore: string;
+  /** The KV store for shard maps unless the `kv_store` key names another. */
+  kvStore: string;
+  /** A configuration given in code, already read and validated (it costs no Config Store lookup). */
+  configured?: ServiceConfig;
+}
+
+/** The proxy's source, and the library's when no option changes it. */
+export const DEFAULT_SOURCE: ServiceSource = { configStore: CONFIG_STORE_NAME, secretStore: SECRET_STORE_NAME, kvStore: DEFAULT_KV_STORE_NAME };
+
+const loadedBySource = new Map<ServiceSource, LoadedService>();
 /** When this instance served its first request (set then, not at module load: that runs at build time). */
 let instanceStartedAtMs: number | undefined;
 const reportedOnce = new Set<string>();
@@ -42,17 +67,19 @@ export function instanceStartedAt(): number | undefined {
 }
 
 /** The endpoints if this instance has loaded them already; never loads. */
-export function loadedService(): LoadedService | undefined {
-  return loaded;
+export function loadedService(source: ServiceSource): LoadedService | undefined {
+  return loadedBySource.get(source);
 }
 
 /**
- * One Config Store lookup (PRE_RESPONSE_CONFIG_LOOKUPS): is Next-Gen WAF inspection configured?
- * For the decisions taken before the response in a sandbox that has not loaded its endpoints.
+ * At most one Config Store lookup (PRE_RESPONSE_CONFIG_LOOKUPS): is Next-Gen WAF inspection
+ * configured? For the decisions taken before the response in a sandbox that has not loaded its
+ * endpoints.
  */
-export function wafKeyPresent(platform: Platform): boolean {
+export function wafKeyPresent(platform: Platform, source: ServiceSource): boolean {
+  if (source.configured) return source.configured.waf !== undefined;
   try {
-    return platform.openConfig(CONFIG_STORE_NAME).get('waf_corp') !== null;
+    return platform.openConfig(source.configStore).get('waf_corp') !== null;
   } catch {
     return false;
   }
@@ -62,16 +89,17 @@ export function wafKeyPresent(platform: Platform): boolean {
  * The service's endpoints for this instance, loaded on first use. Never throws: anything that goes
  * wrong here is reported and logging is off for the request, while the request itself is served.
  */
-export function loadService(platform: Platform): LoadedService | undefined {
-  if (loaded) return loaded;
+export function loadService(platform: Platform, source: ServiceSource): LoadedService | undefined {
+  const known = loadedBySource.get(source);
+  if (known) return known;
   let config: ServiceConfig;
   try {
-    config = loadServiceConfig(platform.openConfig(CONFIG_STORE_NAME));
+    config = source.configured ?? loadServiceConfig(platform.openConfig(source.configStore), { kvStoreName: source.kvStore });
   } catch (error) {
     // The store is missing (not linked to the service) or could not be read.
     reportOnce(
       platform.logger(DEFAULT_ERROR_LOG_ENDPOINT),
-      `compute-kinesis-logger: configuration: config store "${CONFIG_STORE_NAME}" cannot be read (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
+      `compute-kinesis-logger: configuration: config store "${source.configStore}" cannot be read (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
     );
     return undefined;
   }
@@ -81,8 +109,8 @@ export function loadService(platform: Platform): LoadedService | undefined {
   try {
     const delivery = createDelivery(config.endpoints, {
       fetch: platform.fetch,
-      openSecrets: () => platform.openSecrets(SECRET_STORE_NAME),
-      secretStoreName: SECRET_STORE_NAME,
+      openSecrets: () => platform.openSecrets(source.secretStore),
+      secretStoreName: source.secretStore,
       // Opened on first use; a missing store means per-instance maps, reported once.
       openKv: () => platform.openKv(config.kvStoreName),
       logger: (name) => platform.logger(name),
@@ -92,11 +120,13 @@ export function loadService(platform: Platform): LoadedService | undefined {
       random: () => platform.random(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
-    loaded = { config, endpoints: config.endpoints, delivery, errorLog };
+    const service = { config, endpoints: config.endpoints, delivery, errorLog };
+    loadedBySource.set(source, service);
+    return service;
   } catch (error) {
     reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
+    return undefined;
   }
-  return loaded;
 }
 
 function describe(error: ConfigError): string {
@@ -105,6 +135,6 @@ function describe(error: ConfigError): string {
 
 /** For tests: forget the per-instance state. */
 export function resetLoadedService(): void {
-  loaded = undefined;
+  loadedBySource.clear();
   reportedOnce.clear();
 }

@@ -7,7 +7,7 @@ import { executionBudget, type RequestBudget } from '../delivery/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
-import { loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent } from './endpoints.js';
+import { DEFAULT_SOURCE, loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent, type ServiceSource } from './endpoints.js';
 import { logExchange, type EmittedLines } from './log-exchange.js';
 import { originResponder, serve, setFirstHopClientIp, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
@@ -35,6 +35,8 @@ export interface HandleOptions {
   respond?: Respond;
   /** Backend requests the response itself uses (the origin fetch: 1); the rest is logging's budget. */
   backendRequestsForResponse?: number;
+  /** Where the configuration comes from; default the Config Store `kinesis_logger`. */
+  source?: ServiceSource;
 }
 
 /** Per-execution state an embedding application reaches through its event (emit). */
@@ -55,7 +57,8 @@ export function executionOf(event: object): Execution | undefined {
 
 export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {
   // The admin path is answered here, never proxied and never logged (handler/admin.ts).
-  if (isAdminRequest(event.request)) return handleAdmin(event.request, platform);
+  const source = options.source ?? DEFAULT_SOURCE;
+  if (isAdminRequest(event.request)) return handleAdmin(event.request, platform, source);
   const startMs = platform.nowMs();
   noteInstanceStart(startMs);
   const budget = executionBudget(startMs, platform.nowMs, options.backendRequestsForResponse ?? 1);
@@ -63,16 +66,16 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   executions.set(event, execution);
 
   // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
-  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform)?.config.trustedUpstreams ?? []);
+  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source)?.config.trustedUpstreams ?? []);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
-  const wafCopy = wantsWafInspection(platform) ? copyForInspection(event.request) : undefined;
+  const wafCopy = wantsWafInspection(platform, source) ? copyForInspection(event.request) : undefined;
   const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
 
   event.waitUntil(
     served
       .then(async (proxy) => {
         const sent = await proxy.finished;
-        const waf = wafCopy ? inspectForWaf(wafCopy, platform) : undefined;
+        const waf = wafCopy ? inspectForWaf(wafCopy, platform, source) : undefined;
         const triggers = new Set<Trigger>(['response']);
         if (waf && isFlagged(waf)) triggers.add('waf_flagged');
         const exchange: Exchange = {
@@ -94,7 +97,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
         };
         const emitted = execution.emitted ?? [];
         execution.emitted = undefined;
-        await logExchange(exchange, platform, budget, triggers, emitted);
+        await logExchange(exchange, platform, source, budget, triggers, emitted);
       })
       .catch((error) => {
         // Last resort: logging must never fail the request, but must not fail silently either.
@@ -123,10 +126,10 @@ function copyForInspection(request: Request): Request {
  * cheap: a sandbox that has not loaded its endpoints yet does not load them here (that compiles
  * every format, which would delay the response); one Config Store lookup of `waf_corp` decides.
  */
-function wantsWafInspection(platform: Platform): boolean {
-  const service = loadedService();
+function wantsWafInspection(platform: Platform, source: ServiceSource): boolean {
+  const service = loadedService(source);
   if (service) return Boolean(service.config.waf && service.endpoints.some((e) => e.placement === 'waf_debug'));
-  return wafKeyPresent(platform);
+  return wafKeyPresent(platform, source);
 }
 
 /**
@@ -134,8 +137,8 @@ function wantsWafInspection(platform: Platform): boolean {
  * inspection is unavailable (Viceroy, a service without Next-Gen WAF), waf_debug endpoints log
  * nothing and the reason is reported once per instance.
  */
-function inspectForWaf(request: Request, platform: Platform): WafInspection | undefined {
-  const service = loadService(platform);
+function inspectForWaf(request: Request, platform: Platform, source: ServiceSource): WafInspection | undefined {
+  const service = loadService(platform, source);
   if (!service?.config.waf) return undefined;
   try {
     if (!platform.inspect) throw new Error('this runtime has no Next-Gen WAF inspection');

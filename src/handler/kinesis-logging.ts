@@ -1,13 +1,48 @@
 /**
- * The embedding API over any Platform: `handle` serves with the application's function and logs
+ * The library's API over any Platform: `handle` serves with the application's function and logs
  * like the proxy does; `emit` sends the application's own lines through a named endpoint. The
- * public entry (src/library.ts) binds it to the Compute runtime; tests bind it to in-memory fakes.
+ * public entry (src/library/index.ts) binds it to the Compute runtime; tests bind it to in-memory
+ * fakes (src/testing/).
+ *
+ * Options say where the configuration comes from: the Config Store (by default `kinesis_logger`,
+ * or another name), or endpoints and service settings given in code, which are read and validated
+ * here, once, by the same loader and with the same messages as the Config Store's. Called at the
+ * top of a Compute program, that happens while the program is built (the Wizer snapshot), so a
+ * wrong setting fails the build, and the compiled formats are part of the snapshot. Secrets always
+ * come from a Secret Store.
  */
+import {
+  CONFIG_STORE_NAME,
+  DEFAULT_KV_STORE_NAME,
+  type ENDPOINT_FIELDS,
+  loadServiceConfig,
+  SECRET_STORE_NAME,
+  SERVICE_KEYS,
+} from '../config/index.js';
 import { executionBudget } from '../delivery/index.js';
-import { emitLines } from './log-exchange.js';
-import { executionOf, handleRequest, type FetchEventLike } from './handle-request.js';
-import type { Respond } from './proxy.js';
 import type { Platform } from '../platform/types.js';
+import type { ServiceSource } from './endpoints.js';
+import { executionOf, handleRequest, type FetchEventLike } from './handle-request.js';
+import { emitLines } from './log-exchange.js';
+import type { Respond } from './proxy.js';
+
+/** An endpoint's settings, named as in its Config Store item (README "Configuration"). */
+export type EndpointSettings = { readonly [field in (typeof ENDPOINT_FIELDS)[number]]?: string | number | boolean };
+
+/** Service-wide settings, named as the Config Store's service keys (`endpoints` comes from `endpoints`). */
+export type ServiceSettings = { readonly [key in Exclude<(typeof SERVICE_KEYS)[number], 'endpoints'>]?: string };
+
+export interface KinesisLoggingOptions {
+  /**
+   * The endpoints, by name, in code. Given, the Config Store is not read at all (no lookup is
+   * spent on configuration); absent, the Config Store `stores.config` holds them.
+   */
+  endpoints?: Readonly<Record<string, EndpointSettings>>;
+  /** Service-wide settings in code; only with `endpoints`. */
+  service?: ServiceSettings;
+  /** Store names (defaults: `kinesis_logger`, `kinesis_logger_secrets`, `kinesis_logger_state`). */
+  stores?: { readonly config?: string; readonly secrets?: string; readonly kv?: string };
+}
 
 export interface KinesisLogging {
   /** Serve with `respond`, then log the request. `backendRequestsForResponse`: backend requests your handler makes (default 1). */
@@ -16,9 +51,19 @@ export interface KinesisLogging {
   emit(event: FetchEventLike, endpointName: string, lines: string | readonly string[]): void;
 }
 
-export function createKinesisLogging(platform: Platform): KinesisLogging {
+/** Thrown by createKinesisLogging for settings given in code that do not load: every problem, one per line. */
+export class KinesisLoggingConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`compute-kinesis-logger: the configuration given in code has ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'KinesisLoggingConfigError';
+  }
+}
+
+export function createKinesisLogging(platform: Platform, options: KinesisLoggingOptions = {}): KinesisLogging {
+  const source = sourceOf(options);
   return {
-    handle: (event, respond, options) => handleRequest(event, platform, { respond, backendRequestsForResponse: options?.backendRequestsForResponse }),
+    handle: (event, respond, handleOptions) =>
+      handleRequest(event, platform, { respond, backendRequestsForResponse: handleOptions?.backendRequestsForResponse, source }),
     emit(event, endpointName, lines) {
       const emitted = { endpointName, lines: typeof lines === 'string' ? [lines] : [...lines] };
       const execution = executionOf(event);
@@ -29,12 +74,38 @@ export function createKinesisLogging(platform: Platform): KinesisLogging {
       }
       const budget = execution?.budget ?? executionBudget(platform.nowMs(), platform.nowMs);
       event.waitUntil(
-        emitLines(emitted, platform, budget).catch((error) =>
+        emitLines(emitted, platform, source, budget).catch((error) =>
           console.error(`compute-kinesis-logger: emit failed: ${error instanceof Error ? error.message : error}`),
         ),
       );
     },
   };
+}
+
+function sourceOf(options: KinesisLoggingOptions): ServiceSource {
+  const stores = {
+    configStore: options.stores?.config ?? CONFIG_STORE_NAME,
+    secretStore: options.stores?.secrets ?? SECRET_STORE_NAME,
+    kvStore: options.stores?.kv ?? DEFAULT_KV_STORE_NAME,
+  };
+  if (!options.endpoints) {
+    if (options.service) throw new KinesisLoggingConfigError(['service: settings in code need the endpoints in code too (options.endpoints)']);
+    return stores;
+  }
+  const items = new Map<string, string>([['endpoints', Object.keys(options.endpoints).join(',')]]);
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(options.service ?? {})) {
+    if (key === 'endpoints' || !(SERVICE_KEYS as readonly string[]).includes(key)) unknown.push(key);
+    else if (value !== undefined) items.set(key, value);
+  }
+  if (unknown.length > 0) {
+    const known = SERVICE_KEYS.filter((k) => k !== 'endpoints').join(', ');
+    throw new KinesisLoggingConfigError(unknown.map((key) => `service: ${key}: not a service setting; expected one of ${known}`));
+  }
+  for (const [name, fields] of Object.entries(options.endpoints)) items.set(name, JSON.stringify(fields));
+  const configured = loadServiceConfig({ get: (key) => items.get(key) ?? null }, { kvStoreName: stores.kvStore });
+  if (configured.errors.length > 0) throw new KinesisLoggingConfigError(configured.errors.map((e) => e.message));
+  return { ...stores, configured };
 }
 
 export type { Respond };

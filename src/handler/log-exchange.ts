@@ -8,7 +8,7 @@ import type { EndpointLine, RequestBudget } from '../delivery/index.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { startLoggingTimer } from './diagnostics.js';
-import { loadService, reportOnce, type LoadedService } from './endpoints.js';
+import { loadService, reportOnce, type LoadedService, type ServiceSource } from './endpoints.js';
 import { selectLines, type Trigger } from './select-lines.js';
 
 /** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
@@ -24,11 +24,12 @@ export interface EmittedLines {
 export async function logExchange(
   exchange: Exchange,
   platform: Platform,
+  source: ServiceSource,
   budget: RequestBudget,
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
-  const service = loadService(platform);
+  const service = loadService(platform, source);
   if (!service || service.endpoints.length === 0) return;
   const timer = startLoggingTimer(service.config.timingLogEndpoint, platform, exchange.startMs);
   const facts = collectFacts(exchange, platform);
@@ -45,8 +46,8 @@ export async function logExchange(
  * Sends lines the application wrote itself through the named endpoint (any placement; the way to
  * use `none`). An unknown or disabled endpoint is reported once per instance.
  */
-export async function emitLines(emitted: EmittedLines, platform: Platform, budget: RequestBudget): Promise<void> {
-  const service = loadService(platform);
+export async function emitLines(emitted: EmittedLines, platform: Platform, source: ServiceSource, budget: RequestBudget): Promise<void> {
+  const service = loadService(platform, source);
   if (!service) return;
   await service.delivery.deliver(emittedFor(emitted, service), budget);
 }

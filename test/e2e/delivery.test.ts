@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.js';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
+import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { CredentialRegistry, startSigV4Verifier, type SigV4Verifier } from '../support/sigv4-verifier.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts-stand-in.js';

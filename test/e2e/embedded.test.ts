@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
+import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { addSecret, REPO_ROOT, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 

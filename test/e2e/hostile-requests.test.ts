@@ -11,8 +11,8 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type Listening } from '../support/listen.js';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
+import { listen, type Listening } from '../../src/testing/listen.js';
+import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { addSecret, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 import {
   BIGQUERY_EXAMPLE_FORMAT,
@@ -21,7 +21,7 @@ import {
   KINESIS_DEFAULT_FORMAT,
 } from '../../src/format/index.js';
 import { LINEAR_SUBJECT_MAX_CHARS } from '../../src/format/linear-regex.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const FORMATS: Record<string, string> = {
   kinesis: KINESIS_DEFAULT_FORMAT,

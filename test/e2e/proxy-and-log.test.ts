@@ -4,7 +4,7 @@
  * format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis, type StoredRecord } from '../support/local-kinesis.js';
+import { createStream, readStream, startLocalKinesis, type LocalKinesis, type StoredRecord } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { startViceroy, type ViceroyApp } from '../support/viceroy.js';
 

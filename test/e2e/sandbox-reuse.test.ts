@@ -8,7 +8,7 @@
  * requests in a sandbox, this test fails, and cross-request batching becomes possible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
+import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 import { parseTimingLine, requestsBySandbox } from '../support/timing-lines.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createStream, openShards, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../support/local-kinesis.js';
+import { createStream, openShards, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { parseTimingLine } from '../support/timing-lines.js';
 import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';

@@ -12,7 +12,7 @@
  */
 import { LoggingInstance, TEST_KEYS, type DeliverResult, type ExecutionOptions, type InstanceOptions } from './logging-instance.js';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
-import { createStream, randomStreamName, readStream, startLocalKinesis, TEST_REGION, type LocalKinesis } from './local-kinesis.js';
+import { createStream, randomStreamName, readStream, startLocalKinesis, TEST_REGION, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { CredentialRegistry, startSigV4Verifier, type Exchange, type SigV4Verifier } from './sigv4-verifier.js';
 
 export { LoggingInstance, TEST_KEYS, type DeliverResult } from './logging-instance.js';

@@ -36,7 +36,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { kinesisCall } from './local-kinesis.js';
+import { kinesisCall } from '../../src/testing/local-kinesis.js';
 import { forward, listen, readBody, receivedRequest, send, jsonError, type ReceivedRequest } from './sigv4-verifier.js';
 
 export type Fault =

@@ -14,8 +14,9 @@ import type { DeliveryOutcome } from '../../src/delivery/report.js';
 import type { StreamStats } from '../../src/delivery/streams.js';
 import type { PutRecordsRequestEntry } from '../../src/kinesis/api.js';
 import type { KvStoreLike } from '../../src/platform/types.js';
-import { FakeConfig, FakeKvStore, FakeSecrets, kinesisEndpoint } from './fakes/platform.js';
-import { TEST_REGION } from './local-kinesis.js';
+import { FakeConfig, FakeKvStore, FakeSecrets } from '../../src/testing/memory-stores.js';
+import { kinesisEndpoint } from './endpoints.js';
+import { TEST_REGION } from '../../src/testing/local-kinesis.js';
 
 export const TEST_KEYS = { accessKeyId: 'AKIDINTEGRATIONTEST1', secretAccessKey: 'integration-secret-Wq8rT2yZ-do-not-log' };
 

@@ -12,7 +12,7 @@
  *   anything else      200 with a short greeting naming the path
  */
 import http from 'node:http';
-import { listen } from './listen.js';
+import { listen } from '../../src/testing/listen.js';
 
 export interface DemoOrigin {
   url: string;

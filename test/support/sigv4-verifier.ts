@@ -43,7 +43,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { listen } from './listen.js';
+import { listen } from '../../src/testing/listen.js';
 
 export interface KnownCredential {
   accessKeyId: string;

@@ -6,7 +6,7 @@
  */
 import agg from 'aws-kinesis-agg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kinesisCall, listAllShards, type ShardDescription } from '../../support/local-kinesis.js';
+import { kinesisCall, listAllShards, type ShardDescription } from '../../../src/testing/local-kinesis.js';
 import { deliver, newStream, startStack, type Stack } from '../../support/delivery-stack.js';
 
 interface UserRecord {

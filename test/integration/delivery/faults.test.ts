@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TRUNCATION_MARKER } from '../../../src/delivery/prepare.js';
-import { readStream } from '../../support/local-kinesis.js';
+import { readStream } from '../../../src/testing/local-kinesis.js';
 import { accountFor, deliver, newStream, numberedLines, startStack, type Stack } from '../../support/delivery-stack.js';
 
 const FAILED = 'Failed to put record onto stream';

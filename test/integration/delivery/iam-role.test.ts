@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryTuning } from '../../../src/delivery/index.js';
-import { TEST_REGION } from '../../support/local-kinesis.js';
+import { TEST_REGION } from '../../../src/testing/local-kinesis.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
 import { accountFor, newStream, numberedLines, stackInstance, startStack, type LoggingInstance, type Stack } from '../../support/delivery-stack.js';
 

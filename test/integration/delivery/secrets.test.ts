@@ -17,8 +17,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { createFakePlatform, type FakePlatform } from '../../support/fakes/fake-platform.js';
-import { TEST_REGION } from '../../support/local-kinesis.js';
+import { createFakePlatform, type FakePlatform } from '../../../src/testing/memory-platform.js';
+import { TEST_REGION } from '../../../src/testing/local-kinesis.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
 import { newStream, startStack, type Stack } from '../../support/delivery-stack.js';
 

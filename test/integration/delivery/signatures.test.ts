@@ -9,7 +9,7 @@ import { staticCredentials } from '../../../src/aws/credentials.js';
 import { createSignedFetch } from '../../../src/aws/signed-fetch.js';
 import { createKinesisApi } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
-import { createStream, randomStreamName, startLocalKinesis, TEST_REGION, type LocalKinesis } from '../../support/local-kinesis.js';
+import { createStream, randomStreamName, startLocalKinesis, TEST_REGION, type LocalKinesis } from '../../../src/testing/local-kinesis.js';
 import { CredentialRegistry, startSigV4Verifier, type SigV4Verifier } from '../../support/sigv4-verifier.js';
 
 const STATIC = { accessKeyId: 'AKIDSIGTEST000000001', secretAccessKey: 'sig-test-secret-Hx7Qm-not-real' };

@@ -3,8 +3,8 @@
  * kinesalite: the lease lets one of them list at a time, the others read its map from KV.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, randomStreamName, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../support/local-kinesis.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { createStream, randomStreamName, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../../src/testing/local-kinesis.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { fleetOf, lines } from '../../support/fleet.js';
 import type { LoggingInstance } from '../../support/logging-instance.js';
 

@@ -7,7 +7,7 @@ import type { SignedFetch } from '../../../src/aws/signed-fetch.js';
 import { createKinesisApi } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { evenLayout, rangesLayout, startPagingKinesis, type PagingKinesis } from '../../support/paging-kinesis.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { fleetOf, lines } from '../../support/fleet.js';
 

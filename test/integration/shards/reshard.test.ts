@@ -13,8 +13,8 @@ import {
   splitShard,
   startLocalKinesis,
   type LocalKinesis,
-} from '../../support/local-kinesis.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+} from '../../../src/testing/local-kinesis.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { countBy, fleetOf, lines } from '../../support/fleet.js';
 
 const SPACE = 1n << 128n;

@@ -3,8 +3,8 @@
  * stream read back shard by shard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, openShards, randomStreamName, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../support/local-kinesis.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { createStream, openShards, randomStreamName, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../../src/testing/local-kinesis.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { countBy, fleetOf, lines } from '../../support/fleet.js';
 import type { LoggingInstance } from '../../support/logging-instance.js';
 

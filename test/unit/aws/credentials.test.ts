@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
 import { CredentialsError, expiringCredentials, readKeysFromSecrets, staticCredentials, type AwsCredentials } from '../../../src/aws/credentials.js';
 import { createCredentialsProvider } from '../../../src/aws/provider.js';
-import { FakeSecrets } from '../../support/fakes/platform.js';
+import { FakeSecrets } from '../../../src/testing/memory-stores.js';
 
 const budget = () => new RequestBudget(30, Infinity);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { cli } from './run-cli.js';
-import { kinesisEndpoint } from '../../support/fakes/platform.js';
+import { kinesisEndpoint } from '../../support/endpoints.js';
 
 const FIXTURES = path.resolve('test/fixtures/vcl-import');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -1,7 +1,8 @@
 /** The configuration keys of delivery and credentials: defaults and validation messages naming the key. */
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
+import { kinesisEndpoint } from '../../support/endpoints.js';
 
 const minimal = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1', 'main.format': '%m' };
 const role = { ...minimal, 'main.iam_role': 'arn:aws:iam::123456789012:role/fastly-logs' };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { PRE_RESPONSE_CONFIG_LOOKUPS } from '../../../src/config/schema.js';
 import { KINESIS_DEFAULT_FORMAT } from '../../../src/format/index.js';
-import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
+import { kinesisEndpoint } from '../../support/endpoints.js';
 
 const minimal = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'eu-west-1' };
 

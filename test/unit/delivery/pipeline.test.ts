@@ -10,9 +10,9 @@ import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { createStreamRouter, type ShardRouter, type ShardTarget, type StreamRouter } from '../../../src/shards/index.js';
 import { buildShardMap } from '../../../src/shards/shard-map.js';
 import { equalShards, PagingListShards } from '../../support/shards.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
 

@@ -3,7 +3,8 @@ import { loadServiceConfig } from '../../../src/config/load.js';
 import { aggregatedUnits, memberOutcome, plainUnits } from '../../../src/delivery/send-units.js';
 import { bytesToBase64 } from '../../../src/kinesis/base64.js';
 import type { ShardTarget } from '../../../src/shards/index.js';
-import { configItems, FakeConfig, kinesisEndpoint } from '../../support/fakes/platform.js';
+import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
+import { kinesisEndpoint } from '../../support/endpoints.js';
 
 const encoder = new TextEncoder();
 const record = (text: string) => {

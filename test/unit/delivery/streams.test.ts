@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import { createDelivery, type DeliveryEnvironment, type EndpointLine } from '../../../src/delivery/index.js';
-import { configItems, FakeConfig, FakeKvStore, FakeSecrets } from '../../support/fakes/platform.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { configItems, FakeConfig, FakeKvStore, FakeSecrets } from '../../../src/testing/memory-stores.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const ONE_SHARD = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
 

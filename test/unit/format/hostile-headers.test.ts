@@ -13,7 +13,7 @@ import {
   FASTLY_UI_JSON_FORMAT,
   KINESIS_DEFAULT_FORMAT,
 } from '../../../src/format/index.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const REQUESTS_PER_FORMAT = 400;
 const random = seededRandom(0x6057_11e);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
 import { compileFormat, FormatError, type LogFormat } from '../../../src/format/index.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const SEED = 0x5eed_2024;
 const VALID_FORMATS = 600;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatFloat, formatInteger, formatRtime } from '../../../src/format/values.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 /** printf("%.3f", x) computed exactly: the double's rational value, rounded half to even. */
 function printf3(x: number): string {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { constantTimeEqual } from '../../../src/handler/admin.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
 
 const CONFIG = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1', 'main.format': '%m %U' };
 const SECRETS = { 'main.access_key_id': 'AKIDADMINTEST', 'main.secret_access_key': 'admin-test-secret', admin_token: 'right-token-123' };

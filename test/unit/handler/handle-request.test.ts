@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
 
 const CONFIG = {
   endpoints: 'main',

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKinesisLogging } from '../../../src/handler/kinesis-logging.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import type { FetchEventLike } from '../../../src/handler/handle-request.js';
-import { createFakePlatform, type BackendHandler } from '../../support/fakes/fake-platform.js';
+import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
 
 const CONFIG = {
   endpoints: 'main,audit',

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
-import { createFakePlatform, type BackendHandler, type FakePlatformOptions } from '../../support/fakes/fake-platform.js';
+import { createFakePlatform, type BackendHandler, type FakePlatformOptions } from '../../../src/testing/memory-platform.js';
 
 const SECRETS = { 'main.access_key_id': 'AKIDUNITTEST', 'main.secret_access_key': 'unit-test-secret' };
 

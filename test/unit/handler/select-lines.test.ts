@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
 import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
-import { configItems, FakeConfig } from '../../support/fakes/platform.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
   return {

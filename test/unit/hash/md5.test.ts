@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { md5, toHex } from '../../../src/hash/md5.js';
-import { randomBytes, seededRandom } from '../../support/seeded-random.js';
+import { randomBytes, seededRandom } from '../../../src/testing/seeded-random.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const nodeMd5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');

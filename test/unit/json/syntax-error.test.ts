@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeJsonSyntaxError, findJsonSyntaxError } from '../../../src/json/syntax-error.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 

@@ -11,7 +11,7 @@ import {
 } from '../../../src/kinesis/kpl-record.js';
 import { hashKeyOfPartitionKey } from '../../../src/kinesis/keys.js';
 import { MAX_HASH_KEY } from '../../../src/kinesis/limits.js';
-import { pick, randomBytes, randomInt, seededRandom } from '../../support/seeded-random.js';
+import { pick, randomBytes, randomInt, seededRandom } from '../../../src/testing/seeded-random.js';
 
 /** The library's own protobufjs model of the KPL format: an independent encoder/decoder to compare with. */
 interface ProtobufType {

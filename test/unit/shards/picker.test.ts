@@ -4,7 +4,7 @@ import { MAX_HASH_KEY } from '../../../src/kinesis/limits.js';
 import { randomHashKeyIn, ShardPicker } from '../../../src/shards/picker.js';
 import { buildShardMap, type ShardMap } from '../../../src/shards/shard-map.js';
 import { equalShards, shardsStartingAt } from '../../support/shards.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const SPACE = 1n << 128n;
 

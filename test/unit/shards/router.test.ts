@@ -6,10 +6,10 @@ import { ShardPicker } from '../../../src/shards/picker.js';
 import { mapRouter, type ShardMapSource } from '../../../src/shards/router.js';
 import { SharedShardMap } from '../../../src/shards/shared-map.js';
 import type { StalenessEvidence } from '../../../src/shards/types.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { CountingListShards, equalShards } from '../../support/shards.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 const noReports = (problem: string) => {
   throw new Error(`unexpected report: ${problem}`);

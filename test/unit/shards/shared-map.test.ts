@@ -6,7 +6,7 @@ import type { KvStoreLike } from '../../../src/platform/types.js';
 import { kvShardMapStore, LEASE_KEY_PREFIX, mapKey } from '../../../src/shards/map-store.js';
 import { SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
 import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
-import { FakeKvStore } from '../../support/fakes/platform.js';
+import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const STREAM = 'logs';

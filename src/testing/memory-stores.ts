@@ -1,9 +1,10 @@
 /**
- * In-memory implementations of platform/types.ts for Node tests.
+ * In-memory stores and log endpoints implementing platform/types.ts, for tests in Node: a KV store
+ * whose insert-if-absent is atomic and whose entries expire, a Config Store that refuses the 33rd
+ * lookup of an execution as Compute does, a Secret Store, and log endpoints that keep their lines.
  */
-import { CONFIG_LOOKUPS_PER_EXECUTION } from '../../../src/config/schema.js';
-import type { EndpointConfig, KinesisEndpointConfig } from '../../../src/config/index.js';
-import type { ConfigLike, KvPutOptions, KvStoreLike, LoggerLike, SecretsLike } from '../../../src/platform/types.js';
+import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/schema.js';
+import type { ConfigLike, KvPutOptions, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 
 export class FakeKvStore implements KvStoreLike {
   readonly entries = new Map<string, { value: string; expiresAtMs?: number }>();
@@ -95,8 +96,3 @@ export class FakeSecrets implements SecretsLike {
   }
 }
 
-/** A loaded endpoint, known by the test to write to Kinesis (fails the test otherwise). */
-export function kinesisEndpoint(endpoint: EndpointConfig | undefined): KinesisEndpointConfig {
-  if (endpoint?.destination !== 'kinesis') throw new Error(`expected a kinesis endpoint, got ${endpoint ? endpoint.destination : 'none'}`);
-  return endpoint;
-}

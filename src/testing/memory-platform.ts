@@ -1,10 +1,11 @@
 /**
  * A whole Platform in memory: stores from plain objects, log endpoints that keep their lines,
- * and backends answered by functions. For unit tests of the handler.
+ * and backends answered by functions. For tests in Node of code that takes a Platform (the
+ * handler, or `createKinesisLogging` from src/handler/kinesis-logging.ts).
  */
-import type { BackendRef, DeviceInfo, Platform } from '../../../src/platform/types.js';
-import { seededRandom } from '../seeded-random.js';
-import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './platform.js';
+import type { BackendRef, DeviceInfo, Platform } from '../platform/types.js';
+import { seededRandom } from './seeded-random.js';
+import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './memory-stores.js';
 
 export type BackendHandler = (request: Request) => Promise<Response> | Response;
 

@@ -1,0 +1,98 @@
+/**
+ * `compute-kinesis-logger/format`: Fastly's log-format language for any log destination, in any
+ * JavaScript runtime (it imports no `fastly:*` module; it runs in plain Node too).
+ *
+ *   import { compileFormat, computeRequestFacts, KINESIS_DEFAULT_FORMAT } from 'compute-kinesis-logger/format';
+ *   const format = compileFormat('%h "%r" %>s %b %{json.escape(req.http.User-Agent)}V');   // once
+ *   const line = format.render(computeRequestFacts({ request, response, client: event.client }));
+ *
+ * Compile once (formats and conditions are parsed and checked then; FormatError carries line,
+ * column and caret), render per request (never throws). Facts come from a Compute request and
+ * response as the proxy gathers them (`computeRequestFacts`), or from VCL variable names and values
+ * (`factsFromVcl`, what `compute-kinesis-logger render --facts` reads).
+ */
+import { collectFacts } from '../handler/collect-facts.js';
+import type { RequestFacts } from '../facts/request-facts.js';
+import type { Platform } from '../platform/types.js';
+
+export {
+  BIGQUERY_EXAMPLE_FORMAT,
+  CLF_FORMAT,
+  compileCondition,
+  compileFormat,
+  DATADOG_DEFAULT_FORMAT,
+  FASTLY_UI_JSON_FORMAT,
+  FormatError,
+  FormatWarning,
+  KINESIS_DEFAULT_FORMAT,
+  lintCondition,
+  lintFormat,
+  NOT_PROVIDED_IN_COMPUTE,
+  type Condition,
+  type LogFormat,
+  type PartErrorObserver,
+} from '../format/index.js';
+export { FactsError, factsFromVclJson as factsFromVcl, readVclFacts } from '../facts/from-vcl-json.js';
+export type { RequestFacts } from '../facts/request-facts.js';
+
+/** A Compute request and its response, as `computeRequestFacts` reads them. */
+export interface ComputeExchange {
+  request: Request;
+  response: Response;
+  /** When the request arrived, ms since the epoch (time.start); default: now. */
+  startMs?: number;
+  /** When the response was ready (time.to_first_byte); default: not set. */
+  respondedMs?: number;
+  /** When the response body was sent (time.end); default: now. */
+  endMs?: number;
+  /** Response body bytes sent (%b); default: the response's Content-Length, else 0. */
+  responseBodyBytes?: number;
+  /** `event.client` of the FetchEvent: address, request id, TLS details. */
+  client?: {
+    address?: string;
+    requestId?: string;
+    tlsProtocol?: string | null;
+    tlsCipherOpensslName?: string | null;
+    tlsClientSNI?: string | null;
+    tlsJA3MD5?: string | null;
+    tlsJA4?: string | null;
+  };
+  /** `event.server`: the address the request arrived at. */
+  server?: { address?: string };
+  /** The backend the response came from (req.backend). */
+  backend?: string;
+}
+
+/**
+ * What the facts may read from the runtime; each is optional (absent = those variables are not
+ * set). On Compute: `env` from `fastly:env`, `geolocate` = `getGeolocationForIpAddress` from
+ * `fastly:geolocation`, `detectDevice` from `fastly:device` (see README "Add it to your Compute app").
+ */
+export type ComputeLookups = Partial<Pick<Platform, 'env' | 'geolocate' | 'detectDevice'>>;
+
+/** The facts of one exchange, gathered as the proxy gathers them (src/handler/collect-facts.ts). */
+export function computeRequestFacts(exchange: ComputeExchange, lookups: ComputeLookups = {}): RequestFacts {
+  const now = Date.now();
+  const { request, response, client } = exchange;
+  const length = Number(response.headers.get('content-length'));
+  const sent = { bodyBytes: exchange.responseBodyBytes ?? (Number.isFinite(length) ? length : 0), endedMs: exchange.endMs ?? now };
+  return collectFacts(
+    {
+      request,
+      startMs: exchange.startMs ?? now,
+      clientAddress: client?.address,
+      requestId: client?.requestId,
+      serverAddress: exchange.server?.address,
+      tls: {
+        protocol: client?.tlsProtocol,
+        cipher: client?.tlsCipherOpensslName,
+        servername: client?.tlsClientSNI,
+        ja3Md5: client?.tlsJA3MD5,
+        ja4: client?.tlsJA4,
+      },
+      proxy: { response, origin: response, respondedMs: exchange.respondedMs, backendName: exchange.backend, finished: Promise.resolve(sent) },
+      sent,
+    },
+    { env: lookups.env ?? (() => undefined), geolocate: lookups.geolocate ?? (() => null), detectDevice: lookups.detectDevice },
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs a compiled Compute program in Viceroy, the official local Compute runtime, the way
+ * `fastly compute serve` does, with a fastly.toml's [local_server] stores and backends. Shaped like
+ * @fastly/compute-testing's ComputeApplication: start, fetch (only to the app), shutdown, and the
+ * captured output (log endpoints print `name :: line`) for assertions and failure messages.
+ *
+ * Viceroy comes from $VICEROY, ~/.cargo/bin/viceroy, or PATH (`cargo install viceroy --locked`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ViceroyOptions {
+  /** The fastly.toml text to run with; default: the fastly.toml in `cwd`. */
+  manifest?: string;
+  /** The compiled program; default: bin/main.wasm in `cwd`. */
+  wasm?: string;
+  /** Default: the current directory. */
+  cwd?: string;
+  env?: Record<string, string>;
+  /**
+   * How long to wait for the app to listen. Viceroy compiles the whole Wasm before it listens: on a
+   * loaded 2-core machine that has taken over a minute. Default 150 s.
+   */
+  startTimeoutMs?: number;
+}
+
+export interface ViceroyApp {
+  url: string;
+  fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
+  /** Everything Viceroy printed so far (log endpoints print `name :: line` on stdout). */
+  output(): string;
+  /** Lines written to one log endpoint. */
+  logLines(endpoint: string): string[];
+  shutdown(): Promise<void>;
+}
+
+/** The Viceroy to run: $VICEROY, else ~/.cargo/bin/viceroy when it exists, else `viceroy` from PATH. */
+export function viceroyBinary(): string {
+  if (process.env.VICEROY) return process.env.VICEROY;
+  const cargo = path.join(os.homedir(), '.cargo/bin/viceroy');
+  return existsSync(cargo) ? cargo : 'viceroy';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startViceroy(options: ViceroyOptions = {}): Promise<ViceroyApp> {
+  const cwd = options.cwd ?? process.cwd();
+  const wasm = path.resolve(cwd, options.wasm ?? 'bin/main.wasm');
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: build the program first`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ckl-viceroy-'));
+  const manifest = path.join(dir, 'fastly.toml');
+  writeFileSync(manifest, options.manifest ?? readFileSync(path.join(cwd, 'fastly.toml'), 'utf8'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let out = '';
+  const child: ChildProcess = spawn(viceroyBinary(), ['serve', '-C', manifest, '--addr', `127.0.0.1:${port}`, wasm], {
+    cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const startTimeoutMs = options.startTimeoutMs ?? 150_000;
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`viceroy exited before serving:\n${out}`);
+    // A TCP connect, not an HTTP request: a request would be proxied and logged like any other.
+    if (await canConnect(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`viceroy did not answer within ${startTimeoutMs / 1000} s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    fetch(pathOrUrl, init) {
+      const target = new URL(pathOrUrl, url);
+      if (target.origin !== url) throw new Error(`refusing to fetch ${target} outside the app`);
+      return fetch(target, { redirect: 'manual', ...init });
+    },
+    output: () => out,
+    logLines(endpoint) {
+      const prefix = `${endpoint} :: `;
+      return out
+        .split('\n')
+        .map((line) => line.slice(line.indexOf(prefix) >= 0 ? line.indexOf(prefix) : line.length))
+        .filter((line) => line.startsWith(prefix))
+        .map((line) => line.slice(prefix.length));
+    },
+    async shutdown() {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port (no HTTP request is made). */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
