@@ -1,6 +1,6 @@
 /** The embedding API (src/library.ts) over the in-memory platform: which calls emitted lines travel in. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKinesisLogging } from '../../../src/handler/kinesis-logging.js';
+import { createKinesisLogging, KinesisLoggingConfigError } from '../../../src/handler/kinesis-logging.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import type { FetchEventLike } from '../../../src/handler/handle-request.js';
 import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
@@ -89,5 +89,78 @@ describe('createKinesisLogging', () => {
     expect(platform.loggers.get('kinesis_logger_errors')!.lines).toEqual([
       'compute-kinesis-logger: emit: no usable endpoint named "nope" (see the configuration report); its lines are not sent',
     ]);
+  });
+});
+
+describe('createKinesisLogging options', () => {
+  const inCode = {
+    endpoints: {
+      main: { stream_name: 'logs', region: 'us-east-1', format: 'code %U' },
+      copy: { destination: 'log_endpoint', log_endpoint: 'copies', format: 'copy %U %>s' },
+    },
+    service: { error_log_endpoint: 'code_errors' },
+    stores: { secrets: 'app_secrets', kv: 'app_kv' },
+  } as const;
+
+  it('takes endpoints in code: no Config Store lookup, the named Secret and KV stores, a log_endpoint destination', async () => {
+    const calls: string[][] = [];
+    const opened: string[] = [];
+    const base = createFakePlatform({ secrets: { 'main.access_key_id': 'AKIDCODE', 'main.secret_access_key': 'code-secret' }, backends: { kinesis: recordingKinesis(calls) } });
+    const platform = {
+      ...base,
+      openConfig: (name: string) => {
+        throw new Error(`no Config Store should be opened, asked for ${name}`);
+      },
+      openSecrets: (name: string) => (opened.push(`secrets:${name}`), base.openSecrets(name)),
+      openKv: (name: string) => (opened.push(`kv:${name}`), base.openKv(name)),
+    };
+    const logging = createKinesisLogging(platform, inCode);
+    const e = event('/in-code');
+    await (await logging.handle(e, async () => new Response('ok'), { backendRequestsForResponse: 0 })).text();
+    await e.settled();
+    expect(calls).toEqual([['code /in-code']]);
+    expect(base.loggers.get('copies')!.lines).toEqual(['copy /in-code 200']);
+    expect(new Set(opened)).toEqual(new Set(['secrets:app_secrets', 'kv:app_kv']));
+    // Problems would go to the error log endpoint named in code: there are none.
+    expect(base.loggers.get('code_errors')!.lines).toEqual([]);
+  });
+
+  it('refuses a wrong configuration in code when it is created, with the loader\'s own messages', () => {
+    const platform = createFakePlatform({});
+    const attempt = () =>
+      createKinesisLogging(platform, {
+        endpoints: { main: { stream_name: 'logs', region: 'mars-1', secret_key: 'wJalrXUtnFEMI' }, other: { destination: 'log_endpoint' } },
+      });
+    expect(attempt).toThrow(KinesisLoggingConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as KinesisLoggingConfigError).problems).toEqual([
+        'main.secret_key: secrets do not belong in the Config Store: remove it here and store it in the Secret Store as main.secret_access_key',
+        'other.log_endpoint: missing: the Fastly log endpoint to write to (destination is "log_endpoint")',
+      ]);
+      expect((error as Error).message).not.toContain('wJalrXUtnFEMI');
+    }
+    expect(() => createKinesisLogging(platform, { service: { error_log_endpoint: 'x' } })).toThrow(/service: settings in code need the endpoints in code too/);
+    expect(() => createKinesisLogging(platform, { endpoints: { main: { stream_name: 's', region: 'us-east-1' } }, service: { erorr_log_endpoint: 'x' } as never })).toThrow(
+      /service: erorr_log_endpoint: not a service setting; expected one of error_log_endpoint/,
+    );
+  });
+
+  it('reads the Config Store it is told to, and its secrets from the Secret Store it is told to', async () => {
+    const calls: string[][] = [];
+    const base = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { kinesis: recordingKinesis(calls) } });
+    const asked: string[] = [];
+    const platform = {
+      ...base,
+      openConfig: (name: string) => (asked.push(`config:${name}`), base.openConfig(name)),
+      openSecrets: (name: string) => (asked.push(`secrets:${name}`), base.openSecrets(name)),
+    };
+    const logging = createKinesisLogging(platform, { stores: { config: 'my_config', secrets: 'my_secrets' } });
+    const e = event('/named');
+    await (await logging.handle(e, async () => new Response('ok'), { backendRequestsForResponse: 0 })).text();
+    await e.settled();
+    expect(calls).toEqual([['request /named']]);
+    expect(new Set(asked)).toEqual(new Set(['config:my_config', 'secrets:my_secrets']));
   });
 });
