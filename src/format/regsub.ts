@@ -8,7 +8,10 @@
  * after a reference are literal: `\100` is group 1 then `00`); `\` before any other character
  * inserts that character (`\\` → `\`), as Varnish's VRT_regsub does; a trailing `\` is literal.
  * regsub replaces the first match; regsuball every match, scanning on after each replacement.
- * Does not own: PCRE syntax (pcre.ts) or argument handling (functions.ts).
+ * Both take `maxChars` and stop building once their output is longer than that, returning what
+ * they have (the caller's `ctx.bound` then stops the render): a template of many group
+ * references, or a match on every character, can multiply the input's length.
+ * Does not own: PCRE syntax (pcre.ts) or argument handling (functions/regex.ts).
  */
 import { translatePcre, type TranslatedRegex } from './pcre.js';
 
@@ -66,28 +69,31 @@ export function parseReplacement(template: string, regex: CompiledRegex): Replac
   return pieces;
 }
 
-function expand(replacement: Replacement, m: RegExpExecArray): string {
-  let out = '';
+/** Appends the expansion of `replacement` for match `m` to `out`, stopping past `maxChars`. */
+function expandInto(out: string, replacement: Replacement, m: RegExpExecArray, maxChars: number): string {
   for (const piece of replacement) {
     if (typeof piece === 'string') out += piece;
     else if (piece >= 0) out += m[piece] ?? '';
+    if (out.length > maxChars) break;
   }
   return out;
 }
 
-export function regsub(regex: CompiledRegex, input: string, replacement: Replacement): string {
+export function regsub(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
   const m = regex.once.exec(input);
   if (!m) return input;
-  return input.slice(0, m.index) + expand(replacement, m) + input.slice(m.index + m[0].length);
+  const out = expandInto(input.slice(0, m.index), replacement, m, maxChars);
+  return out.length > maxChars ? out : out + input.slice(m.index + m[0].length);
 }
 
-export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement): string {
+export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
   const re = regex.global;
   re.lastIndex = 0;
   let out = '';
   let last = 0;
   for (let m = re.exec(input); m; m = re.exec(input)) {
-    out += input.slice(last, m.index) + expand(replacement, m);
+    out = expandInto(out + input.slice(last, m.index), replacement, m, maxChars);
+    if (out.length > maxChars) break;
     last = m.index + m[0].length;
     if (m[0].length === 0) {
       // Empty match: copy one character and move past it so the scan always advances.
@@ -99,7 +105,7 @@ export function regsuball(regex: CompiledRegex, input: string, replacement: Repl
     }
   }
   re.lastIndex = 0;
-  return out + input.slice(last);
+  return out.length > maxChars ? out : out + input.slice(last);
 }
 
 /**

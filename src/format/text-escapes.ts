@@ -1,11 +1,11 @@
 /**
- * String functions that work on characters or bytes: json.escape, cstr_escape, urlencode,
- * urldecode, std.tolower/toupper, substr, std.strlen.
+ * String functions that work on characters or bytes: json.escape, cstr_escape, xml_escape,
+ * urlencode, urldecode, std.tolower/toupper, substr, std.strlen.
  *
  * Owns: the exact output of each, per Fastly's reference pages (§7 of reference/log-format.md,
  * §11.4 for hex case) and the byte model of src/facts/byte-string.ts (invalid UTF-8 bytes are
  * U+DC80..U+DCFF in engine strings).
- * Does not own: argument typing or not-set handling (functions.ts).
+ * Does not own: argument typing or not-set handling (functions/).
  */
 import { decodeBytes, forEachUtf8Byte, isWellFormedText, utf8ByteLength } from '../facts/byte-string.js';
 
@@ -140,38 +140,53 @@ export function byteLength(s: string): number {
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
 /**
- * substr(s, offset, length?) over bytes, like Fastly's (utf8.substr is the character version):
- * a negative offset counts from the end; a negative length stops that many bytes before the end;
- * an out-of-range request yields the empty string. A multi-byte character cut by either end of
- * the range is left out whole rather than split (Fastly would emit a broken byte sequence).
+ * substr(s, offset, length?) over bytes, like Fastly's
+ * (https://www.fastly.com/documentation/reference/vcl/functions/strings/substr/): a negative
+ * offset counts from the end; a negative length stops that many bytes before the end; a range
+ * partly outside the string is cut to it (`substr("abcdefg", 5, 3)` is `fg`); a range wholly
+ * outside it is not set (`substr("abc", 4, 2)`), except that one starting just at the end is ""
+ * (`substr("abc", 3, 2)`). A multi-byte character cut by either end of the range is left out
+ * whole rather than split (Fastly would emit a broken byte sequence).
  */
-export function byteSubstr(s: string, offset: number, length?: number): string {
+export function byteSubstr(s: string, offset: number, length?: number): string | null {
   if (ASCII_ONLY.test(s)) {
-    const [start, end] = substrRange(s.length, offset, length);
-    return start < end ? s.slice(start, end) : '';
+    const range = substrRange(s.length, offset, length);
+    return range && s.slice(range[0], range[1]);
   }
-  const total = utf8ByteLength(s);
-  const [start, end] = substrRange(total, offset, length);
-  if (start >= end) return '';
+  const range = substrRange(utf8ByteLength(s), offset, length);
+  if (!range) return null;
+  const [start, end] = range;
   let out = '';
   let pos = 0;
   for (const ch of s) {
+    if (pos >= end) break;
     const size = utf8ByteLength(ch);
     if (pos >= start && pos + size <= end) out += ch;
     pos += size;
-    if (pos >= end) break;
   }
   return out;
 }
 
-function substrRange(total: number, offset: number, length: number | undefined): [number, number] {
-  let start = offset < 0 ? total + offset : offset;
-  if (start < 0) return [0, 0];
-  let end: number;
-  if (length === undefined) end = total;
-  else if (length < 0) end = total + length;
-  else end = start + length;
-  if (end > total) end = total;
-  if (start > total) start = total;
-  return [start, end];
+/**
+ * The [start, end) that substr and utf8.substr take of a string of `total` units, or null when
+ * the request lies wholly outside it (not set). Shared so both count ranges the same way.
+ */
+export function substrRange(total: number, offset: number, length: number | undefined): [number, number] | null {
+  const start = offset < 0 ? total + offset : offset;
+  const end = length === undefined ? total : length < 0 ? total + length : start + length;
+  if (start > total || end < start || end < 0 || (start < 0 && end === 0)) return null;
+  return [Math.max(0, start), Math.min(total, end)];
 }
+
+/**
+ * xml_escape (https://www.fastly.com/documentation/reference/vcl/functions/strings/xml-escape/):
+ * byte by byte, `&` `<` `>` `'` `"` as `&amp;` `&lt;` `&gt;` `&apos;` `&quot;` (XML 1.0 §2.4);
+ * every other byte unchanged, so escaping never touches a multi-byte character.
+ */
+export function xmlEscape(s: string): string {
+  return XML_SPECIAL.test(s) ? s.replace(XML_SPECIAL_ALL, (c) => XML_ENTITIES[c]) : s;
+}
+
+const XML_SPECIAL = /[&<>'"]/;
+const XML_SPECIAL_ALL = /[&<>'"]/g;
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
