@@ -9,7 +9,17 @@
 import { createCredentialsProvider, type CredentialsProvider } from '../aws/index.js';
 import { ConfigError } from '../config/errors.js';
 import { loadServiceConfig } from '../config/load.js';
-import { CONFIG_STORE_NAME, DEFAULT_ERROR_LOG_ENDPOINT, DEFAULT_KV_STORE_NAME, SECRET_STORE_NAME, type EndpointConfig, type ServiceConfig } from '../config/schema.js';
+import {
+  CONFIG_LOOKUPS_PER_EXECUTION,
+  CONFIG_STORE_NAME,
+  DEFAULT_ERROR_LOG_ENDPOINT,
+  DEFAULT_KV_STORE_NAME,
+  PRE_RESPONSE_CONFIG_LOOKUPS,
+  SECRET_STORE_NAME,
+  type EndpointConfig,
+  type ServiceConfig,
+} from '../config/schema.js';
+import { TableCache } from '../format/index.js';
 import type { KinesisApi } from '../kinesis/api.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { createEndpointRouter, type ShardRouter } from '../shards/index.js';
@@ -26,6 +36,10 @@ export interface LoadedService {
   config: ServiceConfig;
   endpoints: EndpointRuntime[];
   errorLog: LoggerLike;
+  /** The tables formats read (table.lookup), cached for the instance. */
+  tables: TableCache;
+  /** Config Store lookups the load made, not yet charged to an execution (tableLookupsLeft). */
+  unchargedLoadLookups: number;
 }
 
 let loaded: LoadedService | undefined;
@@ -66,8 +80,10 @@ export function wafKeyPresent(platform: Platform): boolean {
 export function loadService(platform: Platform): LoadedService | undefined {
   if (loaded) return loaded;
   let config: ServiceConfig;
+  let loadLookups = 0;
   try {
-    config = loadServiceConfig(platform.openConfig(CONFIG_STORE_NAME));
+    const store = platform.openConfig(CONFIG_STORE_NAME);
+    config = loadServiceConfig({ get: (key) => (loadLookups++, store.get(key)) });
   } catch (error) {
     // The store is missing (not linked to the service) or could not be read.
     reportOnce(
@@ -79,11 +95,29 @@ export function loadService(platform: Platform): LoadedService | undefined {
   const errorLog = platform.logger(config.errorLogEndpoint);
   for (const error of config.errors) reportOnce(errorLog, describe(error));
   try {
-    loaded = { config, endpoints: config.endpoints.map((endpoint) => buildRuntime(endpoint, platform)), errorLog };
+    loaded = {
+      config,
+      endpoints: config.endpoints.map((endpoint) => buildRuntime(endpoint, platform)),
+      errorLog,
+      tables: new TableCache((table) => platform.openConfig(table)),
+      unchargedLoadLookups: loadLookups,
+    };
   } catch (error) {
     reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
   }
   return loaded;
+}
+
+/**
+ * How many Config Store lookups table.lookup may still make in this execution (Compute allows
+ * CONFIG_LOOKUPS_PER_EXECUTION): all of them, except in the execution that loaded the
+ * configuration (the first to ask after the load), which already spent the load's lookups and
+ * the one made before the response.
+ */
+export function tableLookupsLeft(service: LoadedService): number {
+  const spent = service.unchargedLoadLookups > 0 ? service.unchargedLoadLookups + PRE_RESPONSE_CONFIG_LOOKUPS : 0;
+  service.unchargedLoadLookups = 0;
+  return Math.max(0, CONFIG_LOOKUPS_PER_EXECUTION - spent);
 }
 
 function buildRuntime(endpoint: EndpointConfig, platform: Platform): EndpointRuntime {

@@ -11,9 +11,11 @@
 import { BACKEND_REQUESTS_PER_EXECUTION, CredentialsError, createSignedFetch, RequestBudget } from '../aws/index.js';
 import { addOutcome, deliverLines, failLines, newCounters, type DeliveryCounters } from '../delivery/index.js';
 import { createKinesisApi, type KinesisApi } from '../kinesis/api.js';
+import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/schema.js';
+import type { TableExecution } from '../format/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
-import { loadService, reportOnce, type EndpointRuntime, type LoadedService } from './endpoints.js';
+import { loadService, reportOnce, tableLookupsLeft, type EndpointRuntime, type LoadedService } from './endpoints.js';
 import { selectLines, type SelectedLine, type Trigger } from './select-lines.js';
 
 /** Compute's wall-time limit per execution is 2 minutes; leave room for the response itself. */
@@ -89,10 +91,12 @@ export async function logExchange(
   if (!service || service.endpoints.length === 0) return;
   const cpuAtStart = platform.vCpuMs?.();
   const facts = collectFacts(exchange, platform);
-  const { lines, problems } = selectLines(service.endpoints, facts, triggers);
+  const tables = service.tables.forExecution(tableLookupsLeft(service));
+  const { lines, problems } = selectLines(service.endpoints, facts, triggers, tables.lookup);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.config.name}: rendering failed: ${problem}`);
   }
+  reportTables(tables, service.errorLog);
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await deliver(lines, service, budget, platform);
   if (service.config.timingLogEndpoint && cpuAtStart !== undefined) {
@@ -105,6 +109,19 @@ export async function logExchange(
         `vcpu_ms=${platform.vCpuMs!() - cpuAtStart} lines=${lines.length} sandbox=${sandboxId} request=${++requestsTimed} ` +
           `started_ms=${Math.round(exchange.startMs)} logged_ms=${Math.round(platform.nowMs())}`,
       );
+  }
+}
+
+/** Tables that could not be read, and lookups refused for want of Config Store lookups: once per instance each. */
+function reportTables(tables: TableExecution, errorLog: LoggerLike): void {
+  for (const [table, reason] of tables.unavailable) {
+    reportOnce(errorLog, `compute-kinesis-logger: table ${table}: the Config Store cannot be read (${reason}); its lookups give their defaults`);
+  }
+  if (tables.refused > 0) {
+    reportOnce(
+      errorLog,
+      `compute-kinesis-logger: table lookups: an execution used up the ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups Compute allows; lookups not cached yet gave their defaults`,
+    );
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { EndpointConfig } from '../config/schema.js';
 import type { RequestFacts } from '../facts/request-facts.js';
+import { LineLimitExceeded, type TableLookup } from '../format/index.js';
 
 /** Why a line is being produced: automatically after the response, or for a WAF-flagged request. */
 export type Trigger = 'response' | 'waf_flagged';
@@ -26,6 +27,7 @@ export function selectLines<E extends { config: EndpointConfig }>(
   endpoints: readonly E[],
   facts: RequestFacts,
   triggers: ReadonlySet<Trigger>,
+  tables?: TableLookup,
 ): { lines: SelectedLine<E>[]; problems: SelectionProblem<E>[] } {
   const lines: SelectedLine<E>[] = [];
   const problems: SelectionProblem<E>[] = [];
@@ -38,10 +40,21 @@ export function selectLines<E extends { config: EndpointConfig }>(
     if (config.responseCondition && !config.responseCondition.test(facts)) continue;
     if (!isSampled(facts.requestId, config.sampleRate)) continue;
     // Neither the condition nor the format throws: a failing part renders as "" (as on Fastly)
-    // and is noted here, so the line still goes and the failure is reported.
-    const line = config.format.render(facts, (error, part) => {
-      problems.push({ endpoint, problem: `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""` });
-    });
+    // and is noted here, so the line still goes and the failure is reported. A value longer than
+    // max_record_bytes stops the render with a line over that size, which delivery then truncates
+    // or drops (oversize), counts and reports like any oversized line.
+    const { maxRecordBytes, oversize } = config.delivery;
+    const line = config.format.render(
+      facts,
+      (error, part) => {
+        const problem =
+          error instanceof LineLimitExceeded
+            ? `part ${part + 1} of the format grew past max_record_bytes (${maxRecordBytes}) and rendering stopped there; the line is oversize (oversize=${oversize})`
+            : `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""`;
+        problems.push({ endpoint, problem });
+      },
+      { maxChars: maxRecordBytes, tables },
+    );
     lines.push({ endpoint, line });
   }
   return { lines, problems };

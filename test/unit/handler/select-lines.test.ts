@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
+import { prepareRecords } from '../../../src/delivery/prepare.js';
 import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
 import { configItems, FakeConfig } from '../../support/fakes/platform.js';
 
@@ -39,6 +40,20 @@ const base = (name: string, extra: Record<string, string> = {}) => ({
 const RESPONSE = new Set<Trigger>(['response']);
 
 describe('selectLines', () => {
+  it('bounds rendering by max_record_bytes: the line is oversize for delivery and the part is reported', () => {
+    const list = endpoints({
+      endpoints: 'big',
+      ...base('big', { format: '%{regsuball(regsuball(req.url, "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa")}V', max_record_bytes: '2048' }),
+    });
+    const { lines, problems } = selectLines(list, facts({ url: `/${'a'.repeat(100)}` }), RESPONSE);
+    expect(lines[0].line.length).toBe(2049);
+    expect(problems.map((p) => p.problem)).toEqual([
+      'part 1 of the format grew past max_record_bytes (2048) and rendering stopped there; the line is oversize (oversize=truncate)',
+    ]);
+    const prepared = prepareRecords([lines[0].line], list[0].config.delivery);
+    expect(prepared.records[0].truncated).toBe(true);
+  });
+
   it('logs format_version_default endpoints after the response, never none or unflagged waf_debug', () => {
     const list = endpoints({
       endpoints: 'a,quiet,waf',
