@@ -21,6 +21,7 @@ import { STD_STRING_FUNCTIONS } from './functions/std-strings.js';
 import { STRING_FUNCTIONS } from './functions/strings.js';
 import { TABLE_FUNCTIONS } from './functions/table.js';
 import { TIME_FUNCTIONS } from './functions/time.js';
+import { URL_FUNCTIONS } from './functions/url.js';
 import { UUID_FUNCTIONS } from './functions/uuid.js';
 
 export { compileRegexAt, type CallSite, type FunctionDef, type ParamKind, type RegexObserver } from './functions/define.js';
@@ -40,5 +41,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
     ...RANDOM_FUNCTIONS,
     ...UUID_FUNCTIONS,
     ...TABLE_FUNCTIONS,
+    ...URL_FUNCTIONS,
   }),
 );

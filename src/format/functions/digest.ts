@@ -2,7 +2,8 @@
  * Cryptographic and encoding functions
  * (https://www.fastly.com/documentation/reference/vcl/functions/cryptographic/): digest.hash_*
  * (MD5, SHA-1/224/256/384/512, CRC-32 both ways, xxHash 32/64, and the *_from_base64 forms),
- * digest.hmac_* (hex with `0x`, or Base64), digest.awsv4_hmac, digest.base64* encoders and
+ * digest.hmac_* (hex with `0x`, or Base64; digest.hmac_sha256_with_base64_key takes its key in
+ * Base64), digest.awsv4_hmac, digest.base64* encoders and
  * decoders, digest.secure_is_equal, bin.base64_to_hex, bin.hex_to_base64.
  *
  * Owns: how a VCL string becomes the bytes hashed (its UTF-8 bytes, byte-string.ts), and how
@@ -53,8 +54,11 @@ const DIGESTS: Record<string, Digest> = {
 const hashOf = (digest: Digest): FunctionDef => unary((s) => digest(encodeUtf8(s)), NO_NEWLINES);
 const hashOfBase64 = (digest: Digest): FunctionDef => unary((s) => digest(decodeBase64(s)), NO_NEWLINES);
 
-/** HMAC of the UTF-8 bytes of key and message; not set for an empty key. */
-function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string): FunctionDef {
+/**
+ * HMAC of the message's UTF-8 bytes under the key's bytes (its UTF-8 bytes, or for
+ * digest.hmac_sha256_with_base64_key its Base64 decoding); not set for an empty key.
+ */
+function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string, keyBytes: (key: string) => Uint8Array = encodeUtf8): FunctionDef {
   return {
     params: ['STRING', 'STRING'],
     minArgs: 2,
@@ -66,7 +70,7 @@ function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string): Funct
       const message = argText(messageArg);
       return (ctx) => {
         const k = key(ctx);
-        return k === '' ? null : encode(hmac(hash, encodeUtf8(k), encodeUtf8(message(ctx))));
+        return k === '' ? null : encode(hmac(hash, keyBytes(k), encodeUtf8(message(ctx))));
       };
     },
   };
@@ -183,6 +187,7 @@ export const DIGEST_FUNCTIONS: Record<string, FunctionDef> = {
   'digest.hmac_sha1_base64': hmacBase64(HASHES.sha1),
   'digest.hmac_sha256_base64': hmacBase64(HASHES.sha256),
   'digest.hmac_sha512_base64': hmacBase64(HASHES.sha512),
+  'digest.hmac_sha256_with_base64_key': hmacOf(HASHES.sha256, (mac) => `0x${hex(mac)}`, (key) => decodeBase64(key)),
   'digest.awsv4_hmac': awsv4Hmac,
   'digest.base64': encode('standard', true),
   'digest.base64url': encode('url', true),
