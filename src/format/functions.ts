@@ -8,6 +8,7 @@
  * Does not own: any function's semantics (functions/*.ts), escaping, regexes, hashing or time
  * formatting (text-escapes.ts, regsub.ts, src/hash/, time-format.ts).
  */
+import { ACCEPT_FUNCTIONS } from './functions/accept.js';
 import { ADDR_FUNCTIONS } from './functions/addr.js';
 import { CONVERSION_FUNCTIONS } from './functions/conversion.js';
 import type { FunctionDef } from './functions/define.js';
@@ -42,5 +43,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
     ...UUID_FUNCTIONS,
     ...TABLE_FUNCTIONS,
     ...URL_FUNCTIONS,
+    ...ACCEPT_FUNCTIONS,
   }),
 );
