@@ -4,7 +4,8 @@
  * `emitLines` is the same path for lines the application emits itself (placement `none`).
  *
  * Composes, per execution: one RequestBudget shared by every AWS call of the execution
- * (PutRecords, ListShards, STS; the origin fetch already took one), the signed Kinesis api, the
+ * (PutRecords, ListShards, STS; the origin fetch already took one), the table lookups formats
+ * make (within the Config Store lookups the execution has left), the signed Kinesis api, the
  * router, and the delivery pipeline. Keeps, per instance (module scope, so a reused sandbox keeps
  * counting): the delivery counters per stream that the admin stats page shows.
  */

@@ -9,9 +9,8 @@
  * A range outside that (bit_count > 32, start_bit + bit_count > 128, or a negative value), or
  * an argument that is not an address, sets EINVAL and is not set.
  */
-import { numberArg } from '../coercion.js';
+import { argText, numberArg } from '../coercion.js';
 import { parseIp } from '../ip.js';
-import { ipText } from './conversion.js';
 import type { FunctionDef } from './define.js';
 
 function family(length: 4 | 16): FunctionDef {
@@ -21,7 +20,7 @@ function family(length: 4 | 16): FunctionDef {
     pure: true,
     returns: 'BOOL',
     build: ([a]) => {
-      const text = ipText(a);
+      const text = argText(a);
       return (ctx) => parseIp(text(ctx))?.length === length;
     },
   };
@@ -33,7 +32,7 @@ const extractBits: FunctionDef = {
   pure: true,
   returns: 'INTEGER',
   build: ([ipArg, startArg, countArg]) => {
-    const text = ipText(ipArg);
+    const text = argText(ipArg);
     const start = numberArg(startArg, 'INTEGER');
     const count = numberArg(countArg, 'INTEGER');
     return (ctx) => {

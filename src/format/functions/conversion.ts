@@ -11,10 +11,9 @@
  * INTEGER values are doubles here (values.ts), exact up to 2^53; beyond that std.itoa and
  * std.itoa_charset print the digits of the double, which may differ from int64's last digits.
  */
-import { argText, numberArg, type Compiled } from '../coercion.js';
+import { argText, numberArg } from '../coercion.js';
 import { formatIp, parseIp, parseLooseIp, type IpBytes } from '../ip.js';
 import { NO_NEWLINES } from '../newlines.js';
-import type { RenderContext } from '../render-context.js';
 import { formatInteger } from '../values.js';
 import type { FunctionDef } from './define.js';
 
@@ -187,11 +186,6 @@ const strtof: FunctionDef = {
   },
 };
 
-/** An IP parameter's text (an IP value, or a STRING to parse), not set → "". */
-export function ipText(c: Compiled): (ctx: RenderContext) => string {
-  return argText(c);
-}
-
 /** std.str2ip / std.anystr2ip: the address, else the fallback, else not set. */
 function toIp(parse: (text: string) => IpBytes | null): FunctionDef {
   return {
@@ -217,7 +211,7 @@ const ip2str: FunctionDef = {
   newlineRisk: NO_NEWLINES,
   returns: 'STRING',
   build: ([a]) => {
-    const text = ipText(a);
+    const text = argText(a);
     return (ctx) => {
       const bytes = parseIp(text(ctx));
       return bytes && formatIp(bytes);
