@@ -14,7 +14,8 @@
  * function argument, a concatenation, the line; coercion.ts) and, inside functions whose output
  * can outgrow their input many times over (regsuball, std.strrep, …), while they grow. Past the
  * bound `bound` throws LineLimitExceeded and the render stops (log-format.ts), so nested
- * `regsuball`s over an 8 KB URL cost O(limit), not the 117 M characters they would build.
+ * `regsuball`s over an 8 KB URL cost O(limit), not the tens of millions of characters they
+ * would build (117 M in issue 14's case).
  *
  * Decisions:
  * - Repeated headers with one name read as their values joined by ", " (RFC 9110 §5.3; Cookie
