@@ -79,7 +79,51 @@ function expandInto(out: string, replacement: Replacement, m: RegExpExecArray, m
   return out;
 }
 
+/**
+ * The replacement as a String.prototype.replace pattern (`$$`, `$&`, `$01`–`$99`), and its
+ * literal length and number of group references; null when a group index is beyond 99.
+ */
+function nativeForm(replacement: Replacement): { pattern: string; literal: number; refs: number } | null {
+  let cached = NATIVE_FORMS.get(replacement);
+  if (cached !== undefined) return cached;
+  let pattern = '';
+  let literal = 0;
+  let refs = 0;
+  cached = null;
+  for (const piece of replacement) {
+    if (typeof piece === 'string') {
+      pattern += piece.replaceAll('$', '$$$$');
+      literal += piece.length;
+    } else if (piece === 0) {
+      pattern += '$&';
+      refs++;
+    } else if (piece > 0 && piece <= 99) {
+      pattern += `$${String(piece).padStart(2, '0')}`;
+      refs++;
+    } else if (piece > 99) {
+      NATIVE_FORMS.set(replacement, null);
+      return null;
+    }
+  }
+  cached = { pattern, literal, refs };
+  NATIVE_FORMS.set(replacement, cached);
+  return cached;
+}
+
+const NATIVE_FORMS = new WeakMap<Replacement, { pattern: string; literal: number; refs: number } | null>();
+
+/**
+ * True when the native replace cannot build more than maxChars: every match expands to at most
+ * the literal text plus one input per group reference. Then the whole substitution runs in the
+ * engine (the Compute runtime interprets JavaScript; a loop step per match would cost far more).
+ */
+function fitsNatively(input: string, form: { literal: number; refs: number }, matches: number, maxChars: number): boolean {
+  return input.length + matches * (form.literal + form.refs * input.length) <= maxChars;
+}
+
 export function regsub(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  const form = nativeForm(replacement);
+  if (form && fitsNatively(input, form, 1, maxChars)) return input.replace(regex.once, form.pattern);
   const m = regex.once.exec(input);
   if (!m) return input;
   const out = expandInto(input.slice(0, m.index), replacement, m, maxChars);
@@ -87,6 +131,9 @@ export function regsub(regex: CompiledRegex, input: string, replacement: Replace
 }
 
 export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  const form = nativeForm(replacement);
+  // At most one match per position, and one more at the end (empty matches).
+  if (form && fitsNatively(input, form, input.length + 1, maxChars)) return input.replace(regex.global, form.pattern);
   const re = regex.global;
   re.lastIndex = 0;
   let out = '';

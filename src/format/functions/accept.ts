@@ -5,7 +5,7 @@
  * accept.media_lookup (RFC 7231 §5.3.2).
  *
  * Owns: reading a header's weighted list (`q` from 0 to 1, default 1; q=0 excludes; other
- * parameters ignored) and the choice among the colon-separated offers, matched case-insensitively
+ * parameters ignored; the first MAX_MEMBERS members only) and the choice among the colon-separated offers, matched case-insensitively
  * and returned as written. Decisions where the pages are silent: among offers the client weighs
  * equally, charset and encoding take the first in the offer list (the server's preference),
  * languages and media the first in the header (the client's); a `*` range in Accept-Charset or
@@ -20,16 +20,27 @@ interface Weighted {
   readonly q: number;
 }
 
-/** The members of a weighted list with q > 0, best first (stable: equal weights keep their order). */
+/**
+ * Members of a header read: a client can send thousands, each costing microseconds in the
+ * Compute runtime's interpreter (text-escapes.ts), and real headers have a handful.
+ */
+export const MAX_MEMBERS = 64;
+
+const Q_PARAM = /;\s*q\s*=\s*([0-9.]+)/i;
+
+/** The first MAX_MEMBERS members of a weighted list with q > 0, best first (equal weights keep their order). */
 export function weightedList(header: string): Weighted[] {
   const out: Array<Weighted & { index: number }> = [];
-  header.split(',').forEach((member, index) => {
-    const [value, ...params] = member.split(';').map((p) => p.trim());
-    if (!value) return;
-    const qParam = params.find((p) => /^q\s*=/i.test(p));
-    const q = qParam ? Number(qParam.slice(qParam.indexOf('=') + 1).trim()) : 1;
-    if (Number.isFinite(q) && q > 0) out.push({ value: value.toLowerCase(), q: Math.min(q, 1), index });
-  });
+  const members = header.toLowerCase().split(',', MAX_MEMBERS);
+  for (let index = 0; index < members.length; index++) {
+    const member = members[index];
+    const semi = member.indexOf(';');
+    const value = (semi < 0 ? member : member.slice(0, semi)).trim();
+    if (!value) continue;
+    const qParam = semi < 0 ? null : Q_PARAM.exec(member);
+    const q = qParam ? Number(qParam[1]) : 1;
+    if (q > 0) out.push({ value, q: Math.min(q, 1), index });
+  }
   return out.sort((a, b) => b.q - a.q || a.index - b.index);
 }
 

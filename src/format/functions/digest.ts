@@ -16,12 +16,13 @@
  * an invalid bin.* input sets EINVAL and is not set.
  * Does not own: the algorithms (src/hash/, base64.ts).
  */
-import { decodeBytes, encodeUtf8 } from '../../facts/byte-string.js';
+import { decodeBytes, isWellFormedText } from '../../facts/byte-string.js';
 import { crc32, crc32Bzip2 } from '../../hash/crc32.js';
 import { hmac, HASHES, type HashAlgorithm } from '../../hash/hmac.js';
 import { xxh32, xxh64 } from '../../hash/xxhash.js';
+import { utf8Bytes } from '../text-escapes.js';
 import { argText } from '../coercion.js';
-import { decodeBase64, encodeBase64, type Base64Alphabet } from '../base64.js';
+import { decodeBase64, decodeBase64Binary, encodeBase64, encodeBinaryBase64, type Base64Alphabet } from '../base64.js';
 import { MAY_HAVE_NEWLINES, NO_NEWLINES } from '../newlines.js';
 import { unary, type FunctionDef } from './define.js';
 
@@ -51,14 +52,14 @@ const DIGESTS: Record<string, Digest> = {
   xxh64: (b) => xxh64(b).toString(16).padStart(16, '0'),
 };
 
-const hashOf = (digest: Digest): FunctionDef => unary((s) => digest(encodeUtf8(s)), NO_NEWLINES);
+const hashOf = (digest: Digest): FunctionDef => unary((s) => digest(utf8Bytes(s)), NO_NEWLINES);
 const hashOfBase64 = (digest: Digest): FunctionDef => unary((s) => digest(decodeBase64(s)), NO_NEWLINES);
 
 /**
  * HMAC of the message's UTF-8 bytes under the key's bytes (its UTF-8 bytes, or for
  * digest.hmac_sha256_with_base64_key its Base64 decoding); not set for an empty key.
  */
-function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string, keyBytes: (key: string) => Uint8Array = encodeUtf8): FunctionDef {
+function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string, keyBytes: (key: string) => Uint8Array = utf8Bytes): FunctionDef {
   return {
     params: ['STRING', 'STRING'],
     minArgs: 2,
@@ -70,7 +71,7 @@ function hmacOf(hash: HashAlgorithm, encode: (mac: Uint8Array) => string, keyByt
       const message = argText(messageArg);
       return (ctx) => {
         const k = key(ctx);
-        return k === '' ? null : encode(hmac(hash, keyBytes(k), encodeUtf8(message(ctx))));
+        return k === '' ? null : encode(hmac(hash, keyBytes(k), utf8Bytes(message(ctx))));
       };
     },
   };
@@ -92,24 +93,41 @@ const awsv4Hmac: FunctionDef = {
   build: (args) => {
     const [key, date, region, service, stringToSign] = args.map(argText);
     return (ctx) => {
-      let signingKey = encodeUtf8(`AWS4${key(ctx)}`);
-      for (const part of [date(ctx), region(ctx), service(ctx), 'aws4_request']) signingKey = hmac(HASHES.sha256, signingKey, encodeUtf8(part));
-      return hex(hmac(HASHES.sha256, signingKey, encodeUtf8(stringToSign(ctx))));
+      let signingKey = utf8Bytes(`AWS4${key(ctx)}`);
+      for (const part of [date(ctx), region(ctx), service(ctx), 'aws4_request']) signingKey = hmac(HASHES.sha256, signingKey, utf8Bytes(part));
+      return hex(hmac(HASHES.sha256, signingKey, utf8Bytes(stringToSign(ctx))));
     };
   },
 };
 
-const encode = (alphabet: Base64Alphabet, padded: boolean): FunctionDef =>
-  unary((s) => encodeBase64(encodeUtf8(s), alphabet, padded), NO_NEWLINES);
+/** A string's UTF-8 bytes as a binary string, natively for well-formed text (`unescape` reads `%XX` as bytes). */
+function utf8Binary(s: string): string | null {
+  return /^[\x00-\x7f]*$/.test(s) ? s : isWellFormedText(s) ? unescape(encodeURIComponent(s)) : null;
+}
 
-/** A decoded string: its bytes up to the first NUL, in the byte model. */
-function decodedText(bytes: Uint8Array): string {
-  const nul = bytes.indexOf(0);
-  return decodeBytes(nul < 0 ? bytes : bytes.subarray(0, nul));
+const encode = (alphabet: Base64Alphabet, padded: boolean): FunctionDef =>
+  unary((s) => {
+    const binary = utf8Binary(s);
+    return binary === null ? encodeBase64(utf8Bytes(s), alphabet, padded) : encodeBinaryBase64(binary, alphabet, padded);
+  }, NO_NEWLINES);
+
+/**
+ * A decoded binary string as text: up to its first NUL, in the byte model; natively when it is
+ * ASCII or valid UTF-8 (`escape` writes each byte as `%XX` for decodeURIComponent to read).
+ */
+function decodedText(binary: string): string {
+  const nul = binary.indexOf('\0');
+  const kept = nul < 0 ? binary : binary.slice(0, nul);
+  if (/^[\x00-\x7f]*$/.test(kept)) return kept;
+  try {
+    return decodeURIComponent(escape(kept));
+  } catch {
+    return decodeBytes(Array.from(kept, (c) => c.charCodeAt(0)));
+  }
 }
 
 const decode = (alphabet: Base64Alphabet, stopAtPadding: boolean): FunctionDef =>
-  unary((s) => decodedText(decodeBase64(s, alphabet, stopAtPadding)), MAY_HAVE_NEWLINES);
+  unary((s) => decodedText(decodeBase64Binary(s, alphabet, stopAtPadding)), MAY_HAVE_NEWLINES);
 
 /** Compares every byte whatever the first difference, so the time taken says nothing of where. */
 const secureIsEqual: FunctionDef = {
@@ -121,8 +139,8 @@ const secureIsEqual: FunctionDef = {
     const left = argText(a);
     const right = argText(b);
     return (ctx) => {
-      const x = encodeUtf8(left(ctx));
-      const y = encodeUtf8(right(ctx));
+      const x = utf8Bytes(left(ctx));
+      const y = utf8Bytes(right(ctx));
       let diff = x.length ^ y.length;
       for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
       return diff === 0;

@@ -12,10 +12,10 @@
  * empty string is no suffix, as the std.prefixof page says it is no prefix; std.strcasecmp
  * folds ASCII letters only (C locale), like std.tolower.
  */
-import { decodeBytes, encodeUtf8 } from '../../facts/byte-string.js';
+import { decodeBytes } from '../../facts/byte-string.js';
 import { argText, numberArg, type Compiled } from '../coercion.js';
 import type { RenderContext } from '../render-context.js';
-import { asciiLower } from '../text-escapes.js';
+import { asciiLower, utf8Bytes } from '../text-escapes.js';
 import { riskOf, type FunctionDef } from './define.js';
 
 /** A pure function of its STRING arguments. */
@@ -70,7 +70,7 @@ const strpad: FunctionDef = {
     const width = numberArg(args[1], 'INTEGER');
     const pad = argText(args[2]);
     return (ctx) => {
-      const bytes = padTo(ctx, Array.from(encodeUtf8(s(ctx))), width(ctx) ?? 0, Array.from(encodeUtf8(pad(ctx))), 3);
+      const bytes = padTo(ctx, Array.from(utf8Bytes(s(ctx))), width(ctx) ?? 0, Array.from(utf8Bytes(pad(ctx))), 3);
       return ctx.bound(decodeBytes(bytes));
     };
   },

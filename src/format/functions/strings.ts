@@ -48,11 +48,18 @@ function codePoints(s: string): string[] | null {
   return isWellFormedText(s) ? Array.from(s) : null;
 }
 
+/** Text without surrogates: each code unit is a code point, so strings are cut natively. */
+const BMP_ONLY = /^[^\ud800-\udfff]*$/;
+
 /**
  * utf8.substr (https://www.fastly.com/documentation/reference/vcl/functions/strings/utf8-substr/):
  * substr's range rules counted in code points; invalid UTF-8 is not set.
  */
 function utf8Substr(s: string, offset: number, length: number | undefined): string | null {
+  if (BMP_ONLY.test(s)) {
+    const range = substrRange(s.length, offset, length);
+    return range && s.slice(range[0], range[1]);
+  }
   const points = codePoints(s);
   if (!points) return null;
   const range = substrRange(points.length, offset, length);
@@ -78,7 +85,10 @@ const codepointCount: FunctionDef = {
   build: ([a]) => {
     const s = argText(a);
     // Zero for invalid UTF-8 (the reference page).
-    return (ctx) => codePoints(s(ctx))?.length ?? 0;
+    return (ctx) => {
+      const text = s(ctx);
+      return BMP_ONLY.test(text) ? text.length : (codePoints(text)?.length ?? 0);
+    };
   },
 };
 

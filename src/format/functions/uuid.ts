@@ -9,9 +9,9 @@
  * (`time.end`, which is also `now` here), so a line's UUID sorts with its time.
  * A namespace that is not a UUID makes uuid.version3/5 set EINVAL and return not set.
  */
-import { encodeUtf8 } from '../../facts/byte-string.js';
 import { md5 } from '../../hash/md5.js';
 import { sha1 } from '../../hash/sha1.js';
+import { utf8Bytes } from '../text-escapes.js';
 import { argText } from '../coercion.js';
 import { NO_NEWLINES } from '../newlines.js';
 import { hex } from './digest.js';
@@ -54,7 +54,7 @@ function nameBased(version: 3 | 5): FunctionDef {
           ctx.fastlyError = 'EINVAL';
           return null;
         }
-        const nameBytes = encodeUtf8(name(ctx));
+        const nameBytes = utf8Bytes(name(ctx));
         const input = new Uint8Array(16 + nameBytes.length);
         input.set(ns);
         input.set(nameBytes, 16);
