@@ -24,12 +24,12 @@ interface Weighted {
  * Members of a header read: a client can send thousands, each costing microseconds in the
  * Compute runtime's interpreter (text-escapes.ts), and real headers have a handful.
  */
-export const MAX_MEMBERS = 64;
+const MAX_MEMBERS = 64;
 
 const Q_PARAM = /;\s*q\s*=\s*([0-9.]+)/i;
 
 /** The first MAX_MEMBERS members of a weighted list with q > 0, best first (equal weights keep their order). */
-export function weightedList(header: string): Weighted[] {
+function weightedList(header: string): Weighted[] {
   const out: Array<Weighted & { index: number }> = [];
   const members = header.toLowerCase().split(',', MAX_MEMBERS);
   for (let index = 0; index < members.length; index++) {

@@ -75,7 +75,7 @@ interface ParsedInteger {
  * C strtol over text: blanks, a sign, then digits of `base` (0: `0x` → 16, `0` → 8, else 10; a
  * `0x` prefix is also allowed with base 16); parsing stops at the first other character.
  */
-export function parseInteger(text: string, base: number): ParsedInteger {
+function parseInteger(text: string, base: number): ParsedInteger {
   let i = 0;
   while (i < text.length && /\s/.test(text[i])) i++;
   let negative = false;
@@ -142,7 +142,7 @@ const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)([pP][+-]?\d+)?/;
  * C strtod over text: blanks, then a decimal float (or, with base 0 or 16, a `0x` hex float with
  * an optional binary exponent `p…`); null when no number starts the text.
  */
-export function parseFloatText(text: string, base: 0 | 10 | 16 = 10): number | null {
+function parseFloatText(text: string, base: 0 | 10 | 16 = 10): number | null {
   const t = text.replace(/^\s+/, '');
   const hex = base !== 10 ? HEX_FLOAT.exec(t) : null;
   if (hex && (hex[2] || hex[3])) {

@@ -35,7 +35,7 @@ const ifFunction: FunctionDef = {
 };
 
 /** The value of `key=value` in a list split by `separator` (bare key → "", absent → not set). */
-export function subfieldOf(subject: string, key: string, separator: string): string | null {
+function subfieldOf(subject: string, key: string, separator: string): string | null {
   for (const raw of subject.split(separator)) {
     const item = raw.trim();
     const eq = item.indexOf('=');

@@ -51,7 +51,7 @@ function filterParams(url: string, keep: (name: string) => boolean): string {
 }
 
 /** A glob over a parameter name as a regex: `*` any run, `?` one character, `[…]` a class. */
-export function globToRegex(glob: string): RegExp {
+function globToRegex(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];

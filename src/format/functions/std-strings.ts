@@ -122,7 +122,7 @@ function reverseBytes(ctx: RenderContext, s: string): string | null {
 }
 
 /** POSIX basename: the last component, trailing slashes ignored; "" → ".", only slashes → "/". */
-export function basename(path: string): string {
+function basename(path: string): string {
   if (path === '') return '.';
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') return '/';
@@ -130,7 +130,7 @@ export function basename(path: string): string {
 }
 
 /** POSIX dirname: all but the last component; "" or no slash → ".", only slashes → "/". */
-export function dirname(path: string): string {
+function dirname(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') return path === '' ? '.' : '/';
   const slash = trimmed.lastIndexOf('/');

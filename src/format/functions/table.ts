@@ -36,7 +36,7 @@ function tableName(site: CallSite): string {
 const RTIME_UNIT_US: Record<string, number> = { ms: 1e3, s: 1e6, m: 6e7, h: 3.6e9, d: 8.64e10, y: 3.1536e13 };
 
 /** Stored text → a value of `type`, or undefined when it does not parse as one. */
-export function parseStored(type: VclType, text: string): Value | undefined {
+function parseStored(type: VclType, text: string): Value | undefined {
   const t = text.trim();
   switch (type) {
     case 'BOOL':

@@ -206,7 +206,7 @@ const DATE_FORMS: ReadonlyArray<{ re: RegExp; order: 'dmy' | 'mdy' | 'ymd' }> = 
  * and ISO 8601 forms, all GMT, or seconds since the epoch with an optional fraction; null when
  * the text is none of these.
  */
-export function parseTime(text: string): number | null {
+function parseTime(text: string): number | null {
   const epoch = /^(-?\d+)(\.\d+)?$/.exec(text);
   if (epoch) return Math.round(Number(text) * 1e6);
   for (const { re, order } of DATE_FORMS) {
@@ -243,7 +243,7 @@ const DELTA_UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s
  * case; none means seconds) → seconds; anything after the first unit is ignored; no digits, a
  * sign or an overflow → -1.
  */
-export function parseTimeDelta(spec: string): number {
+function parseTimeDelta(spec: string): number {
   const m = /^\s*\+?(\d+)([dhms]?)/i.exec(spec);
   if (!m) return -1;
   const seconds = Number(m[1]) * DELTA_UNIT_SECONDS[(m[2] || 's').toLowerCase()];

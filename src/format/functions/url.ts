@@ -18,7 +18,7 @@ const ABSOLUTE = /^(https?):\/\/([^/?#]*)(.*)$/i;
 const AUTHORITY = /^(\[[0-9a-fA-F:.]+\]|[^:[\]@]*)(?::(\d*))?$/;
 
 /** RFC 3986 §5.2.4 remove_dot_segments. */
-export function removeDotSegments(path: string): string {
+function removeDotSegments(path: string): string {
   const out: string[] = [];
   const segments = path.split('/');
   for (let i = 0; i < segments.length; i++) {
@@ -49,7 +49,7 @@ function normalizePath(pathAndQuery: string): string {
   return removeDotSegments(normalizePercents(path)) + query;
 }
 
-export function normalizeUrl(url: string): string {
+function normalizeUrl(url: string): string {
   const hash = url.indexOf('#');
   const text = hash < 0 ? url : url.slice(0, hash);
   if (text.startsWith('/') && !text.startsWith('//')) return normalizePath(text);
