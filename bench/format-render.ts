@@ -1,8 +1,10 @@
 /**
  * Format engine throughput: lines/s rendering Fastly's Datadog default format (reference/
  * log-format.md §8.3, 70 fields, 4 strftime, ~30 header lookups), compiled once vs parsed and
- * compiled again for every request, measured in the same run on one core. Figures are printed,
- * never asserted (targets: compiled ≥10× parse-every-time, ≥200,000 lines/s).
+ * compiled again for every request, measured in the same run on one core. Then the cost of one
+ * line that grows without bound (issue 14 item 3: four nested regsuball over an 8 KB URL),
+ * rendered unbounded (as before the bound) and bounded by the default max_record_bytes (1 MiB).
+ * Figures are printed, never asserted (targets: compiled ≥10× parse-every-time, ≥200,000 lines/s).
  *
  *   npx tsx bench/format-render.ts      (or npm run bench -- format-render)
  */
@@ -99,6 +101,17 @@ function measure(candidates: Record<string, (facts: RequestFacts) => string>, po
   return summary;
 }
 
+const NESTED_REGSUBALL =
+  '%{regsuball(regsuball(regsuball(regsuball(req.url, "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa")}V';
+
+/** One render of the runaway line: its time and the characters it returned. */
+function runawayLine(facts: RequestFacts, maxChars: number): { ms: number; chars: number } {
+  const format = compileFormat(NESTED_REGSUBALL);
+  const started = performance.now();
+  const chars = format.render(facts, undefined, { maxChars }).length;
+  return { ms: Number((performance.now() - started).toFixed(1)), chars };
+}
+
 export async function run(): Promise<Record<string, number | string>> {
   const pool = requests();
   const datadog = compileFormat(DATADOG_DEFAULT_FORMAT);
@@ -111,6 +124,10 @@ export async function run(): Promise<Record<string, number | string>> {
     },
     pool,
   );
+  const runawayFacts = { ...pool[0], url: `/${'a'.repeat(8191)}` };
+  const bounded = runawayLine(runawayFacts, 1024 * 1024);
+  // Before the bound; over 8 KB × 10^4 = 82 M characters (in a 128 MB Wasm heap, an OOM kill).
+  const unbounded = runawayLine(runawayFacts, Infinity);
   return {
     compiledLinesPerSec: Math.round(m.compiled.best),
     compiledLinesPerSecMedian: Math.round(m.compiled.median),
@@ -120,6 +137,10 @@ export async function run(): Promise<Record<string, number | string>> {
     compiledMicrosPerLine: Number((1e6 / m.compiled.best).toFixed(2)),
     datadogLineChars: datadog.render(pool[0]).length,
     kinesisDefaultLinesPerSec: Math.round(m.kinesis.best),
+    runawayUnboundedMs: unbounded.ms,
+    runawayUnboundedChars: unbounded.chars,
+    runawayBoundedMs: bounded.ms,
+    runawayBoundedChars: bounded.chars,
     rounds: `${ROUNDS} × ${ROUND_MS} ms interleaved after ${WARMUP_MS} ms warm-up; best and median round`,
     node: process.version,
   };

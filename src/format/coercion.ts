@@ -2,8 +2,10 @@
  * The shape of a compiled expression and the type coercions between compiled expressions.
  *
  * Owns: `Compiled` (a static VCL type plus a closure over RenderContext), how a value of one
- * type is used where another is expected (function arguments, conditions, log text), and the
- * not-set rules of reference/log-format.md §5.1 at those boundaries.
+ * type is used where another is expected (function arguments, conditions, log text), the
+ * not-set rules of reference/log-format.md §5.1 at those boundaries, and the length bound at
+ * the same boundaries: a string longer than `ctx.maxChars` stops the render where it is read
+ * (render-context.ts), whichever function built it.
  * Does not own: the tree walk (expr-compiler.ts) or function semantics (functions.ts).
  */
 import type { StringNode } from './ast.js';
@@ -46,7 +48,12 @@ export function argText(c: Compiled): (ctx: RenderContext) => string {
     return () => text;
   }
   const e = c.eval;
-  if (c.type === 'STRING' || c.type === 'IP') return (ctx) => (e(ctx) as string | null) ?? '';
+  if (c.type === 'STRING' || c.type === 'IP') {
+    return (ctx) => {
+      const s = (e(ctx) as string | null) ?? '';
+      return s.length > ctx.maxChars ? ctx.bound(s) : s;
+    };
+  }
   return (ctx) => {
     const v = e(ctx);
     return v === null ? '' : stringify(v);
@@ -69,7 +76,12 @@ export function logText(c: Compiled): (ctx: RenderContext) => string {
     return () => text;
   }
   const e = c.eval;
-  if (c.type === 'STRING' || c.type === 'IP') return (ctx) => (e(ctx) as string | null) ?? NOT_SET_TEXT;
+  if (c.type === 'STRING' || c.type === 'IP') {
+    return (ctx) => {
+      const s = (e(ctx) as string | null) ?? NOT_SET_TEXT;
+      return s.length > ctx.maxChars ? ctx.bound(s) : s;
+    };
+  }
   return (ctx) => {
     const v = e(ctx);
     return v === null ? NOT_SET_TEXT : stringify(v);
@@ -87,9 +99,12 @@ export function truthiness(c: Compiled): (ctx: RenderContext) => boolean {
   throw new CoercionError(`expected a BOOL or STRING condition, found ${c.type}`);
 }
 
-/** A numeric argument of exactly `type` (VCL does not convert between them implicitly). */
-export function numberArg(c: Compiled, type: 'INTEGER' | 'TIME' | 'RTIME'): (ctx: RenderContext) => number | null {
-  if (c.type !== type) throw new CoercionError(`expected ${type}, found ${c.type}`);
+/**
+ * A numeric argument of exactly `type` (VCL does not convert between them implicitly), except
+ * that an INTEGER is accepted where a FLOAT is expected.
+ */
+export function numberArg(c: Compiled, type: 'INTEGER' | 'FLOAT' | 'TIME' | 'RTIME'): (ctx: RenderContext) => number | null {
+  if (c.type !== type && !(type === 'FLOAT' && c.type === 'INTEGER')) throw new CoercionError(`expected ${type}, found ${c.type}`);
   const e = c.eval;
   return (ctx) => e(ctx) as number | null;
 }

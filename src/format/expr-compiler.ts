@@ -21,10 +21,11 @@ import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled
 import { formatErrorAt } from './errors.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';
-import type { RenderContext } from './render-context.js';
+import { LineLimitExceeded, RenderContext } from './render-context.js';
+import type { RequestFacts } from '../facts/request-facts.js';
 import { didYouMean } from './suggest.js';
 import { lookupVariable, variableNames } from './variables.js';
-import { NOT_SET_TEXT, STRINGIFY, type VclType } from './values.js';
+import { NOT_SET_TEXT, STRINGIFY, type Value, type VclType } from './values.js';
 
 const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
 const TEXTUAL: ReadonlySet<VclType> = new Set(['STRING', 'IP']);
@@ -109,7 +110,7 @@ export class ExpressionCompiler {
       eval: (ctx) => {
         let out = '';
         for (const t of texts) out += typeof t === 'string' ? t : t(ctx);
-        return out;
+        return out.length > ctx.maxChars ? ctx.bound(out) : out;
       },
     };
   }
@@ -130,21 +131,34 @@ export class ExpressionCompiler {
       const pos = node.args.length > params.length ? node.args[params.length].pos : node.endPos;
       this.fail(pos, `${node.name} takes ${expected} argument${params.length === 1 ? '' : 's'}, found ${node.args.length}`);
     }
-    const args = node.args.map((arg, i) => this.argument(node, i, params[i], this.compile(arg)));
+    const args = node.args.map((arg, i) => this.argument(node, i, params[i], arg));
     const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason), observeRegex: this.observeRegex };
     const declared = typeof def.newlineRisk === 'function' ? def.newlineRisk(args) : def.newlineRisk;
     const newlineRisk = typeRisk(def.returns) === NO_NEWLINES ? NO_NEWLINES : (declared ?? MAY_HAVE_NEWLINES);
     const evaluate = def.build(args, site);
     // A pure function of constants is a constant (e.g. json.escape of a variable Compute lacks).
-    if (def.pure && args.every((a) => a.constant)) return constantOf(def.returns, evaluate(undefined as never));
+    const folded = def.pure && args.every((a) => a.constant) ? fold(evaluate) : undefined;
+    if (folded) return constantOf(def.returns, folded.value);
     return { type: def.returns, eval: evaluate, newlineRisk };
   }
 
-  private argument(node: CallNode, index: number, kind: ParamKind, arg: Compiled): Compiled {
+  private argument(node: CallNode, index: number, kind: ParamKind, argNode: ExprNode): Compiled {
     const where = `${node.name}: argument ${index + 1}`;
-    const pos = node.args[index].pos;
+    const pos = argNode.pos;
+    if (kind === 'ID') {
+      // A name the function reads itself (a table, req, req.headers …): never evaluated.
+      if (argNode.kind !== 'var') this.fail(pos, `${where} must be a name, such as a table name or req`);
+      return constantOf('STRING', argNode.name);
+    }
+    const arg = this.compile(argNode);
     switch (kind) {
       case 'STRING':
+        return arg;
+      case 'FLOAT':
+        if (!NUMERIC.has(arg.type)) this.fail(pos, `${where} must be FLOAT, found ${arg.type}`);
+        return arg;
+      case 'IP':
+        if (!TEXTUAL.has(arg.type)) this.fail(pos, `${where} must be IP or STRING, found ${arg.type}`);
         return arg;
       case 'BOOL':
         if (arg.type !== 'BOOL' && !TEXTUAL.has(arg.type)) this.fail(pos, `${where} must be BOOL or STRING, found ${arg.type}`);
@@ -237,7 +251,41 @@ function unknownVariableMessage(name: string): string {
 function unknownFunctionMessage(name: string): string {
   const hint = didYouMean(name, FUNCTIONS.keys());
   if (hint) return `unknown function '${name}': expected a VCL function${hint}`;
-  return `unknown function '${name}': expected one of: ${[...FUNCTIONS.keys()].sort().join(', ')}`;
+  const namespace = name.includes('.') ? `${name.slice(0, name.indexOf('.') + 1)}` : '';
+  const siblings = namespace ? [...FUNCTIONS.keys()].filter((f) => f.startsWith(namespace)).sort() : [];
+  if (siblings.length > 0) return `unknown function '${name}': expected one of: ${siblings.join(', ')}`;
+  return `unknown function '${name}': expected a VCL function (docs/vcl-functions.md lists them)`;
+}
+
+/** Request facts with nothing in them: pure functions read none, so constants fold over these. */
+const FOLDING_FACTS: RequestFacts = {
+  timeStartUs: 0,
+  timeEndUs: 0,
+  method: '',
+  url: '',
+  proto: '',
+  isSsl: false,
+  requestHeaders: [],
+  status: 0,
+  responseHeaders: [],
+  responseBodyBytes: 0,
+  server: {},
+  tls: {},
+};
+
+/**
+ * The value of a pure call with constant arguments, computed now; undefined when it must stay a
+ * call: it sets fastly.error (a side effect the line must see), or it is too long to keep.
+ */
+function fold(evaluate: (ctx: RenderContext) => Value): { value: Value } | undefined {
+  const ctx = new RenderContext(FOLDING_FACTS);
+  try {
+    const value = evaluate(ctx);
+    return ctx.fastlyError === null ? { value } : undefined;
+  } catch (error) {
+    if (error instanceof LineLimitExceeded) return undefined;
+    throw error;
+  }
 }
 
 /** What a comparison with a `left` operand needs on its right. */

@@ -4,11 +4,14 @@
  * Owns: `compileFormat` (format string → LogFormat), `compileCondition` (VCL boolean expression
  * → Condition, for `response_condition`), the per-instance caches of both (module-level Maps,
  * so a reused Compute sandbox compiles each configured string once), and the render loop with
- * its two guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data
- * are written as the two characters `\n` / `\r`), and rendering never throws (a part that fails
- * renders as the empty string, as a failing `%{…}V` does on Fastly, §1.7); in a JSON template,
- * every per-request part written inside a JSON string is repaired so that no value can end the
- * string early (json-template.ts).
+ * its guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data are
+ * written as the two characters `
+` / `
+`); rendering never throws (a part that fails renders
+ * as the empty string, as a failing `%{…}V` does on Fastly, §1.7); rendering costs O(maxChars):
+ * it stops once the line, or any value built for it, is longer than that (render-context.ts); and
+ * in a JSON template, every per-request part written inside a JSON string is repaired so that no
+ * value can end the string early (json-template.ts).
  * Does not own: parsing (format-parser.ts, expr-parser.ts), typing (expr-compiler.ts), or what
  * each directive prints (directives.ts).
  */
@@ -22,7 +25,7 @@ import { parseFormat } from './format-parser.js';
 import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.js';
 import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES, type NewlineRisk } from './newlines.js';
-import { RenderContext } from './render-context.js';
+import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
 import { NOT_SET_TEXT } from './values.js';
 
 export interface LogFormat {
@@ -30,9 +33,12 @@ export interface LogFormat {
   readonly source: string;
   /**
    * Never throws: a part that fails renders as "" (§1.7). `onPartError`, when given, hears of each
-   * such failure (the handler reports it; tests rethrow it to see it).
+   * such failure (the handler reports it; tests rethrow it to see it). A value longer than
+   * `options.maxChars` stops the render: `onPartError` hears a LineLimitExceeded for that part and
+   * the line returned is longer than maxChars (what was rendered, then the start of that value),
+   * so that a caller enforcing the limit treats it as oversize.
    */
-  render(facts: RequestFacts, onPartError?: PartErrorObserver): string;
+  render(facts: RequestFacts, onPartError?: PartErrorObserver, options?: RenderOptions): string;
 }
 
 /** Told which part of a format (0-based, in the order of its directives) failed, and why. */
@@ -134,47 +140,42 @@ class CompiledFormat implements LogFormat {
     this.risks = risks;
   }
 
-  render(facts: RequestFacts, onPartError?: PartErrorObserver): string {
-    try {
-      return this.renderUnguarded(facts);
-    } catch {
-      return this.renderGuarded(facts, onPartError);
-    }
-  }
-
-  /** The fast path: one loop, no try per part. */
-  private renderUnguarded(facts: RequestFacts): string {
-    const ctx = new RenderContext(facts);
-    const { texts, tails, risks } = this;
-    let line = this.head;
-    for (let i = 0; i < texts.length; i++) {
-      const s = texts[i](ctx);
-      line += risks[i] !== NO_NEWLINES && s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
-      line += tails[i];
-    }
-    return line;
-  }
-
-  /** Slow path after a failure: each part on its own, a failing part as "" (§1.7). */
-  private renderGuarded(facts: RequestFacts, onPartError: PartErrorObserver | undefined): string {
+  render(facts: RequestFacts, onPartError?: PartErrorObserver, options?: RenderOptions): string {
     let ctx: RenderContext;
     try {
-      ctx = new RenderContext(facts);
+      ctx = new RenderContext(facts, options);
     } catch (error) {
       onPartError?.(error, 0);
       return this.head + this.tails.join('');
     }
+    const { texts, tails, risks } = this;
+    const max = ctx.maxChars;
     let line = this.head;
-    for (let i = 0; i < this.texts.length; i++) {
+    let i = 0;
+    // One loop; a failing part is handled in the catch and the loop resumes after it, with the
+    // same context, so no part is evaluated twice (random functions stay consistent).
+    for (;;) {
       try {
-        line += escapeNewlines(this.texts[i](ctx));
+        for (; i < texts.length; i++) {
+          const s = texts[i](ctx);
+          line += risks[i] !== NO_NEWLINES && s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
+          line += tails[i];
+          // Over the bound the line is oversize whatever follows: what delivery keeps of it is here.
+          if (line.length > max) return line;
+        }
+        return line;
       } catch (error) {
-        // An expression that fails renders as the empty string, as on Fastly.
         onPartError?.(error, i);
+        if (error instanceof LineLimitExceeded) {
+          // Stop: the line is over the bound by construction (the value alone is), so delivery
+          // truncates or drops it as oversize, counts it and reports it.
+          return line + escapeNewlines(error.partial.slice(0, max + 1));
+        }
+        // An expression that fails renders as the empty string, as on Fastly (§1.7).
+        line += tails[i];
+        i++;
       }
-      line += this.tails[i];
     }
-    return line;
   }
 }
 

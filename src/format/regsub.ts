@@ -8,7 +8,10 @@
  * after a reference are literal: `\100` is group 1 then `00`); `\` before any other character
  * inserts that character (`\\` → `\`), as Varnish's VRT_regsub does; a trailing `\` is literal.
  * regsub replaces the first match; regsuball every match, scanning on after each replacement.
- * Does not own: PCRE syntax (pcre.ts) or argument handling (functions.ts).
+ * Both take `maxChars` and stop building once their output is longer than that, returning what
+ * they have (the caller's `ctx.bound` then stops the render): a template of many group
+ * references, or a match on every character, can multiply the input's length.
+ * Does not own: PCRE syntax (pcre.ts) or argument handling (functions/regex.ts).
  */
 import { findBacktrackingRisks, type BacktrackingRisk } from './backtracking.js';
 import { compileLinear } from './linear-regex.js';
@@ -88,28 +91,78 @@ export function parseReplacement(template: string, regex: CompiledRegex): Replac
   return pieces;
 }
 
-function expand(replacement: Replacement, m: RegExpExecArray): string {
-  let out = '';
+/** Appends the expansion of `replacement` for match `m` to `out`, stopping past `maxChars`. */
+function expandInto(out: string, replacement: Replacement, m: RegExpExecArray, maxChars: number): string {
   for (const piece of replacement) {
     if (typeof piece === 'string') out += piece;
     else if (piece >= 0) out += m[piece] ?? '';
+    if (out.length > maxChars) break;
   }
   return out;
 }
 
-export function regsub(regex: CompiledRegex, input: string, replacement: Replacement): string {
-  const m = regex.once.exec(input);
-  if (!m) return input;
-  return input.slice(0, m.index) + expand(replacement, m) + input.slice(m.index + m[0].length);
+/**
+ * The replacement as a String.prototype.replace pattern (`$$`, `$&`, `$01`–`$99`), and its
+ * literal length and number of group references; null when a group index is beyond 99.
+ */
+function nativeForm(replacement: Replacement): { pattern: string; literal: number; refs: number } | null {
+  let cached = NATIVE_FORMS.get(replacement);
+  if (cached !== undefined) return cached;
+  let pattern = '';
+  let literal = 0;
+  let refs = 0;
+  cached = null;
+  for (const piece of replacement) {
+    if (typeof piece === 'string') {
+      pattern += piece.replaceAll('$', '$$$$');
+      literal += piece.length;
+    } else if (piece === 0) {
+      pattern += '$&';
+      refs++;
+    } else if (piece > 0 && piece <= 99) {
+      pattern += `$${String(piece).padStart(2, '0')}`;
+      refs++;
+    } else if (piece > 99) {
+      NATIVE_FORMS.set(replacement, null);
+      return null;
+    }
+  }
+  cached = { pattern, literal, refs };
+  NATIVE_FORMS.set(replacement, cached);
+  return cached;
 }
 
-export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement): string {
+const NATIVE_FORMS = new WeakMap<Replacement, { pattern: string; literal: number; refs: number } | null>();
+
+/**
+ * True when the native replace cannot build more than maxChars: every match expands to at most
+ * the literal text plus one input per group reference. Then the whole substitution runs in the
+ * engine (the Compute runtime interprets JavaScript; a loop step per match would cost far more).
+ */
+function fitsNatively(input: string, form: { literal: number; refs: number }, matches: number, maxChars: number): boolean {
+  return input.length + matches * (form.literal + form.refs * input.length) <= maxChars;
+}
+
+export function regsub(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  const form = nativeForm(replacement);
+  if (form && fitsNatively(input, form, 1, maxChars)) return input.replace(regex.once, form.pattern);
+  const m = regex.once.exec(input);
+  if (!m) return input;
+  const out = expandInto(input.slice(0, m.index), replacement, m, maxChars);
+  return out.length > maxChars ? out : out + input.slice(m.index + m[0].length);
+}
+
+export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  const form = nativeForm(replacement);
+  // At most one match per position, and one more at the end (empty matches).
+  if (form && fitsNatively(input, form, input.length + 1, maxChars)) return input.replace(regex.global, form.pattern);
   const re = regex.global;
   re.lastIndex = 0;
   let out = '';
   let last = 0;
   for (let m = re.exec(input); m; m = re.exec(input)) {
-    out += input.slice(last, m.index) + expand(replacement, m);
+    out = expandInto(out + input.slice(last, m.index), replacement, m, maxChars);
+    if (out.length > maxChars) break;
     last = m.index + m[0].length;
     if (m[0].length === 0) {
       // Empty match: copy one character and move past it so the scan always advances.
@@ -121,7 +174,7 @@ export function regsuball(regex: CompiledRegex, input: string, replacement: Repl
     }
   }
   re.lastIndex = 0;
-  return out + input.slice(last);
+  return out.length > maxChars ? out : out + input.slice(last);
 }
 
 /**

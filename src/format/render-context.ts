@@ -3,9 +3,19 @@
  * one line.
  *
  * Owns: case-insensitive header lookup (header slots, below), URL splitting, the broken-down-time
- * cache, and the mutable VCL state a line can change while it renders (`fastly.error`,
- * `re.group.*`).
+ * cache, the mutable VCL state a line can change while it renders (`fastly.error`,
+ * `re.group.*`), and the render's inputs beyond the facts (RenderOptions): the length bound,
+ * the random source, the table lookup.
  * Does not own: naming (variables.ts) or formatting (values.ts, time-format.ts).
+ *
+ * The length bound: no string built while a line renders may be longer than `maxChars` (the
+ * endpoint's max_record_bytes; a UTF-16 unit is at least one UTF-8 byte, so a string over
+ * `maxChars` units is over that many bytes). Strings are checked where they are consumed (a
+ * function argument, a concatenation, the line; coercion.ts) and, inside functions whose output
+ * can outgrow their input many times over (regsuball, std.strrep, …), while they grow. Past the
+ * bound `bound` throws LineLimitExceeded and the render stops (log-format.ts), so nested
+ * `regsuball`s over an 8 KB URL cost O(limit), not the tens of millions of characters they
+ * would build (117 M in issue 14's case).
  *
  * Decisions:
  * - Repeated headers with one name read as their values joined by ", " (RFC 9110 §5.3; Cookie
@@ -31,9 +41,47 @@ export interface UrlParts {
   readonly ext: string;
 }
 
+/** The Kinesis default record size (max_record_bytes), the bound when the caller names none. */
+export const DEFAULT_MAX_CHARS = 1024 * 1024;
+
+/** `n` random bytes. */
+export type RandomBytes = (n: number) => Uint8Array;
+
+/**
+ * Reads table `table` (a VCL table / edge dictionary; tables.ts): the value of `key`, null when
+ * the table has no such key, undefined when the table cannot be read.
+ */
+export type TableLookup = (table: string, key: string) => string | null | undefined;
+
+export interface RenderOptions {
+  /** The longest string a render may build (default DEFAULT_MAX_CHARS); see the module comment. */
+  readonly maxChars?: number;
+  /** Where randomstr, randomint, uuid.version4 … take their randomness (default: crypto.getRandomValues). */
+  readonly randomBytes?: RandomBytes;
+  /** How table.lookup and friends read tables; without it every table reads as unavailable. */
+  readonly tables?: TableLookup;
+}
+
+/** A string built while rendering grew past `maxChars`: the render stops (log-format.ts). */
+export class LineLimitExceeded extends Error {
+  constructor(
+    readonly maxChars: number,
+    /** The string that was too long (at least maxChars + 1 characters). */
+    readonly partial: string,
+  ) {
+    super(`a value grew past ${maxChars} characters while the line rendered`);
+    this.name = 'LineLimitExceeded';
+  }
+}
+
+const cryptoRandomBytes: RandomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+
 export class RenderContext {
   /** VCL `fastly.error`; functions may set it while the line renders. */
   fastlyError: string | null;
+  readonly maxChars: number;
+  readonly randomBytes: RandomBytes;
+  private readonly tables: TableLookup | undefined;
   /** The last successful `~` match; its groups (VCL `re.group.N`) are extracted only if read. */
   private matchRegex: CompiledRegex | null = null;
   private matchInput = '';
@@ -47,8 +95,25 @@ export class RenderContext {
   private timeKeyB = NaN;
   private timeB: BrokenTime | undefined;
 
-  constructor(readonly facts: RequestFacts) {
+  constructor(
+    readonly facts: RequestFacts,
+    options: RenderOptions = {},
+  ) {
     this.fastlyError = facts.fastlyError ?? null;
+    this.maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+    this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
+    this.tables = options.tables;
+  }
+
+  /** `s`, unless it is longer than maxChars: then the render stops (LineLimitExceeded). */
+  bound(s: string): string {
+    if (s.length > this.maxChars) throw new LineLimitExceeded(this.maxChars, s);
+    return s;
+  }
+
+  /** Table lookup (undefined: the table cannot be read; see TableLookup). */
+  table(table: string, key: string): string | null | undefined {
+    return this.tables?.(table, key);
   }
 
   /** Request header in slot `slot` (see headerSlot), or null when absent. */
@@ -67,14 +132,22 @@ export class RenderContext {
     return values[slot];
   }
 
-  /** Request header by lower-case name (convenience; compiled parts use requestHeaderAt). */
-  requestHeader(lowerName: string): string | null {
-    return this.requestHeaderAt(headerSlot(lowerName));
+  /**
+   * Request header by name, for names known only while rendering (header.get): a name a format
+   * compiled gets its slot's value, any other is looked up without taking a slot, so client
+   * data never grows the slot table.
+   */
+  requestHeader(name: string): string | null {
+    const lower = name.toLowerCase();
+    const slot = slotOf.get(lower);
+    return slot !== undefined ? this.requestHeaderAt(slot) : joinedValue(this.facts.requestHeaders, lower);
   }
 
-  /** Response header by lower-case name (convenience; compiled parts use responseHeaderAt). */
-  responseHeader(lowerName: string): string | null {
-    return this.responseHeaderAt(headerSlot(lowerName));
+  /** Response header by name; see requestHeader. */
+  responseHeader(name: string): string | null {
+    const lower = name.toLowerCase();
+    const slot = slotOf.get(lower);
+    return slot !== undefined ? this.responseHeaderAt(slot) : joinedValue(this.facts.responseHeaders, lower);
   }
 
   /** Records a successful `~` match (VCL sets re.group.* then). */
@@ -145,6 +218,16 @@ function fillSlots(headers: ReadonlyArray<readonly [string, string]>): Array<str
     values[slot] = prior === null ? value : `${prior}${slot === COOKIE_SLOT ? '; ' : ', '}${value}`;
   }
   return values;
+}
+
+/** The values of every header named `lowerName`, joined as fillSlots joins them; null when absent. */
+function joinedValue(headers: ReadonlyArray<readonly [string, string]>, lowerName: string): string | null {
+  let out: string | null = null;
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== lowerName) continue;
+    out = out === null ? value : `${out}${lowerName === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return out;
 }
 
 export function splitUrl(url: string): UrlParts {

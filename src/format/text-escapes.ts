@@ -1,13 +1,29 @@
 /**
- * String functions that work on characters or bytes: json.escape, cstr_escape, urlencode,
- * urldecode, std.tolower/toupper, substr, std.strlen.
+ * String functions that work on characters or bytes: json.escape, cstr_escape, xml_escape,
+ * urlencode, urldecode, std.tolower/toupper, substr, std.strlen.
  *
  * Owns: the exact output of each, per Fastly's reference pages (§7 of reference/log-format.md,
  * §11.4 for hex case) and the byte model of src/facts/byte-string.ts (invalid UTF-8 bytes are
  * U+DC80..U+DCFF in engine strings).
- * Does not own: argument typing or not-set handling (functions.ts).
+ * Does not own: argument typing or not-set handling (functions/).
  */
-import { decodeBytes, forEachUtf8Byte, isWellFormedText, utf8ByteLength } from '../facts/byte-string.js';
+import { decodeBytes, encodeUtf8, forEachUtf8Byte, isWellFormedText, utf8ByteLength } from '../facts/byte-string.js';
+
+/*
+ * Speed: the Compute runtime interprets JavaScript (SpiderMonkey without a JIT), where a loop
+ * step or a callback costs microseconds, so a function that visits every character of an 8 KB
+ * header can cost tens of milliseconds of the 50 ms an execution may use. What runs per character
+ * here is native where it can be: TextEncoder, encodeURIComponent, replaceAll with fixed strings,
+ * regex tests; JavaScript loops only see the characters that need escaping.
+ */
+
+const UTF8 = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
+/** The string's bytes in the byte model (byte-string.ts), natively when it is well formed. */
+export function utf8Bytes(s: string): Uint8Array {
+  return isWellFormedText(s) ? UTF8.encode(s) : encodeUtf8(s);
+}
 
 /**
  * Strings json.escape leaves unchanged: no `"`, `\`, C0 control, DEL, U+2028/9 or surrogate.
@@ -57,8 +73,16 @@ export function jsonEscape(s: string): string | null {
  * (two lower-case hex digits, §11.4), so every byte of a multi-byte character is escaped.
  */
 export function cstrEscape(s: string): string {
+  return CSTR_UNCHANGED.test(s) ? s : s.replace(CSTR_RUNS, cstrEscapeRun);
+}
+
+/** Printable ASCII other than `"` and `\`: what cstr_escape leaves alone. */
+const CSTR_UNCHANGED = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const CSTR_RUNS = /[^\x20\x21\x23-\x5b\x5d-\x7e]+/g;
+
+function cstrEscapeRun(run: string): string {
   let out = '';
-  forEachUtf8Byte(s, (b) => {
+  forEachUtf8Byte(run, (b) => {
     switch (b) {
       case 0x22: out += '\\"'; return;
       case 0x5c: out += '\\\\'; return;
@@ -80,8 +104,20 @@ function isUnreserved(b: number): boolean {
   );
 }
 
-/** urlencode: every byte except A-Z a-z 0-9 `-` `.` `_` `~` as `%HH` (upper-case hex). */
+/**
+ * urlencode: every byte except A-Z a-z 0-9 `-` `.` `_` `~` as `%HH` (upper-case hex): natively by
+ * encodeURIComponent, which also keeps `! * ' ( )`, then those five.
+ */
 export function urlEncode(s: string): string {
+  if (URL_UNRESERVED.test(s)) return s;
+  if (!isWellFormedText(s)) return urlEncodeBytes(s);
+  return encodeURIComponent(s).replaceAll('!', '%21').replaceAll('*', '%2A').replaceAll("'", '%27').replaceAll('(', '%28').replaceAll(')', '%29');
+}
+
+const URL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
+/** urlencode byte by byte, for text with invalid UTF-8 (which encodeURIComponent refuses). */
+function urlEncodeBytes(s: string): string {
   let out = '';
   forEachUtf8Byte(s, (b) => {
     out += isUnreserved(b) ? String.fromCharCode(b) : `%${b < 16 ? '0' : ''}${b.toString(16).toUpperCase()}`;
@@ -134,44 +170,79 @@ export function asciiUpper(s: string): string {
 
 /** std.strlen: length in bytes, as VCL strings are byte strings. */
 export function byteLength(s: string): number {
-  return utf8ByteLength(s);
+  return ASCII_ONLY.test(s) ? s.length : isWellFormedText(s) ? UTF8.encode(s).length : utf8ByteLength(s);
 }
 
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
 /**
- * substr(s, offset, length?) over bytes, like Fastly's (utf8.substr is the character version):
- * a negative offset counts from the end; a negative length stops that many bytes before the end;
- * an out-of-range request yields the empty string. A multi-byte character cut by either end of
- * the range is left out whole rather than split (Fastly would emit a broken byte sequence).
+ * substr(s, offset, length?) over bytes, like Fastly's
+ * (https://www.fastly.com/documentation/reference/vcl/functions/strings/substr/): a negative
+ * offset counts from the end; a negative length stops that many bytes before the end; a range
+ * partly outside the string is cut to it (`substr("abcdefg", 5, 3)` is `fg`); a range wholly
+ * outside it is not set (`substr("abc", 4, 2)`), except that one starting just at the end is ""
+ * (`substr("abc", 3, 2)`). A multi-byte character cut by either end of the range is left out
+ * whole rather than split (Fastly would emit a broken byte sequence).
  */
-export function byteSubstr(s: string, offset: number, length?: number): string {
+export function byteSubstr(s: string, offset: number, length?: number): string | null {
   if (ASCII_ONLY.test(s)) {
-    const [start, end] = substrRange(s.length, offset, length);
-    return start < end ? s.slice(start, end) : '';
+    const range = substrRange(s.length, offset, length);
+    return range && s.slice(range[0], range[1]);
   }
-  const total = utf8ByteLength(s);
-  const [start, end] = substrRange(total, offset, length);
-  if (start >= end) return '';
-  let out = '';
+  if (isWellFormedText(s)) {
+    // Natively: cut the bytes, moving each end onto a character's first byte (not 0b10xxxxxx).
+    const bytes = UTF8.encode(s);
+    const byteRange = substrRange(bytes.length, offset, length);
+    if (!byteRange) return null;
+    let [from, to] = byteRange;
+    while (from < to && (bytes[from] & 0xc0) === 0x80) from++;
+    while (to < bytes.length && to > from && (bytes[to] & 0xc0) === 0x80) to--;
+    return UTF8_DECODER.decode(bytes.subarray(from, to));
+  }
+  const range = substrRange(utf8ByteLength(s), offset, length);
+  if (!range) return null;
+  const [start, end] = range;
+  // Text with invalid bytes: walk the code units once, keeping the first and last whole character inside [start, end).
+  let from = -1;
+  let to = s.length;
   let pos = 0;
-  for (const ch of s) {
-    const size = utf8ByteLength(ch);
-    if (pos >= start && pos + size <= end) out += ch;
+  for (let i = 0; i < s.length && pos < end; ) {
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : c >= 0xdc80 && c <= 0xdcff ? 1 : 3;
+    const units = pair ? 2 : 1;
+    if (from < 0 && pos >= start) from = i;
+    if (pos + size > end) {
+      to = i;
+      break;
+    }
     pos += size;
-    if (pos >= end) break;
+    i += units;
+    if (pos >= end) to = i;
   }
-  return out;
+  return from < 0 ? '' : s.slice(from, Math.max(from, to));
 }
 
-function substrRange(total: number, offset: number, length: number | undefined): [number, number] {
-  let start = offset < 0 ? total + offset : offset;
-  if (start < 0) return [0, 0];
-  let end: number;
-  if (length === undefined) end = total;
-  else if (length < 0) end = total + length;
-  else end = start + length;
-  if (end > total) end = total;
-  if (start > total) start = total;
-  return [start, end];
+/**
+ * The [start, end) that substr and utf8.substr take of a string of `total` units, or null when
+ * the request lies wholly outside it (not set). Shared so both count ranges the same way.
+ */
+export function substrRange(total: number, offset: number, length: number | undefined): [number, number] | null {
+  const start = offset < 0 ? total + offset : offset;
+  const end = length === undefined ? total : length < 0 ? total + length : start + length;
+  if (start > total || end < start || end < 0 || (start < 0 && end === 0)) return null;
+  return [Math.max(0, start), Math.min(total, end)];
 }
+
+/**
+ * xml_escape (https://www.fastly.com/documentation/reference/vcl/functions/strings/xml-escape/):
+ * byte by byte, `&` `<` `>` `'` `"` as `&amp;` `&lt;` `&gt;` `&apos;` `&quot;` (XML 1.0 §2.4);
+ * every other byte unchanged, so escaping never touches a multi-byte character.
+ */
+export function xmlEscape(s: string): string {
+  if (!XML_SPECIAL.test(s)) return s;
+  // `&` first, so the entities written after it are not escaped again.
+  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;');
+}
+
+const XML_SPECIAL = /[&<>'"]/;

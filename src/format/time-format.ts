@@ -91,9 +91,13 @@ export function timeFromCivil(
 
 const TIME_TEXT_MAX_YEAR = 9999;
 
-/** VCL's TIME → STRING conversion, e.g. `Thu, 01 Jan 1970 00:00:00 GMT`. */
+/**
+ * VCL's TIME → STRING conversion, e.g. `Thu, 01 Jan 1970 00:00:00 GMT`. A time before the epoch
+ * or after year 9999 prints `datetime out of bounds`: the std.time page shows
+ * std.integer2time(-1) printing so.
+ */
 export function formatRfc1123(tm: BrokenTime): string {
-  if (tm.year < 0 || tm.year > TIME_TEXT_MAX_YEAR) return 'datetime out of bounds';
+  if (tm.epochSeconds < 0 || tm.year > TIME_TEXT_MAX_YEAR) return 'datetime out of bounds';
   return `${SHORT_DAYS[tm.wday]}, ${pad2(tm.day)} ${SHORT_MONTHS[tm.month - 1]} ${pad4(tm.year)} ${pad2(tm.hour)}:${pad2(tm.minute)}:${pad2(tm.second)} GMT`;
 }
 

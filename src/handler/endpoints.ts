@@ -9,16 +9,19 @@
  * per request, and never stops traffic.
  */
 import {
+  CONFIG_LOOKUPS_PER_EXECUTION,
   CONFIG_STORE_NAME,
   type ConfigError,
   DEFAULT_ERROR_LOG_ENDPOINT,
   DEFAULT_KV_STORE_NAME,
   type EndpointConfig,
   loadServiceConfig,
+  PRE_RESPONSE_CONFIG_LOOKUPS,
   SECRET_STORE_NAME,
   type ServiceConfig,
 } from '../config/index.js';
 import { createDelivery, type Delivery } from '../delivery/index.js';
+import { TableCache } from '../format/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
 export interface LoadedService {
@@ -26,6 +29,10 @@ export interface LoadedService {
   endpoints: readonly EndpointConfig[];
   delivery: Delivery;
   errorLog: LoggerLike;
+  /** The tables formats read (table.lookup), cached for the instance. */
+  tables: TableCache;
+  /** Config Store lookups the load made, not yet charged to an execution (tableLookupsLeft). */
+  unchargedLoadLookups: number;
 }
 
 /** Where a logging setup's configuration and secrets come from. */
@@ -93,8 +100,15 @@ export function loadService(platform: Platform, source: ServiceSource): LoadedSe
   const known = loadedBySource.get(source);
   if (known) return known;
   let config: ServiceConfig;
+  let loadLookups = 0;
   try {
-    config = source.configured ?? loadServiceConfig(platform.openConfig(source.configStore), { kvStoreName: source.kvStore });
+    if (source.configured) {
+      config = source.configured;
+    } else {
+      const store = platform.openConfig(source.configStore);
+      // Counted, so table.lookup knows what this execution has left of Compute's 32 lookups.
+      config = loadServiceConfig({ get: (key) => (loadLookups++, store.get(key)) }, { kvStoreName: source.kvStore });
+    }
   } catch (error) {
     // The store is missing (not linked to the service) or could not be read.
     reportOnce(
@@ -120,13 +134,26 @@ export function loadService(platform: Platform, source: ServiceSource): LoadedSe
       random: () => platform.random(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
-    const service = { config, endpoints: config.endpoints, delivery, errorLog };
+    const tables = new TableCache((table) => platform.openConfig(table));
+    const service = { config, endpoints: config.endpoints, delivery, errorLog, tables, unchargedLoadLookups: loadLookups };
     loadedBySource.set(source, service);
     return service;
   } catch (error) {
     reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
     return undefined;
   }
+}
+
+/**
+ * How many Config Store lookups table.lookup may still make in this execution (Compute allows
+ * CONFIG_LOOKUPS_PER_EXECUTION): all of them, except in the execution that loaded the
+ * configuration from a Config Store (the first to ask after the load), which already spent the
+ * load's lookups and the one made before the response.
+ */
+export function tableLookupsLeft(service: LoadedService): number {
+  const spent = service.unchargedLoadLookups > 0 ? service.unchargedLoadLookups + PRE_RESPONSE_CONFIG_LOOKUPS : 0;
+  service.unchargedLoadLookups = 0;
+  return Math.max(0, CONFIG_LOOKUPS_PER_EXECUTION - spent);
 }
 
 function describe(error: ConfigError): string {

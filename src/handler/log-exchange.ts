@@ -1,14 +1,17 @@
 /**
  * After the response: render one line per matching endpoint and hand them, with the lines the
- * application emitted while serving, to delivery (delivery/streams.ts) in one call, so lines for
- * the same stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never
- * touches the client's response. `emitLines` is the same path for lines emitted later.
+ * application emitted while serving, to delivery (delivery/) in one call, so lines for the same
+ * stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never touches the
+ * client's response. `emitLines` is the same path for lines emitted later. The table lookups
+ * formats make stay within the Config Store lookups the execution has left.
  */
+import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/index.js';
 import type { EndpointLine, RequestBudget } from '../delivery/index.js';
-import type { Platform } from '../platform/types.js';
+import type { TableExecution } from '../format/index.js';
+import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { startLoggingTimer } from './diagnostics.js';
-import { loadService, reportOnce, type LoadedService, type ServiceSource } from './endpoints.js';
+import { loadService, reportOnce, tableLookupsLeft, type LoadedService, type ServiceSource } from './endpoints.js';
 import { selectLines, type Trigger } from './select-lines.js';
 
 /** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
@@ -33,13 +36,28 @@ export async function logExchange(
   if (!service || service.endpoints.length === 0) return;
   const timer = startLoggingTimer(service.config.timingLogEndpoint, platform, exchange.startMs);
   const facts = collectFacts(exchange, platform);
-  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random);
+  const tables = service.tables.forExecution(tableLookupsLeft(service));
+  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
   }
+  reportTables(tables, service.errorLog);
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await service.delivery.deliver(lines, budget);
   timer.finish(lines.length);
+}
+
+/** Tables that could not be read, and lookups refused for want of Config Store lookups: once per instance each. */
+function reportTables(tables: TableExecution, errorLog: LoggerLike): void {
+  for (const [table, reason] of tables.unavailable) {
+    reportOnce(errorLog, `compute-kinesis-logger: table ${table}: the Config Store cannot be read (${reason}); its lookups give their defaults`);
+  }
+  if (tables.refused > 0) {
+    reportOnce(
+      errorLog,
+      `compute-kinesis-logger: table lookups: an execution used up the ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups Compute allows; lookups not cached yet gave their defaults`,
+    );
+  }
 }
 
 /**

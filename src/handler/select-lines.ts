@@ -2,8 +2,9 @@
  * Which endpoints log this request, and their rendered lines: placement, response condition and
  * sampling, in that order. Pure: no I/O, nothing sent.
  */
-import type { EndpointConfig } from '../config/index.js';
+import { type EndpointConfig, lineLimits } from '../config/index.js';
 import type { RequestFacts } from '../facts/request-facts.js';
+import { LineLimitExceeded, type TableLookup } from '../format/index.js';
 
 /** Why a line is being produced: automatically after the response, or for a WAF-flagged request. */
 export type Trigger = 'response' | 'waf_flagged';
@@ -27,6 +28,7 @@ export function selectLines(
   facts: RequestFacts,
   triggers: ReadonlySet<Trigger>,
   random: () => number,
+  tables?: TableLookup,
 ): { lines: SelectedLine[]; problems: SelectionProblem[] } {
   const lines: SelectedLine[] = [];
   const problems: SelectionProblem[] = [];
@@ -38,10 +40,21 @@ export function selectLines(
     if (endpoint.responseCondition && !endpoint.responseCondition.test(facts)) continue;
     if (!isSampled(facts.requestId, endpoint.sampleRate, random)) continue;
     // Neither the condition nor the format throws: a failing part renders as "" (as on Fastly)
-    // and is noted here, so the line still goes and the failure is reported.
-    const line = endpoint.format.render(facts, (error, part) => {
-      problems.push({ endpoint, problem: `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""` });
-    });
+    // and is noted here, so the line still goes and the failure is reported. A value longer than
+    // max_record_bytes stops the render with a line over that size, which delivery then truncates
+    // or drops (oversize), counts and reports like any oversized line.
+    const { maxRecordBytes, oversize } = lineLimits(endpoint);
+    const line = endpoint.format.render(
+      facts,
+      (error, part) => {
+        const problem =
+          error instanceof LineLimitExceeded
+            ? `part ${part + 1} of the format grew past max_record_bytes (${maxRecordBytes}) and rendering stopped there; the line is oversize (oversize=${oversize})`
+            : `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""`;
+        problems.push({ endpoint, problem });
+      },
+      { maxChars: maxRecordBytes, tables },
+    );
     lines.push({ endpoint, line });
   }
   return { lines, problems };

@@ -129,7 +129,7 @@ describe('createKinesisLogging options', () => {
     const platform = createFakePlatform({});
     const attempt = () =>
       createKinesisLogging(platform, {
-        endpoints: { main: { stream_name: 'logs', region: 'mars-1', secret_key: 'wJalrXUtnFEMI' }, other: { destination: 'log_endpoint' } },
+        endpoints: { main: { stream_name: 'logs', region: 'mars-1', secret_key: 'wJalrXUtnFEMI' } as never, other: { destination: 'log_endpoint' } },
       });
     expect(attempt).toThrow(KinesisLoggingConfigError);
     try {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load.js';
 import type { RequestFacts } from '../../../src/facts/request-facts.js';
+import { prepareRecords } from '../../../src/delivery/prepare.js';
 import { isSampled, sampleFraction, selectLines, type Trigger } from '../../../src/handler/select-lines.js';
 import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
+import { kinesisEndpoint } from '../../support/endpoints.js';
 import { seededRandom } from '../../../src/testing/seeded-random.js';
 
 function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
@@ -41,6 +43,20 @@ const RESPONSE = new Set<Trigger>(['response']);
 const random = seededRandom(11);
 
 describe('selectLines', () => {
+  it('bounds rendering by max_record_bytes: the line is oversize for delivery and the part is reported', () => {
+    const list = endpoints({
+      endpoints: 'big',
+      ...base('big', { format: '%{regsuball(regsuball(req.url, "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa")}V', max_record_bytes: '2048' }),
+    });
+    const { lines, problems } = selectLines(list, facts({ url: `/${'a'.repeat(100)}` }), RESPONSE, random);
+    expect(lines[0].line.length).toBe(2049);
+    expect(problems.map((p) => p.problem)).toEqual([
+      'part 1 of the format grew past max_record_bytes (2048) and rendering stopped there; the line is oversize (oversize=truncate)',
+    ]);
+    const prepared = prepareRecords([lines[0].line], kinesisEndpoint(list[0]).delivery);
+    expect(prepared.records[0].truncated).toBe(true);
+  });
+
   it('logs format_version_default endpoints after the response, never none or unflagged waf_debug', () => {
     const list = endpoints({
       endpoints: 'a,quiet,waf',
