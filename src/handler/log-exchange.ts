@@ -4,7 +4,7 @@
  * the same stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never
  * touches the client's response. `emitLines` is the same path for lines emitted later.
  */
-import type { EndpointLine, RequestBudget } from '../delivery/index.js';
+import type { EndpointLine, LoggingExecution } from '../delivery/index.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { startLoggingTimer } from './diagnostics.js';
@@ -24,7 +24,7 @@ export interface EmittedLines {
 export async function logExchange(
   exchange: Exchange,
   platform: Platform,
-  budget: RequestBudget,
+  execution: LoggingExecution,
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
@@ -37,7 +37,7 @@ export async function logExchange(
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
   }
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
-  await service.delivery.deliver(lines, budget);
+  await service.delivery.deliver(lines, execution);
   timer.finish(lines.length);
 }
 
@@ -45,10 +45,10 @@ export async function logExchange(
  * Sends lines the application wrote itself through the named endpoint (any placement; the way to
  * use `none`). An unknown or disabled endpoint is reported once per instance.
  */
-export async function emitLines(emitted: EmittedLines, platform: Platform, budget: RequestBudget): Promise<void> {
+export async function emitLines(emitted: EmittedLines, platform: Platform, execution: LoggingExecution): Promise<void> {
   const service = loadService(platform);
   if (!service) return;
-  await service.delivery.deliver(emittedFor(emitted, service), budget);
+  await service.delivery.deliver(emittedFor(emitted, service), execution);
 }
 
 function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): EndpointLine[] {

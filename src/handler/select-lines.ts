@@ -11,6 +11,8 @@ export type Trigger = 'response' | 'waf_flagged';
 export interface SelectedLine {
   endpoint: EndpointConfig;
   line: string;
+  /** The endpoint's partition_key, rendered for this request (delivery fits it to Kinesis's limits). */
+  partitionKey?: string;
 }
 
 export interface SelectionProblem {
@@ -39,10 +41,12 @@ export function selectLines(
     if (!isSampled(facts.requestId, endpoint.sampleRate, random)) continue;
     // Neither the condition nor the format throws: a failing part renders as "" (as on Fastly)
     // and is noted here, so the line still goes and the failure is reported.
-    const line = endpoint.format.render(facts, (error, part) => {
-      problems.push({ endpoint, problem: `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""` });
-    });
-    lines.push({ endpoint, line });
+    const noteFailure = (what: string) => (error: unknown, part: number) => {
+      problems.push({ endpoint, problem: `part ${part + 1} of the ${what} failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""` });
+    };
+    const line = endpoint.format.render(facts, noteFailure('format'));
+    const partitionKey = endpoint.partitionKey?.render(facts, noteFailure('partition_key'));
+    lines.push(partitionKey === undefined ? { endpoint, line } : { endpoint, line, partitionKey });
   }
   return { lines, problems };
 }

@@ -17,8 +17,8 @@ export {
   type PutRecordsResultEntry,
   type Shard,
 } from './api.js';
-export { AwsCallError, classifyErrorCode, isShardThrottle, type ErrorClass } from './errors.js';
-export { EHK_ROUTED_PARTITION_KEY, hashKeyOfPartitionKey, parseHashKey } from './keys.js';
+export { AwsCallError, classifyErrorCode, isAmbiguousOutcome, isShardThrottle, type ErrorClass } from './errors.js';
+export { fitPartitionKey, hashKeyOfPartitionKey, parseHashKey, recordId } from './keys.js';
 export { RecordAggregator, type AggregatedRecord } from './kpl-record.js';
 export * from './limits.js';
 export { listShardsRound } from './list-shards.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RequestBudget } from '../../../src/aws/budget.js';
+import { RequestBudget, type RequestAllowance } from '../../../src/aws/budget.js';
 import { CredentialsError, expiringCredentials, readKeysFromSecrets, staticCredentials, type AwsCredentials } from '../../../src/aws/credentials.js';
-import { createCredentialsProvider } from '../../../src/aws/provider.js';
+import { createEndpointCredentials } from '../../../src/aws/provider.js';
 import { FakeSecrets } from '../../support/fakes/platform.js';
 
 const budget = () => new RequestBudget(30, Infinity);
@@ -17,7 +17,7 @@ function fakeSts(clock: { now: number }, lifetimeMs = 3_600_000) {
     failOnce(error: Error) {
       failNext = error;
     },
-    fetch: async (b: RequestBudget): Promise<AwsCredentials> => {
+    fetch: async (b: RequestAllowance): Promise<AwsCredentials> => {
       calls++;
       b.tryTake();
       if (failNext) {
@@ -75,15 +75,15 @@ describe('expiringCredentials (iam_role cache) with a fake clock', () => {
     await base.get(budget());
     const provider = expiringCredentials({ fetch: sts.fetch, base, now: () => clock.now, minForcedRefreshIntervalMs: 60_000 });
     await provider.get(budget());
-    expect(provider.requestRefresh()).toBe(true);
+    expect(provider.requestRefresh(budget())).toBe(true);
     expect((await provider.get(budget())).accessKeyId).toBe('ASIA2');
     await base.get(budget());
     expect(baseReads).toBe(2);
     clock.now = 59_999;
-    expect(provider.requestRefresh()).toBe(false);
+    expect(provider.requestRefresh(budget())).toBe(false);
     expect((await provider.get(budget())).accessKeyId).toBe('ASIA2');
     clock.now = 60_000;
-    expect(provider.requestRefresh()).toBe(true);
+    expect(provider.requestRefresh(budget())).toBe(true);
     expect(provider.stats()).toMatchObject({ forcedRefreshes: 2, refreshesRateLimited: 1 });
   });
 });
@@ -99,7 +99,7 @@ describe('staticCredentials (user_credentials)', () => {
     expect(await provider.get(budget())).toEqual({ accessKeyId: 'AKID1', secretAccessKey: 'the-secret', sessionToken: undefined });
     values['main.secret_access_key'] = 'rotated';
     expect((await provider.get(budget())).secretAccessKey).toBe('the-secret');
-    expect(provider.requestRefresh()).toBe(true);
+    expect(provider.requestRefresh(budget())).toBe(true);
     expect((await provider.get(budget())).secretAccessKey).toBe('rotated');
     expect(provider.stats()).toMatchObject({ source: 'secret_store', fetches: 3, fetchFailures: 1, lastErrorCode: 'MissingCredentials' });
   });
@@ -111,10 +111,10 @@ describe('staticCredentials (user_credentials)', () => {
   });
 
   it('a secret store that cannot be opened is a MissingCredentials error, not a network error', async () => {
-    const provider = createCredentialsProvider(
+    const provider = createEndpointCredentials(
       { name: 'main', region: 'us-east-1', access: { method: 'user_credentials' } },
-      { openSecrets: () => { throw new TypeError('no store'); }, secretStoreName: 'kinesis_logger_secrets', fetch: () => Promise.reject(new Error('unused')), now: Date.now },
+      { openSecrets: () => { throw new TypeError('no store'); }, secretStoreName: 'kinesis_logger_secrets', fetch: () => Promise.reject(new Error('unused')), now: Date.now, roleSessions: new Map() },
     );
-    await expect(provider.get(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'secret store kinesis_logger_secrets cannot be opened (not linked to the service?)' });
+    await expect(provider.identity(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'secret store kinesis_logger_secrets cannot be opened (not linked to the service?)' });
   });
 });

@@ -10,7 +10,7 @@ import { FakeKvStore } from '../../support/fakes/platform.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const STREAM = 'logs';
-const REGION = 'us-east-1';
+const SCOPE = `123456789012/us-east-1/kinesis.us-east-1.amazonaws.com/${STREAM}`;
 const PERIOD_MS = 60_000;
 /** A shard id no test layout has (where an evidence record landed). */
 const ELSEWHERE = 'shardId-000000000777';
@@ -39,9 +39,8 @@ function instance(overrides: Partial<SharedShardMapOptions> & { openKv?: () => K
   const report = (line: string) => reports.push(line);
   return new SharedShardMap({
     streamName: STREAM,
-    region: REGION,
     periodMs: PERIOD_MS,
-    openStore: hasKv ? () => kvShardMapStore(openKv(), { streamName: STREAM, region: REGION, holderId, now: clock.now, leaseSlotMs, report }) : undefined,
+    openStore: hasKv ? () => kvShardMapStore(openKv(), { scope: SCOPE, holderId, now: clock.now, leaseSlotMs, report }) : undefined,
     report,
     now: clock.now,
     ...options,
@@ -60,7 +59,7 @@ describe('SharedShardMap: memory, then KV, then ListShards', () => {
     expect(ids(map)).toEqual(ids({ shards: equalShards(4).map((s) => ({ shardId: s.ShardId })) }));
     expect(a.state).toBe('ready');
     expect(map!.listedAtMs).toBe(clock.ms);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!)).toMatchObject({ v: 1, streamName: STREAM, region: REGION, listedAtMs: clock.ms });
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!)).toMatchObject({ v: 2, scope: SCOPE, listedAtMs: clock.ms });
     clock.advance(PERIOD_MS - 1);
     const gets = kv.gets;
     expect(await a.current(api)).toBe(map);
@@ -123,9 +122,9 @@ describe('SharedShardMap: the lease', () => {
     await instance({ openKv: () => spy }).current(api);
     const slot = Math.floor(clock.ms / 10_000);
     // This slot's key and the next one's: the lease outlasts the slot boundary.
-    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot}`, mode: 'add', ttl: 20 });
-    expect(puts[1]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot + 1}`, mode: 'add', ttl: 20 });
-    expect(puts[2]).toMatchObject({ key: mapKey(REGION, STREAM), mode: undefined });
+    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${SCOPE}/0/${slot}`, mode: 'add', ttl: 20 });
+    expect(puts[1]).toEqual({ key: `${LEASE_KEY_PREFIX}/${SCOPE}/0/${slot + 1}`, mode: 'add', ttl: 20 });
+    expect(puts[2]).toMatchObject({ key: mapKey(SCOPE), mode: undefined });
     expect(puts).toHaveLength(3);
   });
 
@@ -178,7 +177,7 @@ describe('SharedShardMap: the lease', () => {
     await a.current(api);
     clock.advance(PERIOD_MS);
     const generation = a.map!.listedAtMs;
-    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${generation}/${Math.floor(clock.ms / 10_000)}`, 'x', { mode: 'add', ttl: 20 });
+    await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${generation}/${Math.floor(clock.ms / 10_000)}`, 'x', { mode: 'add', ttl: 20 });
     const before = a.map;
     expect(await a.current(api)).toBe(before);
     expect(api.calls).toHaveLength(1);
@@ -196,7 +195,7 @@ describe('SharedShardMap: the lease', () => {
     clock.advance(PERIOD_MS);
     // The dead holder's lease, taken in this slot (both keys); it never writes a map.
     const slot = Math.floor(clock.ms / 10_000);
-    for (const s of [slot, slot + 1]) await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${a.map!.listedAtMs}/${s}`, 'dead', { mode: 'add', ttl: 20 });
+    for (const s of [slot, slot + 1]) await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${a.map!.listedAtMs}/${s}`, 'dead', { mode: 'add', ttl: 20 });
     while (Math.floor(clock.ms / 10_000) <= slot + 1) {
       await a.current(api);
       clock.advance(1_000);
@@ -285,7 +284,7 @@ describe('SharedShardMap: failures keep the old map and back off', () => {
     expect(await a.current(api)).toBe(old);
     expect(a.state).toBe('invalid');
     expect(reports.at(-1)).toMatch(/inconsistent layout/);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs).toBe(old!.listedAtMs);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs).toBe(old!.listedAtMs);
   });
 
   it('reports a refused signature without the signing material AWS echoes', async () => {
@@ -411,12 +410,12 @@ describe('SharedShardMap: without KV', () => {
   });
 
   it('ignores a damaged KV entry and replaces it', async () => {
-    await kv.put(mapKey(REGION, STREAM), '{"v":1,"streamName":"logs"');
+    await kv.put(mapKey(SCOPE), '{"v":1,"streamName":"logs"');
     const a = instance();
     expect(await a.current(api)).toBeDefined();
     expect(api.calls).toHaveLength(1);
     expect(reports[0]).toMatch(/ignored \(not JSON\)/);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).v).toBe(1);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).v).toBe(2);
   });
 });
 
@@ -504,8 +503,8 @@ describe('SharedShardMap: staleness evidence', () => {
     await instance().current(api);
     clock.advance(PERIOD_MS + 5);
     const slot = Math.floor(clock.ms / 10_000);
-    const listedAtMs = JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs as number;
-    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${listedAtMs}/${slot}`, 'busy', { mode: 'add', ttl: 20 });
+    const listedAtMs = JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs as number;
+    await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${listedAtMs}/${slot}`, 'busy', { mode: 'add', ttl: 20 });
     const fresh = instance();
     expect((await fresh.current(api))?.listedAtMs).toBe(listedAtMs);
     expect(fresh.state).toBe('invalid');
@@ -517,7 +516,7 @@ describe('SharedShardMap: staleness evidence', () => {
     const mine = a.map!;
     const older = fromShards([{ shardId: 'old', start: 0n, end: (1n << 128n) - 1n }], mine.listedAtMs - 10);
     if (!older.ok) throw new Error(older.reason);
-    await kv.put(mapKey(REGION, STREAM), encodeShardMap(older.map, STREAM, REGION));
+    await kv.put(mapKey(SCOPE), encodeShardMap(older.map, SCOPE));
     clock.advance(PERIOD_MS - 5);
     // Age-expired later; KV's entry is older than ours, so it lists instead of adopting.
     clock.advance(10);
