@@ -12,7 +12,9 @@
  *   2. RETRY_RESERVE_REQUESTS left free for retries;
  *   3. shard-map refreshes, stream by stream in order, each the ListShards pages it expects, while
  *      they fit; the others are deferred (their map, the KV copy or random hash keys route the
- *      records: no line waits for a map).
+ *      records: no line waits for a map). What is left goes to the first refresh as room to grow:
+ *      a stream this instance has never listed is expected to take one page, and without that room
+ *      a 2,500-shard stream would take three executions (1, 2, then 3 pages) to be listed.
  * What is planned is reserved (aws/budget.ts), so no group's retries or refresh can take another
  * group's first calls. Reserved requests a group does not use serve its retries; the free pool
  * serves everyone's.
@@ -67,12 +69,15 @@ export function planExecution<G>(budget: RequestBudget, wants: readonly GroupWan
     accepted.push(want);
   }
   let forRefresh = free - RETRY_RESERVE_REQUESTS;
+  const allowances = accepted.map((want) => {
+    const pages = want.refreshPages > 0 && want.refreshPages <= forRefresh ? want.refreshPages : 0;
+    forRefresh -= pages;
+    return pages;
+  });
+  const first = allowances.findIndex((pages) => pages > 0);
+  if (first >= 0) allowances[first] += forRefresh;
   const sts = new Map([...stsSigners].map((signer) => [signer, budget.reserve(1)]));
   const groups = new Map<G, PlannedGroup>();
-  for (const want of accepted) {
-    const refreshAllowance = want.refreshPages > 0 && want.refreshPages <= forRefresh ? want.refreshPages : 0;
-    forRefresh -= refreshAllowance;
-    groups.set(want.group, { reservation: budget.reserve(want.calls + refreshAllowance), refreshAllowance });
-  }
+  accepted.forEach((want, i) => groups.set(want.group, { reservation: budget.reserve(want.calls + allowances[i]), refreshAllowance: allowances[i] }));
   return { sts, groups, refused };
 }

@@ -36,7 +36,9 @@ import { sanitizeAwsMessage } from '../aws/error-message.js';
 import { AwsCallError, type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
 import type { ShardMapStore } from './map-store.js';
 import { buildShardMap, hasShard, type ShardMap } from './shard-map.js';
-import type { RefreshLimits, StalenessEvidence } from './types.js';
+import type { RefreshLimits, SharedShardMapStats, StalenessEvidence } from './types.js';
+
+export type { SharedShardMapStats } from './types.js';
 
 export type RefreshState = 'invalid' | 'updating' | 'ready';
 
@@ -85,24 +87,6 @@ export interface SharedShardMapOptions {
   listShards?: (api: Pick<KinesisApi, 'listShards'>, streamName: string) => Promise<Shard[]>;
 }
 
-export interface SharedShardMapStats {
-  /** ListShards rounds this instance started (a round = all pages of one listing). */
-  listShardsRounds: number;
-  /** ListShards calls (pages) those rounds sent; each is one backend request. */
-  listShardsCalls: number;
-  /** Refreshes answered by a map another instance put in KV. */
-  adoptedFromKv: number;
-  /** Refreshes that found the lease taken and kept the current map. */
-  leaseHeldElsewhere: number;
-  /** ListShards errors and inconsistent answers. */
-  refreshFailures: number;
-  /** Refreshes put off (or rounds stopped) to keep backend requests for PutRecords. */
-  refreshesDeferred: number;
-  /** Store reads or writes that failed (the instance then acted alone). */
-  kvFailures: number;
-  /** Times staleness evidence marked the map invalid. */
-  invalidations: number;
-}
 
 type StoreHandle = { kind: 'unopened' } | { kind: 'open'; store: ShardMapStore } | { kind: 'missing' };
 type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'deferred' } | { kind: 'failed'; reason: string };
@@ -314,7 +298,14 @@ export class SharedShardMap {
         if (maxRequests !== undefined && pages >= maxRequests) return Promise.reject(new RefreshAllowanceSpent(pages));
         pages++;
         this.stats.listShardsCalls++;
-        return api.listShards(input);
+        return api.listShards(input).catch((error: unknown) => {
+          // A call that never left (no budget, no credentials) is not a page this round sent.
+          if (error instanceof AwsCallError && !error.requestSent) {
+            pages--;
+            this.stats.listShardsCalls--;
+          }
+          throw error;
+        });
       },
     };
     try {
@@ -328,7 +319,10 @@ export class SharedShardMap {
         return { kind: 'deferred' };
       }
       // Refused by the execution's budget before it was sent: nothing failed, nothing to report.
-      if (error instanceof AwsCallError && !error.requestSent && error.errorCode === 'BudgetExhausted') return { kind: 'deferred' };
+      if (error instanceof AwsCallError && !error.requestSent && error.errorCode === 'BudgetExhausted') {
+        if (pages > 0) this.expectedPages = pages + 1;
+        return { kind: 'deferred' };
+      }
       return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map` };
     }
     this.expectedPages = pages;

@@ -2,7 +2,7 @@
  * The shapes the shards folder shares with its consumers (delivery/) and between its own modules:
  * where a record should go (ShardRoute, and ShardTarget once delivery has added the record's
  * partition key), how delivery asks for routes and reports where records landed (ShardRouter), and
- * the staleness evidence and refresh limits of a shared map. Types only, so no module of the
+ * the staleness evidence, refresh limits and counters of a shared map. Types only, so no module of the
  * folder imports another's implementation just for a shape.
  */
 
@@ -57,4 +57,24 @@ export interface RefreshLimits {
   maxRequests?: number;
   /** Time left in the execution (KV calls and waits are bounded by it); absent = no bound. */
   msLeft?: () => number;
+}
+
+/** What a shared map tells about itself (shared-map.ts; the admin page shows it per stream). */
+export interface SharedShardMapStats {
+  /** ListShards rounds this instance started (a round = all pages of one listing). */
+  listShardsRounds: number;
+  /** ListShards calls (pages) those rounds sent; each is one backend request. */
+  listShardsCalls: number;
+  /** Refreshes answered by a map another instance put in KV. */
+  adoptedFromKv: number;
+  /** Refreshes that found the lease taken and kept the current map. */
+  leaseHeldElsewhere: number;
+  /** ListShards errors and inconsistent answers. */
+  refreshFailures: number;
+  /** Refreshes put off (or rounds stopped) to keep backend requests for PutRecords. */
+  refreshesDeferred: number;
+  /** Store reads or writes that failed (the instance then acted alone). */
+  kvFailures: number;
+  /** Times staleness evidence marked the map invalid. */
+  invalidations: number;
 }
