@@ -12,9 +12,11 @@
  *   2. RETRY_RESERVE_REQUESTS left free for retries;
  *   3. shard-map refreshes, stream by stream in order, each the ListShards pages it expects, while
  *      they fit; the others are deferred (their map, the KV copy or random hash keys route the
- *      records: no line waits for a map). What is left goes to the first refresh as room to grow:
- *      a stream this instance has never listed is expected to take one page, and without that room
- *      a 2,500-shard stream would take three executions (1, 2, then 3 pages) to be listed.
+ *      records: no line waits for a map). What is left goes to the first refresh as room to grow,
+ *      not reserved: a stream this instance has never listed is expected to take one page, and
+ *      without that room a 2,500-shard stream would take three executions (1, 2, then 3 pages)
+ *      to be listed; unreserved, it cannot starve another delivery planned later in the same
+ *      execution (an emit), and a listing that finds no request left for a page is deferred.
  * What is planned is reserved (aws/budget.ts), so no group's retries or refresh can take another
  * group's first calls. Reserved requests a group does not use serve its retries; the free pool
  * serves everyone's.
@@ -39,9 +41,9 @@ export interface GroupWant<G> {
 }
 
 export interface PlannedGroup {
-  /** The group's first calls and its refresh allowance, reserved. */
+  /** The group's first calls and the pages its refresh expects, reserved. */
   reservation: Reservation;
-  /** ListShards pages its stream's refresh may spend (0 = deferred). */
+  /** ListShards pages its stream's refresh may spend (0 = deferred): the reserved ones, and room to grow. */
   refreshAllowance: number;
 }
 
@@ -69,15 +71,17 @@ export function planExecution<G>(budget: RequestBudget, wants: readonly GroupWan
     accepted.push(want);
   }
   let forRefresh = free - RETRY_RESERVE_REQUESTS;
-  const allowances = accepted.map((want) => {
-    const pages = want.refreshPages > 0 && want.refreshPages <= forRefresh ? want.refreshPages : 0;
-    forRefresh -= pages;
-    return pages;
+  const pages = accepted.map((want) => {
+    const expected = want.refreshPages > 0 && want.refreshPages <= forRefresh ? want.refreshPages : 0;
+    forRefresh -= expected;
+    return expected;
   });
-  const first = allowances.findIndex((pages) => pages > 0);
-  if (first >= 0) allowances[first] += forRefresh;
+  const first = pages.findIndex((expected) => expected > 0);
   const sts = new Map([...stsSigners].map((signer) => [signer, budget.reserve(1)]));
   const groups = new Map<G, PlannedGroup>();
-  accepted.forEach((want, i) => groups.set(want.group, { reservation: budget.reserve(want.calls + allowances[i]), refreshAllowance: allowances[i] }));
+  accepted.forEach((want, i) => {
+    const room = i === first ? forRefresh : 0;
+    groups.set(want.group, { reservation: budget.reserve(want.calls + pages[i]), refreshAllowance: pages[i] + room });
+  });
   return { sts, groups, refused };
 }

@@ -373,15 +373,16 @@ export class SharedShardMap {
   }
 
   /**
-   * A map from KV ends the refresh when it is within the period, not older than ours, and answers
-   * the staleness evidence if there is any: listed after the evidence was seen, or newer than the
-   * stale map and holding the shard the record actually landed on. (Requiring "listed after the
-   * evidence" alone would make every instance whose evidence came a little after the winner's
-   * listing started list again.)
+   * A map from KV ends the refresh when it is within the period, newer than the one being
+   * replaced (the same map again would extend its trust past the period: one dated a little
+   * ahead looks young by its date), and answers the staleness evidence if there is any: listed
+   * after the evidence was seen, or newer than the stale map and holding the shard the record
+   * actually landed on. (Requiring "listed after the evidence" alone would make every instance
+   * whose evidence came a little after the winner's listing started list again.)
    */
   private isUsable(candidate: ShardMap): boolean {
     if (this.now() - Math.min(candidate.listedAtMs, this.now()) >= this.options.periodMs) return false;
-    if (this.snapshot && candidate.listedAtMs < this.snapshot.listedAtMs) return false;
+    if (this.snapshot && candidate.listedAtMs <= this.snapshot.listedAtMs) return false;
     const stale = this.staleness;
     if (!stale) return true;
     if (candidate.listedAtMs > stale.seenAtMs) return true;

@@ -117,4 +117,64 @@ describe('staticCredentials (user_credentials)', () => {
     );
     await expect(provider.identity(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'secret store kinesis_logger_secrets cannot be opened (not linked to the service?)' });
   });
+
+  it('reads secrets without the trailing line break `--stdin <<<` stores, and refuses one with a control character inside, by key', async () => {
+    const keys = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1\n', 'x.secret_access_key': 'the-secret\r\n', 'x.session_token': 'token\n\n' }), 'x');
+    expect(keys).toEqual({ accessKeyId: 'AKID1', secretAccessKey: 'the-secret', sessionToken: 'token' });
+    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1', 'x.secret_access_key': 'SECRET\nVALUE' }), 'x').catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'InvalidCredentials', message: 'secret x.secret_access_key: contains a line break or another control character; store the value without it' });
+    expect(String(error)).not.toContain('SECRET');
+  });
+});
+
+describe('expiringCredentials: STS failures', () => {
+  it('backs off 1 s ×1.5 up to 30 s, answering the last error without a call meanwhile; one call per execution at most', async () => {
+    const clock = { now: 0 };
+    let calls = 0;
+    const provider = expiringCredentials({
+      now: () => clock.now,
+      fetch: async (allowance) => {
+        calls++;
+        allowance.tryTake();
+        throw new CredentialsError('AccessDenied', 'STS AssumeRole: not authorized', 403);
+      },
+    });
+    const execution = budget();
+    await expect(provider.get(execution)).rejects.toMatchObject({ errorCode: 'AccessDenied' });
+    // The same execution, even past the backoff: no second call.
+    clock.now = 5_000;
+    await expect(provider.get(execution)).rejects.toMatchObject({ errorCode: 'AccessDenied' });
+    expect(provider.wouldFetch(execution)).toBe(false);
+    expect(provider.requestRefresh(execution)).toBe(false);
+    expect(calls).toBe(1);
+    // Later executions: one call each once its backoff has passed (1.5 s, 2.25 s, … up to 30 s).
+    const waits: number[] = [];
+    for (let failure = 2; failure <= 12; failure++) {
+      const start = clock.now;
+      while (!provider.wouldFetch(budget())) clock.now += 50;
+      waits.push(clock.now - start);
+      await expect(provider.get(budget())).rejects.toMatchObject({ errorCode: 'AccessDenied' });
+      expect(calls).toBe(failure);
+    }
+    expect(waits[0]).toBe(0); // 5 s had passed: the 1 s backoff was over
+    expect(waits[1]).toBe(1_500);
+    expect(waits[2]).toBe(2_250);
+    expect(Math.max(...waits)).toBe(30_000);
+    expect(provider.stats()).toMatchObject({ fetches: 12, fetchFailures: 12, lastErrorCode: 'AccessDenied', backoffUntil: new Date(clock.now + 30_000).toISOString() });
+  });
+
+  it('a call the budget refused is no failure: no backoff, and the next execution with room calls', async () => {
+    const clock = { now: 0 };
+    const sts = fakeSts(clock);
+    let refuse = true;
+    const provider = expiringCredentials({
+      now: () => clock.now,
+      fetch: (allowance) => (refuse ? Promise.reject(new CredentialsError('BudgetExhausted', 'STS AssumeRole not sent')) : sts.fetch(allowance)),
+    });
+    await expect(provider.get(budget())).rejects.toMatchObject({ errorCode: 'BudgetExhausted' });
+    expect(provider.stats()).toMatchObject({ fetches: 0, fetchFailures: 0 });
+    refuse = false;
+    expect(provider.wouldFetch(budget())).toBe(true);
+    expect((await provider.get(budget())).accessKeyId).toBe('ASIA1');
+  });
 });

@@ -4,7 +4,7 @@ import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
 import type { KvStoreLike } from '../../../src/platform/types.js';
 import { kvShardMapStore, LEASE_KEY_PREFIX, mapKey } from '../../../src/shards/map-store.js';
-import { SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
+import { MAX_MAP_CLOCK_SKEW_MS, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
 import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../support/fakes/platform.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -522,5 +522,49 @@ describe('SharedShardMap: staleness evidence', () => {
     clock.advance(10);
     await a.current(api);
     expect(a.map!.shards.map((s) => s.shardId)).not.toContain('old');
+  });
+});
+
+describe('SharedShardMap: maps dated ahead of the clock', () => {
+  const plant = async (listedAtMs: number) => {
+    const map = fromShards([{ shardId: 'planted', start: 0n, end: (1n << 128n) - 1n }], listedAtMs);
+    if (!map.ok) throw new Error(map.reason);
+    await kv.put(mapKey(SCOPE), encodeShardMap(map.map, SCOPE));
+  };
+
+  it('refuses a map dated more than the skew ahead, reports it, lists and overwrites it', async () => {
+    await plant(Date.UTC(2100, 0, 1));
+    const a = instance();
+    const map = await a.current(api);
+    expect(ids(map)).not.toContain('planted');
+    expect(api.calls).toHaveLength(1);
+    expect(reports).toEqual([expect.stringMatching(/^KV shard map listed at 2100-01-01T00:00:00\.000Z is dated more than 30 s ahead/)]);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs).toBe(clock.ms);
+  });
+
+  it('takes a map dated a little ahead (clock skew), but trusts it for the period from when it took it, not from its date', async () => {
+    await plant(clock.ms + MAX_MAP_CLOCK_SKEW_MS);
+    const a = instance();
+    expect(ids(await a.current(api))).toEqual(['planted']);
+    expect(api.calls).toHaveLength(0);
+    clock.advance(PERIOD_MS - 1);
+    expect(ids(await a.current(api))).toEqual(['planted']);
+    // One period after taking it, whatever its date says: listed again (the KV copy is no fresher).
+    clock.advance(1);
+    expect(ids(await a.current(api))).not.toContain('planted');
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('never stays on a future-dated map for more than a period, even one read while another instance lists', async () => {
+    await plant(clock.ms + MAX_MAP_CLOCK_SKEW_MS);
+    const a = instance();
+    await a.current(api);
+    let listings = api.calls.length;
+    for (let period = 0; period < 5; period++) {
+      clock.advance(PERIOD_MS);
+      await a.current(api);
+      expect(api.calls.length).toBeGreaterThan(listings);
+      listings = api.calls.length;
+    }
   });
 });
