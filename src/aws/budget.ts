@@ -108,6 +108,9 @@ export class RequestBudget implements RequestAllowance {
   }
 }
 
+/** The error code of a call (or a record) that was not sent for want of budget: never sent, so never a failure of what it called. */
+export const BUDGET_EXHAUSTED = 'BudgetExhausted';
+
 /** Raised instead of sending a request when the budget is spent. */
 export class BudgetExhaustedError extends Error {
   constructor() {

@@ -32,7 +32,7 @@
  */
 import type { SecretsLike } from '../platform/types.js';
 import { hasControlCharacter, secretText } from '../platform/secret-text.js';
-import type { RequestAllowance, RequestBudget } from './budget.js';
+import { BUDGET_EXHAUSTED, type RequestAllowance, type RequestBudget } from './budget.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -93,9 +93,6 @@ export class CredentialsError extends Error {
     this.name = 'CredentialsError';
   }
 }
-
-/** Not a failure of the credentials: the execution could not spare the STS request. */
-export const STS_BUDGET_EXHAUSTED = 'BudgetExhausted';
 
 /** Fluent Bit's limit for forced refreshes (FLB_AWS_CREDENTIAL_REFRESH_LIMIT, reference/kinesis.md §2.2). */
 export const MIN_FORCED_REFRESH_INTERVAL_MS = 60_000;
@@ -251,7 +248,7 @@ export function expiringCredentials(options: ExpiringCredentialsOptions): Creden
       state.stats.backoffUntil = undefined;
       return fresh;
     } catch (error) {
-      if (error instanceof CredentialsError && error.errorCode === STS_BUDGET_EXHAUSTED) {
+      if (error instanceof CredentialsError && error.errorCode === BUDGET_EXHAUSTED) {
         // Never sent: not a failure, and not this execution's one call.
         state.stats.fetches--;
         calledIn = previousCaller;

@@ -12,9 +12,9 @@
  * and string to sign, which must not travel on into reports.
  */
 import type { BackendFetch, BackendRef } from '../platform/types.js';
-import { BudgetExhaustedError, type RequestAllowance } from './budget.js';
+import { BUDGET_EXHAUSTED, BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
-import { CredentialsError, STS_BUDGET_EXHAUSTED, type AwsCredentials, type CredentialsProvider } from './credentials.js';
+import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 import { createSignedFetch, RequestTimeoutError, SigningError } from './signed-fetch.js';
 
 export const STS_API_VERSION = '2011-06-15';
@@ -90,7 +90,7 @@ export async function assumeRole(
     text = await response.text();
   } catch (error) {
     if (error instanceof CredentialsError) throw error;
-    if (error instanceof BudgetExhaustedError) throw new CredentialsError(STS_BUDGET_EXHAUSTED, `STS AssumeRole not sent: ${error.message}`);
+    if (error instanceof BudgetExhaustedError) throw new CredentialsError(BUDGET_EXHAUSTED, `STS AssumeRole not sent: ${error.message}`);
     if (error instanceof SigningError) throw new CredentialsError(error.errorCode, `STS AssumeRole not sent: ${error.message}`);
     if (error instanceof RequestTimeoutError) throw new CredentialsError('Timeout', `STS AssumeRole: ${error.message}`);
     throw new CredentialsError('NetworkError', `STS AssumeRole: ${error instanceof Error ? error.message : String(error)}`);

@@ -84,16 +84,9 @@ export interface PreparedDelivery {
 }
 
 export function prepareDelivery(streamName: string, lines: readonly DeliveryLine[], limits: DeliveryLimits): PreparedDelivery {
-  const prepared = prepareRecords(
-    lines.map((l) => l.line),
-    limits,
-  );
+  const prepared = prepareRecords(lines.map((l) => l.line), limits);
   const keys = prepared.records.map((record) => ({ partitionKey: lines[record.index].partitionKey }));
   return { streamName, lines, prepared, callsNeeded: packBatches(prepared.records, keys, limits).length };
-}
-
-export function deliverLines(streamName: string, lines: readonly DeliveryLine[], deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  return sendDelivery(prepareDelivery(streamName, lines, deps.limits), deps);
 }
 
 export async function sendDelivery(delivery: PreparedDelivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
@@ -209,14 +202,9 @@ async function targetsFor(
   refreshAllowance: number | undefined,
 ): Promise<ShardTarget[]> {
   const toRoute = records.filter((record) => !lines[record.index].hashedKey && !sameTarget.has(record));
-  const routes =
-    toRoute.length > 0
-      ? await deps.router.plan(
-          toRoute.length,
-          toRoute.map((r) => r.avoidShard),
-          { refreshAllowance, msLeft: deps.budget ? () => deps.budget!.msLeft() : undefined },
-        )
-      : [];
+  const { budget } = deps;
+  const msLeft = budget ? () => budget.msLeft() : undefined;
+  const routes = toRoute.length > 0 ? await deps.router.plan(toRoute.length, toRoute.map((r) => r.avoidShard), { refreshAllowance, msLeft }) : [];
   let next = 0;
   return records.map((record) => {
     const { partitionKey, hashedKey } = lines[record.index];

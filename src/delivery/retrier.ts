@@ -26,6 +26,7 @@
  * Contract: the pipeline appends this call's Attempt to every record before `handle`, so
  * `record.attempts.length` counts this try.
  */
+import { BUDGET_EXHAUSTED } from '../aws/index.js';
 import { isAmbiguousOutcome, isShardThrottle, type ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 import { lastSentAttempt, type CallOutcome, type HasAttempts } from './attempt.js';
@@ -63,7 +64,6 @@ export interface RetrierOptions {
   retryUntilMs?: number;
 }
 
-export const BUDGET_EXHAUSTED = 'BudgetExhausted';
 
 export class Retrier<R extends HasAttempts> {
   private authRetryUsed = false;

@@ -24,6 +24,7 @@
  * Contract: `deliver` never throws; every line ends delivered, or failed/dropped and reported.
  */
 import {
+  BUDGET_EXHAUSTED,
   createEndpointCredentials,
   createSignedFetch,
   CredentialsError,
@@ -150,7 +151,11 @@ interface Group {
   stream: StreamState;
   endpoints: string[];
   lines: DeliveryLine[];
-  delivery?: PreparedDelivery;
+}
+
+/** A group whose lines are records now: what the plan counts and the pipeline sends. */
+interface PreparedGroup extends Group {
+  delivery: PreparedDelivery;
 }
 
 export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
@@ -237,7 +242,7 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
   }
 
   /** Step 5: the signer's credentials within its reservation; false (its groups' lines failed, reported once per cause) when STS fails. */
-  async function credentialsReady(signer: string, groups: readonly Group[], allowance: Reservation | RequestBudget): Promise<boolean> {
+  async function credentialsReady(signer: string, groups: readonly PreparedGroup[], allowance: Reservation | RequestBudget): Promise<boolean> {
     const { identity, lead } = groups[0];
     try {
       await identity.credentials.get(allowance);
@@ -245,9 +250,9 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
       return true;
     } catch (error) {
       const failure = credentialsFailure(error);
-      if (failure.errorCode === 'BudgetExhausted') {
+      if (failure.errorCode === BUDGET_EXHAUSTED) {
         // Never sent, nothing wrong with the credentials: said per delivery like any budget failure.
-        for (const group of groups) failUnsent(group.stream, group.lead, group.delivery!, { ...failure, kind: 'budget-exhausted' }, false);
+        for (const group of groups) failUnsent(group.stream, group.lead, group.delivery, { ...failure, kind: 'budget-exhausted' }, false);
         return false;
       }
       const role = lead.config.access.method === 'iam_role' ? `AssumeRole of ${lead.config.access.roleArn}` : 'credentials';
@@ -258,12 +263,12 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
           `(endpoints ${[...new Set(groups.flatMap((g) => g.endpoints))].join(', ')}; ${role}); their lines are not sent while it fails ` +
           '(tried again after a backoff growing from 1 s to 30 s), and are counted on the admin page',
       );
-      for (const group of groups) failUnsent(group.stream, group.lead, group.delivery!, failure, true);
+      for (const group of groups) failUnsent(group.stream, group.lead, group.delivery, failure, true);
       return false;
     }
   }
 
-  async function send(group: Group, budget: RequestBudget, reservation: Reservation, refreshAllowance: number): Promise<void> {
+  async function send(group: PreparedGroup, budget: RequestBudget, reservation: Reservation, refreshAllowance: number): Promise<void> {
     const { lead, identity } = group;
     const { config } = lead;
     const signedFetch = createSignedFetch({
@@ -277,7 +282,7 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
       signingKeyCache: lead.signingKeyCache,
     });
     const api = createKinesisApi(config.kinesisUrl, signedFetch);
-    const outcome = await sendDelivery(group.delivery!, {
+    const outcome = await sendDelivery(group.delivery, {
       api,
       router: group.stream.router.routerFor(api),
       limits: config.delivery,
@@ -333,8 +338,8 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
 
       // 4. The plan, from the prepared records.
       const leading = new Set<StreamState>();
-      const wants = [...groups.values()].map((group) => {
-        group.delivery = prepareDelivery(group.lead.config.streamName, group.lines, group.lead.config.delivery);
+      const wants = [...groups.values()].map((unprepared) => {
+        const group: PreparedGroup = { ...unprepared, delivery: prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, unprepared.lead.config.delivery) };
         const leads = !leading.has(group.stream);
         leading.add(group.stream);
         return {
@@ -347,11 +352,11 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
       });
       const plan = planExecution(budget, wants);
       for (const group of plan.refused) {
-        failUnsent(group.stream, group.lead, group.delivery!, { kind: 'budget-exhausted', errorCode: 'BudgetExhausted', errorMessage: 'not sent: no backend request left for it in this execution' }, false);
+        failUnsent(group.stream, group.lead, group.delivery, { kind: 'budget-exhausted', errorCode: BUDGET_EXHAUSTED, errorMessage: 'not sent: no backend request left for it in this execution' }, false);
       }
 
       // 5. Credentials per signer (AssumeRole where planned), then 6. the groups, at once.
-      const bySigner = new Map<string, Group[]>();
+      const bySigner = new Map<string, PreparedGroup[]>();
       for (const group of plan.groups.keys()) bySigner.set(group.identity.key, [...(bySigner.get(group.identity.key) ?? []), group]);
       await Promise.all(
         [...bySigner].map(async ([signer, signerGroups]) => {

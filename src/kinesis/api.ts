@@ -3,7 +3,7 @@
  * answer (or AwsCallError) out; no retries here. Failures before the request left (no budget, no
  * credentials, signing failed) are AwsCallErrors with `requestSent: false`.
  */
-import { BudgetExhaustedError } from '../aws/budget.js';
+import { BUDGET_EXHAUSTED, BudgetExhaustedError } from '../aws/budget.js';
 import { CredentialsError } from '../aws/credentials.js';
 import { RequestTimeoutError, SigningError, type SignedFetch } from '../aws/signed-fetch.js';
 import { AwsCallError, sanitizeErrorCode } from './errors.js';
@@ -72,7 +72,7 @@ export function createKinesisApi(url: string, signedFetch: SignedFetch): Kinesis
         body: JSON.stringify(input),
       });
     } catch (error) {
-      if (error instanceof BudgetExhaustedError) throw new AwsCallError('BudgetExhausted', error.message, undefined, false);
+      if (error instanceof BudgetExhaustedError) throw new AwsCallError(BUDGET_EXHAUSTED, error.message, undefined, false);
       if (error instanceof SigningError) throw new AwsCallError(error.errorCode, error.message, undefined, false);
       // No credentials, no request: the call is failed with the credentials' own code (an STS
       // Throttling is retriable, MissingCredentials is not).

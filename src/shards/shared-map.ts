@@ -32,6 +32,7 @@
  * dated in the future cannot pin the fleet to one layout. Every store call and wait is kept inside
  * the time the execution has left (`limits.msLeft`); map-store.ts time-boxes each call.
  */
+import { BUDGET_EXHAUSTED } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import { AwsCallError, type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
 import type { ShardMapStore } from './map-store.js';
@@ -319,7 +320,7 @@ export class SharedShardMap {
         return { kind: 'deferred' };
       }
       // Refused by the execution's budget before it was sent: nothing failed, nothing to report.
-      if (error instanceof AwsCallError && !error.requestSent && error.errorCode === 'BudgetExhausted') {
+      if (error instanceof AwsCallError && !error.requestSent && error.errorCode === BUDGET_EXHAUSTED) {
         if (pages > 0) this.expectedPages = pages + 1;
         return { kind: 'deferred' };
       }

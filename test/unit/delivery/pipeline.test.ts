@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
-import { deliverLines, failDelivery, prepareDelivery, type DeliveryDeps, type DeliveryLine } from '../../../src/delivery/pipeline.js';
+import { failDelivery, prepareDelivery, sendDelivery, type DeliveryDeps, type DeliveryLine } from '../../../src/delivery/pipeline.js';
 import type { KinesisApi, PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { createStreamRouter, type ShardRoute, type ShardRouter, type StreamRouter } from '../../../src/shards/index.js';
@@ -16,6 +16,8 @@ import { seededRandom } from '../../support/seeded-random.js';
 
 /** Lines as the composer hands them over: each with its record id as partition key, spread by the router. */
 const L = (lines: readonly string[]): DeliveryLine[] => lines.map((line, i) => ({ line, partitionKey: `request-${i}`, hashedKey: false }));
+
+const deliverLines = (streamName: string, lines: DeliveryLine[], deps: DeliveryDeps) => sendDelivery(prepareDelivery(streamName, lines, deps.limits), deps);
 
 type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
 
@@ -247,6 +249,72 @@ describe('deliverLines', () => {
     expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, never sent)']);
     expect(fallback).toEqual(['a', 'b']);
     expect(outcome).toMatchObject({ failed: 2, putRecordsCalls: 0 });
+  });
+});
+
+describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashes', () => {
+  const windowLimits = (retryWindowMs: number) => ({ maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate', retryWindowMs }) as const;
+
+  it('past max_attempts, retries until the window ends, waits growing to 5 s, the last try at its end', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('NetworkError', 'connection refused'));
+    const { deps: d, sleeps, reports } = deps(api, { limits: windowLimits(30_000), random: () => 0.99 });
+    const outcome = await deliverLines('s', L(['a']), d);
+    expect(sent.length).toBeGreaterThan(3);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(5_000);
+    expect(sleeps.slice(0, 6)).toEqual([99, 198, 396, 792, 1584, 3168]);
+    // Waits add up to the window (less the few ms the fake clock counts per call), no more.
+    const waited = sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeLessThanOrEqual(30_000);
+    expect(waited).toBeGreaterThan(29_900);
+    expect(outcome).toMatchObject({ delivered: 0, failed: 1, failedByKind: { 'retries-exhausted': 1 } });
+    expect(reports).toEqual([`Failed to put record onto stream s: NetworkError connection refused (1 of 1 records; gave up after ${sent.length} attempts)`]);
+  });
+
+  it('delivers once the outage ends inside the window; without a window, max_attempts tries', async () => {
+    const outage = (until: number) => scriptedApi((input, call) => (call < until ? new AwsCallError('ServiceUnavailable', 'down', 503) : allOk(input)));
+    const within = outage(8);
+    expect(await deliverLines('s', L(['a', 'b']), deps(within.api, { limits: windowLimits(30_000) }).deps)).toMatchObject({ delivered: 2, failed: 0 });
+    expect(within.sent).toHaveLength(8);
+    const without = outage(8);
+    expect(await deliverLines('s', L(['a', 'b']), deps(without.api, { limits: windowLimits(0) }).deps)).toMatchObject({ delivered: 0, failed: 2 });
+    expect(without.sent).toHaveLength(3);
+  });
+
+  it('retries an ambiguous outcome with the same target (hash key, shard, partition key), a throttled one elsewhere', async () => {
+    const targets: { pk: string; ehk?: string }[][] = [];
+    const api: KinesisApi = {
+      async putRecords(input) {
+        targets.push(input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey })));
+        if (targets.length === 1) throw new AwsCallError('Timeout', 'no answer within 10000 ms');
+        return allOk(input);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    const { deps: d } = deps(api);
+    const outcome = await deliverLines('s', L(['a', 'b']), d);
+    expect(targets[1]).toEqual(targets[0]);
+    expect(outcome).toMatchObject({ delivered: 2, retried: 2, retriedAfterAmbiguous: 2 });
+  });
+
+  it('sends records whose key Kinesis hashes without an ExplicitHashKey, and does not ask the router for them', async () => {
+    const { api } = scriptedApi(allOk);
+    const asked: number[] = [];
+    const router: ShardRouter = {
+      async plan(count) {
+        asked.push(count);
+        return Array.from({ length: count }, () => ({ explicitHashKey: '1', shardId: 'shardId-1' }));
+      },
+      observe() {},
+    };
+    const entries: { pk: string; ehk?: string }[] = [];
+    const recording: KinesisApi = { ...api, putRecords: async (input) => (entries.push(...input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey }))), api.putRecords(input)) };
+    const lines: DeliveryLine[] = [
+      { line: 'tenant line', partitionKey: 'tenant-7', hashedKey: true },
+      { line: 'plain line', partitionKey: 'req-1', hashedKey: false },
+    ];
+    await deliverLines('s', lines, deps(recording, { router }).deps);
+    expect(asked).toEqual([1]);
+    expect(entries).toEqual([{ pk: 'tenant-7', ehk: undefined }, { pk: 'req-1', ehk: '1' }]);
   });
 });
 
