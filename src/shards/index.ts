@@ -15,8 +15,8 @@ import { cryptoRandom } from './crypto-random.js';
 import { kvShardMapStore } from './map-store.js';
 import { ShardPicker } from './picker.js';
 import { mapRouter } from './router.js';
-import { SharedShardMap, type RefreshState, type SharedShardMapOptions, type SharedShardMapStats } from './shared-map.js';
-import type { ShardRouter } from './types.js';
+import { SharedShardMap, type RefreshState, type SharedShardMapOptions } from './shared-map.js';
+import type { ShardRouter, SharedShardMapStats } from './types.js';
 
 export type { PlanOptions, ShardRoute, ShardRouter, ShardTarget } from './types.js';
 export type { RefreshState } from './shared-map.js';

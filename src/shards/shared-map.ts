@@ -39,8 +39,6 @@ import type { ShardMapStore } from './map-store.js';
 import { buildShardMap, hasShard, type ShardMap } from './shard-map.js';
 import type { RefreshLimits, SharedShardMapStats, StalenessEvidence } from './types.js';
 
-export type { SharedShardMapStats } from './types.js';
-
 export type RefreshState = 'invalid' | 'updating' | 'ready';
 
 /** First wait after a failed refresh; KPL's default (reference/kinesis.md §1.2). */

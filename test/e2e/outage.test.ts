@@ -93,6 +93,7 @@ describe('a 20 s Kinesis outage, in Viceroy', () => {
     await until(async () => (await stored()).length >= REQUESTS, 45_000);
     expect((await stored()).sort()).toEqual([...paths].sort());
     expect(s.proxy.stats.faultsApplied.reset).toBeGreaterThan(REQUESTS);
+    if (process.env.DEBUG_E2E) console.log('resets during the outage', s.proxy.stats.faultsApplied.reset, 'calls', s.proxy.stats.calls);
     expect(reportsOf(s.app)).toEqual([]);
     expect(s.app.logLines('kinesis_fallback')).toEqual([]);
   });
