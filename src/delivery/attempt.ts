@@ -6,7 +6,8 @@
  * retries and the attempts a report names count sent tries only.
  *
  * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
- * and the derivations (calls made, retries, misrouted records). Does not decide anything.
+ * and the derivations (calls made, retries and those after an ambiguous outcome, misrouted
+ * records). Does not decide anything.
  */
 import { isAmbiguousOutcome, type EntryResult, type ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';

@@ -3,8 +3,9 @@
  *
  * Owns: PutRecords and ListShards over a signed fetch (api.ts), their wire shapes, how an answer is
  * read (put-records.ts) and a listing paged (list-shards.ts), the classification of every AWS error
- * (errors.ts), partition and hash keys (keys.ts), the KPL aggregated-record format (kpl-record.ts),
- * and the API's limits (limits.ts). Does not own: retries, routing or batching (delivery/, shards/).
+ * and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
+ * KPL aggregated-record format (kpl-record.ts), and the API's limits (limits.ts). Does not own:
+ * retries, routing or batching (delivery/, shards/).
  */
 export {
   createKinesisApi,
