@@ -103,6 +103,9 @@ export function createEndpointCredentials(endpoint: CredentialsSubject, deps: Pr
   }, limits);
   const { access } = endpoint;
   let signer: CredentialsProvider = base;
+  /** The account of the last key read (an MD5 per execution is small, but it is per request). */
+  let known: { keyId: string; account: string } | undefined;
+  const accountOf = (keyId: string) => (known?.keyId === keyId ? known.account : (known = { keyId, account: keyAccount(keyId) }).account);
 
   function roleSession(access: Extract<AccessConfig, { method: 'iam_role' }>, baseKeyId: string): { key: string; session: CredentialsProvider } {
     const key = [access.stsUrl, access.roleArn, access.externalId ?? '', access.sessionName, access.durationSeconds, baseKeyId].join('\n');
@@ -135,7 +138,7 @@ export function createEndpointCredentials(endpoint: CredentialsSubject, deps: Pr
   return {
     async identity(execution) {
       const keys = await base.get(execution);
-      if (access.method !== 'iam_role') return { key: `key\n${keys.accessKeyId}`, account: keyAccount(keys.accessKeyId), credentials: base };
+      if (access.method !== 'iam_role') return { key: `key\n${keys.accessKeyId}`, account: accountOf(keys.accessKeyId), credentials: base };
       const { key, session } = roleSession(access, keys.accessKeyId);
       signer = session;
       return { key: `role\n${key}`, account: roleAccount(access.roleArn), credentials: session };

@@ -132,8 +132,9 @@ interface EndpointSender {
   credentials: EndpointCredentials;
   signingKeyCache: Map<string, ArrayBuffer>;
   fallback?: (line: string) => void;
-  /** The stream its lines were last counted under. */
+  /** The stream its lines were last counted under, and the account it was for. */
   stream?: StreamState;
+  streamAccount?: string;
   unsigned: DeliveryCounters;
 }
 
@@ -325,8 +326,10 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
       const groups = new Map<string, Group>();
       for (const { sender, endpointLines, identity } of signers) {
         if (!identity) continue;
-        const stream = streamFor(sender.config, streamScope(sender.config, identity.account));
+        // The same account as last time (nearly always): the same stream, without building its key again.
+        const stream = sender.stream && sender.streamAccount === identity.account ? sender.stream : streamFor(sender.config, streamScope(sender.config, identity.account));
         sender.stream = stream;
+        sender.streamAccount = identity.account;
         stream.endpoints.add(sender.config.name);
         const key = `${sender.config.kinesisUrl}\n${stream.scope}\n${identity.key}`;
         const group = groups.get(key);
