@@ -53,7 +53,7 @@ export const DEFAULT_LEASE_RECHECK_MS = 1_000;
  * How long a cold instance that lost the lease waits for the winner's map. It runs in waitUntil,
  * after the response, and only when the instance has no map at all: without it, every instance
  * that starts together with the lease winner (a new deploy, a new stream) would spread its first
- * records by random partition keys. A ListShards round against AWS takes well under a second.
+ * records by random hash keys. A ListShards round against AWS takes well under a second.
  */
 export const DEFAULT_COLD_START_WAIT_MS = 1_500;
 /** KV polls during that wait. */
@@ -78,7 +78,7 @@ export interface SharedShardMapOptions {
   leaseRecheckMs?: number;
   /**
    * A cold instance (no map at all) that lost the lease waits up to this long, polling KV, for the
-   * winner's map before routing with random partition keys. 0 = do not wait.
+   * winner's map before routing with random hash keys. 0 = do not wait.
    */
   coldStartWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;

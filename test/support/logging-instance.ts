@@ -168,20 +168,9 @@ export class LoggingInstance {
 
   /** Main's stream counters, or its `unsigned` ones while no stream is known (its keys never read). */
   counters(endpoint = ENDPOINT): DeliveryCounters {
-    const stats = this.delivery.stats();
-    const { stream, unsigned } = stats.endpoints[endpoint];
-    if (!stream) return unsigned;
-    const counters = structuredClone(stats.streams[stream].delivery);
-    // Lines failed before any stream was known are counted apart; the books of an execution include them.
-    for (const [key, value] of Object.entries(unsigned)) {
-      if (typeof value === 'number') (counters as unknown as Record<string, number>)[key] += value;
-    }
-    for (const [code, n] of Object.entries(unsigned.failedByCode)) counters.failedByCode[code] = (counters.failedByCode[code] ?? 0) + n;
-    for (const [kind, n] of Object.entries(unsigned.failedByKind)) {
-      const k = kind as keyof typeof counters.failedByKind;
-      counters.failedByKind[k] = (counters.failedByKind[k] ?? 0) + (n ?? 0);
-    }
-    return counters;
+    const { streams, endpoints } = this.delivery.stats();
+    const { stream, unsigned } = endpoints[endpoint];
+    return stream ? streams[stream].delivery : unsigned;
   }
 
   /** The stream's counters and its shard map's state, as the admin page shows them. */
