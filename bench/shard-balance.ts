@@ -168,7 +168,7 @@ async function fleetListShards(freshSandboxes: boolean): Promise<{ rounds: numbe
   const clock = new FakeClock();
   const kv = new FakeKvStore(clock.now);
   const api = new CountingListShards(() => equalShards(8));
-  const make = () => createStreamRouter({ streamName: 'fleet', region: 'us-east-1', periodSeconds: PERIOD_MS / 1000, openKv: () => kv, report: () => {}, now: clock.now });
+  const make = () => createStreamRouter({ scope: '000000000000/us-east-1/kinesis.us-east-1.amazonaws.com/fleet', streamName: 'fleet', periodSeconds: PERIOD_MS / 1000, openKv: () => kv, report: () => {}, now: clock.now });
   const fleet = Array.from({ length: FLEET_INSTANCES }, make);
   let plans = 0;
   for (let t = 0; t < REFRESH_PERIODS * PERIOD_MS; t += FLEET_STEP_MS) {

@@ -8,10 +8,15 @@
  * signed header list, and `x-amz-security-token` is not in its UNSIGNABLE_HEADERS, so the token is
  * always signed (aws4fetch 1.0.20 `AwsV4Signer` constructor; checked independently by
  * test/support/sigv4-verifier.ts, which rejects a token that is not among the signed headers).
+ *
+ * Order of a call: credentials (maybe an STS request of their own), then signing, then one request
+ * from the allowance, then the fetch. Signing comes before the budget because it can fail without
+ * anything being sent (a credential with a character no header may carry makes `Headers.set`
+ * throw): such a call is a SigningError, costs no request, and is not an attempt Kinesis saw.
  */
 import { AwsClient } from 'aws4fetch';
 import type { BackendRef, BackendFetch } from '../platform/types.js';
-import { BudgetExhaustedError, type RequestBudget } from './budget.js';
+import { BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import type { CredentialsProvider } from './credentials.js';
 
 export interface SignedFetchOptions {
@@ -20,7 +25,7 @@ export interface SignedFetchOptions {
   credentials: CredentialsProvider;
   backend: BackendRef;
   fetch: BackendFetch;
-  budget: RequestBudget;
+  budget: RequestAllowance;
   /** Give up waiting for an answer after this long (the request may still complete). */
   timeoutMs: number;
   signingKeyCache: Map<string, ArrayBuffer>;
@@ -33,6 +38,18 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/**
+ * The request could not be signed, so it was never sent. The cause's own message is not kept: it
+ * may quote the header value, which is a credential.
+ */
+export class SigningError extends Error {
+  readonly errorCode = 'SigningFailed';
+  constructor() {
+    super('the request could not be signed: a credential holds a character HTTP headers cannot carry (check the secret store values)');
+    this.name = 'SigningError';
+  }
+}
+
 export type SignedFetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>;
 
 export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
@@ -40,7 +57,6 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
     // Credentials first: for iam_role they may cost an STS request of their own, which must find
     // the budget before this call takes its share. A CredentialsError propagates unchanged.
     const credentials = await options.credentials.get(options.budget);
-    if (!options.budget.tryTake()) throw new BudgetExhaustedError();
     const client = new AwsClient({
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
@@ -50,7 +66,13 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
       cache: options.signingKeyCache,
       retries: 0,
     });
-    const request = await client.sign(url, init);
+    let request: Request;
+    try {
+      request = await client.sign(url, init);
+    } catch {
+      throw new SigningError();
+    }
+    if (!options.budget.tryTake()) throw new BudgetExhaustedError();
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
     return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
   };

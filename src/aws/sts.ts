@@ -12,10 +12,10 @@
  * and string to sign, which must not travel on into reports.
  */
 import type { BackendFetch, BackendRef } from '../platform/types.js';
-import { BudgetExhaustedError, type RequestBudget } from './budget.js';
+import { BUDGET_EXHAUSTED, BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
 import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
-import { createSignedFetch, RequestTimeoutError } from './signed-fetch.js';
+import { createSignedFetch, RequestTimeoutError, SigningError } from './signed-fetch.js';
 
 export const STS_API_VERSION = '2011-06-15';
 
@@ -66,7 +66,7 @@ export function assumeRoleBody(params: AssumeRoleParams): string {
 export async function assumeRole(
   params: AssumeRoleParams,
   base: CredentialsProvider,
-  budget: RequestBudget,
+  budget: RequestAllowance,
   options: StsClientOptions,
 ): Promise<AwsCredentials> {
   const signedFetch = createSignedFetch({
@@ -90,7 +90,8 @@ export async function assumeRole(
     text = await response.text();
   } catch (error) {
     if (error instanceof CredentialsError) throw error;
-    if (error instanceof BudgetExhaustedError) throw new CredentialsError('BudgetExhausted', `STS AssumeRole not sent: ${error.message}`);
+    if (error instanceof BudgetExhaustedError) throw new CredentialsError(BUDGET_EXHAUSTED, `STS AssumeRole not sent: ${error.message}`);
+    if (error instanceof SigningError) throw new CredentialsError(error.errorCode, `STS AssumeRole not sent: ${error.message}`);
     if (error instanceof RequestTimeoutError) throw new CredentialsError('Timeout', `STS AssumeRole: ${error.message}`);
     throw new CredentialsError('NetworkError', `STS AssumeRole: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -173,5 +174,5 @@ function decodeXmlEntities(text: string): string {
  * (credentials.ts `expiringCredentials`).
  */
 export function assumeRoleFetcher(params: AssumeRoleParams, base: CredentialsProvider, options: StsClientOptions) {
-  return (budget: RequestBudget) => assumeRole(params, base, budget, options);
+  return (allowance: RequestAllowance) => assumeRole(params, base, allowance, options);
 }

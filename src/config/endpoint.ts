@@ -34,6 +34,8 @@ const MIN_REQUEST_BYTES = 64 * 1024;
 const MIN_PERIOD_SECONDS = 60;
 const MAX_PERIOD_SECONDS = 86_400;
 const MAX_ATTEMPTS = 10;
+/** Longest retry window: well inside the logging deadline (90 s after the request began). */
+const MAX_RETRY_WINDOW_MS = 60_000;
 
 export function readEndpoint(name: string, fields: ReadonlyMap<string, string>, errors: ConfigError[]): EndpointConfig | undefined {
   const reader = fieldReader(name, fields, errors);
@@ -51,12 +53,13 @@ export function readEndpoint(name: string, fields: ReadonlyMap<string, string>, 
 function readKinesisDestination(reader: FieldReader): Omit<KinesisEndpointConfig, 'name' | keyof Logging> | undefined {
   if (reader.get('log_endpoint') !== undefined) reader.fail('log_endpoint', 'only read with destination "log_endpoint"; remove it, or set destination');
   const target = readTarget(reader);
+  const partitionKey = readPartitionKey(reader);
   const access = readAccess(reader, target?.region);
   const delivery = readDeliveryLimits(reader);
   const periodSeconds = readInteger(reader, 'period', DEFAULTS.periodSeconds, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
   const fallbackLogEndpoint = readLogEndpointName(reader, 'fallback_log_endpoint');
   if (!target || !access) return undefined;
-  return { destination: 'kinesis', ...target, access, periodSeconds, delivery, fallbackLogEndpoint };
+  return { destination: 'kinesis', ...target, access, partitionKey, periodSeconds, delivery, fallbackLogEndpoint };
 }
 
 /**
@@ -137,6 +140,22 @@ function readLogging(reader: FieldReader): Logging | undefined {
 }
 
 /**
+ * partition_key: a format like `format` (`%{req.http.X-Tenant}V`), compiled at load so that a
+ * mistake is reported with its caret. What it renders is fitted to Kinesis's 1–256 characters per
+ * line by delivery (kinesis/keys.ts): empty → the record id, longer → cut at 256 bytes.
+ */
+function readPartitionKey(reader: FieldReader): LogFormat | undefined {
+  const source = reader.get('partition_key');
+  if (source === undefined) return undefined;
+  if (source.trim() === '') return reader.fail('partition_key', 'empty: leave it out for the record id, or give a format such as %{req.http.X-Tenant}V');
+  try {
+    return compileFormat(source);
+  } catch (error) {
+    return reader.fail('partition_key', compileProblem(error));
+  }
+}
+
+/**
  * A format or condition that does not compile disables its endpoint, whatever the error: a
  * FormatError carries its position and caret; anything else (an engine limit) is still reported
  * here rather than taking the whole configuration down.
@@ -146,9 +165,10 @@ function compileProblem(error: unknown): string {
   return `could not be compiled (${error instanceof Error ? error.message : String(error)})`;
 }
 
-/** max_attempts, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes. */
+/** max_attempts, retry_window_ms, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes. */
 function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const maxAttempts = readInteger(reader, 'max_attempts', DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
+  const retryWindowMs = readInteger(reader, 'retry_window_ms', DEFAULTS.retryWindowMs, 0, MAX_RETRY_WINDOW_MS);
   const maxRecordBytes = readInteger(reader, 'max_record_bytes', DEFAULTS.maxRecordBytes, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
   const maxRequestBytes = readInteger(reader, 'max_request_bytes', DEFAULTS.maxRequestBytes, MIN_REQUEST_BYTES, MAX_REQUEST_BYTES_API);
   if (maxRecordBytes > maxRequestBytes) {
@@ -162,6 +182,7 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const aggregationMaxBytes = readInteger(reader, 'aggregation_max_bytes', DEFAULT_MAX_AGGREGATE_BYTES, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
   return {
     maxAttempts,
+    retryWindowMs,
     maxRecordBytes,
     maxRequestBytes,
     oversize: oversize === 'drop' ? 'drop' : 'truncate',

@@ -8,9 +8,14 @@
  * execution (reference/compute.md §4.2): a key per field (~25 per endpoint) would exhaust them
  * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint, and the
  * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
+ *
+ * Backend requests: the endpoints that load must be able to send every line of a request on a new
+ * sandbox (`fitRequestBudget`), or lines would fail for want of requests (delivery/plan.ts spends
+ * in that order at run time).
  */
 import { parseTrustedUpstreams, type TrustedUpstreams } from '../facts/client-ip.js';
 import { lintJsonTemplate } from '../format/index.js';
+import { BACKEND_REQUESTS_PER_EXECUTION } from '../platform/limits.js';
 import type { ConfigLike } from '../platform/types.js';
 import { readEndpoint } from './endpoint.js';
 import { readEndpointItem } from './endpoint-item.js';
@@ -29,6 +34,8 @@ import {
 const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** What the service keys (and the lookup before the response) leave of the budget: the most endpoints one load can read. */
 export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - PRE_RESPONSE_CONFIG_LOOKUPS - SERVICE_KEYS.length;
+/** Backend requests one execution leaves for logging behind the proxy's origin fetch. */
+export const LOGGING_BACKEND_REQUESTS = BACKEND_REQUESTS_PER_EXECUTION - 1;
 
 export interface LoadOptions {
   /** The KV store for shard maps when the `kv_store` key does not name one. */
@@ -68,7 +75,7 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
   const errorLogEndpoint = readLogEndpointName(store, 'error_log_endpoint', errors) ?? DEFAULT_ERROR_LOG_ENDPOINT;
   return {
     // Without inspection settings a waf_debug endpoint could never log: it is disabled (and reported).
-    endpoints: waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'),
+    endpoints: fitRequestBudget(waf ? endpoints : endpoints.filter((e) => e.placement !== 'waf_debug'), errors),
     errors,
     warnings,
     errorLogEndpoint,
@@ -96,6 +103,44 @@ function readTrustedUpstreams(store: ConfigLike, errors: ConfigError[]): Trusted
     errors.push(new ConfigError(SERVICE, 'trusted_upstreams', `${(error as Error).message}; no upstream is trusted`));
     return [];
   }
+}
+
+/**
+ * The endpoints, in list order, whose lines one request can send on a new sandbox with an empty KV
+ * store: one AssumeRole per distinct role (iam_role endpoints with the same role ARN, external
+ * id, session name, duration and STS URL share one, given the same base key) plus one PutRecords
+ * call per group (lines for one stream signed alike share a call; a user_credentials endpoint's
+ * key is not known here, so each counts as its own group) must fit in LOGGING_BACKEND_REQUESTS.
+ * ListShards is not counted: a map refresh that does not fit waits, and records go meanwhile.
+ * An endpoint that would pass the limit is disabled, with the arithmetic.
+ */
+function fitRequestBudget(endpoints: EndpointConfig[], errors: ConfigError[]): EndpointConfig[] {
+  const roles = new Set<string>();
+  const groups = new Set<string>();
+  return endpoints.filter((endpoint) => {
+    // A log_endpoint destination spends no backend request.
+    if (endpoint.destination !== 'kinesis') return true;
+    const { access } = endpoint;
+    const role = access.method === 'iam_role' ? [access.roleArn, access.externalId, access.sessionName, access.durationSeconds, access.stsUrl].join('\n') : undefined;
+    const group = [endpoint.region, endpoint.kinesisUrl, endpoint.streamName, role ?? `endpoint ${endpoint.name}`].join('\n');
+    const roleCount = roles.size + (role !== undefined && !roles.has(role) ? 1 : 0);
+    const groupCount = groups.size + (groups.has(group) ? 0 : 1);
+    if (roleCount + groupCount > LOGGING_BACKEND_REQUESTS) {
+      errors.push(
+        new ConfigError(
+          endpoint.name,
+          undefined,
+          `with it, a request's lines on a new sandbox need ${roleCount} AssumeRole (distinct roles) + ${groupCount} PutRecords (streams × signers) = ` +
+            `${roleCount + groupCount} backend requests, more than the ${LOGGING_BACKEND_REQUESTS} Compute leaves after the origin fetch ` +
+            `(${BACKEND_REQUESTS_PER_EXECUTION} per execution); share roles or streams between endpoints`,
+        ),
+      );
+      return false;
+    }
+    if (role !== undefined) roles.add(role);
+    groups.add(group);
+    return true;
+  });
 }
 
 function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {

@@ -52,6 +52,8 @@ export const ENDPOINT_FIELDS = [
   'role_duration_seconds',
   'period',
   'max_attempts',
+  'retry_window_ms',
+  'partition_key',
   'max_record_bytes',
   'max_request_bytes',
   'oversize',
@@ -78,6 +80,8 @@ export const KINESIS_ONLY_FIELDS: readonly (typeof ENDPOINT_FIELDS)[number][] = 
   'role_duration_seconds',
   'period',
   'max_attempts',
+  'retry_window_ms',
+  'partition_key',
   'max_request_bytes',
   'fallback_log_endpoint',
   'aggregation',
@@ -102,6 +106,11 @@ export type OversizePolicy = 'truncate' | 'drop';
 export interface DeliveryLimits {
   /** Tries per record, first attempt included. */
   maxAttempts: number;
+  /**
+   * `<endpoint>.retry_window_ms`: past maxAttempts, retriable failures are still retried until this
+   * long after the delivery started (0 = off), with waits growing to seconds.
+   */
+  retryWindowMs: number;
   /** The stream's maximum record size: data + partition key. */
   maxRecordBytes: number;
   /** Data + partition keys of one PutRecords call. */
@@ -131,6 +140,11 @@ export interface KinesisEndpointConfig extends EndpointBase {
   streamName: string;
   region: string;
   access: AccessConfig;
+  /**
+   * `<endpoint>.partition_key`: a format rendered per line and sent as its PartitionKey, which
+   * Kinesis hashes (per-key order, no even spread). Unset = the record id, spread by ExplicitHashKey.
+   */
+  partitionKey?: LogFormat;
   /** Longest a shard map is trusted before it is listed again. */
   periodSeconds: number;
   /** Where Kinesis requests go (signed for this URL's host). */
@@ -187,6 +201,7 @@ export interface ServiceConfig {
 export const DEFAULTS = {
   periodSeconds: 3600,
   maxAttempts: 3,
+  retryWindowMs: 10_000,
   maxRecordBytes: 1024 * 1024,
   maxRequestBytes: 5 * 1024 * 1024,
   oversize: 'truncate' as OversizePolicy,

@@ -6,9 +6,10 @@
  * retries and the attempts a report names count sent tries only.
  *
  * Owns: the Attempt shape, the outcome of one PutRecords call as the rest of delivery sees it,
- * and the derivations (calls made, retries, misrouted records). Does not decide anything.
+ * and the derivations (calls made, retries and those after an ambiguous outcome, misrouted
+ * records). Does not decide anything.
  */
-import type { EntryResult, ErrorClass } from '../kinesis/index.js';
+import { isAmbiguousOutcome, type EntryResult, type ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 
 export interface Attempt {
@@ -83,6 +84,11 @@ export interface AttemptCounts {
   sent: number;
   /** Sent tries after the first, per record (a record sent 3 times counts 2; unsent tries count 0). */
   retried: number;
+  /**
+   * Those of `retried` that followed an ambiguous outcome (a timeout, a network error, an
+   * unreadable answer): the earlier try may have been stored, so this one may be a duplicate.
+   */
+  retriedAfterAmbiguous: number;
   /** PutRecords calls that left (distinct call ids of sent attempts). */
   putRecordsCalls: number;
   /** Records that landed on a shard other than the one predicted. */
@@ -94,16 +100,21 @@ export function countAttempts(records: readonly HasAttempts[]): AttemptCounts {
   let tries = 0;
   let sent = 0;
   let retried = 0;
+  let retriedAfterAmbiguous = 0;
   let misrouted = 0;
   for (const record of records) {
     const counts = sentAndUnsent(record);
     tries += record.attempts.length;
     sent += counts.sent;
     retried += Math.max(0, counts.sent - 1);
+    let previousSent: Attempt | undefined;
     for (const attempt of record.attempts) {
-      if (attempt.sent) calls.add(attempt.callId);
+      if (!attempt.sent) continue;
+      calls.add(attempt.callId);
+      if (previousSent?.errorCode !== undefined && isAmbiguousOutcome(previousSent.errorCode)) retriedAfterAmbiguous++;
       if (isDelivered(attempt) && attempt.targetShardId !== undefined && attempt.shardId !== attempt.targetShardId) misrouted++;
+      previousSent = attempt;
     }
   }
-  return { tries, sent, retried, putRecordsCalls: calls.size, misrouted };
+  return { tries, sent, retried, retriedAfterAmbiguous, putRecordsCalls: calls.size, misrouted };
 }

@@ -5,39 +5,41 @@
  *
  * Owns only that split and the stats of both. Per instance, like the composer it holds.
  */
-import type { EndpointConfig, KinesisEndpointConfig, LogEndpointConfig } from '../config/index.js';
-import type { RequestBudget } from '../aws/index.js';
+import type { EndpointConfig, LogEndpointConfig } from '../config/index.js';
+import type { LoggingExecution } from './execution.js';
 import { createLogEndpointWriter, type LogEndpointCounters } from './log-endpoints.js';
-import { createStreamDelivery, type DeliveryEnvironment, type DeliveryStats } from './streams.js';
+import { createStreamDelivery, type DeliveryEnvironment, type DeliveryStats, type KinesisLine } from './streams.js';
 
 /** One rendered (or emitted) line and the endpoint it is for. */
 export interface EndpointLine {
   endpoint: EndpointConfig;
   line: string;
+  /** The endpoint's partition_key rendered for this line (Kinesis destinations); absent = the record id. */
+  partitionKey?: string;
 }
 
 export interface Delivery {
   /** Sends the lines within the execution's budget (log endpoints spend none); never throws. */
-  deliver(lines: readonly EndpointLine[], budget: RequestBudget): Promise<void>;
+  deliver(lines: readonly EndpointLine[], execution: LoggingExecution): Promise<void>;
   stats(): DeliveryStats & { logEndpoints: Record<string, LogEndpointCounters> };
 }
 
 export function createDelivery(endpoints: readonly EndpointConfig[], env: DeliveryEnvironment): Delivery {
   const kinesis = createStreamDelivery(
-    endpoints.filter((e): e is KinesisEndpointConfig => e.destination === 'kinesis'),
+    endpoints.flatMap((e) => (e.destination === 'kinesis' ? [e] : [])),
     env,
   );
   const logEndpoints = createLogEndpointWriter(env.logger, env.reportOnce);
   return {
-    async deliver(lines, budget) {
-      const toKinesis: { endpoint: KinesisEndpointConfig; line: string }[] = [];
+    async deliver(lines, execution) {
+      const toKinesis: KinesisLine[] = [];
       const toLogs = new Map<LogEndpointConfig, string[]>();
-      for (const { endpoint, line } of lines) {
-        if (endpoint.destination === 'kinesis') toKinesis.push({ endpoint, line });
+      for (const { endpoint, line, partitionKey } of lines) {
+        if (endpoint.destination === 'kinesis') toKinesis.push({ endpoint, line, partitionKey });
         else toLogs.set(endpoint, [...(toLogs.get(endpoint) ?? []), line]);
       }
       for (const [endpoint, endpointLines] of toLogs) logEndpoints.write(endpoint, endpointLines);
-      if (toKinesis.length > 0) await kinesis.deliver(toKinesis, budget);
+      if (toKinesis.length > 0) await kinesis.deliver(toKinesis, execution);
     },
     stats: () => ({ ...kinesis.stats(), logEndpoints: logEndpoints.stats() }),
   };

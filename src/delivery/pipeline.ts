@@ -1,35 +1,54 @@
 /**
  * Delivery of rendered lines to one stream — the one place the stages meet (KPL pipeline.h):
  *
- *   prepare (record-size limit: truncate | drop)
- *   → per round: [backoff] → router.plan (avoiding shards that throttled) → [KPL aggregation per
- *     shard, when enabled] → batcher → PutRecords
+ *   prepare (record-size limit: truncate | drop; the calls the first round needs, for the plan)
+ *   → per round: [backoff] → targets: the record's partition key, and the router's route (avoiding
+ *     shards that throttled; the same target again after an ambiguous outcome; none for keys
+ *     Kinesis hashes) → [KPL aggregation per shard, when enabled] → batcher → PutRecords
  *     → attempt appended to every record → retrier decides finish | retry | fail | invalidate
  *   → report (one line per error code, fallback endpoint, counters)
  *
  * A round re-sends only the records the retrier sent back; rounds end when none is left, which
- * the retrier guarantees after at most `maxAttempts` tries (+1 after a credentials refresh).
- * Before each retry round the execution's budget is checked: when no backend request or too
- * little time is left, the records fail as budget-exhausted instead of sleeping for nothing.
- * Routing never takes the PutRecords calls' share of the budget: the router is told how many
- * requests a shard-map refresh may spend (what is left less the calls the round needs), and routes
- * with the map it has when a refresh would not fit.
+ * the retrier guarantees: `maxAttempts` tries (+1 after a credentials refresh), or past them the
+ * endpoint's retry window (`retry_window_ms` from the delivery's start), whose waits grow to
+ * seconds and end at the window's end. Before each retry round the execution's budget is checked:
+ * when no backend request or too little time is left, the records fail as budget-exhausted
+ * instead of sleeping for nothing.
+ *
+ * Partition keys are the records' own (delivery/streams.ts gives each line its record id, or the
+ * endpoint's partition_key rendering): the router only chooses hash keys. Routing never takes the
+ * PutRecords calls' share of the budget: the first round's router is told how many requests a
+ * shard-map refresh may spend (the composer's plan, or what is left less the calls the round
+ * needs), later rounds none; a refresh that does not fit waits for an execution with room.
  *
  * Never throws: every line ends delivered, or failed/dropped and reported with counts.
  */
-import type { RequestBudget } from '../aws/budget.js';
+import type { RequestAllowance } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { DeliveryLimits } from '../config/index.js';
 import { AwsCallError, type KinesisApi, putRecordsInput, readPutRecordsResults } from '../kinesis/index.js';
 import type { ShardRouter, ShardTarget } from '../shards/index.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
 import { packBatches, type Batch } from './batcher.js';
-import { PARTITION_KEY_RESERVE_BYTES, prepareRecords, type DeliveryRecord } from './prepare.js';
-import { reportDelivery, type DeliveryOutcome, type FailedRecord } from './report.js';
+import { prepareRecords, type DeliveryRecord, type Prepared } from './prepare.js';
+import { reportDelivery, type DeliveryOutcome, type FailedRecord, type ReportSink } from './report.js';
 import { backoffMs, DEFAULT_BASE_RETRY_BACKOFF_MS, DEFAULT_MAX_RETRY_BACKOFF_MS, Retrier, type Failure } from './retrier.js';
 import { aggregatedUnits, memberOutcome, plainUnits, type SendUnit } from './send-units.js';
 
 export type { DeliveryOutcome } from './report.js';
+
+/** One line as delivery sends it. */
+export interface DeliveryLine {
+  line: string;
+  /** Sent as the record's PartitionKey (1–256 characters). */
+  partitionKey: string;
+  /**
+   * True when Kinesis routes the record by hashing its partition key (an endpoint's
+   * partition_key): no ExplicitHashKey, so records of one key keep their order on one shard. False:
+   * the router spreads it by ExplicitHashKey.
+   */
+  hashedKey: boolean;
+}
 
 export interface DeliveryDeps {
   api: KinesisApi;
@@ -42,8 +61,10 @@ export interface DeliveryDeps {
   now: () => number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** The execution's budget (the api takes from the same one); retry rounds that cannot fit are not started. */
-  budget?: Pick<RequestBudget, 'remaining' | 'msLeft'>;
+  /** What this delivery may spend (the api takes from the same one); retry rounds that cannot fit are not started. */
+  budget?: Pick<RequestAllowance, 'remaining' | 'msLeft'>;
+  /** Requests the first round's map refresh may spend (delivery/plan.ts); default: what is left less the round's calls. */
+  refreshAllowance?: number;
   /** Rate-limited credentials refresh after an auth error; true when it will happen. */
   refreshCredentials?: () => boolean;
   /** The endpoint's fallback log endpoint: receives every line that was not delivered. */
@@ -53,19 +74,39 @@ export interface DeliveryDeps {
 /** A retry round is not started with less time than this left (one call needs time to answer). */
 export const MIN_RETRY_WINDOW_MS = 500;
 
-export async function deliverLines(streamName: string, lines: readonly string[], deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  const prepared = prepareRecords(lines, deps.limits);
+/** Lines made into records, before anything is sent. */
+export interface PreparedDelivery {
+  streamName: string;
+  lines: readonly DeliveryLine[];
+  prepared: Prepared;
+  /** PutRecords calls the first round needs (as plain records; aggregation needs no more). */
+  callsNeeded: number;
+}
+
+export function prepareDelivery(streamName: string, lines: readonly DeliveryLine[], limits: DeliveryLimits): PreparedDelivery {
+  const prepared = prepareRecords(lines.map((l) => l.line), limits);
+  const keys = prepared.records.map((record) => ({ partitionKey: lines[record.index].partitionKey }));
+  return { streamName, lines, prepared, callsNeeded: packBatches(prepared.records, keys, limits).length };
+}
+
+export async function sendDelivery(delivery: PreparedDelivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  const { streamName, lines, prepared } = delivery;
   const delivered: DeliveryRecord[] = [];
   const failed: FailedRecord[] = [];
+  /** Records to send next round with the target of their last try (it may have been stored). */
+  const sameTarget = new Map<DeliveryRecord, ShardTarget>();
   let retryNext: DeliveryRecord[] = [];
   let callStartMs = 0;
+  const retryUntilMs = deps.limits.retryWindowMs > 0 ? deps.now() + deps.limits.retryWindowMs : undefined;
 
   const retrier = new Retrier<DeliveryRecord>(
-    { maxAttempts: deps.limits.maxAttempts },
+    { maxAttempts: deps.limits.maxAttempts, retryUntilMs },
     {
       finish: (record) => delivered.push(record),
-      retry: (record, avoidShard) => {
-        record.avoidShard = avoidShard;
+      retry: (record, hint) => {
+        record.avoidShard = hint.avoidShard;
+        if (hint.sameTarget) sameTarget.set(record, hint.sameTarget);
+        else sameTarget.delete(record);
         retryNext.push(record);
       },
       fail: (record, failure) => failed.push({ ...record, failure }),
@@ -79,18 +120,20 @@ export async function deliverLines(streamName: string, lines: readonly string[],
   let callId = 0;
   for (let round = 1; pending.length > 0; round++) {
     if (round > 1) {
-      const delay = backoffMs(round - 1, {
+      let delay = backoffMs(round - 1, {
         baseMs: deps.baseBackoffMs ?? DEFAULT_BASE_RETRY_BACKOFF_MS,
         maxMs: deps.maxBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
         random: deps.random,
       });
+      // Within a retry window the last try comes at its end, not a backoff after it.
+      if (retryUntilMs !== undefined) delay = Math.min(delay, Math.max(0, retryUntilMs - deps.now()));
       if (!hasRoomForRetry(deps.budget, delay)) {
         for (const record of pending) failed.push({ ...record, failure: retrier.budgetFailure(record, 'no backend request or time left') });
         break;
       }
       await deps.sleep(delay);
     }
-    const targets = await plan(deps, pending);
+    const targets = await targetsFor(deps, lines, pending, sameTarget, round === 1 ? firstRoundAllowance(deps, delivery.callsNeeded) : 0);
     // Re-aggregated every round, like KPL: a retried record is routed (and packed) anew.
     const units = deps.limits.aggregation
       ? aggregatedUnits(pending, targets, Math.min(deps.limits.aggregation.maxBytes, deps.limits.maxRecordBytes))
@@ -117,16 +160,12 @@ export async function deliverLines(streamName: string, lines: readonly string[],
 }
 
 /**
- * Lines that cannot be sent at all (e.g. the endpoint's secrets are missing): reported and handed
- * to the fallback like any failure, without routing or sending anything.
+ * Lines that cannot be sent at all (e.g. the endpoint's credentials cannot be had): handed to the
+ * fallback and counted like any failure, without routing or sending anything; reported through
+ * `sink` (the composer passes a silent one when the cause was reported once already).
  */
-export function failLines(
-  streamName: string,
-  lines: readonly string[],
-  failure: Failure,
-  deps: Pick<DeliveryDeps, 'limits' | 'reportFailure' | 'fallback'>,
-): DeliveryOutcome {
-  const prepared = prepareRecords(lines, deps.limits);
+export function failDelivery(delivery: PreparedDelivery, failure: Failure, sink: ReportSink): DeliveryOutcome {
+  const { streamName, lines, prepared } = delivery;
   return reportDelivery(
     {
       streamName,
@@ -136,7 +175,7 @@ export function failLines(
       dropped: prepared.dropped,
       maxDataBytes: prepared.maxDataBytes,
     },
-    { reportFailure: deps.reportFailure, fallback: deps.fallback },
+    sink,
   );
 }
 
@@ -145,23 +184,33 @@ function hasRoomForRetry(budget: DeliveryDeps['budget'], delayMs: number): boole
   return budget.remaining > 0 && budget.msLeft() > delayMs + MIN_RETRY_WINDOW_MS;
 }
 
-/** Targets for this round (the router never throws and answers one target per record: shards/types.ts). */
-function plan(deps: DeliveryDeps, records: readonly DeliveryRecord[]): Promise<ShardTarget[]> {
-  const refreshAllowance = deps.budget ? deps.budget.remaining - putRecordsCallsNeeded(records, deps.limits) : undefined;
-  return deps.router.plan(records.length, records.map((r) => r.avoidShard), { refreshAllowance });
+function firstRoundAllowance(deps: DeliveryDeps, callsNeeded: number): number | undefined {
+  if (deps.refreshAllowance !== undefined) return deps.refreshAllowance;
+  return deps.budget ? deps.budget.remaining - callsNeeded : undefined;
 }
 
-/** The longest partition key a router may give a record; the call count below must not be short. */
-const RESERVE_TARGET: ShardTarget = { partitionKey: 'k'.repeat(PARTITION_KEY_RESERVE_BYTES) };
-
 /**
- * The PutRecords calls a round will make for `records`, estimated from above: packed as plain
- * records, each with the longest partition key. Our routers' keys are 1–13 bytes and an aggregate
- * costs its members well under 256 bytes of framing each, so the round's real packing of the
- * same records needs no more calls.
+ * This round's target per record: its own partition key, plus the route — the router's (which never
+ * throws and answers one route per record: shards/types.ts), the same as last time after an
+ * ambiguous outcome, or none when Kinesis hashes the key.
  */
-export function putRecordsCallsNeeded(records: readonly DeliveryRecord[], limits: Pick<DeliveryLimits, 'maxRequestBytes'>): number {
-  return packBatches(records, records.map(() => RESERVE_TARGET), { maxRequestBytes: limits.maxRequestBytes }).length;
+async function targetsFor(
+  deps: DeliveryDeps,
+  lines: readonly DeliveryLine[],
+  records: readonly DeliveryRecord[],
+  sameTarget: ReadonlyMap<DeliveryRecord, ShardTarget>,
+  refreshAllowance: number | undefined,
+): Promise<ShardTarget[]> {
+  const toRoute = records.filter((record) => !lines[record.index].hashedKey && !sameTarget.has(record));
+  const { budget } = deps;
+  const msLeft = budget ? () => budget.msLeft() : undefined;
+  const routes = toRoute.length > 0 ? await deps.router.plan(toRoute.length, toRoute.map((r) => r.avoidShard), { refreshAllowance, msLeft }) : [];
+  let next = 0;
+  return records.map((record) => {
+    const { partitionKey, hashedKey } = lines[record.index];
+    if (hashedKey) return { partitionKey };
+    return sameTarget.get(record) ?? { partitionKey, ...routes[next++] };
+  });
 }
 
 async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<DeliveryRecord>>): Promise<CallOutcome> {

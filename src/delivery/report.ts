@@ -26,6 +26,8 @@ export interface DeliveryOutcome {
   delivered: number;
   /** Re-sends: tries after the first that were sent, over all records (tries that never left are not counted). */
   retried: number;
+  /** Re-sends after an ambiguous outcome (timeout, network error, unreadable answer): possible duplicates. */
+  retriedAfterAmbiguous: number;
   /** Records sent (or meant to be) that finally failed; dropped oversize lines are not among them. */
   failed: number;
   /** Failed records by error code, plus dropped oversize lines under RecordTooLarge. */
@@ -147,6 +149,7 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
     attempted,
     delivered: summary.delivered.length,
     retried: counts.retried,
+    retriedAfterAmbiguous: counts.retriedAfterAmbiguous,
     failed: summary.failed.length,
     failedByCode,
     failedByKind,
@@ -168,6 +171,7 @@ export function newCounters(): DeliveryCounters {
     attempted: 0,
     delivered: 0,
     retried: 0,
+    retriedAfterAmbiguous: 0,
     failed: 0,
     failedByCode: {},
     failedByKind: {},
@@ -183,6 +187,7 @@ export function addOutcome(counters: DeliveryCounters, outcome: DeliveryOutcome)
   counters.attempted += outcome.attempted;
   counters.delivered += outcome.delivered;
   counters.retried += outcome.retried;
+  counters.retriedAfterAmbiguous += outcome.retriedAfterAmbiguous;
   counters.failed += outcome.failed;
   counters.droppedOversize += outcome.droppedOversize;
   counters.truncated += outcome.truncated;

@@ -9,9 +9,14 @@
  *    of them are retried, and nothing else is.
  *  - By the error's class, decided once where the answer was read (kinesis/errors.ts): throttled
  *    and retriable errors are retried while the record has tries left (`maxAttempts`, first try
- *    included); fatal ones are not.
+ *    included) or, past those, while its retry window lasts (`retryUntilMs`: the endpoint's
+ *    retry_window_ms from the delivery's start; judged at the end of the record's last try, so the
+ *    decision needs no clock); fatal ones are not.
  *  - A record refused with ProvisionedThroughputExceededException is retried on another shard
- *    (`avoidShard`), as KPL's FailIfThrottled docs suggest.
+ *    (`avoidShard`), as KPL's FailIfThrottled docs suggest. A record whose call had an ambiguous
+ *    outcome (sent, no readable answer: it may be stored) is retried with the same target
+ *    (`sameTarget`), so that a duplicate lands on the shard of its original, after it, with the
+ *    same partition key: a consumer of that shard can drop it.
  *  - Auth errors (expired token, unknown key, bad signature) ask for one credentials refresh,
  *    which the provider rate-limits; if granted, the records get one more try, even past
  *    `maxAttempts` (one per delivery). Otherwise they fail.
@@ -21,7 +26,8 @@
  * Contract: the pipeline appends this call's Attempt to every record before `handle`, so
  * `record.attempts.length` counts this try.
  */
-import { isShardThrottle, type ErrorClass } from '../kinesis/index.js';
+import { BUDGET_EXHAUSTED } from '../aws/index.js';
+import { isAmbiguousOutcome, isShardThrottle, type ErrorClass } from '../kinesis/index.js';
 import type { ShardTarget } from '../shards/index.js';
 import { lastSentAttempt, type CallOutcome, type HasAttempts } from './attempt.js';
 
@@ -33,9 +39,17 @@ export interface Failure {
   errorMessage: string;
 }
 
+/** How a retried record should be routed next. */
+export interface RetryHint {
+  /** A shard that throttled the record: go elsewhere. */
+  avoidShard?: string;
+  /** The target of a try that may have been stored: go there again. */
+  sameTarget?: ShardTarget;
+}
+
 export interface RetrierCallbacks<R> {
   finish(record: R, landed: { shardId: string; sequenceNumber: string }): void;
-  retry(record: R, avoidShard: string | undefined): void;
+  retry(record: R, hint: RetryHint): void;
   fail(record: R, failure: Failure): void;
   /** The record landed on `landedShardId`, not on the predicted `target.shardId`: the map is stale. */
   invalidate(target: ShardTarget, landedShardId: string): void;
@@ -46,9 +60,10 @@ export interface RetrierCallbacks<R> {
 export interface RetrierOptions {
   /** Tries per record, first try included. */
   maxAttempts: number;
+  /** Past maxAttempts, retriable failures are still retried when a try ended before this time (ms since epoch). */
+  retryUntilMs?: number;
 }
 
-export const BUDGET_EXHAUSTED = 'BudgetExhausted';
 
 export class Retrier<R extends HasAttempts> {
   private authRetryUsed = false;
@@ -87,7 +102,7 @@ export class Retrier<R extends HasAttempts> {
       // are refused too, and asking again would only spend STS calls.
       if (!this.authRetryUsed && this.callbacks.refreshCredentials()) {
         this.authRetryUsed = true;
-        for (const record of records) this.callbacks.retry(record, undefined);
+        for (const record of records) this.callbacks.retry(record, {});
         return;
       }
       for (const record of records) this.callbacks.fail(record, { kind: 'auth', errorCode: error.errorCode, errorMessage: error.errorMessage });
@@ -101,11 +116,19 @@ export class Retrier<R extends HasAttempts> {
       this.callbacks.fail(record, { kind: 'not-retriable', errorCode, errorMessage });
       return;
     }
-    if (record.attempts.length >= this.options.maxAttempts) {
+    if (!this.hasTriesLeft(record)) {
       this.callbacks.fail(record, { kind: 'retries-exhausted', errorCode, errorMessage });
       return;
     }
-    this.callbacks.retry(record, isShardThrottle(errorCode) ? target.shardId : undefined);
+    if (isShardThrottle(errorCode)) this.callbacks.retry(record, { avoidShard: target.shardId });
+    else if (isAmbiguousOutcome(errorCode) && target.explicitHashKey !== undefined) this.callbacks.retry(record, { sameTarget: target });
+    else this.callbacks.retry(record, {});
+  }
+
+  private hasTriesLeft(record: R): boolean {
+    if (record.attempts.length < this.options.maxAttempts) return true;
+    const lastTryEndedMs = record.attempts[record.attempts.length - 1]?.endMs ?? Infinity;
+    return this.options.retryUntilMs !== undefined && lastTryEndedMs < this.options.retryUntilMs;
   }
 
   /** Fails a record for want of budget, reporting the error of its last try that reached Kinesis. */
@@ -123,9 +146,13 @@ export interface BackoffOptions {
   random: () => number;
 }
 
-/** Defaults: 100 ms doubling to at most 2 s; three tries wait at most 0.1 s + 0.2 s. */
+/**
+ * Defaults: 100 ms doubling to at most 5 s. Three tries wait at most 0.1 s + 0.2 s; within a retry
+ * window the waits grow to seconds (a 30 s window takes about a dozen tries), so an outage costs a
+ * few backend requests, not a request every few milliseconds.
+ */
 export const DEFAULT_BASE_RETRY_BACKOFF_MS = 100;
-export const DEFAULT_MAX_RETRY_BACKOFF_MS = 2_000;
+export const DEFAULT_MAX_RETRY_BACKOFF_MS = 5_000;
 
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):

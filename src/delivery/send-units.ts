@@ -8,7 +8,7 @@
  * user records — and back. Contract: every member of a unit was routed to the same shard (an
  * aggregate is placed by its first member's ExplicitHashKey, and every member's key must lie in that
  * shard's range for consumers to see them on the right shard). Records without a planned shard
- * (random partition keys, no map) and a unit of one are sent as plain records.
+ * (random hash keys without a map, or keys Kinesis hashes) and a unit of one are sent as plain records.
  */
 import { RecordAggregator } from '../kinesis/index.js';
 import { bytesToBase64 } from '../kinesis/base64.js';

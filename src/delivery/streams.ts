@@ -2,14 +2,21 @@
  * Delivery's composition root: from the lines an execution selected to signed PutRecords calls.
  *
  * Per instance (`createStreamDelivery`, kept by the handler for the sandbox's life):
- *   - per endpoint, its sender: credentials provider (Secret Store keys, or STS AssumeRole over
- *     them) and SigV4 signing-key cache;
- *   - per stream (`<region>/<stream>`), its shard router state (the shared map) and its counters.
- * Per execution (`deliver(lines, budget)`), in this order:
- *   1. credentials for every endpoint that has lines: a missing secret fails that endpoint's lines
- *      here, without any request, reported once per instance and counted;
- *   2. lines grouped by stream and signing identity (access key id): a group shares PutRecords calls;
- *   3. per group, signed fetch (aws4fetch) → Kinesis api → pipeline.ts, all on the execution's budget.
+ *   - per endpoint, its credentials (Secret Store keys, or a role session shared by the endpoints
+ *     assuming one role with one base key: aws/provider.ts) and SigV4 signing-key cache;
+ *   - per stream, its shard router state (the shared map) and its counters, keyed by what
+ *     identifies the stream: `<account>/<region>/<Kinesis host>/<stream>` (streamScope), the same
+ *     key its map has in KV.
+ * Per execution (`deliver(lines, execution)`), in this order:
+ *   1. every line gets its record id (execution.ts), its partition key unless partition_key is set;
+ *   2. who signs for each endpoint with lines (Secret Store reads only): an endpoint whose keys are
+ *      missing or unusable fails its lines here, without any request, reported once per cause;
+ *   3. lines grouped by stream and signer: a group shares PutRecords calls;
+ *   4. the plan (plan.ts): every group's first calls and the AssumeRole calls they need, then a
+ *      reserve for retries, then the map refreshes that fit — reserved before anything is sent;
+ *   5. AssumeRole, one per signer that needs it: a failure fails that signer's lines unsent,
+ *      reported once per cause until it succeeds again (aws/credentials.ts backs off);
+ *   6. per group, signed fetch (aws4fetch) → Kinesis api → pipeline.ts, within its reservation.
  *
  * Owns only that wiring. Does not own: what a delivery does (pipeline.ts), the shard map (shards/),
  * signing and credentials (aws/), or when lines are made (handler/).
@@ -17,35 +24,30 @@
  * Contract: `deliver` never throws; every line ends delivered, or failed/dropped and reported.
  */
 import {
-  BACKEND_REQUESTS_PER_EXECUTION,
-  createCredentialsProvider,
+  BUDGET_EXHAUSTED,
+  createEndpointCredentials,
   createSignedFetch,
   CredentialsError,
   type CredentialsProvider,
   type CredentialsStats,
-  RequestBudget,
+  type EndpointCredentials,
+  type RequestBudget,
+  type Reservation,
+  type SigningIdentity,
 } from '../aws/index.js';
 import type { KinesisEndpointConfig } from '../config/index.js';
-import { createKinesisApi } from '../kinesis/index.js';
+import { createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
-import { deliverLines, failLines } from './pipeline.js';
+import { CauseReports } from './cause-reports.js';
+import { nextRecordId, type LoggingExecution } from './execution.js';
+import { failDelivery, prepareDelivery, sendDelivery, type DeliveryLine, type PreparedDelivery } from './pipeline.js';
+import { planExecution } from './plan.js';
 import { addOutcome, newCounters, type DeliveryCounters } from './report.js';
+import type { Failure } from './retrier.js';
 
 /** A Kinesis call that has not answered in this long is given up (it may still have been stored). */
 export const DEFAULT_KINESIS_CALL_TIMEOUT_MS = 10_000;
-/** Compute's wall-time limit per execution is 2 minutes; logging ends well before it. */
-export const LOGGING_DEADLINE_MS = 90_000;
-
-/**
- * The budget every AWS call of one execution (PutRecords, ListShards, STS) takes from: Compute's 32
- * backend requests less those the response itself uses (the origin fetch: 1), until the logging
- * deadline. One per execution, whatever the entry point (the proxy, `handle`, `emit`).
- */
-export function executionBudget(startMs: number, now: () => number, backendRequestsForResponse = 1): RequestBudget {
-  const limit = Math.max(0, BACKEND_REQUESTS_PER_EXECUTION - backendRequestsForResponse);
-  return new RequestBudget(limit, startMs + LOGGING_DEADLINE_MS, now);
-}
 
 /** What delivery needs from the runtime, for the instance's life. */
 export interface DeliveryEnvironment {
@@ -75,13 +77,17 @@ export interface DeliveryTuning {
   stsCallTimeoutMs?: number;
   credentialsExpiryMarginMs?: number;
   minForcedRefreshIntervalMs?: number;
+  minStsBackoffMs?: number;
+  maxStsBackoffMs?: number;
   shardMap?: ShardMapTuning;
 }
 
-/** One line for a Kinesis endpoint. */
+/** One rendered (or emitted) line and the endpoint it is for. */
 export interface KinesisLine {
   endpoint: KinesisEndpointConfig;
   line: string;
+  /** The endpoint's partition_key rendered for this line; absent = the record id. */
+  partitionKey?: string;
 }
 
 export interface StreamStats {
@@ -92,9 +98,14 @@ export interface StreamStats {
 }
 
 export interface EndpointStats {
-  /** The key of the stream counters that include this endpoint's lines. */
-  stream: string;
+  /** The key of the stream counters its lines were last counted under (none before its first delivery). */
+  stream?: string;
   credentials: CredentialsStats;
+  /**
+   * Its lines that failed before any stream could be told (keys missing or unusable: the account,
+   * and so the stream's key, comes from them); counted here, not under a stream.
+   */
+  unsigned: DeliveryCounters;
 }
 
 export interface DeliveryStats {
@@ -104,39 +115,55 @@ export interface DeliveryStats {
 
 export interface StreamDelivery {
   /** Delivers the lines within the execution's budget; never throws. */
-  deliver(lines: readonly KinesisLine[], budget: RequestBudget): Promise<void>;
+  deliver(lines: readonly KinesisLine[], execution: LoggingExecution): Promise<void>;
   stats(): DeliveryStats;
 }
 
-/** The counters' key: it does not depend on which endpoints happened to produce lines in an execution. */
-export function streamKey(config: Pick<KinesisEndpointConfig, 'region' | 'streamName'>): string {
-  return `${config.region}/${config.streamName}`;
+/**
+ * What identifies a stream, `<account>/<region>/<Kinesis host>/<stream>`: the key of its counters
+ * and of its map in KV (shards/map-store.ts). `account` is the signer's (aws/identity.ts).
+ */
+export function streamScope(config: Pick<KinesisEndpointConfig, 'region' | 'kinesisUrl' | 'streamName'>, account: string): string {
+  return `${account}/${config.region}/${new URL(config.kinesisUrl).host}/${config.streamName}`;
 }
 
 interface EndpointSender {
   config: KinesisEndpointConfig;
-  credentials: CredentialsProvider;
+  credentials: EndpointCredentials;
   signingKeyCache: Map<string, ArrayBuffer>;
   fallback?: (line: string) => void;
-  stream: StreamState;
+  /** The stream its lines were last counted under, and the account it was for. */
+  stream?: StreamState;
+  streamAccount?: string;
+  unsigned: DeliveryCounters;
 }
 
 interface StreamState {
-  key: string;
+  scope: string;
   router: StreamRouter;
   counters: DeliveryCounters;
-  endpoints: string[];
+  endpoints: Set<string>;
 }
 
 interface Group {
-  /** The endpoint whose credentials, signing cache, limits and fallback serve the group. */
+  /** The endpoint whose signing cache, limits and fallback serve the group. */
   lead: EndpointSender;
-  lines: string[];
+  identity: SigningIdentity;
+  stream: StreamState;
+  endpoints: string[];
+  lines: DeliveryLine[];
+}
+
+/** A group whose lines are records now: what the plan counts and the pipeline sends. */
+interface PreparedGroup extends Group {
+  delivery: PreparedDelivery;
 }
 
 export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
   const tuning = env.tuning ?? {};
   const streams = new Map<string, StreamState>();
+  const roleSessions = new Map<string, CredentialsProvider>();
+  const causes = new CauseReports((line) => env.errorLog.log(line));
   const senders = new Map<string, EndpointSender>();
   for (const config of endpoints) senders.set(config.name, buildSender(config));
 
@@ -144,128 +171,221 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
     const fallbackLog = config.fallbackLogEndpoint ? env.logger(config.fallbackLogEndpoint) : undefined;
     return {
       config,
-      credentials: createCredentialsProvider(config, {
+      credentials: createEndpointCredentials(config, {
         openSecrets: env.openSecrets,
         secretStoreName: env.secretStoreName,
         fetch: env.fetch,
         now: env.now,
+        roleSessions,
         stsTimeoutMs: tuning.stsCallTimeoutMs,
         expiryMarginMs: tuning.credentialsExpiryMarginMs,
         minForcedRefreshIntervalMs: tuning.minForcedRefreshIntervalMs,
+        minStsBackoffMs: tuning.minStsBackoffMs,
+        maxStsBackoffMs: tuning.maxStsBackoffMs,
       }),
       signingKeyCache: new Map(),
       fallback: fallbackLog ? (line) => fallbackLog.log(line) : undefined,
-      stream: streamFor(config),
+      unsigned: newCounters(),
     };
   }
 
-  function streamFor(config: KinesisEndpointConfig): StreamState {
-    const key = streamKey(config);
-    let stream = streams.get(key);
+  function streamFor(config: KinesisEndpointConfig, scope: string): StreamState {
+    let stream = streams.get(scope);
     if (!stream) {
       // Endpoints writing to one stream share its map: the shortest period among them applies.
-      const periodSeconds = Math.min(...endpoints.filter((e) => streamKey(e) === key).map((e) => e.periodSeconds));
+      const sameStream = endpoints.filter((e) => streamScope(e, '') === streamScope(config, ''));
       const router = createStreamRouter({
+        scope,
         streamName: config.streamName,
-        region: config.region,
-        periodSeconds,
+        periodSeconds: Math.min(...sameStream.map((e) => e.periodSeconds)),
         openKv: env.openKv,
-        report: (problem) => env.reportOnce(`compute-kinesis-logger: stream ${key}: shard map: ${problem}`),
+        report: (problem) => env.reportOnce(`compute-kinesis-logger: stream ${scope}: shard map: ${problem}`),
         now: env.now,
         tuning: tuning.shardMap,
       });
-      streams.set(key, (stream = { key, router, counters: newCounters(), endpoints: [] }));
+      streams.set(scope, (stream = { scope, router, counters: newCounters(), endpoints: new Set() }));
     }
-    stream.endpoints.push(config.name);
     return stream;
   }
 
   /**
-   * Who signs for the sender (its access key id), or undefined when its secrets are missing: a
-   * configuration problem, reported once per instance (not once per request), its lines counted as
-   * failed and given to the fallback endpoint. Other credential errors (STS throttled, …) are left
-   * to the pipeline, whose calls fail unsent and are retried.
+   * Lines that cannot be sent: to the fallback and counted (under their stream, or the endpoint's
+   * `unsigned` when no stream can be told); `reported` says whether a line was written for them already.
    */
-  async function signingIdentity(sender: EndpointSender, lines: readonly string[], budget: RequestBudget): Promise<string | undefined> {
+  function failUnsent(stream: StreamState | undefined, sender: EndpointSender, delivery: PreparedDelivery, failure: Failure, reported: boolean): void {
+    const outcome = failDelivery(delivery, failure, { reportFailure: reported ? () => {} : (line) => env.errorLog.log(line), fallback: sender.fallback });
+    addOutcome(stream?.counters ?? sender.unsigned, outcome);
+  }
+
+  function credentialsFailure(error: unknown): Failure {
+    const errorCode = error instanceof CredentialsError ? error.errorCode : 'CredentialsError';
+    return { kind: 'not-retriable', errorCode, errorMessage: error instanceof Error ? error.message : String(error) };
+  }
+
+  /** Step 2: who signs for the sender; undefined (its lines failed and reported once per cause) when its keys cannot be read. */
+  async function signerOf(sender: EndpointSender, lines: DeliveryLine[], budget: RequestBudget): Promise<SigningIdentity | undefined> {
     const { config } = sender;
     try {
-      return (await sender.credentials.get(budget)).accessKeyId;
+      const identity = await sender.credentials.identity(budget);
+      causes.clear(`endpoint ${config.name}`);
+      return identity;
     } catch (error) {
-      if (!(error instanceof CredentialsError && error.errorCode === 'MissingCredentials')) return `endpoint:${config.name}`;
-      env.reportOnce(
-        `Failed to put record onto stream ${config.streamName}: ${error.errorCode} ${error.message} (endpoint ${config.name}); ` +
-          'its lines are not sent until the secret exists, and are counted on the admin page',
+      const failure = credentialsFailure(error);
+      causes.report(
+        `endpoint ${config.name}`,
+        failure.errorCode,
+        `Failed to put record onto stream ${config.streamName}: ${failure.errorCode} ${failure.errorMessage} (endpoint ${config.name}); ` +
+          `its lines are not sent until the secret ${failure.errorCode === 'MissingCredentials' ? 'exists' : 'is fixed'}, and are counted on the admin page`,
       );
-      const failure = { kind: 'not-retriable' as const, errorCode: error.errorCode, errorMessage: error.message };
-      const outcome = failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure: () => {}, fallback: sender.fallback });
-      addOutcome(sender.stream.counters, outcome);
+      failUnsent(undefined, sender, prepareDelivery(config.streamName, lines, config.delivery), failure, true);
       return undefined;
     }
   }
 
-  async function send(group: Group, budget: RequestBudget): Promise<void> {
-    const { lead } = group;
+  /** Step 5: the signer's credentials within its reservation; false (its groups' lines failed, reported once per cause) when STS fails. */
+  async function credentialsReady(signer: string, groups: readonly PreparedGroup[], allowance: Reservation | RequestBudget): Promise<boolean> {
+    const { identity, lead } = groups[0];
+    try {
+      await identity.credentials.get(allowance);
+      causes.clear(signer);
+      return true;
+    } catch (error) {
+      const failure = credentialsFailure(error);
+      if (failure.errorCode === BUDGET_EXHAUSTED) {
+        // Never sent, nothing wrong with the credentials: said per delivery like any budget failure.
+        for (const group of groups) failUnsent(group.stream, group.lead, group.delivery, { ...failure, kind: 'budget-exhausted' }, false);
+        return false;
+      }
+      const role = lead.config.access.method === 'iam_role' ? `AssumeRole of ${lead.config.access.roleArn}` : 'credentials';
+      causes.report(
+        signer,
+        failure.errorCode,
+        `Failed to put record onto stream ${lead.config.streamName}: ${failure.errorCode} ${failure.errorMessage} ` +
+          `(endpoints ${[...new Set(groups.flatMap((g) => g.endpoints))].join(', ')}; ${role}); their lines are not sent while it fails ` +
+          '(tried again after a backoff growing from 1 s to 30 s), and are counted on the admin page',
+      );
+      for (const group of groups) failUnsent(group.stream, group.lead, group.delivery, failure, true);
+      return false;
+    }
+  }
+
+  async function send(group: PreparedGroup, budget: RequestBudget, reservation: Reservation, refreshAllowance: number): Promise<void> {
+    const { lead, identity } = group;
     const { config } = lead;
     const signedFetch = createSignedFetch({
       service: 'kinesis',
       region: config.region,
-      credentials: lead.credentials,
+      credentials: identity.credentials,
       backend: config.kinesisBackend,
       fetch: env.fetch,
-      budget,
+      budget: reservation,
       timeoutMs: tuning.kinesisCallTimeoutMs ?? DEFAULT_KINESIS_CALL_TIMEOUT_MS,
       signingKeyCache: lead.signingKeyCache,
     });
     const api = createKinesisApi(config.kinesisUrl, signedFetch);
-    const outcome = await deliverLines(config.streamName, group.lines, {
+    const outcome = await sendDelivery(group.delivery, {
       api,
-      router: lead.stream.router.routerFor(api),
+      router: group.stream.router.routerFor(api),
       limits: config.delivery,
-      budget,
+      budget: reservation,
+      refreshAllowance,
       reportFailure: (line) => env.errorLog.log(line),
       fallback: lead.fallback,
-      refreshCredentials: () => lead.credentials.requestRefresh(),
+      refreshCredentials: () => identity.credentials.requestRefresh(budget),
       sleep: env.sleep,
       random: env.random,
       now: env.now,
       baseBackoffMs: tuning.baseRetryBackoffMs,
       maxBackoffMs: tuning.maxRetryBackoffMs,
     });
-    addOutcome(lead.stream.counters, outcome);
+    reservation.release();
+    addOutcome(group.stream.counters, outcome);
   }
 
   return {
-    async deliver(lines, budget) {
-      const byEndpoint = new Map<EndpointSender, string[]>();
-      for (const { endpoint, line } of lines) {
+    async deliver(lines, execution) {
+      const { budget } = execution;
+      // 1. Record ids, in the order lines arrive; lines per endpoint.
+      const byEndpoint = new Map<EndpointSender, DeliveryLine[]>();
+      for (const { endpoint, line, partitionKey } of lines) {
         const sender = senders.get(endpoint.name);
+        const id = nextRecordId(execution);
         if (!sender) {
           // Only configured endpoints reach here (handler/); anything else is a bug, said once.
           env.reportOnce(`compute-kinesis-logger: delivery: no endpoint "${endpoint.name}" was set up; its lines are not sent`);
           continue;
         }
-        byEndpoint.set(sender, [...(byEndpoint.get(sender) ?? []), line]);
+        const custom = partitionKey === undefined ? undefined : fitPartitionKey(partitionKey);
+        const list = byEndpoint.get(sender) ?? [];
+        list.push(custom ? { line, partitionKey: custom, hashedKey: true } : { line, partitionKey: id, hashedKey: false });
+        byEndpoint.set(sender, list);
       }
+
+      // 2-3. Who signs, then groups by stream and signer.
+      const signers = await Promise.all([...byEndpoint].map(async ([sender, endpointLines]) => ({ sender, endpointLines, identity: await signerOf(sender, endpointLines, budget) })));
       const groups = new Map<string, Group>();
-      for (const [sender, endpointLines] of byEndpoint) {
-        const identity = await signingIdentity(sender, endpointLines, budget);
-        if (identity === undefined) continue;
-        const key = `${sender.config.kinesisUrl} ${sender.stream.key} ${identity}`;
+      for (const { sender, endpointLines, identity } of signers) {
+        if (!identity) continue;
+        // The same account as last time (nearly always): the same stream, without building its key again.
+        const stream = sender.stream && sender.streamAccount === identity.account ? sender.stream : streamFor(sender.config, streamScope(sender.config, identity.account));
+        sender.stream = stream;
+        sender.streamAccount = identity.account;
+        stream.endpoints.add(sender.config.name);
+        const key = `${sender.config.kinesisUrl}\n${stream.scope}\n${identity.key}`;
         const group = groups.get(key);
-        if (group) group.lines.push(...endpointLines);
-        else groups.set(key, { lead: sender, lines: [...endpointLines] });
+        if (group) {
+          group.lines.push(...endpointLines);
+          group.endpoints.push(sender.config.name);
+        } else groups.set(key, { lead: sender, identity, stream, endpoints: [sender.config.name], lines: [...endpointLines] });
       }
-      await Promise.all([...groups.values()].map((group) => send(group, budget)));
+
+      // 4. The plan, from the prepared records.
+      const leading = new Set<StreamState>();
+      const wants = [...groups.values()].map((unprepared) => {
+        const group: PreparedGroup = { ...unprepared, delivery: prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, unprepared.lead.config.delivery) };
+        const leads = !leading.has(group.stream);
+        leading.add(group.stream);
+        return {
+          group,
+          signer: group.identity.key,
+          signerNeedsSts: group.identity.credentials.wouldFetch(budget),
+          calls: group.delivery.callsNeeded,
+          refreshPages: leads ? group.stream.router.refreshPages() : 0,
+        };
+      });
+      const plan = planExecution(budget, wants);
+      for (const group of plan.refused) {
+        failUnsent(group.stream, group.lead, group.delivery, { kind: 'budget-exhausted', errorCode: BUDGET_EXHAUSTED, errorMessage: 'not sent: no backend request left for it in this execution' }, false);
+      }
+
+      // 5. Credentials per signer (AssumeRole where planned), then 6. the groups, at once.
+      const bySigner = new Map<string, PreparedGroup[]>();
+      for (const group of plan.groups.keys()) bySigner.set(group.identity.key, [...(bySigner.get(group.identity.key) ?? []), group]);
+      await Promise.all(
+        [...bySigner].map(async ([signer, signerGroups]) => {
+          const sts = plan.sts.get(signer);
+          const ready = await credentialsReady(signer, signerGroups, sts ?? budget);
+          sts?.release();
+          await Promise.all(
+            signerGroups.map((group) => {
+              const planned = plan.groups.get(group)!;
+              if (ready) return send(group, budget, planned.reservation, planned.refreshAllowance);
+              planned.reservation.release();
+              return undefined;
+            }),
+          );
+        }),
+      );
     },
 
     stats() {
       const streamStats: Record<string, StreamStats> = {};
       for (const stream of streams.values()) {
-        streamStats[stream.key] = { endpoints: [...stream.endpoints].sort(), delivery: stream.counters, shardMap: stream.router.stats() };
+        streamStats[stream.scope] = { endpoints: [...stream.endpoints].sort(), delivery: stream.counters, shardMap: stream.router.stats() };
       }
       const endpointStats: Record<string, EndpointStats> = {};
       for (const sender of senders.values()) {
-        endpointStats[sender.config.name] = { stream: sender.stream.key, credentials: sender.credentials.stats() };
+        endpointStats[sender.config.name] = { stream: sender.stream?.scope, credentials: sender.credentials.stats(), unsigned: sender.unsigned };
       }
       return { streams: streamStats, endpoints: endpointStats };
     },

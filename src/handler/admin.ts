@@ -11,19 +11,33 @@
  * Requests under /_kinesis_logger/ are answered here and never reach the origin, and are not logged.
  *
  * The comparison hashes both tokens with SHA-256 and compares the digests in full, so its time
- * depends neither on where they differ nor on their lengths.
+ * depends neither on where they differ nor on their lengths. The stored token is read like every
+ * secret (platform/secret-text.ts): a trailing line break left by `--stdin <<<` is not part of it.
+ *
+ * Failed logins (401) are counted (`adminLogins` on the page) and a burst of them —
+ * FAILED_LOGIN_BURST within FAILED_LOGIN_WINDOW_MS — is reported once per instance on the error
+ * log endpoint: someone is guessing, or a dashboard holds an old token. Single failures are not
+ * reported, so that guessing cannot flood the log endpoint.
  *
  * Counters are per Compute instance (one sandbox, reused for some requests, then replaced); the
  * page says so. It never shows key material: credentials appear as source, counts and expiry only.
  */
+import { DEFAULT_ERROR_LOG_ENDPOINT } from '../config/index.js';
+import { secretText } from '../platform/secret-text.js';
 import type { Platform } from '../platform/types.js';
 import { renderCostDocument } from './diagnostics.js';
-import { instanceStartedAt, loadService, type ServiceSource } from './endpoints.js';
+import { instanceStartedAt, loadService, reportOnce, type ServiceSource } from './endpoints.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
 export const RENDER_COST_PATH = `${ADMIN_PATH_PREFIX}/render-cost`;
 export const ADMIN_TOKEN_KEY = 'admin_token';
+/** Failed logins within FAILED_LOGIN_WINDOW_MS that make a burst worth reporting. */
+export const FAILED_LOGIN_BURST = 10;
+export const FAILED_LOGIN_WINDOW_MS = 60_000;
+
+/** This instance's failed logins: the count, and the times of the last few (for the burst). */
+const failedLogins = { count: 0, recentMs: [] as number[], lastAtMs: undefined as number | undefined };
 
 const INSTANCE_NOTE =
   'Counters of this Compute instance only (one sandbox, since it started). Every instance and POP counts on its own ' +
@@ -39,6 +53,7 @@ export async function handleAdmin(request: Request, platform: Platform, source: 
   if (!token) return text(404, 'not found\n');
   const presented = bearerToken(request.headers.get('authorization'));
   if (presented === undefined || !(await constantTimeEqual(presented, token))) {
+    noteFailedLogin(platform, source);
     return text(401, 'unauthorized\n', { 'www-authenticate': 'Bearer realm="compute-kinesis-logger"' });
   }
   const path = new URL(request.url).pathname;
@@ -51,9 +66,30 @@ export async function handleAdmin(request: Request, platform: Platform, source: 
   });
 }
 
+function noteFailedLogin(platform: Platform, source: ServiceSource): void {
+  const now = platform.nowMs();
+  failedLogins.count++;
+  failedLogins.lastAtMs = now;
+  failedLogins.recentMs = [...failedLogins.recentMs.filter((t) => now - t < FAILED_LOGIN_WINDOW_MS), now].slice(-FAILED_LOGIN_BURST);
+  if (failedLogins.recentMs.length < FAILED_LOGIN_BURST) return;
+  // Fixed text: reportOnce writes it once per instance, however long the guessing goes on.
+  reportOnce(
+    loadService(platform, source)?.errorLog ?? platform.logger(DEFAULT_ERROR_LOG_ENDPOINT),
+    `compute-kinesis-logger: admin: ${FAILED_LOGIN_BURST} failed logins to ${ADMIN_PATH_PREFIX}/ within ${FAILED_LOGIN_WINDOW_MS / 1000} s on this instance ` +
+      '(missing or wrong token); further ones are counted on the admin page (adminLogins), not reported',
+  );
+}
+
+/** For tests: forget this instance's failed logins. */
+export function resetFailedLogins(): void {
+  failedLogins.count = 0;
+  failedLogins.recentMs = [];
+  failedLogins.lastAtMs = undefined;
+}
+
 async function readAdminToken(platform: Platform, source: ServiceSource): Promise<string | undefined> {
   try {
-    return (await platform.openSecrets(source.secretStore).get(ADMIN_TOKEN_KEY)) || undefined;
+    return secretText(await platform.openSecrets(source.secretStore).get(ADMIN_TOKEN_KEY)) || undefined;
   } catch {
     // The store is not linked: same as no token, the admin path does not exist.
     return undefined;
@@ -98,6 +134,8 @@ function statsDocument(platform: Platform, source: ServiceSource) {
       deliveryStream: delivery?.stream,
       credentials,
       stsCalls: credentials?.source === 'sts_assume_role' ? credentials.fetches : 0,
+      // Lines that failed before a stream could be told (keys missing or unusable).
+      unsigned: delivery?.unsigned,
     };
   }
   return {
@@ -106,6 +144,10 @@ function statsDocument(platform: Platform, source: ServiceSource) {
     instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000) },
     endpoints,
     streams: stats?.streams ?? {},
+    adminLogins: {
+      failed: failedLogins.count,
+      lastFailedAt: failedLogins.lastAtMs === undefined ? undefined : new Date(failedLogins.lastAtMs).toISOString(),
+    },
     configErrors: service ? service.config.errors.map((e) => e.message) : ['configuration could not be loaded'],
   };
 }

@@ -3,7 +3,7 @@
  * function) → hand it to the client → in waitUntil, after the body is sent: WAF inspection when a
  * waf_debug endpoint needs it, then render and deliver the log lines.
  */
-import { executionBudget, type RequestBudget } from '../delivery/index.js';
+import { startExecution, type LoggingExecution } from '../delivery/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
@@ -41,7 +41,8 @@ export interface HandleOptions {
 
 /** Per-execution state an embedding application reaches through its event (emit). */
 export interface Execution {
-  budget: RequestBudget;
+  /** The one budget and line numbering of every delivery of this execution (delivery/execution.ts). */
+  logging: LoggingExecution;
   /**
    * Lines emitted while the response is being served; they join the request's own delivery.
    * Undefined once that delivery has started: later emits are delivered on their own.
@@ -55,14 +56,27 @@ export function executionOf(event: object): Execution | undefined {
   return executions.get(event);
 }
 
+/**
+ * The event's execution, started now when `handle` did not start one (the library's `emit` in an
+ * application that serves by itself): every emit of that event then shares its one budget.
+ */
+export function executionFor(event: FetchEventLike, platform: Platform, backendRequestsForResponse?: number): Execution {
+  let execution = executions.get(event);
+  if (!execution) {
+    const logging = startExecution({ startMs: platform.nowMs(), now: platform.nowMs, backendRequestsForResponse, requestId: event.client?.requestId });
+    executions.set(event, (execution = { logging }));
+  }
+  return execution;
+}
+
 export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {
   // The admin path is answered here, never proxied and never logged (handler/admin.ts).
   const source = options.source ?? DEFAULT_SOURCE;
   if (isAdminRequest(event.request)) return handleAdmin(event.request, platform, source);
   const startMs = platform.nowMs();
   noteInstanceStart(startMs);
-  const budget = executionBudget(startMs, platform.nowMs, options.backendRequestsForResponse ?? 1);
-  const execution: Execution = { budget, emitted: [] };
+  const logging = startExecution({ startMs, now: platform.nowMs, backendRequestsForResponse: options.backendRequestsForResponse, requestId: event.client?.requestId });
+  const execution: Execution = { logging, emitted: [] };
   executions.set(event, execution);
 
   // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
@@ -97,7 +111,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
         };
         const emitted = execution.emitted ?? [];
         execution.emitted = undefined;
-        await logExchange(exchange, platform, source, budget, triggers, emitted);
+        await logExchange(exchange, platform, source, logging, triggers, emitted);
       })
       .catch((error) => {
         // Last resort: logging must never fail the request, but must not fail silently either.

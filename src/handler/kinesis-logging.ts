@@ -10,6 +10,11 @@
  * top of a Compute program, that happens while the program is built (the Wizer snapshot), so a
  * wrong setting fails the build, and the compiled formats are part of the snapshot. Secrets always
  * come from a Secret Store.
+ *
+ * One execution, one budget, whatever the entry point: lines emitted while `handle` serves join its
+ * delivery; later emits, and emits in an application that does not use `handle`, are delivered on
+ * their own but all take from the event's one execution (handle-request.ts `executionFor`), so
+ * Compute's 32 backend requests hold however often the application emits.
  */
 import {
   CONFIG_STORE_NAME,
@@ -19,10 +24,9 @@ import {
   SECRET_STORE_NAME,
   SERVICE_KEYS,
 } from '../config/index.js';
-import { executionBudget } from '../delivery/index.js';
 import type { Platform } from '../platform/types.js';
 import type { ServiceSource } from './endpoints.js';
-import { executionOf, handleRequest, type FetchEventLike } from './handle-request.js';
+import { executionFor, handleRequest, type FetchEventLike } from './handle-request.js';
 import { emitLines } from './log-exchange.js';
 import type { Respond } from './proxy.js';
 
@@ -47,8 +51,12 @@ export interface KinesisLoggingOptions {
 export interface KinesisLogging {
   /** Serve with `respond`, then log the request. `backendRequestsForResponse`: backend requests your handler makes (default 1). */
   handle(event: FetchEventLike, respond: Respond, options?: { backendRequestsForResponse?: number }): Promise<Response>;
-  /** Send lines through endpoint `endpointName` after the response (registered with event.waitUntil). */
-  emit(event: FetchEventLike, endpointName: string, lines: string | readonly string[]): void;
+  /**
+   * Send lines through endpoint `endpointName` after the response (registered with event.waitUntil).
+   * `backendRequestsForResponse` counts only when `handle` was not used for this event: the backend
+   * requests your application makes itself (default 1).
+   */
+  emit(event: FetchEventLike, endpointName: string, lines: string | readonly string[], options?: { backendRequestsForResponse?: number }): void;
 }
 
 /** Thrown by createKinesisLogging for settings given in code that do not load: every problem, one per line. */
@@ -64,17 +72,16 @@ export function createKinesisLogging(platform: Platform, options: KinesisLogging
   return {
     handle: (event, respond, handleOptions) =>
       handleRequest(event, platform, { respond, backendRequestsForResponse: handleOptions?.backendRequestsForResponse, source }),
-    emit(event, endpointName, lines) {
+    emit(event, endpointName, lines, emitOptions) {
       const emitted = { endpointName, lines: typeof lines === 'string' ? [lines] : [...lines] };
-      const execution = executionOf(event);
+      const execution = executionFor(event, platform, emitOptions?.backendRequestsForResponse);
       // While `handle` is still serving, the lines join the request's own delivery (shared calls).
-      if (execution?.emitted) {
+      if (execution.emitted) {
         execution.emitted.push(emitted);
         return;
       }
-      const budget = execution?.budget ?? executionBudget(platform.nowMs(), platform.nowMs);
       event.waitUntil(
-        emitLines(emitted, platform, source, budget).catch((error) =>
+        emitLines(emitted, platform, source, execution.logging).catch((error) =>
           console.error(`compute-kinesis-logger: emit failed: ${error instanceof Error ? error.message : error}`),
         ),
       );

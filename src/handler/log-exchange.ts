@@ -6,7 +6,7 @@
  * formats make stay within the Config Store lookups the execution has left.
  */
 import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/index.js';
-import type { EndpointLine, RequestBudget } from '../delivery/index.js';
+import type { EndpointLine, LoggingExecution } from '../delivery/index.js';
 import type { TableExecution } from '../format/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
@@ -28,7 +28,7 @@ export async function logExchange(
   exchange: Exchange,
   platform: Platform,
   source: ServiceSource,
-  budget: RequestBudget,
+  execution: LoggingExecution,
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
@@ -43,7 +43,7 @@ export async function logExchange(
   }
   reportTables(tables, service.errorLog);
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
-  await service.delivery.deliver(lines, budget);
+  await service.delivery.deliver(lines, execution);
   timer.finish(lines.length);
 }
 
@@ -64,10 +64,10 @@ function reportTables(tables: TableExecution, errorLog: LoggerLike): void {
  * Sends lines the application wrote itself through the named endpoint (any placement; the way to
  * use `none`). An unknown or disabled endpoint is reported once per instance.
  */
-export async function emitLines(emitted: EmittedLines, platform: Platform, source: ServiceSource, budget: RequestBudget): Promise<void> {
+export async function emitLines(emitted: EmittedLines, platform: Platform, source: ServiceSource, execution: LoggingExecution): Promise<void> {
   const service = loadService(platform, source);
   if (!service) return;
-  await service.delivery.deliver(emittedFor(emitted, service), budget);
+  await service.delivery.deliver(emittedFor(emitted, service), execution);
 }
 
 function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): EndpointLine[] {

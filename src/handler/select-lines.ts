@@ -12,6 +12,8 @@ export type Trigger = 'response' | 'waf_flagged';
 export interface SelectedLine {
   endpoint: EndpointConfig;
   line: string;
+  /** The endpoint's partition_key, rendered for this request (delivery fits it to Kinesis's limits). */
+  partitionKey?: string;
 }
 
 export interface SelectionProblem {
@@ -44,18 +46,17 @@ export function selectLines(
     // max_record_bytes stops the render with a line over that size, which delivery then truncates
     // or drops (oversize), counts and reports like any oversized line.
     const { maxRecordBytes, oversize } = lineLimits(endpoint);
-    const line = endpoint.format.render(
-      facts,
-      (error, part) => {
-        const problem =
-          error instanceof LineLimitExceeded
-            ? `part ${part + 1} of the format grew past max_record_bytes (${maxRecordBytes}) and rendering stopped there; the line is oversize (oversize=${oversize})`
-            : `part ${part + 1} of the format failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""`;
-        problems.push({ endpoint, problem });
-      },
-      { maxChars: maxRecordBytes, tables },
-    );
-    lines.push({ endpoint, line });
+    const noteFailure = (what: string) => (error: unknown, part: number) => {
+      const problem =
+        error instanceof LineLimitExceeded
+          ? `part ${part + 1} of the ${what} grew past max_record_bytes (${maxRecordBytes}) and rendering stopped there; the line is oversize (oversize=${oversize})`
+          : `part ${part + 1} of the ${what} failed (${error instanceof Error ? error.message : String(error)}); it rendered as ""`;
+      problems.push({ endpoint, problem });
+    };
+    const line = endpoint.format.render(facts, noteFailure('format'), { maxChars: maxRecordBytes, tables });
+    // A partition key is cut to Kinesis's 256 bytes by delivery; its render is bounded the same way.
+    const partitionKey = endpoint.destination === 'kinesis' ? endpoint.partitionKey?.render(facts, noteFailure('partition_key'), { maxChars: maxRecordBytes, tables }) : undefined;
+    lines.push(partitionKey === undefined ? { endpoint, line } : { endpoint, line, partitionKey });
   }
   return { lines, problems };
 }

@@ -7,7 +7,12 @@
  *   retriable  back off and retry (may duplicate after a timeout: the call may have succeeded)
  *   auth       refresh credentials once (rate-limited), retry once
  *   fatal      do not retry: validation, ResourceNotFoundException, AccessDeniedException, KMS
- *              configuration errors, our own RecordCountMismatch / BudgetExhausted / MissingCredentials
+ *              configuration errors, our own RecordCountMismatch / BudgetExhausted /
+ *              MissingCredentials / InvalidCredentials / SigningFailed
+ *
+ * Apart from the class: whether a failed call's outcome is ambiguous — sent, and no readable
+ * answer came back, so Kinesis may have stored its records and a retry can duplicate them
+ * (isAmbiguousOutcome; delivery counts such retries apart).
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 
@@ -71,7 +76,20 @@ const FATAL = new Set([
   'RecordCountMismatch',
   'BudgetExhausted',
   'MissingCredentials',
+  'InvalidCredentials',
+  'SigningFailed',
 ]);
+
+/**
+ * Our codes for a call that was sent and got no answer we could read: a timeout, the connection
+ * failing (a reset may come after Kinesis stored the records; a refused connection cannot be told
+ * apart from here), an answer that is not JSON. Kinesis may have stored the records.
+ */
+const AMBIGUOUS = new Set(['Timeout', 'NetworkError', 'MalformedResponse']);
+
+export function isAmbiguousOutcome(code: string): boolean {
+  return AMBIGUOUS.has(code);
+}
 
 export function classifyErrorCode(code: string, httpStatus?: number): ErrorClass {
   if (FATAL.has(code)) return 'fatal';

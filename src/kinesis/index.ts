@@ -3,8 +3,9 @@
  *
  * Owns: PutRecords and ListShards over a signed fetch (api.ts), their wire shapes, how an answer is
  * read (put-records.ts) and a listing paged (list-shards.ts), the classification of every AWS error
- * (errors.ts), partition and hash keys (keys.ts), the KPL aggregated-record format (kpl-record.ts),
- * and the API's limits (limits.ts). Does not own: retries, routing or batching (delivery/, shards/).
+ * and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
+ * KPL aggregated-record format (kpl-record.ts), and the API's limits (limits.ts). Does not own:
+ * retries, routing or batching (delivery/, shards/).
  */
 export {
   createKinesisApi,
@@ -17,8 +18,8 @@ export {
   type PutRecordsResultEntry,
   type Shard,
 } from './api.js';
-export { AwsCallError, classifyErrorCode, isShardThrottle, type ErrorClass } from './errors.js';
-export { EHK_ROUTED_PARTITION_KEY, hashKeyOfPartitionKey, parseHashKey } from './keys.js';
+export { AwsCallError, classifyErrorCode, isAmbiguousOutcome, isShardThrottle, type ErrorClass } from './errors.js';
+export { fitPartitionKey, hashKeyOfPartitionKey, parseHashKey, recordId } from './keys.js';
 export { RecordAggregator, type AggregatedRecord } from './kpl-record.js';
 export * from './limits.js';
 export { listShardsRound } from './list-shards.js';

@@ -33,13 +33,13 @@
  *   and at the default 51200 (= 2 × 25 KiB) an aggregate costs at most 2 payload units.
  * - `data` is kept by reference, not copied, until `flush`; do not mutate it in between.
  * - Keys are encoded as UTF-8. A string with a lone surrogate is encoded with U+FFFD in its place
- *   (TextEncoder), so it comes back changed; partition keys from shards/ are ASCII.
+ *   (TextEncoder), so it comes back changed; the record ids delivery/ aggregates are ASCII.
  * - Invalid keys (partition key of 0 or more than 256 characters; an ExplicitHashKey that is not a
  *   decimal in 0..2^128-1) throw RangeError: they are bugs in the caller, and one bad key would make
  *   Kinesis reject the whole aggregate.
  */
 import { md5 } from '../hash/md5.js';
-import { EHK_ROUTED_PARTITION_KEY, hashKeyOfPartitionKey, parseHashKey } from './keys.js';
+import { hashKeyOfPartitionKey, parseHashKey } from './keys.js';
 import { DEFAULT_MAX_AGGREGATE_BYTES, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES_API } from './limits.js';
 import { ProtobufWriter, lengthDelimitedFieldSize, varintFieldSize } from './protobuf.js';
 
@@ -50,12 +50,15 @@ export const AGGREGATION_CHECKSUM_BYTES = 16;
 export const AGGREGATION_FIXED_OVERHEAD_BYTES = AGGREGATION_MAGIC.length + AGGREGATION_CHECKSUM_BYTES;
 
 /**
- * The outer PartitionKey of every aggregate (kinesis/keys.ts): the outer record always carries an
- * ExplicitHashKey, and each user record keeps its own key inside the aggregate. (The awslabs Node
- * library uses the first user record's key instead; that buys nothing once an ExplicitHashKey is
- * always sent, and costs up to 256 characters per record.)
+ * The outer PartitionKey of every aggregate: the outer record always carries an ExplicitHashKey,
+ * which overrides it for routing, yet Kinesis requires one and counts its bytes, so one ASCII byte,
+ * the literal KPL uses (`KinesisRecord::partition_key()`, kinesis_record.cc). Each user record
+ * keeps its own key inside the aggregate (the partition key table): de-aggregated, every line
+ * comes back with its record id, the key consumers de-duplicate on. (The awslabs Node library
+ * uses the first user record's key instead; that buys nothing once an ExplicitHashKey is always
+ * sent, and costs up to 256 characters per record.)
  */
-export const AGGREGATE_PARTITION_KEY = EHK_ROUTED_PARTITION_KEY;
+export const AGGREGATE_PARTITION_KEY = 'a';
 const AGGREGATE_PARTITION_KEY_BYTES = 1;
 
 /** Smallest useful limit: one record with a 1-byte key and empty data (30 bytes). */

@@ -3,11 +3,11 @@
  *
  * Owns: one long-lived routing state per stream and instance (`createStreamRouter`: the shared
  * shard map over the fleet's KV store, the picker's rotation), bound to one execution's Kinesis api
- * by `routerFor` (its ListShards calls spend that execution's budget), and what it can tell about
- * itself (`stats`). delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
+ * by `routerFor` (its ListShards calls spend that execution's budget), what a refresh would cost
+ * now (`refreshPages`, for delivery's plan), and what it can tell about itself (`stats`).
+ * delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
  *
- * Exports: createStreamRouter, randomKeyRouter (the naive baseline the benchmarks compare with),
- * and the shapes delivery uses (types.ts).
+ * Exports: createStreamRouter and the shapes delivery uses (types.ts).
  */
 import type { KinesisApi } from '../kinesis/index.js';
 import type { KvStoreLike } from '../platform/types.js';
@@ -15,16 +15,16 @@ import { cryptoRandom } from './crypto-random.js';
 import { kvShardMapStore } from './map-store.js';
 import { ShardPicker } from './picker.js';
 import { mapRouter } from './router.js';
-import { SharedShardMap, type RefreshState, type SharedShardMapOptions, type SharedShardMapStats } from './shared-map.js';
-import type { ShardRouter } from './types.js';
+import { SharedShardMap, type RefreshState, type SharedShardMapOptions } from './shared-map.js';
+import type { ShardRouter, SharedShardMapStats } from './types.js';
 
-export type { PlanOptions, ShardRouter, ShardTarget } from './types.js';
+export type { PlanOptions, ShardRoute, ShardRouter, ShardTarget } from './types.js';
 export type { RefreshState } from './shared-map.js';
-export { randomKeyRouter } from './router.js';
 
 export interface StreamRouterOptions {
+  /** What identifies the stream, `<account>/<region>/<Kinesis host>/<stream>`: names its KV keys (map-store.ts). */
+  scope: string;
   streamName: string;
-  region: string;
   /** The endpoint's `period`: the longest a shard map is trusted before it is listed again. */
   periodSeconds: number;
   /** Opens the shared KV store, lazily; throwing means "no KV" (memory-only maps). */
@@ -52,6 +52,8 @@ export interface StreamRouterStats extends SharedShardMapStats {
 export interface StreamRouter {
   /** The router for one execution, its ListShards calls made through `api`. */
   routerFor(api: Pick<KinesisApi, 'listShards'>): ShardRouter;
+  /** ListShards pages a refresh would want in this execution (0: none due); see SharedShardMap.refreshPages. */
+  refreshPages(): number;
   stats(): StreamRouterStats;
 }
 
@@ -60,9 +62,8 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
   const holderId = Math.floor(random() * 2 ** 48).toString(36);
   const shared = new SharedShardMap({
     streamName: options.streamName,
-    region: options.region,
     periodMs: options.periodSeconds * 1000,
-    openStore: () => kvShardMapStore(options.openKv(), { streamName: options.streamName, region: options.region, holderId, now: options.now, report: options.report }),
+    openStore: () => kvShardMapStore(options.openKv(), { scope: options.scope, holderId, now: options.now, report: options.report }),
     report: options.report,
     now: options.now,
     ...options.tuning,
@@ -70,6 +71,7 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
   const routing = { source: shared, picker: new ShardPicker({ random }), random, report: options.report };
   return {
     routerFor: (api) => mapRouter(routing, api),
+    refreshPages: () => shared.refreshPages(),
     stats() {
       const map = shared.map;
       return {

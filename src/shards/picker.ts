@@ -16,16 +16,16 @@
  * children by width; and a random key needs no care at range edges. The cost is a few bigint
  * operations per record.
  *
- * `PartitionKey` is kinesis/keys.ts' EHK_ROUTED_PARTITION_KEY: with an EHK it plays no part in routing.
+ * The partition key is not the picker's: each record keeps its own (delivery/ gives it the record
+ * id), which with an EHK plays no part in routing.
  *
- * Contract: `pick(map, count, avoid)` returns `count` targets, each carrying the chosen shard's id
+ * Contract: `pick(map, count, avoid)` returns `count` routes, each carrying the chosen shard's id
  * and the map's `listedAtMs`; a record with `avoid[i]` set goes to a different shard whenever the
  * map has more than one.
  */
-import { EHK_ROUTED_PARTITION_KEY } from '../kinesis/index.js';
 import { cryptoRandom } from './crypto-random.js';
 import type { MapShard, ShardMap } from './shard-map.js';
-import type { ShardTarget } from './types.js';
+import type { ShardRoute } from './types.js';
 /** Random bits drawn per hash key: 64 more than the 128-bit range, so the modulo bias is < 2^-64. */
 const RANDOM_WORDS_PER_HASH_KEY = 6;
 const WORD_RANGE = 0x1_0000_0000;
@@ -44,11 +44,11 @@ export class ShardPicker {
     this.random = options.random ?? cryptoRandom;
   }
 
-  pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardTarget[] {
+  pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardRoute[] {
     const { shards } = map;
     const n = shards.length;
     if (this.cursor === undefined) this.cursor = Math.floor(this.random() * n);
-    const targets: ShardTarget[] = [];
+    const targets: ShardRoute[] = [];
     for (let i = 0; i < count; i++) {
       let index = (this.cursor + i) % n;
       const avoided = avoid?.[i];
@@ -64,9 +64,8 @@ export class ShardPicker {
     return targets;
   }
 
-  private targetFor(shard: MapShard, listedAtMs: number): ShardTarget {
+  private targetFor(shard: MapShard, listedAtMs: number): ShardRoute {
     return {
-      partitionKey: EHK_ROUTED_PARTITION_KEY,
       explicitHashKey: randomHashKeyIn(shard.start, shard.end, this.random).toString(),
       shardId: shard.shardId,
       mapListedAtMs: listedAtMs,

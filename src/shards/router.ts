@@ -1,29 +1,24 @@
 /**
- * The two ways of answering delivery's "where does each record go" (types.ts ShardRouter):
- * `mapRouter`, shard-aware (a shard map from ListShards, shared through KV, and a picker that
- * spreads records evenly), and `randomKeyRouter`, random partition keys that Kinesis hashes.
+ * The shard-aware answer to delivery's "where does each record go" (types.ts ShardRouter):
+ * `mapRouter`, a shard map from ListShards (shared through KV) and a picker that spreads records
+ * evenly.
  *
- * The map router is the only place that falls back to random keys: when no map can be had, and
- * when its own map source or picker fails (a bug, reported), so that no record is ever held back
- * for lack of a map and the router's contract (never throws, one target per record) holds.
+ * It is also the one place that routes without a map: when no map can be had (a cold instance
+ * whose refresh did not fit this execution, an unreachable KV store), and when its map source or
+ * picker fails (a bug, reported), every record gets an ExplicitHashKey drawn at random from the
+ * whole hash-key space — the spread random partition keys would give (in proportion to range
+ * widths), while each record keeps its own partition key, its record id. No record is ever held
+ * back for lack of a map, and the router's contract (never throws, one route per record) holds.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import type { KinesisApi } from '../kinesis/index.js';
+import { MAX_HASH_KEY, type KinesisApi } from '../kinesis/index.js';
+import { randomHashKeyIn } from './picker.js';
 import type { ShardMap } from './shard-map.js';
-import type { RefreshLimits, ShardRouter, ShardTarget, StalenessEvidence } from './types.js';
+import type { RefreshLimits, ShardRoute, ShardRouter, StalenessEvidence } from './types.js';
 
-/** Random 16-hex-digit partition keys: Kinesis spreads by MD5, in proportion to range widths. */
-export function randomKeyRouter(random: () => number = Math.random): ShardRouter {
-  return {
-    async plan(count) {
-      return randomKeys(count, random);
-    },
-    observe() {},
-  };
-}
-
-function randomKeys(count: number, random: () => number): ShardTarget[] {
-  return Array.from({ length: count }, () => ({ partitionKey: Math.floor(random() * 2 ** 52).toString(16).padStart(13, '0') }));
+/** Hash keys uniform over 0…2^128−1: Kinesis puts each in the shard whose range holds it. */
+export function randomRoutes(count: number, random: () => number): ShardRoute[] {
+  return Array.from({ length: count }, () => ({ explicitHashKey: randomHashKeyIn(0n, MAX_HASH_KEY, random).toString() }));
 }
 
 /** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
@@ -34,15 +29,15 @@ export interface ShardMapSource {
 
 /** Chooses shards within a map (picker.ts `ShardPicker`). */
 export interface MapPicker {
-  pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardTarget[];
+  pick(map: ShardMap, count: number, avoid?: ReadonlyArray<string | undefined>): ShardRoute[];
 }
 
 export interface MapRouterOptions {
   source: ShardMapSource;
   picker: MapPicker;
-  /** For the random partition keys used without a map. */
+  /** For the random hash keys used without a map. */
   random: () => number;
-  /** Told when the source or the picker failed (a bug); the records still go, with random keys. */
+  /** Told when the source or the picker failed (a bug); the records still go, by random hash keys. */
   report: (problem: string) => void;
 }
 
@@ -55,14 +50,14 @@ export function mapRouter(options: MapRouterOptions, api: Pick<KinesisApi, 'list
   return {
     async plan(count, avoid, planOptions) {
       try {
-        const map = await source.current(api, { maxRequests: planOptions?.refreshAllowance });
-        if (!map) return randomKeys(count, options.random);
-        const targets = picker.pick(map, count, avoid);
-        if (targets.length === count) return targets;
-        throw new Error(`picked ${targets.length} targets for ${count} records`);
+        const map = await source.current(api, { maxRequests: planOptions?.refreshAllowance, msLeft: planOptions?.msLeft });
+        if (!map) return randomRoutes(count, options.random);
+        const routes = picker.pick(map, count, avoid);
+        if (routes.length === count) return routes;
+        throw new Error(`picked ${routes.length} routes for ${count} records`);
       } catch (error) {
-        options.report(`shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : String(error))}); sending with random partition keys`);
-        return randomKeys(count, options.random);
+        options.report(`shard router failed (${sanitizeAwsMessage(error instanceof Error ? error.message : String(error))}); sending with random hash keys`);
+        return randomRoutes(count, options.random);
       }
     },
     observe(target, landedShardId, sentAtMs) {

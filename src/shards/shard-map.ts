@@ -31,8 +31,11 @@ export interface ShardMap {
 
 export type ShardMapResult = { ok: true; map: ShardMap } | { ok: false; reason: string };
 
-/** Version of the text form in KV; a reader that sees another version ignores the entry. */
-export const SHARD_MAP_FORMAT_VERSION = 1;
+/**
+ * Version of the text form in KV; a reader that sees another version ignores the entry. 2: the
+ * entry names its stream by scope (account, region, Kinesis host, stream; map-store.ts).
+ */
+export const SHARD_MAP_FORMAT_VERSION = 2;
 
 /** A shard is open while its SequenceNumberRange has no EndingSequenceNumber (API_SequenceNumberRange). */
 export function isOpenShard(shard: Shard): boolean {
@@ -88,28 +91,27 @@ export function hasShard(map: ShardMap, shardId: string): boolean {
   return map.shards.some((s) => s.shardId === shardId);
 }
 
-/** What KV holds for one stream: `{ v, streamName, region, listedAtMs, shards: [[id, start, end], …] }`. */
-export function encodeShardMap(map: ShardMap, streamName: string, region: string): string {
+/** What KV holds for one stream: `{ v, scope, listedAtMs, shards: [[id, start, end], …] }`. */
+export function encodeShardMap(map: ShardMap, scope: string): string {
   return JSON.stringify({
     v: SHARD_MAP_FORMAT_VERSION,
-    streamName,
-    region,
+    scope,
     listedAtMs: map.listedAtMs,
     shards: map.shards.map((s) => [s.shardId, s.start.toString(), s.end.toString()]),
   });
 }
 
 /** Parses and re-checks a KV entry; anything unexpected (other stream, version, damage) is a reason. */
-export function decodeShardMap(text: string, streamName: string, region: string): ShardMapResult {
+export function decodeShardMap(text: string, scope: string): ShardMapResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  const entry = value as { v?: unknown; streamName?: unknown; region?: unknown; listedAtMs?: unknown; shards?: unknown };
+  const entry = value as { v?: unknown; scope?: unknown; listedAtMs?: unknown; shards?: unknown };
   if (entry?.v !== SHARD_MAP_FORMAT_VERSION) return { ok: false, reason: `format version ${String(entry?.v)} is not ${SHARD_MAP_FORMAT_VERSION}` };
-  if (entry.streamName !== streamName || entry.region !== region) return { ok: false, reason: 'entry is for another stream' };
+  if (entry.scope !== scope) return { ok: false, reason: 'entry is for another stream' };
   if (typeof entry.listedAtMs !== 'number' || !Number.isFinite(entry.listedAtMs)) return { ok: false, reason: 'listedAtMs missing' };
   if (!Array.isArray(entry.shards)) return { ok: false, reason: 'shards missing' };
   const shards: MapShard[] = [];

@@ -12,7 +12,7 @@
  * Contract: `current(api)` never throws. It resolves with the best map this instance has, which
  * may be old or stale: a closed parent's range still routes to its children, so an old map still
  * delivers every record, just less evenly. It resolves with undefined only when no map was ever
- * had (the caller then falls back to random partition keys).
+ * had (the caller then routes by random hash keys).
  *
  * Without the store (missing, read or lease write failing, rate limited) the instance acts alone:
  * its own map, refreshed by a direct ListShards under the same period and backoff rules.
@@ -23,13 +23,21 @@
  * `maxRequests` (the caller keeps the rest for its PutRecords calls), and stops a round that needs
  * more. Such a refresh is deferred, not failed: no lease is taken, no backoff grows, the current map
  * keeps routing (an old map still routes every record correctly), and the next `current()` with
- * room lists. The store is read either way; that costs no backend request.
+ * room lists. The store is read either way; that costs no backend request. A ListShards call the
+ * budget refused (BudgetExhausted, never sent) is a deferred refresh too, not a failed one.
+ *
+ * Trust: a map is trusted for `period` from when it was listed, and never longer than `period`
+ * after this instance took it, whatever date it carries; a map from the store dated more than
+ * MAX_MAP_CLOCK_SKEW_MS ahead of this instance's clock is refused (and reported), so that an entry
+ * dated in the future cannot pin the fleet to one layout. Every store call and wait is kept inside
+ * the time the execution has left (`limits.msLeft`); map-store.ts time-boxes each call.
  */
+import { BUDGET_EXHAUSTED } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import { type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
+import { AwsCallError, type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
 import type { ShardMapStore } from './map-store.js';
 import { buildShardMap, hasShard, type ShardMap } from './shard-map.js';
-import type { RefreshLimits, StalenessEvidence } from './types.js';
+import type { RefreshLimits, SharedShardMapStats, StalenessEvidence } from './types.js';
 
 export type RefreshState = 'invalid' | 'updating' | 'ready';
 
@@ -45,14 +53,19 @@ export const DEFAULT_LEASE_RECHECK_MS = 1_000;
  * How long a cold instance that lost the lease waits for the winner's map. It runs in waitUntil,
  * after the response, and only when the instance has no map at all: without it, every instance
  * that starts together with the lease winner (a new deploy, a new stream) would spread its first
- * records by random partition keys. A ListShards round against AWS takes well under a second.
+ * records by random hash keys. A ListShards round against AWS takes well under a second.
  */
 export const DEFAULT_COLD_START_WAIT_MS = 1_500;
 /** KV polls during that wait. */
 export const COLD_START_POLL_MS = 250;
+/**
+ * How far ahead of this instance's clock a map's listing time may be and still be believed: POP
+ * clocks are NTP-synchronised to well under a second, and a map is written seconds after its
+ * listing started, so anything further ahead was not written by an instance listing the stream.
+ */
+export const MAX_MAP_CLOCK_SKEW_MS = 30_000;
 export interface SharedShardMapOptions {
   streamName: string;
-  region: string;
   /** Longest a map is trusted before it is listed again: the endpoint's `period`, in ms. */
   periodMs: number;
   /** Opens the fleet's store (map-store.ts); called once, on first need. Absent or throwing = memory only. */
@@ -65,7 +78,7 @@ export interface SharedShardMapOptions {
   leaseRecheckMs?: number;
   /**
    * A cold instance (no map at all) that lost the lease waits up to this long, polling KV, for the
-   * winner's map before routing with random partition keys. 0 = do not wait.
+   * winner's map before routing with random hash keys. 0 = do not wait.
    */
   coldStartWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -73,24 +86,6 @@ export interface SharedShardMapOptions {
   listShards?: (api: Pick<KinesisApi, 'listShards'>, streamName: string) => Promise<Shard[]>;
 }
 
-export interface SharedShardMapStats {
-  /** ListShards rounds this instance started (a round = all pages of one listing). */
-  listShardsRounds: number;
-  /** ListShards calls (pages) those rounds sent; each is one backend request. */
-  listShardsCalls: number;
-  /** Refreshes answered by a map another instance put in KV. */
-  adoptedFromKv: number;
-  /** Refreshes that found the lease taken and kept the current map. */
-  leaseHeldElsewhere: number;
-  /** ListShards errors and inconsistent answers. */
-  refreshFailures: number;
-  /** Refreshes put off (or rounds stopped) to keep backend requests for PutRecords. */
-  refreshesDeferred: number;
-  /** Store reads or writes that failed (the instance then acted alone). */
-  kvFailures: number;
-  /** Times staleness evidence marked the map invalid. */
-  invalidations: number;
-}
 
 type StoreHandle = { kind: 'unopened' } | { kind: 'open'; store: ShardMapStore } | { kind: 'missing' };
 type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'deferred' } | { kind: 'failed'; reason: string };
@@ -116,6 +111,8 @@ export class SharedShardMap {
   };
 
   private snapshot: ShardMap | undefined;
+  /** When this instance began trusting the snapshot: its listing time, or when it took it if that is earlier. */
+  private trustedSinceMs = 0;
   private refreshState: RefreshState = 'invalid';
   /** The evidence that made the map stale; a replacement from KV must answer it. */
   private staleness: { seenAtMs: number; landedShardId: string; mapListedAtMs: number } | undefined;
@@ -165,9 +162,20 @@ export class SharedShardMap {
       return this.snapshot;
     }
     if (this.now() < this.nextAttemptAtMs) return this.snapshot;
-    this.inFlight = this.refresh(api, limits.maxRequests);
+    this.inFlight = this.refresh(api, limits);
     await this.inFlight;
     return this.snapshot;
+  }
+
+  /**
+   * ListShards pages a `current()` now would want to send: 0 when the map needs no refresh (fresh,
+   * being refreshed, or waiting out a backoff or another instance's lease). The store may still
+   * answer the refresh without any.
+   */
+  refreshPages(): number {
+    this.expireIfOld();
+    if (this.refreshState !== 'invalid' || this.now() < this.nextAttemptAtMs) return 0;
+    return this.pagesToExpect();
   }
 
   /**
@@ -191,16 +199,22 @@ export class SharedShardMap {
   }
 
   private expireIfOld(): void {
-    if (this.refreshState === 'ready' && this.snapshot && this.now() - this.snapshot.listedAtMs >= this.options.periodMs) {
+    if (this.refreshState === 'ready' && this.snapshot && this.now() - this.trustedSinceMs >= this.options.periodMs) {
       this.refreshState = 'invalid';
     }
   }
 
-  private async refresh(api: Pick<KinesisApi, 'listShards'>, maxRequests: number | undefined): Promise<void> {
+  /** The snapshot from now on; trusted from its listing time, or from now if it claims a later one. */
+  private adopt(map: ShardMap): void {
+    this.snapshot = map;
+    this.trustedSinceMs = Math.min(map.listedAtMs, this.now());
+  }
+
+  private async refresh(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits): Promise<void> {
     this.refreshState = 'updating';
     let outcome: RefreshOutcome;
     try {
-      outcome = await this.refreshOnce(api, maxRequests);
+      outcome = await this.refreshOnce(api, limits);
     } catch (error) {
       outcome = { kind: 'failed', reason: `refresh failed: ${describe(error)}` };
     }
@@ -235,17 +249,19 @@ export class SharedShardMap {
   }
 
   /** The store first; then, if the budget allows, under the lease (or alone when the store is unusable), one ListShards round. */
-  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>, maxRequests: number | undefined): Promise<RefreshOutcome> {
+  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits): Promise<RefreshOutcome> {
+    const { maxRequests } = limits;
+    const timeLeft = () => (limits.msLeft ? limits.msLeft() : undefined);
     const store = this.openStore();
     let coordinated = store !== undefined;
     let generation = 0;
     if (store) {
       try {
-        const fromKv = await store.read();
+        const fromKv = this.believable(await store.read(timeLeft()));
         if (fromKv) {
           generation = fromKv.listedAtMs;
           if (this.isUsable(fromKv)) {
-            this.snapshot = fromKv;
+            this.adopt(fromKv);
             this.stats.adoptedFromKv++;
             return { kind: 'ready' };
           }
@@ -263,9 +279,9 @@ export class SharedShardMap {
     if (maxRequests !== undefined && maxRequests < this.pagesToExpect()) return { kind: 'deferred' };
     if (store && coordinated) {
       try {
-        if ((await store.tryLease(generation)) === 'held-elsewhere') {
+        if ((await store.tryLease(generation, timeLeft())) === 'held-elsewhere') {
           this.stats.leaseHeldElsewhere++;
-          return (await this.awaitWinnersMap(store)) ? { kind: 'ready' } : { kind: 'lease-held' };
+          return (await this.awaitWinnersMap(store, limits)) ? { kind: 'ready' } : { kind: 'lease-held' };
         }
       } catch (error) {
         this.kvFailed('taking the refresh lease', error);
@@ -281,7 +297,14 @@ export class SharedShardMap {
         if (maxRequests !== undefined && pages >= maxRequests) return Promise.reject(new RefreshAllowanceSpent(pages));
         pages++;
         this.stats.listShardsCalls++;
-        return api.listShards(input);
+        return api.listShards(input).catch((error: unknown) => {
+          // A call that never left (no budget, no credentials) is not a page this round sent.
+          if (error instanceof AwsCallError && !error.requestSent) {
+            pages--;
+            this.stats.listShardsCalls--;
+          }
+          throw error;
+        });
       },
     };
     try {
@@ -294,6 +317,11 @@ export class SharedShardMap {
         this.expectedPages = error.pagesSent + 1;
         return { kind: 'deferred' };
       }
+      // Refused by the execution's budget before it was sent: nothing failed, nothing to report.
+      if (error instanceof AwsCallError && !error.requestSent && error.errorCode === BUDGET_EXHAUSTED) {
+        if (pages > 0) this.expectedPages = pages + 1;
+        return { kind: 'deferred' };
+      }
       return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map` };
     }
     this.expectedPages = pages;
@@ -304,9 +332,9 @@ export class SharedShardMap {
       // still routes every key somewhere valid. Keep it and list again after the backoff.
       return { kind: 'failed', reason: `ListShards answered an inconsistent layout (${built.reason}); keeping the previous shard map` };
     }
-    this.snapshot = built.map;
+    this.adopt(built.map);
     // Acting alone when the store failed: writing would likely fail too and add load to a limited store.
-    if (store && coordinated) await this.writeStore(store, built.map);
+    if (store && coordinated) await this.writeStore(store, built.map, timeLeft());
     return { kind: 'ready' };
   }
 
@@ -319,22 +347,23 @@ export class SharedShardMap {
     return Math.max(1, this.expectedPages ?? fromMap);
   }
 
-  /** Cold start only (no map at all): polls KV for the lease winner's map for a short while. */
-  private async awaitWinnersMap(store: ShardMapStore): Promise<boolean> {
+  /** Cold start only (no map at all): polls KV for the lease winner's map for a short while, within the time left. */
+  private async awaitWinnersMap(store: ShardMapStore, limits: RefreshLimits): Promise<boolean> {
     if (this.snapshot) return false;
-    const waitMs = this.options.coldStartWaitMs ?? DEFAULT_COLD_START_WAIT_MS;
+    const timeLeft = () => (limits.msLeft ? limits.msLeft() : Infinity);
+    const waitMs = Math.min(this.options.coldStartWaitMs ?? DEFAULT_COLD_START_WAIT_MS, timeLeft() - COLD_START_POLL_MS);
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     for (let waited = 0; waited < waitMs; waited += COLD_START_POLL_MS) {
       await sleep(COLD_START_POLL_MS);
       let fromKv: ShardMap | undefined;
       try {
-        fromKv = await store.read();
+        fromKv = this.believable(await store.read(timeLeft()));
       } catch (error) {
         this.kvFailed('reading the shard map', error);
         return false;
       }
       if (fromKv && this.isUsable(fromKv)) {
-        this.snapshot = fromKv;
+        this.adopt(fromKv);
         this.stats.adoptedFromKv++;
         return true;
       }
@@ -343,24 +372,34 @@ export class SharedShardMap {
   }
 
   /**
-   * A map from KV ends the refresh when it is within the period, not older than ours, and answers
-   * the staleness evidence if there is any: listed after the evidence was seen, or newer than the
-   * stale map and holding the shard the record actually landed on. (Requiring "listed after the
-   * evidence" alone would make every instance whose evidence came a little after the winner's
-   * listing started list again.)
+   * A map from KV ends the refresh when it is within the period, newer than the one being
+   * replaced (the same map again would extend its trust past the period: one dated a little
+   * ahead looks young by its date), and answers the staleness evidence if there is any: listed
+   * after the evidence was seen, or newer than the stale map and holding the shard the record
+   * actually landed on. (Requiring "listed after the evidence" alone would make every instance
+   * whose evidence came a little after the winner's listing started list again.)
    */
   private isUsable(candidate: ShardMap): boolean {
-    if (this.now() - candidate.listedAtMs >= this.options.periodMs) return false;
-    if (this.snapshot && candidate.listedAtMs < this.snapshot.listedAtMs) return false;
+    if (this.now() - Math.min(candidate.listedAtMs, this.now()) >= this.options.periodMs) return false;
+    if (this.snapshot && candidate.listedAtMs <= this.snapshot.listedAtMs) return false;
     const stale = this.staleness;
     if (!stale) return true;
     if (candidate.listedAtMs > stale.seenAtMs) return true;
     return candidate.listedAtMs > stale.mapListedAtMs && hasShard(candidate, stale.landedShardId);
   }
 
-  private async writeStore(store: ShardMapStore, map: ShardMap): Promise<void> {
+  /** A map from the store, unless it is dated further ahead than any clock skew explains (reported, then treated as absent). */
+  private believable(map: ShardMap | undefined): ShardMap | undefined {
+    if (!map || map.listedAtMs - this.now() <= MAX_MAP_CLOCK_SKEW_MS) return map;
+    this.options.report?.(
+      `KV shard map listed at ${isoDate(map.listedAtMs)} is dated more than ${MAX_MAP_CLOCK_SKEW_MS / 1000} s ahead of this instance's clock; ignored and overwritten by the next listing`,
+    );
+    return undefined;
+  }
+
+  private async writeStore(store: ShardMapStore, map: ShardMap, timeoutMs: number | undefined): Promise<void> {
     try {
-      await store.write(map);
+      await store.write(map, timeoutMs);
     } catch (error) {
       this.kvFailed('writing the shard map', error);
     }
@@ -386,6 +425,12 @@ export class SharedShardMap {
     this.stats.kvFailures++;
     this.options.report?.(`KV store failed ${what} (${describe(error)}); this instance refreshes on its own`);
   }
+}
+
+/** A time as ISO 8601, or as milliseconds when it is beyond what a Date can hold. */
+function isoDate(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms since 1970` : date.toISOString();
 }
 
 /**

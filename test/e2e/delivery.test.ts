@@ -41,7 +41,14 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function start(options: { shards: number; faults?: Omit<FaultProxyOptions, 'target'>; iamRole?: boolean; config?: Record<string, string> }): Promise<Stack> {
+async function start(options: {
+  shards: number;
+  faults?: Omit<FaultProxyOptions, 'target'>;
+  iamRole?: boolean;
+  config?: Record<string, string>;
+  /** Appended to every stored secret, as `--stdin <<< "$VALUE"` appends a newline. */
+  secretSuffix?: string;
+}): Promise<Stack> {
   const kinesis = await startLocalKinesis();
   await createStream(kinesis.url, STREAM, options.shards);
   const proxy = await startFaultProxy({ target: kinesis.url, recordsPerSecondPerShard: 1e9, ...options.faults });
@@ -52,9 +59,11 @@ async function start(options: { shards: number; faults?: Omit<FaultProxyOptions,
   const app = await startViceroy({
     ports: { origin: origin.port, kinesis: verifier.port, sts: sts?.port },
     editManifest(toml) {
+      const suffix = JSON.stringify(options.secretSuffix ?? '').slice(1, -1);
       let out = toml
-        .replace('data = "AKIDLOCALDEVELOPMENT"', `data = "${KEYS.accessKeyId}"`)
-        .replace('data = "local-development-secret-not-a-real-key"', `data = "${KEYS.secretAccessKey}"`);
+        .replace('data = "AKIDLOCALDEVELOPMENT"', `data = "${KEYS.accessKeyId}${suffix}"`)
+        .replace('data = "local-development-secret-not-a-real-key"', `data = "${KEYS.secretAccessKey}${suffix}"`)
+        .replace('data = "local-admin-token"', `data = "local-admin-token${suffix}"`);
       out = setConfigItem(out, 'main.format', '%m %U %>s');
       if (sts) {
         out = setConfigItem(out, 'main.iam_role', ROLE_ARN);
@@ -128,7 +137,7 @@ describe('delivery from the Wasm in Viceroy', () => {
 
   it('under per-shard throttling, every record is delivered or reported, and responses are unaffected', async () => {
     // One shard accepting 4 records/s (no burst beyond that): most of 30 quick requests are throttled.
-    const s = await start({ shards: 1, faults: { recordsPerSecondPerShard: 4, burstSeconds: 1 }, config: { 'main.max_attempts': '2' } });
+    const s = await start({ shards: 1, faults: { recordsPerSecondPerShard: 4, burstSeconds: 1 }, config: { 'main.max_attempts': '2', 'main.retry_window_ms': '0' } });
     const { statuses, worstMs } = await drive(s.app, 30);
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(worstMs).toBeLessThan(2_000);
@@ -144,6 +153,7 @@ describe('delivery from the Wasm in Viceroy', () => {
     const s = await start({
       shards: 2,
       faults: { faults: () => ({ kind: 'status', status: 503, errorType: 'ServiceUnavailable', message: 'try later' }) },
+      config: { 'main.retry_window_ms': '0' },
     });
     const { statuses, worstMs } = await drive(s.app, 5);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
@@ -165,6 +175,15 @@ describe('delivery from the Wasm in Viceroy', () => {
     expect(stored.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `GET /r/${i} 200`).sort());
     expect(s.proxy.stats.faultsApplied).toMatchObject({ reset: 1, malformed: 1, hang: 1 });
     expect(s.proxy.stats.calls.PutRecords).toBe(6 + 3); // one retry per fault, no more
+  });
+
+  it('secrets stored with a trailing newline (`--stdin <<<`): the Wasm signs what AWS accepts, and the admin token matches', async () => {
+    const s = await start({ shards: 1, secretSuffix: '\n' });
+    await drive(s.app, 3);
+    const { stored } = await accountFor(s, 3);
+    expect(stored).toHaveLength(3);
+    expect(rejectedCalls(s.verifier)).toEqual([]);
+    expect((await s.app.fetch('/_kinesis_logger/stats', { headers: { authorization: 'Bearer local-admin-token' } })).status).toBe(200);
   });
 
   it('serves the admin counters behind the token, without secrets', async () => {

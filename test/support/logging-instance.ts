@@ -1,17 +1,22 @@
 /**
  * One simulated Compute instance running the product's own delivery (delivery/streams.ts, built as
- * handler/endpoints.ts builds it, from a Config Store item and Secret Store keys) over Node fetch
+ * handler/endpoints.ts builds it, from Config Store items and Secret Store keys) over Node fetch
  * and in-memory stores, for the integration tests and benchmarks. Its state (credentials, signing
- * keys, shard map, counters) lives across executions, as in a reused sandbox; `deliver()` runs one
- * execution (one RequestBudget for every AWS call) and says what it reported, what went to the
- * fallback endpoint, and which requests it sent.
+ * keys, shard maps, counters) lives across executions, as in a reused sandbox; `deliver()` runs one
+ * execution (one LoggingExecution: one RequestBudget for every AWS call, one request id numbering
+ * its lines) and says what it reported, what went to the fallback endpoint, and which requests it
+ * sent.
+ *
+ * The endpoint `main` always exists; `more` adds others (same stream, Kinesis URL and keys unless
+ * their fields say otherwise). Lines given as strings are main's. Unless a test sets
+ * `retry_window_ms`, endpoints have none: most tests are about `max_attempts`, and a window
+ * would keep every failure test retrying for seconds.
  */
-import { BACKEND_REQUESTS_PER_EXECUTION, RequestBudget } from '../../src/aws/budget.js';
+import { RequestBudget } from '../../src/aws/budget.js';
 import { loadServiceConfig } from '../../src/config/load.js';
 import type { KinesisEndpointConfig } from '../../src/config/index.js';
-import { createStreamDelivery, streamKey, type DeliveryCounters, type DeliveryTuning, type StreamDelivery } from '../../src/delivery/index.js';
+import { createStreamDelivery, type DeliveryCounters, type DeliveryTuning, type StreamDelivery, type StreamStats } from '../../src/delivery/index.js';
 import type { DeliveryOutcome } from '../../src/delivery/report.js';
-import type { StreamStats } from '../../src/delivery/streams.js';
 import type { PutRecordsRequestEntry } from '../../src/kinesis/api.js';
 import type { KvStoreLike } from '../../src/platform/types.js';
 import { FakeConfig, FakeKvStore, FakeSecrets } from '../../src/testing/memory-stores.js';
@@ -23,15 +28,17 @@ export const TEST_KEYS = { accessKeyId: 'AKIDINTEGRATIONTEST1', secretAccessKey:
 export const ENDPOINT = 'main';
 
 export interface InstanceOptions {
-  /** More fields of the endpoint's Config Store item (e.g. `iam_role`, `aggregation`). */
+  /** More fields of main's Config Store item (e.g. `iam_role`, `aggregation`). */
   fields?: Record<string, string>;
-  /** Secret Store contents; default the endpoint's keys (TEST_KEYS). */
+  /** More endpoints: name → fields of its item (stream, region, endpoint_url default to main's). */
+  more?: Record<string, Record<string, string>>;
+  /** Secret Store contents; default every endpoint's keys are TEST_KEYS. */
   secrets?: Record<string, string>;
   /** The fleet's KV store; default a fresh one (a cold fleet); null = no KV store linked. */
   kv?: KvStoreLike | null;
   /** Short backoffs and timeouts by default, so failure tests stay quick. */
   tuning?: DeliveryTuning;
-  /** Give the endpoint a fallback log endpoint whose lines the result collects (default true). */
+  /** Give main a fallback log endpoint whose lines the result collects (default true). */
   fallback?: boolean;
   now?: () => number;
 }
@@ -40,14 +47,23 @@ export interface ExecutionOptions {
   /** Backend requests this execution may spend on logging (default: 31, as behind one origin fetch). */
   budgetRequests?: number;
   deadlineMs?: number;
+  /** The request id its record ids start with (default: a fresh one per execution). */
+  requestId?: string;
+}
+
+/** A line for a named endpoint (a plain string is main's). */
+export interface InstanceLine {
+  endpoint: string;
+  line: string;
+  partitionKey?: string;
 }
 
 export interface DeliverResult {
-  /** This execution's share of the stream's delivery counters. */
+  /** This execution's share of main's stream counters. */
   outcome: DeliveryOutcome;
   /** Lines on the error log endpoint: delivery failure reports. */
   reports: string[];
-  /** Once-per-instance lines (missing secrets, shard-map problems). */
+  /** Once-per-instance lines (shard-map problems, configuration bugs). */
   notices: string[];
   fallback: string[];
   budget: RequestBudget;
@@ -60,9 +76,12 @@ export interface DeliverResult {
   ms: number;
 }
 
-/** The instance: one endpoint `main` on `streamName` at `kinesisUrl`. */
+let executions = 0;
+
+/** The instance: endpoint `main` on `streamName` at `kinesisUrl`, and any `more`. */
 export class LoggingInstance {
   readonly endpoint: KinesisEndpointConfig;
+  readonly endpoints: ReadonlyMap<string, KinesisEndpointConfig>;
   readonly delivery: StreamDelivery;
   /** Every line this instance wrote, over all executions (an execution's own are in its result). */
   readonly reports: string[] = [];
@@ -73,20 +92,26 @@ export class LoggingInstance {
   readonly putRecords: PutRecordsRequestEntry[][] = [];
 
   constructor(kinesisUrl: string, streamName: string, options: InstanceOptions = {}) {
-    const item = {
-      stream_name: streamName,
-      region: TEST_REGION,
-      endpoint_url: kinesisUrl,
-      ...(options.fallback === false ? {} : { fallback_log_endpoint: 'fallback' }),
-      ...options.fields,
+    const base = { stream_name: streamName, region: TEST_REGION, endpoint_url: kinesisUrl, retry_window_ms: '0' };
+    const items: Record<string, Record<string, string>> = {
+      [ENDPOINT]: { ...base, ...(options.fallback === false ? {} : { fallback_log_endpoint: 'fallback' }), ...options.fields },
+      ...Object.fromEntries(Object.entries(options.more ?? {}).map(([name, fields]) => [name, { ...base, ...fields }])),
     };
-    const config = loadServiceConfig(new FakeConfig({ endpoints: ENDPOINT, [ENDPOINT]: JSON.stringify(item) }));
+    const store = Object.fromEntries(Object.entries(items).map(([name, item]) => [name, JSON.stringify(item)]));
+    const config = loadServiceConfig(new FakeConfig({ endpoints: Object.keys(items).join(','), ...store }));
     if (config.errors.length > 0) throw new Error(config.errors.map((e) => e.message).join('; '));
-    this.endpoint = kinesisEndpoint(config.endpoints[0]);
-    const secrets = new FakeSecrets(options.secrets ?? { [`${ENDPOINT}.access_key_id`]: TEST_KEYS.accessKeyId, [`${ENDPOINT}.secret_access_key`]: TEST_KEYS.secretAccessKey });
+    this.endpoints = new Map(config.endpoints.map((e) => [e.name, kinesisEndpoint(e)]));
+    this.endpoint = this.endpoints.get(ENDPOINT)!;
+    const defaultSecrets = Object.fromEntries(
+      Object.keys(items).flatMap((name) => [
+        [`${name}.access_key_id`, TEST_KEYS.accessKeyId],
+        [`${name}.secret_access_key`, TEST_KEYS.secretAccessKey],
+      ]),
+    );
+    const secrets = new FakeSecrets(options.secrets ?? defaultSecrets);
     const kv = options.kv === undefined ? new FakeKvStore(options.now) : options.kv;
     const noticed = new Set<string>();
-    this.delivery = createStreamDelivery([this.endpoint], {
+    this.delivery = createStreamDelivery([...this.endpoints.values()], {
       fetch: async (request) => {
         const target = request.headers.get('x-amz-target')?.split('.')[1];
         if (target === 'ListShards' || target === 'PutRecords') this.sent[target]++;
@@ -117,12 +142,17 @@ export class LoggingInstance {
    * One execution: the lines delivered within a fresh budget, and what it did. Run executions of
    * one instance one after another (as a sandbox does) for the result's counts to be theirs alone.
    */
-  async deliver(lines: readonly string[], options: ExecutionOptions = {}): Promise<DeliverResult> {
+  async deliver(lines: readonly (string | InstanceLine)[], options: ExecutionOptions = {}): Promise<DeliverResult> {
     const started = Date.now();
-    const budget = new RequestBudget(options.budgetRequests ?? BACKEND_REQUESTS_PER_EXECUTION - 1, started + (options.deadlineMs ?? 30_000));
+    const budget = new RequestBudget(options.budgetRequests ?? 31, started + (options.deadlineMs ?? 30_000));
+    const execution = { budget, requestId: options.requestId ?? `test-request-${++executions}`, linesNumbered: 0 };
     const before = { reports: this.reports.length, notices: this.notices.length, fallback: this.fallbackLines.length, sent: { ...this.sent }, puts: this.putRecords.length };
     const countersBefore = structuredClone(this.counters());
-    await this.delivery.deliver(lines.map((line) => ({ endpoint: this.endpoint, line })), budget);
+    const endpointLines = lines.map((l) => {
+      const { endpoint, line, partitionKey } = typeof l === 'string' ? { endpoint: ENDPOINT, line: l, partitionKey: undefined } : l;
+      return { endpoint: this.endpoints.get(endpoint)!, line, partitionKey };
+    });
+    await this.delivery.deliver(endpointLines, execution);
     return {
       outcome: outcomeBetween(countersBefore, this.counters()),
       reports: this.reports.slice(before.reports),
@@ -137,17 +167,21 @@ export class LoggingInstance {
     };
   }
 
-  counters(): DeliveryCounters {
-    return this.streamStats().delivery;
+  /** Main's stream counters, or its `unsigned` ones while no stream is known (its keys never read). */
+  counters(endpoint = ENDPOINT): DeliveryCounters {
+    const { streams, endpoints } = this.delivery.stats();
+    const { stream, unsigned } = endpoints[endpoint];
+    return stream ? streams[stream].delivery : unsigned;
   }
 
   /** The stream's counters and its shard map's state, as the admin page shows them. */
-  streamStats(): StreamStats {
-    return this.delivery.stats().streams[streamKey(this.endpoint)];
+  streamStats(endpoint = ENDPOINT): StreamStats {
+    const stats = this.delivery.stats();
+    return stats.streams[stats.endpoints[endpoint].stream!];
   }
 
-  credentialsStats() {
-    return this.delivery.stats().endpoints[ENDPOINT].credentials;
+  credentialsStats(endpoint = ENDPOINT) {
+    return this.delivery.stats().endpoints[endpoint].credentials;
   }
 }
 
@@ -155,17 +189,15 @@ export class LoggingInstance {
 function outcomeBetween(before: DeliveryCounters, after: DeliveryCounters): DeliveryOutcome {
   const diff = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]).filter(([, v]) => v !== 0));
+  const { deliveries: _after, ...rest } = after;
+  const numbers = Object.fromEntries(
+    Object.entries(rest)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => [k, (v as number) - ((before as unknown as Record<string, number>)[k] ?? 0)]),
+  );
   return {
-    attempted: after.attempted - before.attempted,
-    delivered: after.delivered - before.delivered,
-    retried: after.retried - before.retried,
-    failed: after.failed - before.failed,
+    ...(numbers as unknown as DeliveryOutcome),
     failedByCode: diff(after.failedByCode, before.failedByCode),
     failedByKind: diff(after.failedByKind as Record<string, number>, before.failedByKind as Record<string, number>),
-    droppedOversize: after.droppedOversize - before.droppedOversize,
-    truncated: after.truncated - before.truncated,
-    putRecordsCalls: after.putRecordsCalls - before.putRecordsCalls,
-    misrouted: after.misrouted - before.misrouted,
   };
 }
-

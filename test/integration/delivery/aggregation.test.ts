@@ -61,7 +61,7 @@ describe('KPL aggregation', () => {
   it('delivers every line inside aggregated records that consumers de-aggregate', async () => {
     const stream = await newStream(stack, 3, 'agg');
     const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, path: `/p/${i}`, pad: 'x'.repeat(400) }));
-    const result = await deliver(stack, stream, lines, { fields: { aggregation: 'kpl', aggregation_max_bytes: '51200' } });
+    const result = await deliver(stack, stream, lines, { fields: { aggregation: 'kpl', aggregation_max_bytes: '51200' }, requestId: 'agg-request' });
     expect(result.reports).toEqual([]);
     expect(result.outcome.delivered).toBe(300);
 
@@ -69,14 +69,18 @@ describe('KPL aggregation', () => {
     expect(raw.length).toBeLessThan(20); // 300 lines of ~430 B in ≤50 KiB aggregates
     const shards = await listAllShards(stack.kinesis.url, stream);
     const users: string[] = [];
+    const keys = new Map<string, string>();
     for (const record of raw) {
       for (const user of deaggregate(record)) {
         users.push(Buffer.from(user.data, 'base64').toString('utf8'));
+        keys.set(Buffer.from(user.data, 'base64').toString('utf8'), user.partitionKey);
         // Every user record belongs on the shard its aggregate landed on.
         expect(shardOf(shards, BigInt(user.explicitPartitionKey!))).toBe(record.shardId);
       }
     }
     expect(users.sort()).toEqual([...lines].sort());
+    // De-aggregated, every line comes back with its own record id: the key consumers de-duplicate on.
+    expect(lines.map((line) => keys.get(line))).toEqual(lines.map((_, i) => `agg-request-${i}`));
     // Every shard got its share of user records.
     expect(new Set(raw.map((r) => r.shardId)).size).toBe(3);
   });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TRUNCATION_MARKER } from '../../../src/delivery/prepare.js';
 import { readStream } from '../../../src/testing/local-kinesis.js';
-import { accountFor, deliver, newStream, numberedLines, startStack, type Stack } from '../../support/delivery-stack.js';
+import { accountFor, deliver, newStream, numberedLines, stackInstance, startStack, type Stack } from '../../support/delivery-stack.js';
 
 const FAILED = 'Failed to put record onto stream';
 
@@ -70,15 +70,33 @@ describe('scripted faults on a 2-shard stream', () => {
     expect(books.duplicates).toBe(0);
   });
 
-  it('duplicates, and only duplicates, when a timed-out call had in fact been written', async () => {
+  it('duplicates, and only duplicates, when a timed-out call had in fact been written; each duplicate carries its original\'s PartitionKey, on its shard', async () => {
     // The documented price of retrying after a timeout (KPL RequestTimeout note): never a loss.
-    stack.proxy.setFaults([{ kind: 'hang-after-forward' }]);
-    const lines = numberedLines(10);
-    const result = await deliver(stack, stream, lines, { tuning: { kinesisCallTimeoutMs: 300 } });
-    expect(result.outcome).toMatchObject({ delivered: 10, failed: 0, putRecordsCalls: 2 });
-    const books = await accountFor(stack, stream, lines, result);
-    expect(books.lost).toEqual([]);
-    expect(books.duplicates).toBe(10);
+    // Kinesis stores the records of every other call, then the answer is held past the call timeout.
+    stack.proxy.setFaults(({ n }) => (n % 2 === 1 ? { kind: 'hang-after-forward' } : undefined));
+    const instance = stackInstance(stack, stream, { tuning: { kinesisCallTimeoutMs: 300 } });
+    const sent: string[] = [];
+    for (let request = 0; request < 4; request++) {
+      const lines = numberedLines(10, `request${request}`);
+      sent.push(...lines);
+      const result = await instance.deliver(lines);
+      expect(result.outcome).toMatchObject({ delivered: 10, failed: 0, putRecordsCalls: 2, retried: 10, retriedAfterAmbiguous: 10 });
+    }
+    const stored = await readStream(stack.kinesis.url, stream);
+    expect(stored).toHaveLength(80);
+    const byLine = new Map<string, typeof stored>();
+    for (const record of stored) byLine.set(record.data, [...(byLine.get(record.data) ?? []), record]);
+    expect([...byLine.keys()].sort()).toEqual([...sent].sort());
+    for (const copies of byLine.values()) {
+      expect(copies).toHaveLength(2);
+      // The duplicate carries its original's key and sits on its shard, after it: a consumer of that shard can drop it.
+      expect(copies[1].partitionKey).toBe(copies[0].partitionKey);
+      expect(copies[1].shardId).toBe(copies[0].shardId);
+    }
+    // No two lines — of one request or of different requests — share a key.
+    const keyOf = new Map([...byLine].map(([line, copies]) => [line, copies[0].partitionKey]));
+    expect(new Set(keyOf.values()).size).toBe(sent.length);
+    expect(instance.counters()).toMatchObject({ retriedAfterAmbiguous: 40, delivered: 40 });
   });
 
   it('re-sends only the failed entries of a partial failure', async () => {

@@ -117,37 +117,59 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
     expect(books.lost).toEqual([]);
   });
 
-  it('retries a throttled AssumeRole like any retriable failure', async () => {
+  it('a throttled AssumeRole is called once in the execution, not again until its backoff has passed; then the role is assumed and lines flow', async () => {
     const stream = await newStream(stack, 1, 'iam');
     sts.setFaults([{ kind: 'error', status: 400, code: 'Throttling', message: 'Rate exceeded' }]);
-    const instance = iamRoleInstance(stream);
+    const instance = iamRoleInstance(stream, { tuning: { minStsBackoffMs: 300 } });
     const before = sts.stats.calls;
-    const result = await instance.deliver(['x', 'y']);
-    // The throttled AssumeRole came before any Kinesis call: Kinesis saw each record once, so nothing counts as retried.
-    expect(result.outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1, retried: 0 });
+    const throttled = await instance.deliver(['x', 'y']);
+    // One AssumeRole, and nothing sent to Kinesis without credentials; the lines go to the fallback, reported once.
+    expect(throttled).toMatchObject({ stsCalls: 1, listShardsCalls: 0, putRecordsCalls: 0 });
+    expect(throttled.outcome).toMatchObject({ delivered: 0, failed: 2, putRecordsCalls: 0, failedByCode: { Throttling: 2 } });
+    expect(throttled.fallback).toEqual(['x', 'y']);
+    expect(throttled.reports).toEqual([expect.stringMatching(/^Failed to put record onto stream .*: Throttling STS AssumeRole: Rate exceeded \(endpoints main; AssumeRole of arn:aws:iam::123456789012:role\/fastly-kinesis-logs\); their lines are not sent while it fails/)]);
+    // Inside the backoff: no call.
+    const waiting = await instance.deliver(['z']);
+    expect(waiting.stsCalls).toBe(0);
+    expect(waiting.reports).toEqual([]);
+    await new Promise((r) => setTimeout(r, 350));
+    const after = await instance.deliver(['w']);
+    expect(after.outcome).toMatchObject({ delivered: 1, failed: 0 });
+    expect(after.stsCalls).toBe(1);
     expect(sts.stats.calls - before).toBe(2);
-    expect(result).toMatchObject({ stsCalls: 2, listShardsCalls: 1, putRecordsCalls: 1 });
-    expect(result.budget.spent).toBe(4);
   });
 
-  it('does not retry an AccessDenied from STS (wrong external id), and sends nothing to Kinesis', async () => {
+  it('an AccessDenied from STS (wrong external id): at most one AssumeRole per execution, backed off, reported once, nothing sent to Kinesis', async () => {
     const stream = await newStream(stack, 1, 'iam');
-    const instance = iamRoleInstance(stream, { externalId: 'someone-else' });
+    const instance = iamRoleInstance(stream, { externalId: 'someone-else', tuning: { minStsBackoffMs: 200 } });
     const putsBefore = stack.proxy.stats.calls.PutRecords ?? 0;
-    const result = await instance.deliver(['x']);
-    expect(result.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { AccessDenied: 1 } });
-    expect(result.reports).toHaveLength(1);
-    expect(result.reports[0]).toMatch(/^Failed to put record onto stream .*: AccessDenied STS AssumeRole: User: .* is not authorized to perform: sts:AssumeRole .*\(1 of 1 records; not retriable, never sent\)$/);
+    const before = sts.stats.calls;
+    const first = await instance.deliver(['x']);
+    expect(first.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { AccessDenied: 1 } });
+    expect(first.stsCalls).toBe(1);
+    expect(first.reports).toEqual([expect.stringMatching(/^Failed to put record onto stream .*: AccessDenied STS AssumeRole: User: .* is not authorized to perform: sts:AssumeRole .*\(endpoints main; AssumeRole of .*\); their lines are not sent while it fails/)]);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 350));
+      const again = await instance.deliver([`again-${i}`]);
+      expect(again.stsCalls).toBeLessThanOrEqual(1);
+      expect(again.reports).toEqual([]);
+      expect(again.fallback).toEqual([`again-${i}`]);
+    }
+    expect(sts.stats.calls - before).toBeLessThanOrEqual(4);
     expect(stack.proxy.stats.calls.PutRecords ?? 0).toBe(putsBefore);
   });
 
-  it('counts STS against the budget: with one request left, STS takes it and PutRecords is not sent', async () => {
+  it('plans STS with the PutRecords call it serves: with one request left neither is sent, with two both are', async () => {
     const stream = await newStream(stack, 1, 'iam');
     const instance = iamRoleInstance(stream);
     const before = sts.stats.calls;
-    const result = await instance.deliver(['x'], { budgetRequests: 1 });
-    expect(sts.stats.calls - before).toBe(1);
-    expect(result.budget.spent).toBe(1);
-    expect(result.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { BudgetExhausted: 1 } });
+    const tight = await instance.deliver(['x'], { budgetRequests: 1 });
+    expect(sts.stats.calls - before).toBe(0);
+    expect(tight.budget.spent).toBe(0);
+    expect(tight.outcome).toMatchObject({ delivered: 0, failed: 1, putRecordsCalls: 0, failedByCode: { BudgetExhausted: 1 } });
+    expect(tight.reports).toEqual([expect.stringMatching(/BudgetExhausted .*\(1 of 1 records; backend request or time budget of this execution spent before it was sent\)$/)]);
+    const enough = await instance.deliver(['y'], { budgetRequests: 2 });
+    expect(enough).toMatchObject({ stsCalls: 1, putRecordsCalls: 1, listShardsCalls: 0 });
+    expect(enough.outcome.delivered).toBe(1);
   });
 });

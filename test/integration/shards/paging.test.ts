@@ -136,13 +136,15 @@ describe('refresh failures keep the previous map', () => {
     expect(instance.streamStats().shardMap).toMatchObject({ shards: 1600, state: 'ready' });
   });
 
-  it('no map at all and ListShards failing: random partition keys, nothing dropped', async () => {
+  it('no map at all and ListShards failing: random hash keys, record ids kept, nothing dropped', async () => {
     server = await startPagingKinesis('s', evenLayout(4));
     server.setMode({ kind: 'error', status: 400, type: 'AccessDeniedException', message: 'not authorized to perform: kinesis:ListShards' });
     const [instance] = fleetOf(1, server.url, 's');
-    const result = await instance.deliver(lines('x', 400));
+    const result = await instance.deliver(lines('x', 400), { requestId: 'no-map' });
     expect(result.outcome.delivered).toBe(400);
-    expect(result.putRecordsRequests.flat().every((entry) => entry.ExplicitHashKey === undefined)).toBe(true);
+    const entries = result.putRecordsRequests.flat();
+    expect(entries.map((entry) => entry.PartitionKey)).toEqual(Array.from({ length: 400 }, (_, i) => `no-map-${i}`));
+    expect(entries.every((entry) => /^\d+$/.test(entry.ExplicitHashKey ?? ''))).toBe(true);
     expect(server.recordsPerShard.size).toBe(4);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExhaustedError, RequestBudget } from '../../../src/aws/budget.js';
 import { expiringCredentials, staticCredentials } from '../../../src/aws/credentials.js';
-import { createSignedFetch, RequestTimeoutError } from '../../../src/aws/signed-fetch.js';
+import { createSignedFetch, RequestTimeoutError, SigningError } from '../../../src/aws/signed-fetch.js';
+import { createKinesisApi } from '../../../src/kinesis/api.js';
+import { AwsCallError } from '../../../src/kinesis/errors.js';
 
 const init = { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' }, body: '{}' };
 
@@ -56,5 +58,20 @@ describe('createSignedFetch', () => {
     const stalled = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"partial"')) });
     const { fetchFn } = signedFetch({ answer: async () => new Response(stalled), timeoutMs: 30 });
     await expect(fetchFn('https://kinesis.us-east-1.amazonaws.com/', init)).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it('a request that cannot be signed is never sent and takes no request: an unsent SigningFailed, without the credential in the message', async () => {
+    const budget = new RequestBudget(5, Date.now() + 60_000);
+    const credentials = staticCredentials(async () => ({ accessKeyId: 'AKIDWITHNEWLINE\n', secretAccessKey: 's', sessionToken: 'tok\r\nen' }));
+    const { fetchFn, sent } = signedFetch({ credentials, budget });
+    const error = await fetchFn('https://kinesis.us-east-1.amazonaws.com/', init).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SigningError);
+    expect(sent).toEqual([]);
+    expect(budget.spent).toBe(0);
+    const api = createKinesisApi('https://kinesis.us-east-1.amazonaws.com/', fetchFn);
+    const callError = (await api.putRecords({ StreamName: 's', Records: [] }).catch((e: unknown) => e)) as AwsCallError;
+    expect(callError).toBeInstanceOf(AwsCallError);
+    expect(callError).toMatchObject({ errorCode: 'SigningFailed', requestSent: false, errorClass: 'fatal' });
+    expect(callError.message).not.toMatch(/AKIDWITHNEWLINE|tok/);
   });
 });

@@ -11,14 +11,30 @@ const messages = (config: Record<string, string>) => loadServiceConfig(new FakeC
 const endpoint = (config: Record<string, string>) => kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems(config))).endpoints[0]);
 
 describe('delivery keys', () => {
-  it('default to 3 attempts, 1 MiB records, 5 MiB calls, truncate, no fallback endpoint', () => {
-    expect(endpoint(minimal).delivery).toEqual({ maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' });
+  it('default to 3 attempts, a 10 s retry window, 1 MiB records, 5 MiB calls, truncate, no fallback endpoint, record-id partition keys', () => {
+    expect(endpoint(minimal).delivery).toEqual({ maxAttempts: 3, retryWindowMs: 10_000, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' });
     expect(endpoint(minimal).fallbackLogEndpoint).toBeUndefined();
+    expect(endpoint(minimal).partitionKey).toBeUndefined();
+  });
+
+  it('retry_window_ms: 0 (off) up to 60 s, inside the logging deadline', () => {
+    expect(endpoint({ ...minimal, 'main.retry_window_ms': '0' }).delivery.retryWindowMs).toBe(0);
+    expect(endpoint({ ...minimal, 'main.retry_window_ms': '30000' }).delivery.retryWindowMs).toBe(30_000);
+    expect(messages({ ...minimal, 'main.retry_window_ms': '90000' })).toEqual(['main.retry_window_ms: "90000" is not an integer from 0 to 60000']);
+  });
+
+  it('partition_key: a format compiled at load (errors with a caret), never empty', () => {
+    expect(endpoint({ ...minimal, 'main.partition_key': '%{req.http.X-Tenant}V' }).partitionKey?.source).toBe('%{req.http.X-Tenant}V');
+    const [unterminated] = messages({ ...minimal, 'main.partition_key': '%{req.http.X-Tenant' });
+    expect(unterminated).toMatch(/^main\.partition_key: /);
+    expect(unterminated).toContain('^');
+    expect(messages({ ...minimal, 'main.partition_key': '%{no.such.variable}V' })[0]).toMatch(/^main\.partition_key: .*no\.such\.variable/s);
+    expect(messages({ ...minimal, 'main.partition_key': ' ' })).toEqual(['main.partition_key: empty: leave it out for the record id, or give a format such as %{req.http.X-Tenant}V']);
   });
 
   it('accept the 10 MiB limits of raised streams', () => {
     const e = endpoint({ ...minimal, 'main.max_record_bytes': String(10 * 1024 * 1024), 'main.max_request_bytes': String(10 * 1024 * 1024), 'main.oversize': 'drop', 'main.max_attempts': '5' });
-    expect(e.delivery).toEqual({ maxAttempts: 5, maxRecordBytes: 10 * 1024 * 1024, maxRequestBytes: 10 * 1024 * 1024, oversize: 'drop' });
+    expect(e.delivery).toEqual({ maxAttempts: 5, retryWindowMs: 10_000, maxRecordBytes: 10 * 1024 * 1024, maxRequestBytes: 10 * 1024 * 1024, oversize: 'drop' });
   });
 
   it('name the key in every problem', () => {

@@ -4,15 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
-import { deliverLines, failLines, type DeliveryDeps } from '../../../src/delivery/pipeline.js';
+import { failDelivery, prepareDelivery, sendDelivery, type DeliveryDeps, type DeliveryLine } from '../../../src/delivery/pipeline.js';
 import type { KinesisApi, PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
-import { createStreamRouter, type ShardRouter, type ShardTarget, type StreamRouter } from '../../../src/shards/index.js';
+import { createStreamRouter, type ShardRoute, type ShardRouter, type StreamRouter } from '../../../src/shards/index.js';
 import { buildShardMap } from '../../../src/shards/shard-map.js';
 import { equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { seededRandom } from '../../../src/testing/seeded-random.js';
+
+/** Lines as the composer hands them over: each with its record id as partition key, spread by the router. */
+const L = (lines: readonly string[]): DeliveryLine[] => lines.map((line, i) => ({ line, partitionKey: `request-${i}`, hashedKey: false }));
+
+const deliverLines = (streamName: string, lines: DeliveryLine[], deps: DeliveryDeps) => sendDelivery(prepareDelivery(streamName, lines, deps.limits), deps);
 
 type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
 
@@ -48,10 +53,10 @@ function twoShardRouter() {
   const router: ShardRouter = {
     async plan(count, avoid) {
       avoidSeen.push([...(avoid ?? [])]);
-      return Array.from({ length: count }, (_, i): ShardTarget => {
+      return Array.from({ length: count }, (_, i): ShardRoute => {
         let shard = next++ % 2;
         if (avoid?.[i] === `shardId-${shard}`) shard = 1 - shard;
-        return { partitionKey: 'a', explicitHashKey: String(shard), shardId: `shardId-${shard}`, mapListedAtMs: 0 };
+        return { explicitHashKey: String(shard), shardId: `shardId-${shard}`, mapListedAtMs: 0 };
       });
     },
     observe(t, landed, sentAt) {
@@ -69,7 +74,7 @@ function deps(api: KinesisApi, overrides: Partial<DeliveryDeps> = {}) {
   const d: DeliveryDeps = {
     api,
     router: twoShardRouter().router,
-    limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' },
+    limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate', retryWindowMs: 0 },
     reportFailure: (line) => reports.push(line),
     fallback: (line) => fallback.push(line),
     sleep: async (ms) => {
@@ -87,12 +92,13 @@ describe('deliverLines', () => {
   it('sends each line once when all goes well, nothing reported', async () => {
     const { api, sent } = scriptedApi(allOk);
     const { deps: d, reports, fallback, sleeps } = deps(api);
-    const outcome = await deliverLines('s', ['a', 'b', 'c'], d);
+    const outcome = await deliverLines('s', L(['a', 'b', 'c']), d);
     expect(sent).toEqual([['a', 'b', 'c']]);
     expect(outcome).toEqual({
       attempted: 3,
       delivered: 3,
       retried: 0,
+      retriedAfterAmbiguous: 0,
       failed: 0,
       failedByCode: {},
       failedByKind: {},
@@ -119,7 +125,7 @@ describe('deliverLines', () => {
     );
     const { router, avoidSeen } = twoShardRouter();
     const { deps: d, sleeps, reports } = deps(api, { router, baseBackoffMs: 100 });
-    const outcome = await deliverLines('s', ['a', 'b', 'c', 'd'], d);
+    const outcome = await deliverLines('s', L(['a', 'b', 'c', 'd']), d);
     expect(sent).toEqual([
       ['a', 'b', 'c', 'd'],
       ['b', 'c'],
@@ -139,7 +145,7 @@ describe('deliverLines', () => {
       }),
     }));
     const { deps: d, reports, fallback } = deps(api);
-    const outcome = await deliverLines('logs', ['throttled-1', 'ok-1', 'throttled-2', 'throttled-3'], d);
+    const outcome = await deliverLines('logs', L(['throttled-1', 'ok-1', 'throttled-2', 'throttled-3']), d);
     expect(reports).toEqual(['Failed to put record onto stream logs: ProvisionedThroughputExceededException Rate exceeded (3 of 4 records; gave up after 3 attempts)']);
     expect(fallback).toEqual(['throttled-1', 'throttled-2', 'throttled-3']);
     expect(outcome).toMatchObject({ delivered: 1, failed: 3, retried: 6, putRecordsCalls: 3, failedByCode: { ProvisionedThroughputExceededException: 3 }, failedByKind: { 'retries-exhausted': 3 } });
@@ -147,20 +153,20 @@ describe('deliverLines', () => {
 
   it('retries all records of a failed call, and only those', async () => {
     const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('ServiceUnavailable', 'busy', 503) : allOk(input)));
-    const { deps: d } = deps(api, { limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 64 * 1024 + 600, oversize: 'truncate' } });
-    // Two calls in the first round (bytes limit: 110 records of 600 + 1 key bytes), the first of which fails.
+    const { deps: d } = deps(api, { limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 64 * 1024 + 600, oversize: 'truncate', retryWindowMs: 0 } });
+    // Two calls in the first round (bytes limit: 108 records of 600 bytes + a 9–11 byte key), the first of which fails.
     const lines = Array.from({ length: 200 }, (_, i) => `${i}`.padEnd(600, '.'));
-    const outcome = await deliverLines('s', lines, d);
-    expect(sent.map((s) => s.length)).toEqual([110, 90, 110]);
+    const outcome = await deliverLines('s', L(lines), d);
+    expect(sent.map((s) => s.length)).toEqual([108, 92, 108]);
     expect(sent[2]).toEqual(sent[0]);
-    expect(outcome).toMatchObject({ delivered: 200, retried: 110, putRecordsCalls: 3 });
+    expect(outcome).toMatchObject({ delivered: 200, retried: 108, putRecordsCalls: 3 });
   });
 
   it('does not start a retry round without budget, and reports the last real error', async () => {
     const { api, sent } = scriptedApi(() => new AwsCallError('InternalFailure', 'broken', 500));
     const budget = { remaining: 0, msLeft: () => 60_000 };
     const { deps: d, reports, sleeps } = deps(api, { budget });
-    const outcome = await deliverLines('s', ['a'], d);
+    const outcome = await deliverLines('s', L(['a']), d);
     expect(sent).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(outcome.failedByKind).toEqual({ 'budget-exhausted': 1 });
@@ -175,9 +181,9 @@ describe('deliverLines', () => {
     const { deps: d, reports } = deps(api, {
       // Nothing left after this round: no retry round starts.
       budget: { remaining: 0, msLeft: () => 60_000 },
-      limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 1024 + 1, oversize: 'truncate' },
+      limits: { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 1024 + 1, oversize: 'truncate', retryWindowMs: 0 },
     });
-    const outcome = await deliverLines('s', ['a'.repeat(700), 'b'.repeat(700)], d);
+    const outcome = await deliverLines('s', L(['a'.repeat(700), 'b'.repeat(700)]), d);
     expect(sent).toHaveLength(2);
     expect(outcome).toMatchObject({ delivered: 0, failed: 2, retried: 0, putRecordsCalls: 1, failedByKind: { 'budget-exhausted': 2 } });
     expect(reports).toEqual([
@@ -190,26 +196,26 @@ describe('deliverLines', () => {
     // STS throttled: the first try never leaves; the second is sent and delivered.
     const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false) : allOk(input)));
     const { deps: d } = deps(api);
-    expect(await deliverLines('s', ['a', 'b'], d)).toMatchObject({ delivered: 2, retried: 0, putRecordsCalls: 1 });
+    expect(await deliverLines('s', L(['a', 'b']), d)).toMatchObject({ delivered: 2, retried: 0, putRecordsCalls: 1 });
     expect(sent).toHaveLength(2);
 
     // Never any credentials: three tries, none sent; the report says so instead of "after 3 attempts".
     const never = scriptedApi(() => new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false));
     const { deps: d2, reports } = deps(never.api);
-    expect(await deliverLines('s', ['a'], d2)).toMatchObject({ failed: 1, retried: 0, putRecordsCalls: 0, failedByKind: { 'retries-exhausted': 1 } });
+    expect(await deliverLines('s', L(['a']), d2)).toMatchObject({ failed: 1, retried: 0, putRecordsCalls: 0, failedByKind: { 'retries-exhausted': 1 } });
     expect(reports).toEqual(['Failed to put record onto stream s: Throttling STS AssumeRole: Rate exceeded (1 of 1 records; gave up after 3 tries, none sent)']);
 
     // Sent twice, then a try without credentials: two attempts, one retry, and the third named.
     const mixed = scriptedApi((_, call) => (call < 3 ? new AwsCallError('InternalFailure', 'broken', 500) : new AwsCallError('Throttling', 'STS AssumeRole: Rate exceeded', 400, false)));
     const { deps: d3, reports: reports3 } = deps(mixed.api);
-    expect(await deliverLines('s', ['a'], d3)).toMatchObject({ failed: 1, retried: 1, putRecordsCalls: 2 });
+    expect(await deliverLines('s', L(['a']), d3)).toMatchObject({ failed: 1, retried: 1, putRecordsCalls: 2 });
     expect(reports3).toEqual(['Failed to put record onto stream s: Throttling STS AssumeRole: Rate exceeded (1 of 1 records; gave up after 2 attempts, 1 more not sent)']);
   });
 
   it('does not sleep past the deadline', async () => {
     const { api, sent } = scriptedApi(() => new AwsCallError('InternalFailure', 'broken', 500));
     const { deps: d } = deps(api, { budget: { remaining: 10, msLeft: () => 400 } });
-    await deliverLines('s', ['a'], d);
+    await deliverLines('s', L(['a']), d);
     expect(sent).toHaveLength(1);
   });
 
@@ -217,7 +223,7 @@ describe('deliverLines', () => {
     let refreshes = 0;
     const { api, sent } = scriptedApi((input, call) => (call === 1 ? new AwsCallError('ExpiredTokenException', 'expired', 400) : allOk(input)));
     const { deps: d } = deps(api, { refreshCredentials: () => (refreshes++, true) });
-    const outcome = await deliverLines('s', ['a'], d);
+    const outcome = await deliverLines('s', L(['a']), d);
     expect(refreshes).toBe(1);
     expect(sent).toHaveLength(2);
     expect(outcome.delivered).toBe(1);
@@ -227,22 +233,88 @@ describe('deliverLines', () => {
     const { api } = scriptedApi((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: 'shardId-9', SequenceNumber: '1' })) }));
     const { router, observed } = twoShardRouter();
     const { deps: d } = deps(api, { router });
-    const outcome = await deliverLines('s', ['a', 'b'], d);
+    const outcome = await deliverLines('s', L(['a', 'b']), d);
     expect(observed).toEqual(['shardId-0→shardId-9@1000', 'shardId-1→shardId-9@1000']);
     expect(outcome.misrouted).toBe(2);
   });
 
-  it('failLines reports lines that cannot be sent at all', () => {
+  it('failDelivery reports lines that cannot be sent at all', () => {
     const reports: string[] = [];
     const fallback: string[] = [];
-    const outcome = failLines('s', ['a', 'b'], { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
-      limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' },
+    const limits = { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate', retryWindowMs: 0 } as const;
+    const outcome = failDelivery(prepareDelivery('s', L(['a', 'b']), limits), { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
       reportFailure: (l) => reports.push(l),
       fallback: (l) => fallback.push(l),
     });
     expect(reports).toEqual(['Failed to put record onto stream s: MissingCredentials secret x: missing (2 of 2 records; not retriable, never sent)']);
     expect(fallback).toEqual(['a', 'b']);
     expect(outcome).toMatchObject({ failed: 2, putRecordsCalls: 0 });
+  });
+});
+
+describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashes', () => {
+  const windowLimits = (retryWindowMs: number) => ({ maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate', retryWindowMs }) as const;
+
+  it('past max_attempts, retries until the window ends, waits growing to 5 s, the last try at its end', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('NetworkError', 'connection refused'));
+    const { deps: d, sleeps, reports } = deps(api, { limits: windowLimits(30_000), random: () => 0.99 });
+    const outcome = await deliverLines('s', L(['a']), d);
+    expect(sent.length).toBeGreaterThan(3);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(5_000);
+    expect(sleeps.slice(0, 6)).toEqual([99, 198, 396, 792, 1584, 3168]);
+    // Waits add up to the window (less the few ms the fake clock counts per call), no more.
+    const waited = sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeLessThanOrEqual(30_000);
+    expect(waited).toBeGreaterThan(29_900);
+    expect(outcome).toMatchObject({ delivered: 0, failed: 1, failedByKind: { 'retries-exhausted': 1 } });
+    expect(reports).toEqual([`Failed to put record onto stream s: NetworkError connection refused (1 of 1 records; gave up after ${sent.length} attempts)`]);
+  });
+
+  it('delivers once the outage ends inside the window; without a window, max_attempts tries', async () => {
+    const outage = (until: number) => scriptedApi((input, call) => (call < until ? new AwsCallError('ServiceUnavailable', 'down', 503) : allOk(input)));
+    const within = outage(8);
+    expect(await deliverLines('s', L(['a', 'b']), deps(within.api, { limits: windowLimits(30_000) }).deps)).toMatchObject({ delivered: 2, failed: 0 });
+    expect(within.sent).toHaveLength(8);
+    const without = outage(8);
+    expect(await deliverLines('s', L(['a', 'b']), deps(without.api, { limits: windowLimits(0) }).deps)).toMatchObject({ delivered: 0, failed: 2 });
+    expect(without.sent).toHaveLength(3);
+  });
+
+  it('retries an ambiguous outcome with the same target (hash key, shard, partition key), a throttled one elsewhere', async () => {
+    const targets: { pk: string; ehk?: string }[][] = [];
+    const api: KinesisApi = {
+      async putRecords(input) {
+        targets.push(input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey })));
+        if (targets.length === 1) throw new AwsCallError('Timeout', 'no answer within 10000 ms');
+        return allOk(input);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    const { deps: d } = deps(api);
+    const outcome = await deliverLines('s', L(['a', 'b']), d);
+    expect(targets[1]).toEqual(targets[0]);
+    expect(outcome).toMatchObject({ delivered: 2, retried: 2, retriedAfterAmbiguous: 2 });
+  });
+
+  it('sends records whose key Kinesis hashes without an ExplicitHashKey, and does not ask the router for them', async () => {
+    const { api } = scriptedApi(allOk);
+    const asked: number[] = [];
+    const router: ShardRouter = {
+      async plan(count) {
+        asked.push(count);
+        return Array.from({ length: count }, () => ({ explicitHashKey: '1', shardId: 'shardId-1' }));
+      },
+      observe() {},
+    };
+    const entries: { pk: string; ehk?: string }[] = [];
+    const recording: KinesisApi = { ...api, putRecords: async (input) => (entries.push(...input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey }))), api.putRecords(input)) };
+    const lines: DeliveryLine[] = [
+      { line: 'tenant line', partitionKey: 'tenant-7', hashedKey: true },
+      { line: 'plain line', partitionKey: 'req-1', hashedKey: false },
+    ];
+    await deliverLines('s', lines, deps(recording, { router }).deps);
+    expect(asked).toEqual([1]);
+    expect(entries).toEqual([{ pk: 'tenant-7', ehk: undefined }, { pk: 'req-1', ehk: '1' }]);
   });
 });
 
@@ -285,22 +357,22 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     const router: ShardRouter = {
       async plan(count, _avoid, options) {
         seen.push(options?.refreshAllowance);
-        return Array.from({ length: count }, () => ({ partitionKey: 'k' }));
+        return Array.from({ length: count }, () => ({ explicitHashKey: '0' }));
       },
       observe() {},
     };
     const { api } = scriptedApi(allOk);
     // 1,200 small records: three calls of at most 500.
-    await deliverLines('s', Array.from({ length: 1200 }, (_, i) => `${i}`), deps(api, { router, budget: { remaining: 10, msLeft: () => 60_000 } }).deps);
+    await deliverLines('s', L(Array.from({ length: 1200 }, (_, i) => `${i}`)), deps(api, { router, budget: { remaining: 10, msLeft: () => 60_000 } }).deps);
     expect(seen).toEqual([10 - 3]);
-    await deliverLines('s', ['x'], deps(api, { router }).deps);
+    await deliverLines('s', L(['x']), deps(api, { router }).deps);
     expect(seen).toEqual([7, undefined]);
   });
 
   function sharedMap(clock: FakeClock): StreamRouter {
     return createStreamRouter({
+      scope: '123456789012/us-east-1/kinesis.us-east-1.amazonaws.com/s',
       streamName: 's',
-      region: 'us-east-1',
       periodSeconds: 60,
       openKv: () => new FakeKvStore(clock.now),
       report: (problem) => {
@@ -315,14 +387,14 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     const clock = new FakeClock();
     const shared = sharedMap(clock);
     const first = execution(31, shared, clock);
-    expect((await deliverLines('s', ['a'], first.d)).delivered).toBe(1);
+    expect((await deliverLines('s', L(['a']), first.d)).delivered).toBe(1);
     expect(first.calls).toEqual({ listShards: 3, putRecords: 1 });
     const old = shared.stats().listedAtMs;
 
     clock.advance(60_000);
     // 3 requests left, one PutRecords call pending: a 3-page round would leave none for it.
     const tight = execution(3, shared, clock);
-    const outcome = await deliverLines('s', ['b', 'c'], tight.d);
+    const outcome = await deliverLines('s', L(['b', 'c']), tight.d);
     expect(outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1, misrouted: 0 });
     expect(tight.calls).toEqual({ listShards: 0, putRecords: 1 });
     expect(tight.reports).toEqual([]);
@@ -330,7 +402,7 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
 
     // 4 left: room for both.
     const roomy = execution(4, shared, clock);
-    expect((await deliverLines('s', ['d'], roomy.d)).delivered).toBe(1);
+    expect((await deliverLines('s', L(['d']), roomy.d)).delivered).toBe(1);
     expect(roomy.calls).toEqual({ listShards: 3, putRecords: 1 });
     expect(shared.stats().listedAtMs).toBe(clock.ms);
     expect(clock.ms).toBeGreaterThan(old!);
@@ -340,7 +412,7 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
     const clock = new FakeClock();
     const shared = sharedMap(clock);
     const cold = execution(3, shared, clock);
-    const outcome = await deliverLines('s', ['a', 'b'], cold.d);
+    const outcome = await deliverLines('s', L(['a', 'b']), cold.d);
     expect(outcome).toMatchObject({ delivered: 2, failed: 0, putRecordsCalls: 1 });
     expect(cold.calls).toEqual({ listShards: 2, putRecords: 1 });
     expect(cold.budget.remaining).toBe(0);

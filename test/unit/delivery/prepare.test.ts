@@ -41,7 +41,7 @@ describe('truncateUtf8', () => {
 });
 
 describe('prepareRecords', () => {
-  const limits = { maxAttempts: 3, maxRecordBytes: 1024, maxRequestBytes: 64 * 1024 };
+  const limits = { maxAttempts: 3, retryWindowMs: 0, maxRecordBytes: 1024, maxRequestBytes: 64 * 1024 };
 
   it('keeps room for the partition key within max_record_bytes', () => {
     expect(maxDataBytes(limits)).toBe(1024 - PARTITION_KEY_RESERVE_BYTES);

@@ -45,6 +45,7 @@ describe('reportDelivery', () => {
       attempted: 10,
       delivered: 2,
       retried: 1 + 2 + 2,
+      retriedAfterAmbiguous: 0,
       failed: 3,
       failedByCode: { ProvisionedThroughputExceededException: 2, ResourceNotFoundException: 1, RecordTooLarge: 1 },
       failedByKind: { 'retries-exhausted': 2, 'not-retriable': 1 },
@@ -111,7 +112,7 @@ describe('reportDelivery', () => {
 describe('instance counters', () => {
   it('add up outcomes', () => {
     const counters = newCounters();
-    const outcome = { attempted: 3, delivered: 2, retried: 1, failed: 1, failedByCode: { X: 1 }, failedByKind: { 'not-retriable': 1 }, droppedOversize: 0, truncated: 1, putRecordsCalls: 2, misrouted: 1 } as const;
+    const outcome = { attempted: 3, delivered: 2, retried: 1, retriedAfterAmbiguous: 1, failed: 1, failedByCode: { X: 1 }, failedByKind: { 'not-retriable': 1 }, droppedOversize: 0, truncated: 1, putRecordsCalls: 2, misrouted: 1 } as const;
     addOutcome(counters, { ...outcome, failedByCode: { ...outcome.failedByCode }, failedByKind: { ...outcome.failedByKind } });
     addOutcome(counters, { ...outcome, failedByCode: { X: 2, Y: 1 }, failedByKind: { 'retries-exhausted': 3 } });
     expect(counters).toEqual({
@@ -119,6 +120,7 @@ describe('instance counters', () => {
       attempted: 6,
       delivered: 4,
       retried: 2,
+      retriedAfterAmbiguous: 2,
       failed: 2,
       failedByCode: { X: 3, Y: 1 },
       failedByKind: { 'not-retriable': 1, 'retries-exhausted': 3 },

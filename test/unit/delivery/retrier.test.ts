@@ -21,7 +21,7 @@ describe('Retrier: per-entry results', () => {
   it('retries only the throttled entry, on another shard, and finishes the rest', () => {
     const finished: string[] = [];
     const retried: [string, string | undefined][] = [];
-    retrier({ finish: (r) => finished.push(r.name), retry: (r, avoid) => retried.push([r.name, avoid]) }).handle(
+    retrier({ finish: (r) => finished.push(r.name), retry: (r, hint) => retried.push([r.name, hint.avoidShard]) }).handle(
       { records: [record('a'), record('b'), record('c')], targets: [target('shardId-1'), target('shardId-2'), target('shardId-1')] },
       answer(ok(0, 'shardId-1'), failed(1, PTEE), ok(2, 'shardId-1')),
     );
@@ -31,7 +31,7 @@ describe('Retrier: per-entry results', () => {
 
   it('retries InternalFailure and KMSThrottlingException without moving the record', () => {
     const retried: [string, string | undefined][] = [];
-    retrier({ retry: (r, avoid) => retried.push([r.name, avoid]) }).handle(
+    retrier({ retry: (r, hint) => retried.push([r.name, hint.avoidShard]) }).handle(
       { records: [record('a'), record('b')], targets: [target('shardId-1'), target('shardId-1')] },
       answer(failed(0, 'InternalFailure'), failed(1, 'KMSThrottlingException')),
     );
@@ -91,7 +91,7 @@ describe('Retrier: whole-call failures', () => {
 
   it('moves every record of a whole-call ProvisionedThroughputExceededException to other shards', () => {
     const avoided: (string | undefined)[] = [];
-    retrier({ retry: (_, avoid) => avoided.push(avoid) }).handle({ records: [record('a'), record('b')], targets: [target('s1'), target('s2')] }, callError(PTEE, 400));
+    retrier({ retry: (_, hint) => avoided.push(hint.avoidShard) }).handle({ records: [record('a'), record('b')], targets: [target('s1'), target('s2')] }, callError(PTEE, 400));
     expect(avoided).toEqual(['s1', 's2']);
   });
 

@@ -1,52 +1,84 @@
 /**
- * Delivery (destinations.ts and the composer, streams.ts) over an in-memory Kinesis: which lines
- * share a PutRecords call, the missing-credentials path, the per-stream state it keeps for the
- * instance's life, and lines for a Fastly log endpoint written there without any request.
+ * Delivery (destinations.ts and the composer, streams.ts) over an in-memory Kinesis and STS: which
+ * lines share a PutRecords call, the record ids and partition keys they carry, the per-stream state
+ * it keeps for the instance's life and how it is keyed, the missing-credentials path, the
+ * execution's plan across groups, AssumeRole shared, backed off and reported once per cause, and
+ * lines for a Fastly log endpoint written there without any request.
  */
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
+import { keyAccount } from '../../../src/aws/identity.js';
 import { loadServiceConfig } from '../../../src/config/load.js';
-import { createDelivery, type DeliveryEnvironment, type EndpointLine } from '../../../src/delivery/index.js';
+import { createDelivery, type DeliveryEnvironment, type EndpointLine, type LoggingExecution } from '../../../src/delivery/index.js';
 import { configItems, FakeConfig, FakeKvStore, FakeSecrets } from '../../../src/testing/memory-stores.js';
 import { seededRandom } from '../../../src/testing/seeded-random.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const ONE_SHARD = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
+const ROLE = 'arn:aws:iam::123456789012:role/logs';
 
-/** One instance's composer for `items`; Kinesis answers in memory and every call is kept. */
-function instance(items: Record<string, string>, secrets: Record<string, string>) {
+interface Call {
+  target: string;
+  authorization: string;
+  lines: string[];
+  records: { PartitionKey: string; ExplicitHashKey?: string }[];
+  body: string;
+}
+
+/** One instance's composer for `items`; Kinesis and STS answer in memory and every call is kept. */
+function instance(items: Record<string, string>, secrets: Record<string, string>, options: { sts?: () => Response; clock?: FakeClock } = {}) {
   const config = loadServiceConfig(new FakeConfig(configItems(items)));
   expect(config.errors.map((e) => e.message)).toEqual([]);
-  const calls: { target: string; authorization: string; lines: string[] }[] = [];
+  const clock = options.clock ?? new FakeClock();
+  const calls: Call[] = [];
   const errorLog: string[] = [];
   const once: string[] = [];
   const fallback: string[] = [];
   const written = new Map<string, string[]>();
+  const kv = new FakeKvStore(clock.now);
   const env: DeliveryEnvironment = {
     async fetch(request) {
-      const target = request.headers.get('x-amz-target')!.split('.')[1];
-      const body = (await request.json()) as { Records?: { Data: string }[] };
-      calls.push({ target, authorization: request.headers.get('authorization')!, lines: (body.Records ?? []).map((r) => atob(r.Data)) });
+      const target = request.headers.get('x-amz-target')?.split('.')[1] ?? 'AssumeRole';
+      const body = await request.text();
+      const parsed = target === 'AssumeRole' ? {} : (JSON.parse(body) as { Records?: Call['records'] & { Data: string }[] });
+      const records = (parsed as { Records?: (Call['records'][number] & { Data: string })[] }).Records ?? [];
+      calls.push({ target, authorization: request.headers.get('authorization')!, lines: records.map((r) => atob(r.Data)), records, body });
+      if (target === 'AssumeRole') return options.sts?.() ?? assumeRoleAnswer(clock.ms + 3_600_000, calls.length);
       if (target === 'ListShards') return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: ONE_SHARD, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
-      return Response.json({ FailedRecordCount: 0, Records: body.Records!.map((_, i) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(i) })) });
+      return Response.json({ FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(i) })) });
     },
     openSecrets: () => new FakeSecrets(secrets),
     secretStoreName: 'kinesis_logger_secrets',
-    openKv: () => new FakeKvStore(),
+    openKv: () => kv,
     logger: (name) => ({ log: (line) => (name === 'spill' ? fallback.push(line) : written.set(name, [...(written.get(name) ?? []), line])) }),
     errorLog: { log: (line) => errorLog.push(line) },
     reportOnce: (line) => {
       if (!once.includes(line)) once.push(line);
     },
-    now: Date.now,
+    now: clock.now,
     random: seededRandom(1),
-    sleep: async () => {},
+    sleep: async (ms) => clock.advance(ms),
   };
   const delivery = createDelivery(config.endpoints, env);
   const byName = new Map(config.endpoints.map((e) => [e.name, e]));
-  const lines = (...pairs: [string, string][]): EndpointLine[] => pairs.map(([name, line]) => ({ endpoint: byName.get(name)!, line }));
-  const execution = () => new RequestBudget(31, Date.now() + 60_000);
-  return { delivery, lines, execution, calls, errorLog, once, fallback, written };
+  const lines = (...pairs: ([string, string] | [string, string, string])[]): EndpointLine[] =>
+    pairs.map(([name, line, partitionKey]) => ({ endpoint: byName.get(name)!, line, partitionKey }));
+  let requests = 0;
+  const execution = (budget = 31): LoggingExecution => ({ budget: new RequestBudget(budget, clock.ms + 60_000, clock.now), requestId: `req${++requests}`, linesNumbered: 0 });
+  const puts = () => calls.filter((c) => c.target === 'PutRecords');
+  return { delivery, lines, execution, calls, puts, errorLog, once, fallback, clock, kv, written };
 }
+
+function assumeRoleAnswer(expiresAtMs: number, n: number): Response {
+  const iso = new Date(expiresAtMs).toISOString();
+  return new Response(
+    `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIATEMP${n}</AccessKeyId><SecretAccessKey>temp-secret</SecretAccessKey>` +
+      `<SessionToken>token${n}</SessionToken><Expiration>${iso}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`,
+  );
+}
+
+const accessDenied = () =>
+  new Response('<ErrorResponse><Error><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>', { status: 403 });
 
 const endpoint = (name: string, stream: string, extra: Record<string, string> = {}) => ({
   [`${name}.stream_name`]: stream,
@@ -55,49 +87,180 @@ const endpoint = (name: string, stream: string, extra: Record<string, string> = 
   ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${name}.${k}`, v])),
 });
 const keys = (name: string, id: string) => ({ [`${name}.access_key_id`]: id, [`${name}.secret_access_key`]: `secret-of-${id}` });
+const scope = (account: string, stream: string) => `${account}/us-east-1/kinesis.us-east-1.amazonaws.com/${stream}`;
+const keyId = (authorization: string) => authorization.match(/Credential=(\w+)\//)![1];
 
-describe('createStreamDelivery', () => {
+describe('createStreamDelivery: calls, streams and record ids', () => {
   it('sends lines of endpoints on one stream signed by one key in one call, and apart otherwise', async () => {
-    const { delivery, lines, execution, calls } = instance(
+    const { delivery, lines, execution, puts } = instance(
       { endpoints: 'a,b,c,d', ...endpoint('a', 'logs'), ...endpoint('b', 'logs'), ...endpoint('c', 'logs'), ...endpoint('d', 'other') },
       { ...keys('a', 'AKIDSHARED'), ...keys('b', 'AKIDSHARED'), ...keys('c', 'AKIDOWN'), ...keys('d', 'AKIDSHARED') },
     );
     await delivery.deliver(lines(['a', 'a1'], ['b', 'b1'], ['c', 'c1'], ['d', 'd1'], ['a', 'a2']), execution());
-    const puts = calls.filter((c) => c.target === 'PutRecords');
-    const byKey = puts.map((c) => [c.authorization.match(/Credential=(\w+)\//)![1], c.lines.sort().join(',')]).sort();
+    const byKey = puts().map((c) => [keyId(c.authorization), c.lines.sort().join(',')]).sort();
     expect(byKey).toEqual([
       ['AKIDOWN', 'c1'],
       ['AKIDSHARED', 'a1,a2,b1'],
       ['AKIDSHARED', 'd1'],
     ]);
     const stats = delivery.stats();
-    expect(stats.streams['us-east-1/logs']).toMatchObject({ endpoints: ['a', 'b', 'c'], delivery: { delivered: 4, putRecordsCalls: 2 } });
-    expect(stats.streams['us-east-1/other']).toMatchObject({ endpoints: ['d'], delivery: { delivered: 1 } });
-    expect(stats.endpoints.b).toMatchObject({ stream: 'us-east-1/logs', credentials: { source: 'secret_store', fetches: 1 } });
+    expect(stats.streams[scope(keyAccount('AKIDSHARED'), 'logs')]).toMatchObject({ endpoints: ['a', 'b'], delivery: { delivered: 3, putRecordsCalls: 1 } });
+    expect(stats.streams[scope(keyAccount('AKIDOWN'), 'logs')]).toMatchObject({ endpoints: ['c'], delivery: { delivered: 1 } });
+    expect(stats.streams[scope(keyAccount('AKIDSHARED'), 'other')]).toMatchObject({ endpoints: ['d'], delivery: { delivered: 1 } });
+    expect(stats.endpoints.b).toMatchObject({ stream: scope(keyAccount('AKIDSHARED'), 'logs'), credentials: { source: 'secret_store', fetches: 1 } });
   });
 
-  it('keeps one shard map per stream for the instance: endpoints of a stream list it once, across executions', async () => {
-    const { delivery, lines, execution, calls } = instance({ endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'logs') }, { ...keys('a', 'AKIDA'), ...keys('b', 'AKIDB') });
-    await delivery.deliver(lines(['a', 'x'], ['b', 'y']), execution());
-    await delivery.deliver(lines(['b', 'z']), execution());
-    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(1);
-    expect(delivery.stats().streams['us-east-1/logs'].shardMap).toMatchObject({ state: 'ready', shards: 1, listShardsCalls: 1 });
+  it('keys each stream by account, region, Kinesis host and name: one map per such stream, listed once across executions', async () => {
+    const { delivery, lines, execution, calls, kv } = instance(
+      {
+        endpoints: 'a,b,c,d,e',
+        ...endpoint('a', 'logs'),
+        ...endpoint('b', 'logs'),
+        ...endpoint('c', 'logs'), // same name, another account (its own key)
+        ...endpoint('d', 'logs', { endpoint_url: 'https://kinesis-fips.us-east-1.amazonaws.com/' }), // same name and key, another host
+        ...endpoint('e', 'logs', { iam_role: ROLE }), // the role's account
+      },
+      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDONE'), ...keys('c', 'AKIDTWO'), ...keys('d', 'AKIDONE'), ...keys('e', 'AKIDBASE') },
+    );
+    await delivery.deliver(lines(['a', 'x'], ['b', 'y'], ['c', 'z'], ['d', 'w'], ['e', 'v']), execution());
+    await delivery.deliver(lines(['b', 'again'], ['c', 'again']), execution());
+    const expected = [
+      scope(keyAccount('AKIDONE'), 'logs'),
+      scope(keyAccount('AKIDTWO'), 'logs'),
+      `${keyAccount('AKIDONE')}/us-east-1/kinesis-fips.us-east-1.amazonaws.com/logs`,
+      scope('123456789012', 'logs'),
+    ];
+    expect(Object.keys(delivery.stats().streams).sort()).toEqual([...expected].sort());
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(4);
+    expect([...kv.entries.keys()].filter((k) => k.startsWith('shard-map/')).sort()).toEqual(expected.map((s) => `shard-map/${s}`).sort());
+    // The key id is never written into KV in clear.
+    expect([...kv.entries.keys()].join()).not.toMatch(/AKID/);
   });
 
-  it('fails the lines of an endpoint whose secret is missing without a request, reports it once, and hands them to its fallback', async () => {
-    const { delivery, lines, execution, calls, errorLog, once, fallback } = instance(
+  it('gives every line a record id as its PartitionKey: <request id>-<n>, distinct, kept by a retry; partition_key lines are hashed by their own key', async () => {
+    const { delivery, lines, execution, puts } = instance(
+      { endpoints: 'a,b,t', ...endpoint('a', 'logs'), ...endpoint('b', 'logs'), ...endpoint('t', 'logs', { partition_key: '%{req.http.X-Tenant}V' }) },
+      { ...keys('a', 'AKID1'), ...keys('b', 'AKID1'), ...keys('t', 'AKID1') },
+    );
+    await delivery.deliver(lines(['a', 'one'], ['b', 'two'], ['t', 'three', 'tenant-42'], ['a', 'four'], ['t', 'five', '']), execution());
+    await delivery.deliver(lines(['a', 'six']), execution());
+    const records = puts().flatMap((c) => c.records.map((r, i) => ({ ...r, line: c.lines[i] })));
+    const byLine = Object.fromEntries(records.map((r) => [r.line, r]));
+    expect(byLine.one).toMatchObject({ PartitionKey: 'req1-0' });
+    expect(byLine.two).toMatchObject({ PartitionKey: 'req1-1' });
+    expect(byLine.four).toMatchObject({ PartitionKey: 'req1-3' });
+    expect(byLine.six).toMatchObject({ PartitionKey: 'req2-0' });
+    for (const line of ['one', 'two', 'four', 'six']) expect(byLine[line].ExplicitHashKey).toMatch(/^\d+$/);
+    // partition_key: no ExplicitHashKey, Kinesis hashes the key; an empty rendering falls back to the record id.
+    expect(byLine.three).toEqual({ PartitionKey: 'tenant-42', line: 'three', Data: expect.any(String) });
+    expect(byLine.five).toMatchObject({ PartitionKey: 'req1-4' });
+    expect(byLine.five.ExplicitHashKey).toMatch(/^\d+$/);
+  });
+
+  it('fails the lines of an endpoint whose secret is missing without a request, reports it once, counts them, and hands them to its fallback', async () => {
+    const { delivery, lines, execution, puts, errorLog, fallback } = instance(
       { endpoints: 'ok,broken', ...endpoint('ok', 'logs'), ...endpoint('broken', 'logs', { fallback_log_endpoint: 'spill' }) },
       keys('ok', 'AKIDOK'),
     );
     for (let i = 0; i < 2; i++) await delivery.deliver(lines(['ok', `fine-${i}`], ['broken', `lost-${i}`]), execution());
-    expect(calls.filter((c) => c.target === 'PutRecords').flatMap((c) => c.lines)).toEqual(['fine-0', 'fine-1']);
+    expect(puts().flatMap((c) => c.lines)).toEqual(['fine-0', 'fine-1']);
     expect(fallback).toEqual(['lost-0', 'lost-1']);
-    expect(errorLog).toEqual([]);
-    expect(once).toEqual([
+    expect(errorLog).toEqual([
       'Failed to put record onto stream logs: MissingCredentials secret broken.access_key_id: missing or empty in the secret store (endpoint broken); ' +
         'its lines are not sent until the secret exists, and are counted on the admin page',
     ]);
-    expect(delivery.stats().streams['us-east-1/logs'].delivery).toMatchObject({ delivered: 2, failed: 2, failedByCode: { MissingCredentials: 2 } });
+    const stats = delivery.stats();
+    expect(stats.streams[scope(keyAccount('AKIDOK'), 'logs')].delivery).toMatchObject({ delivered: 2, failed: 0 });
+    expect(stats.endpoints.broken).toMatchObject({ stream: undefined, unsigned: { attempted: 2, failed: 2, failedByCode: { MissingCredentials: 2 } } });
+  });
+});
+
+describe('createStreamDelivery: the execution plan', () => {
+  it('on a cold sandbox, every group\'s PutRecords goes out; map refreshes take only what is left after a retry reserve', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `e${i}`);
+    const items = Object.assign({ endpoints: names.join(',') }, ...names.map((n) => endpoint(n, `stream-${n}`)));
+    const { delivery, lines, execution, calls } = instance(items, Object.assign({}, ...names.map((n) => keys(n, 'AKIDCOLD'))));
+    const first = execution(16);
+    await delivery.deliver(lines(...names.map((n): [string, string] => [n, `line of ${n}`])), first);
+    // 12 PutRecords, 2 kept for retries: 2 of the 12 streams are listed now, the others later.
+    expect(calls.filter((c) => c.target === 'PutRecords')).toHaveLength(12);
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(2);
+    expect(first.budget.spent).toBe(14);
+    const streams = Object.values(delivery.stats().streams);
+    expect(streams.reduce((n, s) => n + s.delivery.delivered, 0)).toBe(12);
+    // A refresh put off for budget is deferred: no failure, no backoff, no report.
+    expect(streams.filter((s) => s.shardMap.state === 'invalid').every((s) => s.shardMap.refreshesDeferred === 1 && s.shardMap.refreshFailures === 0)).toBe(true);
+
+    const second = execution(16);
+    await delivery.deliver(lines(...names.map((n): [string, string] => [n, `again ${n}`])), second);
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(4);
+  });
+
+  it('a group that does not fit at all is not sent: its lines fail as budget-exhausted and are reported', async () => {
+    const { delivery, lines, execution, puts, errorLog, fallback } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'one'), ...endpoint('b', 'two', { fallback_log_endpoint: 'spill' }) },
+      { ...keys('a', 'AKID1'), ...keys('b', 'AKID1') },
+    );
+    await delivery.deliver(lines(['a', 'sent'], ['b', 'no room']), execution(1));
+    expect(puts().flatMap((c) => c.lines)).toEqual(['sent']);
+    expect(fallback).toEqual(['no room']);
+    expect(errorLog).toEqual([
+      'Failed to put record onto stream two: BudgetExhausted not sent: no backend request left for it in this execution (1 of 1 records; backend request or time budget of this execution spent before it was sent)',
+    ]);
+  });
+});
+
+describe('createStreamDelivery: AssumeRole', () => {
+  it('shares one AssumeRole among endpoints with the same role and base key, and one call among their streams', async () => {
+    const { delivery, lines, execution, calls } = instance(
+      { endpoints: 'a,b,c', ...endpoint('a', 'one', { iam_role: ROLE }), ...endpoint('b', 'two', { iam_role: ROLE }), ...endpoint('c', 'one', { iam_role: ROLE }) },
+      { ...keys('a', 'AKIDBASE'), ...keys('b', 'AKIDBASE'), ...keys('c', 'AKIDBASE') },
+    );
+    await delivery.deliver(lines(['a', 'a1'], ['b', 'b1'], ['c', 'c1']), execution());
+    expect(calls.filter((c) => c.target === 'AssumeRole')).toHaveLength(1);
+    const puts = calls.filter((c) => c.target === 'PutRecords');
+    expect(puts.map((c) => [keyId(c.authorization), c.lines.sort().join(',')]).sort()).toEqual([
+      ['ASIATEMP1', 'a1,c1'],
+      ['ASIATEMP1', 'b1'],
+    ]);
+    expect(delivery.stats().endpoints.b.credentials).toMatchObject({ source: 'sts_assume_role', fetches: 1 });
+  });
+
+  it('a refused AssumeRole: at most one call per execution, backed off 1 s ×1.5, one report per cause, every line counted and handed on', async () => {
+    let answer = accessDenied;
+    const { delivery, lines, execution, calls, errorLog, fallback, clock } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'one', { iam_role: ROLE, fallback_log_endpoint: 'spill' }), ...endpoint('b', 'two', { iam_role: ROLE, fallback_log_endpoint: 'spill' }) },
+      { ...keys('a', 'AKIDBASE'), ...keys('b', 'AKIDBASE') },
+      { sts: () => answer() },
+    );
+    const stsCalls = () => calls.filter((c) => c.target === 'AssumeRole').length;
+    await delivery.deliver(lines(['a', 'a1'], ['b', 'b1']), execution());
+    expect(stsCalls()).toBe(1);
+    expect(calls.filter((c) => c.target !== 'AssumeRole')).toEqual([]);
+    // Within the backoff: no call at all.
+    clock.advance(999);
+    await delivery.deliver(lines(['a', 'a2']), execution());
+    expect(stsCalls()).toBe(1);
+    // After it: one call; the next backoff is 1.5 s.
+    clock.advance(1);
+    await delivery.deliver(lines(['a', 'a3']), execution());
+    expect(stsCalls()).toBe(2);
+    clock.advance(1_499);
+    await delivery.deliver(lines(['b', 'b2']), execution());
+    expect(stsCalls()).toBe(2);
+    expect(errorLog).toEqual([
+      expect.stringMatching(/^Failed to put record onto stream one: AccessDenied STS AssumeRole: User is not authorized to perform: sts:AssumeRole \(endpoints a, b; AssumeRole of arn:aws:iam::123456789012:role\/logs\); their lines are not sent while it fails/),
+    ]);
+    expect(fallback).toEqual(['a1', 'b1', 'a2', 'a3', 'b2']);
+    const streams = delivery.stats().streams;
+    expect(streams[scope('123456789012', 'one')].delivery).toMatchObject({ attempted: 3, failed: 3, failedByCode: { AccessDenied: 3 } });
+    expect(streams[scope('123456789012', 'two')].delivery).toMatchObject({ attempted: 2, failed: 2 });
+
+    // It works again: delivered; a later failure is a new episode, reported again.
+    answer = () => assumeRoleAnswer(clock.ms + 3_600_000, 99);
+    clock.advance(2_000);
+    await delivery.deliver(lines(['a', 'a4']), execution());
+    expect(calls.filter((c) => c.target === 'PutRecords').flatMap((c) => c.lines)).toEqual(['a4']);
   });
 
   it('writes the lines of a log_endpoint destination to that Fastly log endpoint, with no backend request, bounded by max_record_bytes', async () => {
@@ -115,10 +278,10 @@ describe('createStreamDelivery', () => {
       },
       keys('direct', 'AKIDDIRECT'),
     );
-    const budget = execution();
-    await delivery.deliver(lines(['datadog', 'd1'], ['datadog', 'd2'], ['small', 'x'.repeat(2000)], ['small', 'fits']), budget);
+    const first = execution();
+    await delivery.deliver(lines(['datadog', 'd1'], ['datadog', 'd2'], ['small', 'x'.repeat(2000)], ['small', 'fits']), first);
     expect(calls).toEqual([]);
-    expect(budget.spent).toBe(0);
+    expect(first.budget.spent).toBe(0);
     expect(Object.fromEntries(written)).toEqual({ 'my-datadog': ['d1', 'd2'], tiny: ['fits'] });
     expect(once).toEqual([expect.stringContaining('small: a line over max_record_bytes (1024) was dropped (oversize=drop)')]);
     expect(delivery.stats().logEndpoints).toEqual({

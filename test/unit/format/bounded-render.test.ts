@@ -35,7 +35,7 @@ describe('bounded rendering', () => {
 
   it('ends in delivery as a truncated record, within the record size, counted as truncated', () => {
     const { line } = renderBounded(NESTED_REGSUBALL, ONE_MIB);
-    const limits = { maxAttempts: 1, maxRecordBytes: ONE_MIB, maxRequestBytes: 5 * ONE_MIB, oversize: 'truncate' as const };
+    const limits = { maxAttempts: 1, retryWindowMs: 0, maxRecordBytes: ONE_MIB, maxRequestBytes: 5 * ONE_MIB, oversize: 'truncate' as const };
     const prepared = prepareRecords([line], limits);
     expect(prepared.records).toHaveLength(1);
     expect(prepared.records[0].truncated).toBe(true);

@@ -1,6 +1,7 @@
 /** The admin stats page (handler/admin.ts) through handleRequest over the in-memory platform. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { constantTimeEqual } from '../../../src/handler/admin.js';
+import { keyAccount } from '../../../src/aws/identity.js';
+import { constantTimeEqual, FAILED_LOGIN_BURST, resetFailedLogins } from '../../../src/handler/admin.js';
 import { resetLoadedService } from '../../../src/handler/endpoints.js';
 import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
 import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
@@ -27,9 +28,11 @@ async function get(platform: ReturnType<typeof createFakePlatform>, path: string
   return { status: response.status, text, headers: response.headers };
 }
 
+const STREAM = `${keyAccount('AKIDADMINTEST')}/us-east-1/kinesis.us-east-1.amazonaws.com/logs`;
+
 afterEach(() => {
   resetLoadedService();
-  
+  resetFailedLogins();
 });
 
 describe('GET /_kinesis_logger/stats', () => {
@@ -47,11 +50,11 @@ describe('GET /_kinesis_logger/stats', () => {
     expect(doc.endpoints.main).toMatchObject({
       stream: 'logs',
       accessMethod: 'user_credentials',
-      deliveryStream: 'us-east-1/logs',
+      deliveryStream: STREAM,
       credentials: { source: 'secret_store', fetches: 1 },
       stsCalls: 0,
     });
-    expect(doc.streams['us-east-1/logs']).toMatchObject({
+    expect(doc.streams[STREAM]).toMatchObject({
       endpoints: ['main'],
       delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2 },
       shardMap: { state: 'ready', shards: 1, listShardsRounds: 1, listShardsCalls: 1 },
@@ -75,9 +78,9 @@ describe('GET /_kinesis_logger/stats', () => {
     status = 200;
     await get(platform, '/c'); // main only
     const doc = JSON.parse((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).text);
-    expect(Object.keys(doc.streams)).toEqual(['us-east-1/logs']);
-    expect(doc.streams['us-east-1/logs']).toMatchObject({ endpoints: ['errors', 'main'], delivery: { attempted: 4, delivered: 4, putRecordsCalls: 3 } });
-    expect(doc.endpoints.errors.deliveryStream).toBe('us-east-1/logs');
+    expect(Object.keys(doc.streams)).toEqual([STREAM]);
+    expect(doc.streams[STREAM]).toMatchObject({ endpoints: ['errors', 'main'], delivery: { attempted: 4, delivered: 4, putRecordsCalls: 3 } });
+    expect(doc.endpoints.errors.deliveryStream).toBe(STREAM);
   });
 
   it('answers 401 to a missing or wrong token, 404 to an unknown admin path, 405 to other methods', async () => {
@@ -89,6 +92,26 @@ describe('GET /_kinesis_logger/stats', () => {
     expect((await get(platform, '/_kinesis_logger/other', { authorization: 'Bearer right-token-123' })).status).toBe(404);
     expect((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' }, 'DELETE')).status).toBe(405);
     expect(platform.sent).toEqual([]);
+  });
+
+  it('reads the token without the line break `--stdin <<<` stores after it', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: { ...SECRETS, admin_token: 'right-token-123\r\n' }, backends: { origin, kinesis } });
+    expect((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).status).toBe(200);
+    expect((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-12' })).status).toBe(401);
+  });
+
+  it('counts failed logins on the page and reports a burst of them once per instance, never the token', async () => {
+    const platform = createFakePlatform({ config: CONFIG, secrets: SECRETS, backends: { origin, kinesis } });
+    for (let i = 0; i < FAILED_LOGIN_BURST - 1; i++) await get(platform, '/_kinesis_logger/stats', { authorization: `Bearer guess-${i}` });
+    const errors = () => platform.loggers.get('kinesis_logger_errors')?.lines ?? [];
+    expect(errors()).toEqual([]);
+    for (let i = 0; i < FAILED_LOGIN_BURST + 5; i++) await get(platform, '/_kinesis_logger/stats');
+    expect(errors()).toEqual([
+      `compute-kinesis-logger: admin: ${FAILED_LOGIN_BURST} failed logins to /_kinesis_logger/ within 60 s on this instance (missing or wrong token); further ones are counted on the admin page (adminLogins), not reported`,
+    ]);
+    const doc = JSON.parse((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).text);
+    expect(doc.adminLogins).toMatchObject({ failed: 2 * FAILED_LOGIN_BURST + 4, lastFailedAt: expect.any(String) });
+    expect(JSON.stringify(doc) + errors().join()).not.toContain('right-token-123');
   });
 
   it('answers 404 when no token is configured, or the secret store is missing, and never proxies', async () => {

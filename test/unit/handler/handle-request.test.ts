@@ -94,6 +94,24 @@ describe('handleRequest', () => {
     expect(platform.sent.filter((s) => s.backend === 'kinesis')).toEqual([]);
   });
 
+  it('renders partition_key per request and sends it as the PartitionKey, without an ExplicitHashKey; the default is the record id', async () => {
+    const entries: { PartitionKey: string; ExplicitHashKey?: string }[] = [];
+    const recording: BackendHandler = async (request) => {
+      if (request.headers.get('x-amz-target')?.endsWith('.PutRecords')) entries.push(...((await request.clone().json()) as { Records: typeof entries }).Records);
+      return acceptingKinesis([])(request);
+    };
+    const config = { ...CONFIG, endpoints: 'main,keyed', 'keyed.stream_name': 'logs', 'keyed.region': 'us-east-1', 'keyed.format': 'k %U', 'keyed.partition_key': 'tenant-%{req.http.X-Tenant}V' };
+    const secrets = { ...SECRETS, 'keyed.access_key_id': 'AKIDUNITTEST', 'keyed.secret_access_key': 'unit-test-secret' };
+    const platform = createFakePlatform({ config, secrets, backends: { origin, kinesis: recording } });
+    const e = event(new Request('http://example.com/t', { headers: { 'x-tenant': 'acme' } }));
+    await (await handleRequest(e, platform)).text();
+    await e.settled();
+    expect(entries).toEqual([
+      { Data: expect.any(String), PartitionKey: 'req-1-0', ExplicitHashKey: expect.stringMatching(/^\d+$/) },
+      { Data: expect.any(String), PartitionKey: 'tenant-acme' },
+    ]);
+  });
+
   it('answers 503 when the origin is unreachable and still logs the request', async () => {
     const lines: string[] = [];
     const platform = createFakePlatform({
@@ -112,7 +130,8 @@ describe('handleRequest', () => {
   it('does not delay the response when Kinesis hangs', async () => {
     const hung: ((response: Response) => void)[] = [];
     const platform = createFakePlatform({
-      config: CONFIG,
+      // No retry window: the released calls fail, and logging ends at once.
+      config: { ...CONFIG, 'main.retry_window_ms': '0' },
       secrets: SECRETS,
       backends: { origin, kinesis: () => new Promise<Response>((resolve) => hung.push(resolve)) },
     });

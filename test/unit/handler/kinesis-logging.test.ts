@@ -90,6 +90,31 @@ describe('createKinesisLogging', () => {
       'compute-kinesis-logger: emit: no usable endpoint named "nope" (see the configuration report); its lines are not sent',
     ]);
   });
+
+  it('emits outside handle share one execution: one budget of 31 requests, and line numbers that never repeat', async () => {
+    let putRecords = 0;
+    const keys = new Set<string>();
+    const failing: BackendHandler = async (request) => {
+      if (request.headers.get('x-amz-target')?.endsWith('.PutRecords')) {
+        putRecords++;
+        for (const r of ((await request.json()) as { Records: { PartitionKey: string }[] }).Records) keys.add(r.PartitionKey);
+      }
+      return Response.json({ __type: 'InternalFailure', message: 'down' }, { status: 500 });
+    };
+    const config = { ...CONFIG, 'audit.retry_window_ms': '0', 'audit.fallback_log_endpoint': 'spill' };
+    const platform = createFakePlatform({ config, secrets: SECRETS, backends: { kinesis: failing } });
+    const logging = createKinesisLogging(platform);
+    const e = event('/own');
+    // An application that serves by itself and emits twelve times: 12 × 3 tries would be 36 requests.
+    for (let i = 0; i < 12; i++) logging.emit(e, 'audit', `emitted ${i}`);
+    await e.settled();
+    const kinesisRequests = platform.sent.filter((s) => s.backend === 'kinesis').length;
+    expect(kinesisRequests).toBeLessThanOrEqual(31);
+    expect(putRecords).toBeGreaterThanOrEqual(12);
+    // Every line failed and reported, none lost; and their record ids are all different.
+    expect(platform.loggers.get('spill')!.lines.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `emitted ${i}`).sort());
+    expect(keys).toEqual(new Set(Array.from({ length: 12 }, (_, i) => `req-/own-${i}`)));
+  });
 });
 
 describe('createKinesisLogging options', () => {

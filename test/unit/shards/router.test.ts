@@ -6,7 +6,9 @@ import { ShardPicker } from '../../../src/shards/picker.js';
 import { mapRouter, type ShardMapSource } from '../../../src/shards/router.js';
 import { SharedShardMap } from '../../../src/shards/shared-map.js';
 import type { StalenessEvidence } from '../../../src/shards/types.js';
+import { parseHashKey } from '../../../src/kinesis/keys.js';
 import { FakeKvStore } from '../../../src/testing/memory-stores.js';
+import { countBy } from '../../support/fleet.js';
 import { CountingListShards, equalShards } from '../../support/shards.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { seededRandom } from '../../../src/testing/seeded-random.js';
@@ -19,9 +21,8 @@ function setup(list = new CountingListShards(() => equalShards(4)), report: (pro
   const clock = new FakeClock();
   const shared = new SharedShardMap({
     streamName: 's',
-    region: 'us-east-1',
     periodMs: 3_600_000,
-    openStore: () => kvShardMapStore(new FakeKvStore(clock.now), { streamName: 's', region: 'us-east-1', holderId: 'h', now: clock.now, report: noReports }),
+    openStore: () => kvShardMapStore(new FakeKvStore(clock.now), { scope: '123456789012/us-east-1/kinesis.us-east-1.amazonaws.com/s', holderId: 'h', now: clock.now, report: noReports }),
     now: clock.now,
   });
   const router = mapRouter({ source: shared, picker: new ShardPicker({ random: seededRandom(9) }), random: seededRandom(10), report }, list);
@@ -29,29 +30,32 @@ function setup(list = new CountingListShards(() => equalShards(4)), report: (pro
 }
 
 describe('mapRouter', () => {
-  it('routes with the map: EHK, short key, shard id and map time on every target', async () => {
+  it('routes with the map: EHK, shard id and map time on every route (the partition key is the record\'s)', async () => {
     const { router, shared } = setup();
     const targets = await router.plan(8);
     expect(targets).toHaveLength(8);
     for (const t of targets) {
-      expect(t.partitionKey).toBe('a');
+      expect(t).not.toHaveProperty('partitionKey');
       expect(t.explicitHashKey).toBeDefined();
       expect(t.mapListedAtMs).toBe(shared.map!.listedAtMs);
     }
     expect(new Set(targets.map((t) => t.shardId)).size).toBe(4);
   });
 
-  it('falls back to random partition keys when there is no map at all', async () => {
+  it('falls back to random hash keys over the whole space when there is no map at all', async () => {
     const list = new CountingListShards(() => equalShards(4));
     list.fail = new Error('ListShards unreachable');
     const { router } = setup(list);
-    const targets = await router.plan(3);
-    expect(targets).toHaveLength(3);
+    const targets = await router.plan(400);
+    expect(targets).toHaveLength(400);
     for (const t of targets) {
-      expect(t.explicitHashKey).toBeUndefined();
       expect(t.shardId).toBeUndefined();
-      expect(t.partitionKey).toMatch(/^[0-9a-f]{13}$/);
+      expect(parseHashKey(t.explicitHashKey)).toBeDefined();
     }
+    // Spread over the space as MD5 of random keys would be: each quarter gets a share.
+    const quarters = countBy(targets, (t) => String(BigInt(t.explicitHashKey) >> 126n));
+    expect([...quarters.keys()].sort()).toEqual(['0', '1', '2', '3']);
+    for (const n of quarters.values()) expect(n).toBeGreaterThan(60);
   });
 
   it('learns nothing from records without a prediction or that landed where predicted; passes on the rest as evidence', async () => {
@@ -67,7 +71,7 @@ describe('mapRouter', () => {
     const [fallback] = await router.plan(1);
     // A random-key record has no predicted shard: wherever it lands says nothing about the map.
     router.observe(fallback, 'shardId-000000000001', 1_000);
-    const predicted = { partitionKey: 'a', explicitHashKey: '5', shardId: 'shardId-000000000000', mapListedAtMs: 900 };
+    const predicted = { explicitHashKey: '5', shardId: 'shardId-000000000000', mapListedAtMs: 900 };
     router.observe(predicted, 'shardId-000000000000', 1_000);
     expect(evidence).toEqual([]);
     router.observe(predicted, 'shardId-000000000003', 1_000);
@@ -92,20 +96,20 @@ describe('mapRouter', () => {
     expect(next.map((t) => t.shardId).sort()).toEqual(['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004']);
   });
 
-  it('a map source or picker that fails is a bug it reports; the records still get targets, with random keys', async () => {
+  it('a map source or picker that fails is a bug it reports; the records still get routes, by random hash keys', async () => {
     const reports: string[] = [];
     const failing: ShardMapSource = { current: () => Promise.reject(new Error('boom')), invalidate: () => false };
     const router = mapRouter({ source: failing, picker: new ShardPicker(), random: seededRandom(12), report: (p) => reports.push(p) }, new CountingListShards(() => []));
     const targets = await router.plan(3);
-    expect(targets.map((t) => [t.shardId, t.explicitHashKey])).toEqual([[undefined, undefined], [undefined, undefined], [undefined, undefined]]);
-    expect(new Set(targets.map((t) => t.partitionKey)).size).toBe(3);
-    expect(reports).toEqual(['shard router failed (boom); sending with random partition keys']);
+    expect(targets.map((t) => t.shardId)).toEqual([undefined, undefined, undefined]);
+    expect(new Set(targets.map((t) => t.explicitHashKey)).size).toBe(3);
+    expect(reports).toEqual(['shard router failed (boom); sending with random hash keys']);
 
     // A picker answering the wrong number of targets breaks the contract just the same.
     const { shared } = setup();
     const short = mapRouter({ source: shared, picker: { pick: () => [] }, random: seededRandom(13), report: (p) => reports.push(p) }, new CountingListShards(() => equalShards(2)));
     expect(await short.plan(2)).toHaveLength(2);
-    expect(reports.at(-1)).toBe('shard router failed (picked 0 targets for 2 records); sending with random partition keys');
+    expect(reports.at(-1)).toBe('shard router failed (picked 0 routes for 2 records); sending with random hash keys');
   });
 
   it('passes avoid through to the picker', async () => {
@@ -122,8 +126,8 @@ describe('createStreamRouter', () => {
     const kv = new FakeKvStore(clock.now);
     let opened = 0;
     const stream = createStreamRouter({
+      scope: '123456789012/eu-west-1/kinesis.eu-west-1.amazonaws.com/s',
       streamName: 's',
-      region: 'eu-west-1',
       periodSeconds: 3600,
       openKv: () => {
         opened++;

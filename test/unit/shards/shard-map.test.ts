@@ -10,6 +10,8 @@ import {
   type ShardMap,
 } from '../../../src/shards/shard-map.js';
 
+const SCOPE = '123456789012/us-east-1/kinesis.us-east-1.amazonaws.com/s';
+
 function fixture(name: string): ListShardsOutput {
   return JSON.parse(readFileSync(new URL(`../../fixtures/list-shards-${name}.json`, import.meta.url), 'utf8')) as ListShardsOutput;
 }
@@ -82,17 +84,17 @@ describe('buildShardMap', () => {
 describe('KV text form', () => {
   const map = mapOf('page-1', 'page-2');
   it('round-trips', () => {
-    const decoded = decodeShardMap(encodeShardMap(map, 's', 'us-east-1'), 's', 'us-east-1');
+    const decoded = decodeShardMap(encodeShardMap(map, SCOPE), SCOPE);
     expect(decoded).toEqual({ ok: true, map });
   });
   it('rejects another stream, another version, and damage', () => {
-    const text = encodeShardMap(map, 's', 'us-east-1');
-    expect(decodeShardMap(text, 'other', 'us-east-1').ok).toBe(false);
-    expect(decodeShardMap(text, 's', 'eu-west-1').ok).toBe(false);
-    expect(decodeShardMap(text.replace('"v":1', '"v":2'), 's', 'us-east-1').ok).toBe(false);
-    expect(decodeShardMap(text.slice(0, 50), 's', 'us-east-1').ok).toBe(false);
+    const text = encodeShardMap(map, SCOPE);
+    expect(decodeShardMap(text, SCOPE.replace('/s', '/other')).ok).toBe(false);
+    expect(decodeShardMap(text, SCOPE.replace('123456789012', '210987654321')).ok).toBe(false);
+    expect(decodeShardMap(text.replace('"v":2', '"v":1'), SCOPE).ok).toBe(false);
+    expect(decodeShardMap(text.slice(0, 50), SCOPE).ok).toBe(false);
     const gappy = JSON.parse(text) as { shards: string[][] };
     gappy.shards.splice(2, 1);
-    expect(decodeShardMap(JSON.stringify(gappy), 's', 'us-east-1').ok).toBe(false);
+    expect(decodeShardMap(JSON.stringify(gappy), SCOPE).ok).toBe(false);
   });
 });

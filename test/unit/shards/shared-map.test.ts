@@ -4,13 +4,13 @@ import { AwsCallError } from '../../../src/kinesis/errors.js';
 import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
 import type { KvStoreLike } from '../../../src/platform/types.js';
 import { kvShardMapStore, LEASE_KEY_PREFIX, mapKey } from '../../../src/shards/map-store.js';
-import { SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
+import { MAX_MAP_CLOCK_SKEW_MS, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
 import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const STREAM = 'logs';
-const REGION = 'us-east-1';
+const SCOPE = `123456789012/us-east-1/kinesis.us-east-1.amazonaws.com/${STREAM}`;
 const PERIOD_MS = 60_000;
 /** A shard id no test layout has (where an evidence record landed). */
 const ELSEWHERE = 'shardId-000000000777';
@@ -39,9 +39,8 @@ function instance(overrides: Partial<SharedShardMapOptions> & { openKv?: () => K
   const report = (line: string) => reports.push(line);
   return new SharedShardMap({
     streamName: STREAM,
-    region: REGION,
     periodMs: PERIOD_MS,
-    openStore: hasKv ? () => kvShardMapStore(openKv(), { streamName: STREAM, region: REGION, holderId, now: clock.now, leaseSlotMs, report }) : undefined,
+    openStore: hasKv ? () => kvShardMapStore(openKv(), { scope: SCOPE, holderId, now: clock.now, leaseSlotMs, report }) : undefined,
     report,
     now: clock.now,
     ...options,
@@ -60,7 +59,7 @@ describe('SharedShardMap: memory, then KV, then ListShards', () => {
     expect(ids(map)).toEqual(ids({ shards: equalShards(4).map((s) => ({ shardId: s.ShardId })) }));
     expect(a.state).toBe('ready');
     expect(map!.listedAtMs).toBe(clock.ms);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!)).toMatchObject({ v: 1, streamName: STREAM, region: REGION, listedAtMs: clock.ms });
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!)).toMatchObject({ v: 2, scope: SCOPE, listedAtMs: clock.ms });
     clock.advance(PERIOD_MS - 1);
     const gets = kv.gets;
     expect(await a.current(api)).toBe(map);
@@ -123,9 +122,9 @@ describe('SharedShardMap: the lease', () => {
     await instance({ openKv: () => spy }).current(api);
     const slot = Math.floor(clock.ms / 10_000);
     // This slot's key and the next one's: the lease outlasts the slot boundary.
-    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot}`, mode: 'add', ttl: 20 });
-    expect(puts[1]).toEqual({ key: `${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/0/${slot + 1}`, mode: 'add', ttl: 20 });
-    expect(puts[2]).toMatchObject({ key: mapKey(REGION, STREAM), mode: undefined });
+    expect(puts[0]).toEqual({ key: `${LEASE_KEY_PREFIX}/${SCOPE}/0/${slot}`, mode: 'add', ttl: 20 });
+    expect(puts[1]).toEqual({ key: `${LEASE_KEY_PREFIX}/${SCOPE}/0/${slot + 1}`, mode: 'add', ttl: 20 });
+    expect(puts[2]).toMatchObject({ key: mapKey(SCOPE), mode: undefined });
     expect(puts).toHaveLength(3);
   });
 
@@ -178,7 +177,7 @@ describe('SharedShardMap: the lease', () => {
     await a.current(api);
     clock.advance(PERIOD_MS);
     const generation = a.map!.listedAtMs;
-    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${generation}/${Math.floor(clock.ms / 10_000)}`, 'x', { mode: 'add', ttl: 20 });
+    await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${generation}/${Math.floor(clock.ms / 10_000)}`, 'x', { mode: 'add', ttl: 20 });
     const before = a.map;
     expect(await a.current(api)).toBe(before);
     expect(api.calls).toHaveLength(1);
@@ -196,7 +195,7 @@ describe('SharedShardMap: the lease', () => {
     clock.advance(PERIOD_MS);
     // The dead holder's lease, taken in this slot (both keys); it never writes a map.
     const slot = Math.floor(clock.ms / 10_000);
-    for (const s of [slot, slot + 1]) await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${a.map!.listedAtMs}/${s}`, 'dead', { mode: 'add', ttl: 20 });
+    for (const s of [slot, slot + 1]) await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${a.map!.listedAtMs}/${s}`, 'dead', { mode: 'add', ttl: 20 });
     while (Math.floor(clock.ms / 10_000) <= slot + 1) {
       await a.current(api);
       clock.advance(1_000);
@@ -285,7 +284,7 @@ describe('SharedShardMap: failures keep the old map and back off', () => {
     expect(await a.current(api)).toBe(old);
     expect(a.state).toBe('invalid');
     expect(reports.at(-1)).toMatch(/inconsistent layout/);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs).toBe(old!.listedAtMs);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs).toBe(old!.listedAtMs);
   });
 
   it('reports a refused signature without the signing material AWS echoes', async () => {
@@ -411,12 +410,12 @@ describe('SharedShardMap: without KV', () => {
   });
 
   it('ignores a damaged KV entry and replaces it', async () => {
-    await kv.put(mapKey(REGION, STREAM), '{"v":1,"streamName":"logs"');
+    await kv.put(mapKey(SCOPE), '{"v":1,"streamName":"logs"');
     const a = instance();
     expect(await a.current(api)).toBeDefined();
     expect(api.calls).toHaveLength(1);
     expect(reports[0]).toMatch(/ignored \(not JSON\)/);
-    expect(JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).v).toBe(1);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).v).toBe(2);
   });
 });
 
@@ -504,8 +503,8 @@ describe('SharedShardMap: staleness evidence', () => {
     await instance().current(api);
     clock.advance(PERIOD_MS + 5);
     const slot = Math.floor(clock.ms / 10_000);
-    const listedAtMs = JSON.parse((await kv.get(mapKey(REGION, STREAM)))!).listedAtMs as number;
-    await kv.put(`${LEASE_KEY_PREFIX}/${REGION}/${STREAM}/${listedAtMs}/${slot}`, 'busy', { mode: 'add', ttl: 20 });
+    const listedAtMs = JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs as number;
+    await kv.put(`${LEASE_KEY_PREFIX}/${SCOPE}/${listedAtMs}/${slot}`, 'busy', { mode: 'add', ttl: 20 });
     const fresh = instance();
     expect((await fresh.current(api))?.listedAtMs).toBe(listedAtMs);
     expect(fresh.state).toBe('invalid');
@@ -517,11 +516,55 @@ describe('SharedShardMap: staleness evidence', () => {
     const mine = a.map!;
     const older = fromShards([{ shardId: 'old', start: 0n, end: (1n << 128n) - 1n }], mine.listedAtMs - 10);
     if (!older.ok) throw new Error(older.reason);
-    await kv.put(mapKey(REGION, STREAM), encodeShardMap(older.map, STREAM, REGION));
+    await kv.put(mapKey(SCOPE), encodeShardMap(older.map, SCOPE));
     clock.advance(PERIOD_MS - 5);
     // Age-expired later; KV's entry is older than ours, so it lists instead of adopting.
     clock.advance(10);
     await a.current(api);
     expect(a.map!.shards.map((s) => s.shardId)).not.toContain('old');
+  });
+});
+
+describe('SharedShardMap: maps dated ahead of the clock', () => {
+  const plant = async (listedAtMs: number) => {
+    const map = fromShards([{ shardId: 'planted', start: 0n, end: (1n << 128n) - 1n }], listedAtMs);
+    if (!map.ok) throw new Error(map.reason);
+    await kv.put(mapKey(SCOPE), encodeShardMap(map.map, SCOPE));
+  };
+
+  it('refuses a map dated more than the skew ahead, reports it, lists and overwrites it', async () => {
+    await plant(Date.UTC(2100, 0, 1));
+    const a = instance();
+    const map = await a.current(api);
+    expect(ids(map)).not.toContain('planted');
+    expect(api.calls).toHaveLength(1);
+    expect(reports).toEqual([expect.stringMatching(/^KV shard map listed at 2100-01-01T00:00:00\.000Z is dated more than 30 s ahead/)]);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!).listedAtMs).toBe(clock.ms);
+  });
+
+  it('takes a map dated a little ahead (clock skew), but trusts it for the period from when it took it, not from its date', async () => {
+    await plant(clock.ms + MAX_MAP_CLOCK_SKEW_MS);
+    const a = instance();
+    expect(ids(await a.current(api))).toEqual(['planted']);
+    expect(api.calls).toHaveLength(0);
+    clock.advance(PERIOD_MS - 1);
+    expect(ids(await a.current(api))).toEqual(['planted']);
+    // One period after taking it, whatever its date says: listed again (the KV copy is no fresher).
+    clock.advance(1);
+    expect(ids(await a.current(api))).not.toContain('planted');
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('never stays on a map dated ahead for more than a period: every period it lists again', async () => {
+    await plant(clock.ms + MAX_MAP_CLOCK_SKEW_MS);
+    const a = instance();
+    await a.current(api);
+    let listings = api.calls.length;
+    for (let period = 0; period < 5; period++) {
+      clock.advance(PERIOD_MS);
+      await a.current(api);
+      expect(api.calls.length).toBeGreaterThan(listings);
+      listings = api.calls.length;
+    }
   });
 });
