@@ -1,11 +1,11 @@
 /**
  * `compute-kinesis-logger render --format <format|@file> [--facts <facts.json|->] [--json]`:
  * renders one log line with the same engine the Compute app uses, from a JSON object of VCL
- * variable names (src/facts/from-vcl-json.ts). The line goes to stdout; `--json` then checks that
+ * variable names (src/format/facts-from-vcl.ts). The line goes to stdout; `--json` then checks that
  * it parses as JSON (what Kinesis consumers and Fastly's Kinesis default expect) and says where
  * it does not. Notes about the input go to stderr and never change the exit status.
  */
-import { FactsError, readVclFacts } from '../facts/from-vcl-json.js';
+import { FactsError, readVclFacts } from '../format/facts-from-vcl.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { formatErrorAt } from '../format/errors.js';
 import { compileFormat, FormatError } from '../format/index.js';

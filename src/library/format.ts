@@ -32,7 +32,7 @@ export {
   type LogFormat,
   type PartErrorObserver,
 } from '../format/index.js';
-export { FactsError, factsFromVclJson as factsFromVcl, readVclFacts } from '../facts/from-vcl-json.js';
+export { FactsError, factsFromVclJson as factsFromVcl, readVclFacts } from '../format/facts-from-vcl.js';
 export type { RequestFacts } from '../facts/request-facts.js';
 
 /** A Compute request and its response, as `computeRequestFacts` reads them. */

@@ -6,7 +6,7 @@
  * over the limit, so delivery truncates or drops it as oversize.
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { prepareRecords } from '../../../src/delivery/prepare.js';
 import { compileCondition, compileFormat, LineLimitExceeded } from '../../../src/format/index.js';
 

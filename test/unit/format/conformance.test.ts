@@ -3,7 +3,7 @@
  * the preview CLI uses (VCL-named facts → RequestFacts → compiled format).
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { compileCondition, compileFormat, FormatError } from '../../../src/format/index.js';
 import {
   BASE_FACTS,

@@ -4,7 +4,7 @@
  * own rules (arity, argument kinds, names).
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { compileFormat, FormatError } from '../../../src/format/index.js';
 import { BASE_FACTS, type VclFacts } from '../../fixtures/format-cases.js';
 import { FUNCTION_CASES } from '../../fixtures/function-cases.js';

@@ -5,7 +5,7 @@
  * test/e2e/hostile-headers.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import {
   BIGQUERY_EXAMPLE_FORMAT,
   compileFormat,

@@ -3,7 +3,7 @@
  * overflow), up to MAX_NESTING_DEPTH it compiles, and long operator chains are not nesting.
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { MAX_NESTING_DEPTH } from '../../../src/format/expr-parser.js';
 import { compileCondition, compileFormat, FormatError } from '../../../src/format/index.js';
 

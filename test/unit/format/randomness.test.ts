@@ -4,7 +4,7 @@
  * request's end time.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { compileFormat } from '../../../src/format/index.js';
 
 const END = '2024-03-05T14:07:09.170789Z';

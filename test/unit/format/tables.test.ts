@@ -4,7 +4,7 @@
  * read again, and one execution never makes more store reads than it was allowed.
  */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
 import { compileFormat, TableCache } from '../../../src/format/index.js';
 
 /** Config Stores by name, counting every open and read; a missing store throws like Compute's. */

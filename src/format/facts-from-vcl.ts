@@ -29,10 +29,10 @@
  * (the Compute edge always renders a fixed value, Compute does not provide the variable, or the
  * engine derives it from the facts above). Only a name that is no VCL variable is an error.
  */
-import { lookupVariable } from '../format/variables.js';
-import { STRINGIFY } from '../format/values.js';
+import { lookupVariable } from './variables.js';
+import { STRINGIFY } from './values.js';
 import type { DeviceInfo } from '../platform/types.js';
-import type { RequestFacts } from './request-facts.js';
+import type { RequestFacts } from '../facts/request-facts.js';
 
 export class FactsError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 /** Facts JSON (VCL variable names) → RequestFacts, as the preview CLI reads it. */
 import { describe, expect, it } from 'vitest';
-import { factsFromVclJson, FactsError, readVclFacts } from '../../../src/facts/from-vcl-json.js';
+import { factsFromVclJson, FactsError, readVclFacts } from '../../../src/format/facts-from-vcl.js';
 import { compileFormat } from '../../../src/format/index.js';
 
 describe('factsFromVclJson', () => {
