@@ -10,6 +10,7 @@
  * test/support/sigv4-verifier.ts, which rejects a token that is not among the signed headers).
  */
 import { AwsClient } from 'aws4fetch';
+import { enterPhase, waiting } from '../platform/phases.js';
 import type { BackendRef, BackendFetch } from '../platform/types.js';
 import { BudgetExhaustedError, type RequestBudget } from './budget.js';
 import type { CredentialsProvider } from './credentials.js';
@@ -37,6 +38,7 @@ export type SignedFetch = (url: string, init: { method: string; headers: Record<
 
 export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
   return async (url, init) => {
+    enterPhase('signing');
     // Credentials first: for iam_role they may cost an STS request of their own, which must find
     // the budget before this call takes its share. A CredentialsError propagates unchanged.
     const credentials = await options.credentials.get(options.budget);
@@ -51,6 +53,7 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
       retries: 0,
     });
     const request = await client.sign(url, init);
+    enterPhase('fetch');
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
     return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
   };
@@ -61,8 +64,10 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
  * then stalls, not only one that never answers. AWS answers here are small (≤ a few KiB per call).
  */
 async function fetchBuffered(fetch: BackendFetch, request: Request, backend: BackendRef): Promise<Response> {
-  const response = await fetch(request, backend);
-  const body = await response.arrayBuffer();
+  const response = await waiting(fetch(request, backend));
+  const body = await waiting(response.arrayBuffer());
+  // Phase breakdown: from here to the records' results (kinesis/, delivery/pipeline.ts) is reading the answer.
+  enterPhase('answer');
   return new Response(body.byteLength > 0 ? body : null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 

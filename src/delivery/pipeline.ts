@@ -20,6 +20,7 @@
 import type { RequestBudget } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { DeliveryLimits } from '../config/index.js';
+import { enterPhase } from '../platform/phases.js';
 import { AwsCallError, type KinesisApi, putRecordsInput, readPutRecordsResults } from '../kinesis/index.js';
 import type { ShardRouter, ShardTarget } from '../shards/index.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
@@ -54,6 +55,7 @@ export interface DeliveryDeps {
 export const MIN_RETRY_WINDOW_MS = 500;
 
 export async function deliverLines(streamName: string, lines: readonly string[], deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  enterPhase('limits');
   const prepared = prepareRecords(lines, deps.limits);
   const delivered: DeliveryRecord[] = [];
   const failed: FailedRecord[] = [];
@@ -88,9 +90,12 @@ export async function deliverLines(streamName: string, lines: readonly string[],
         for (const record of pending) failed.push({ ...record, failure: retrier.budgetFailure(record, 'no backend request or time left') });
         break;
       }
+      enterPhase('wait');
       await deps.sleep(delay);
     }
+    enterPhase('shard_pick');
     const targets = await plan(deps, pending);
+    enterPhase('limits');
     // Re-aggregated every round, like KPL: a retried record is routed (and packed) anew.
     const units = deps.limits.aggregation
       ? aggregatedUnits(pending, targets, Math.min(deps.limits.aggregation.maxBytes, deps.limits.maxRecordBytes))
@@ -100,6 +105,7 @@ export async function deliverLines(streamName: string, lines: readonly string[],
     for (const batch of packBatches(units, unitTargets, { maxRequestBytes: deps.limits.maxRequestBytes })) {
       callStartMs = deps.now();
       const answer = await send(deps.api, streamName, batch);
+      enterPhase('counters');
       const call = { callId: ++callId, startMs: callStartMs, endMs: deps.now() };
       const members = memberOutcome(batch.records, answer);
       // Every try is recorded, sent or not: the retrier bounds tries by it, while counters and
@@ -165,6 +171,8 @@ export function putRecordsCallsNeeded(records: readonly DeliveryRecord[], limits
 }
 
 async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<DeliveryRecord>>): Promise<CallOutcome> {
+  // Phase breakdown: the body (here and its JSON in the api), then signing, fetch and the answer (aws/signed-fetch.ts).
+  enterPhase('request_body');
   const input = putRecordsInput(
     streamName,
     batch.records.map((record, i) => ({ data: record.base64, partitionKey: batch.targets[i].partitionKey, explicitHashKey: batch.targets[i].explicitHashKey })),

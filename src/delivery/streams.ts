@@ -27,6 +27,7 @@ import {
 } from '../aws/index.js';
 import type { EndpointConfig } from '../config/index.js';
 import { createKinesisApi } from '../kinesis/index.js';
+import { enterPhase } from '../platform/phases.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
 import { deliverLines, failLines } from './pipeline.js';
@@ -236,6 +237,8 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
 
   return {
     async deliver(lines, budget) {
+      // Phase breakdown (off unless configured): grouping and credentials count as signing.
+      enterPhase('signing');
       const byEndpoint = new Map<EndpointSender, string[]>();
       for (const { endpoint, line } of lines) {
         const sender = senders.get(endpoint.name);

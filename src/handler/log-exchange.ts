@@ -5,6 +5,7 @@
  * touches the client's response. `emitLines` is the same path for lines emitted later.
  */
 import type { EndpointLine, RequestBudget } from '../delivery/index.js';
+import { enterPhase } from '../platform/phases.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { startLoggingTimer } from './diagnostics.js';
@@ -30,8 +31,9 @@ export async function logExchange(
 ): Promise<void> {
   const service = loadService(platform);
   if (!service || service.endpoints.length === 0) return;
-  const timer = startLoggingTimer(service.config.timingLogEndpoint, platform, exchange.startMs);
+  const timer = startLoggingTimer(service.config, platform, exchange.startMs);
   const facts = collectFacts(exchange, platform);
+  enterPhase('render');
   const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);

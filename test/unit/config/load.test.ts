@@ -78,7 +78,7 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints[0].periodSeconds).toBe(120);
   });
 
-  it('reads 25 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
+  it('reads 22 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
     const names = Array.from({ length: 28 }, (_, i) => `e${i}`);
     const flat: Record<string, string> = { endpoints: names.join(',') };
     for (const name of names) Object.assign(flat, { [`${name}.stream_name`]: 'logs', [`${name}.region`]: 'us-east-1', [`${name}.iam_role`]: 'arn:aws:iam::123456789012:role/r' });
@@ -86,9 +86,9 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(store); // FakeConfig throws on the 33rd lookup
     // The first request of a sandbox makes one lookup before the response, then loads.
     expect(store.lookups + PRE_RESPONSE_CONFIG_LOOKUPS).toBeLessThanOrEqual(32);
-    expect(config.endpoints).toHaveLength(25);
+    expect(config.endpoints).toHaveLength(22);
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: 28 endpoints listed, at most 25 are read (Compute allows 32 Config Store lookups per request); ignored: e25, e26, e27',
+      'service: endpoints: 28 endpoints listed, at most 22 are read (Compute allows 32 Config Store lookups per request); ignored: e22, e23, e24, e25, e26, e27',
     ]);
   });
 
@@ -123,7 +123,7 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errorLogEndpoint).toBe('kinesis_logger_errors');
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint)',
+      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, phase_log_endpoint, metrics_log_endpoint, metrics_interval_s)',
       'service: error_log_endpoint: "my errors" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default',
     ]);
   });
