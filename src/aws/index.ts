@@ -7,3 +7,4 @@ export { CredentialsError, secretKeys, type AwsCredentials, type CredentialsProv
 export { createCredentialsProvider, type AccessConfig, type CredentialsSubject } from './provider.js';
 export { MAX_AWS_MESSAGE_CHARS, sanitizeAwsMessage } from './error-message.js';
 export { createSignedFetch, RequestTimeoutError, type SignedFetch } from './signed-fetch.js';
+export type { SigningKeyCache } from './sigv4.js';

@@ -1,19 +1,17 @@
 /**
- * Sends SigV4-signed requests to an AWS service through a Compute backend. aws4fetch signs;
- * its own retry loop is never used (retries belong to delivery/retrier.ts and every attempt
- * must be counted against the execution's budget). The signing-key cache is long-lived and
- * shared, so a reused sandbox derives each day's key once.
+ * Sends SigV4-signed requests to an AWS service through a Compute backend (sigv4.ts signs). There
+ * is no retry loop here: retries belong to delivery/retrier.ts, and every attempt must be counted
+ * against the execution's budget. The signing-key cache is long-lived and shared, so a reused
+ * sandbox derives each day's key once.
  *
- * Temporary credentials: aws4fetch sets `X-Amz-Security-Token` as a header before it computes the
- * signed header list, and `x-amz-security-token` is not in its UNSIGNABLE_HEADERS, so the token is
- * always signed (aws4fetch 1.0.20 `AwsV4Signer` constructor; checked independently by
- * test/support/sigv4-verifier.ts, which rejects a token that is not among the signed headers).
+ * Temporary credentials: `X-Amz-Security-Token` is always among the signed headers (sigv4.ts;
+ * checked independently by test/support/sigv4-verifier.ts, which rejects a token that is not).
  */
-import { AwsClient } from 'aws4fetch';
 import { enterPhase, waiting } from '../platform/phases.js';
 import type { BackendRef, BackendFetch } from '../platform/types.js';
 import { BudgetExhaustedError, type RequestBudget } from './budget.js';
 import type { CredentialsProvider } from './credentials.js';
+import { signSigV4, type SigningKeyCache } from './sigv4.js';
 
 export interface SignedFetchOptions {
   service: 'kinesis' | 'sts';
@@ -24,7 +22,9 @@ export interface SignedFetchOptions {
   budget: RequestBudget;
   /** Give up waiting for an answer after this long (the request may still complete). */
   timeoutMs: number;
-  signingKeyCache: Map<string, ArrayBuffer>;
+  signingKeyCache: SigningKeyCache;
+  /** The signing clock (default Date.now). */
+  now?: () => number;
 }
 
 export class RequestTimeoutError extends Error {
@@ -43,17 +43,19 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
     // the budget before this call takes its share. A CredentialsError propagates unchanged.
     const credentials = await options.credentials.get(options.budget);
     if (!options.budget.tryTake()) throw new BudgetExhaustedError();
-    const client = new AwsClient({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
+    const headers = await signSigV4({
+      method: init.method,
+      url,
+      headers: init.headers,
+      body: init.body,
       service: options.service,
       region: options.region,
-      cache: options.signingKeyCache,
-      retries: 0,
+      credentials,
+      nowMs: (options.now ?? Date.now)(),
+      keyCache: options.signingKeyCache,
     });
-    const request = await client.sign(url, init);
     enterPhase('fetch');
+    const request = new Request(url, { method: init.method, headers, body: init.body });
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
     return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
   };

@@ -16,6 +16,7 @@ import { BudgetExhaustedError, type RequestBudget } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
 import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 import { createSignedFetch, RequestTimeoutError } from './signed-fetch.js';
+import type { SigningKeyCache } from './sigv4.js';
 
 export const STS_API_VERSION = '2011-06-15';
 
@@ -34,7 +35,7 @@ export interface StsClientOptions {
   backend: BackendRef;
   fetch: BackendFetch;
   timeoutMs: number;
-  signingKeyCache: Map<string, ArrayBuffer>;
+  signingKeyCache: SigningKeyCache;
 }
 
 /**

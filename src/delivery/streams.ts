@@ -9,7 +9,7 @@
  *   1. credentials for every endpoint that has lines: a missing secret fails that endpoint's lines
  *      here, without any request, reported once per instance and counted;
  *   2. lines grouped by stream and signing identity (access key id): a group shares PutRecords calls;
- *   3. per group, signed fetch (aws4fetch) → Kinesis api → pipeline.ts, all on the execution's budget.
+ *   3. per group, signed fetch (SigV4) → Kinesis api → pipeline.ts, all on the execution's budget.
  *
  * Owns only that wiring. Does not own: what a delivery does (pipeline.ts), the shard map (shards/),
  * signing and credentials (aws/), or when lines are made (handler/).
@@ -24,6 +24,7 @@ import {
   type CredentialsProvider,
   type CredentialsStats,
   RequestBudget,
+  type SigningKeyCache,
 } from '../aws/index.js';
 import type { EndpointConfig } from '../config/index.js';
 import { createKinesisApi } from '../kinesis/index.js';
@@ -117,7 +118,7 @@ export function streamKey(config: Pick<EndpointConfig, 'region' | 'streamName'>)
 interface EndpointSender {
   config: EndpointConfig;
   credentials: CredentialsProvider;
-  signingKeyCache: Map<string, ArrayBuffer>;
+  signingKeyCache: SigningKeyCache;
   fallback?: (line: string) => void;
   stream: StreamState;
 }
