@@ -69,7 +69,9 @@ export async function signSigV4(input: SignInput): Promise<Record<string, string
   const bodyHash = await sha256Hex(input.body);
   const canonicalRequest = `${input.method.toUpperCase()}\n${target.path}\n${target.query}\n${canonicalHeaders}\n${signedHeaders}\n${bodyHash}`;
   const stringToSign = `AWS4-HMAC-SHA256\n${datetime}\n${scope}\n${await sha256Hex(canonicalRequest)}`;
-  const key = await signingKey(credentials.secretAccessKey, day, input.region, input.service, input.keyCache);
+  const keyCacheKey = `${credentials.secretAccessKey}\n${day}\n${input.region}\n${input.service}`;
+  // Checked before awaiting anything: every await is a turn of the job queue, which costs in the interpreter.
+  const key = input.keyCache.get(keyCacheKey) ?? (await deriveSigningKey(credentials.secretAccessKey, day, input.region, input.service, keyCacheKey, input.keyCache));
   const signature = hex(await crypto.subtle.sign('HMAC', key, utf8.encode(stringToSign)));
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
@@ -119,10 +121,7 @@ const utf8 = new TextEncoder();
 const HMAC_SHA256 = { name: 'HMAC', hash: { name: 'SHA-256' } };
 
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request"), imported once. */
-async function signingKey(secret: string, day: string, region: string, service: string, cache: SigningKeyCache): Promise<CryptoKey> {
-  const cacheKey = `${secret}\n${day}\n${region}\n${service}`;
-  const cached = cache.get(cacheKey);
-  if (cached) return cached;
+async function deriveSigningKey(secret: string, day: string, region: string, service: string, cacheKey: string, cache: SigningKeyCache): Promise<CryptoKey> {
   let key: ArrayBuffer = utf8.encode(`AWS4${secret}`).buffer as ArrayBuffer;
   for (const part of [day, region, service, 'aws4_request']) key = await hmac(key, part);
   const imported = await crypto.subtle.importKey('raw', key, HMAC_SHA256, false, ['sign']);
@@ -137,8 +136,8 @@ async function hmac(key: ArrayBuffer, data: string): Promise<ArrayBuffer> {
   return crypto.subtle.sign('HMAC', imported, utf8.encode(data));
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
+function sha256Hex(text: string): Promise<string> {
+  return crypto.subtle.digest('SHA-256', utf8.encode(text)).then(hex);
 }
 
 /** Two hex digits per byte, from a table: a string concatenation per byte is what costs in the interpreter. */

@@ -12,7 +12,7 @@
  * key is kept: PARTITION_KEY_RESERVE_BYTES).
  */
 import type { DeliveryLimits } from '../config/index.js';
-import { bytesToBase64 } from '../kinesis/base64.js';
+import { bytesToBase64, utf8ToBase64 } from '../kinesis/base64.js';
 import { MAX_PARTITION_KEY_LENGTH } from '../kinesis/index.js';
 import type { Attempt } from './attempt.js';
 
@@ -67,7 +67,7 @@ export function prepareRecords(lines: readonly string[], limits: DeliveryLimits)
   lines.forEach((line, index) => {
     const bytes = encoder.encode(line);
     if (bytes.length <= maxData) {
-      records.push({ index, line, data: bytes, base64: bytesToBase64(bytes), truncated: false, attempts: [] });
+      records.push({ index, line, data: bytes, base64: utf8ToBase64(line, bytes), truncated: false, attempts: [] });
     } else if (limits.oversize === 'drop') {
       dropped.push({ index, line, bytes: bytes.length });
     } else {

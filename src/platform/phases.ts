@@ -23,7 +23,7 @@ export interface PhaseMeter {
   finish(): Record<Phase, number>;
 }
 
-let running: { now: () => number; phase: Phase; since: number; totals: Record<Phase, number> } | undefined;
+let running: { now: () => number; phase: Phase; since: number; totals: Record<Phase, number>; waits: number; resume: Phase } | undefined;
 
 /** Marks the start of `phase` (and the end of the one before). A no-op unless a meter runs. */
 export function enterPhase(phase: Phase): void {
@@ -36,23 +36,27 @@ export function enterPhase(phase: Phase): void {
 
 /**
  * Awaits `promise` as `wait` (a backend's or a store's answer: no CPU is spent meanwhile), then
- * goes back to the phase that was running.
+ * goes back to the phase that was running. Waits that overlap (three secrets read under one
+ * Promise.all) count as one wait, from the first start to the last end.
  */
 export async function waiting<T>(promise: Promise<T>): Promise<T> {
-  if (running === undefined) return promise;
-  const resume = running.phase;
-  enterPhase('wait');
+  const meter = running;
+  if (meter === undefined) return promise;
+  if (meter.waits++ === 0) {
+    meter.resume = meter.phase;
+    enterPhase('wait');
+  }
   try {
     return await promise;
   } finally {
-    enterPhase(resume);
+    if (--meter.waits === 0 && running === meter) enterPhase(meter.resume);
   }
 }
 
 /** Starts measuring in `first`, with `now` in milliseconds (sub-millisecond where the runtime allows). */
 export function startPhases(now: () => number, first: Phase): PhaseMeter {
   const totals = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-  const meter = { now, phase: first, since: now(), totals };
+  const meter = { now, phase: first, since: now(), totals, waits: 0, resume: first };
   running = meter;
   return {
     finish() {

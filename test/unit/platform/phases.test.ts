@@ -30,3 +30,24 @@ describe('phase meter', () => {
     expect(meter.finish().render).toBe(0);
   });
 });
+
+describe('overlapping waits', () => {
+  it('count once, from the first start to the last end, then resume the phase that was running', async () => {
+    let t = 0;
+    const meter = startPhases(() => t, 'signing');
+    let release: Array<() => void> = [];
+    const gate = () => new Promise<void>((resolve) => release.push(resolve));
+    t = 1;
+    const both = Promise.all([waiting(gate()), waiting(gate())]);
+    t = 3;
+    release[0]();
+    await Promise.resolve();
+    t = 4;
+    release[1]();
+    await both;
+    t = 6;
+    const phases = meter.finish();
+    release = [];
+    expect(phases).toMatchObject({ signing: 3000, wait: 3000 });
+  });
+});
