@@ -8,6 +8,7 @@
  */
 import { CONFIG_STORE_NAME, ConfigError, DEFAULT_ERROR_LOG_ENDPOINT, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME, type ServiceConfig } from '../config/index.js';
 import { createStreamDelivery, type StreamDelivery } from '../delivery/index.js';
+import { createFleetMetrics, type FleetMetrics } from '../metrics/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
 export interface LoadedService {
@@ -15,6 +16,8 @@ export interface LoadedService {
   endpoints: readonly EndpointConfig[];
   delivery: StreamDelivery;
   errorLog: LoggerLike;
+  /** The fleet-wide metrics lines (`metrics_log_endpoint`); absent when not configured. */
+  metrics?: FleetMetrics;
 }
 
 let loaded: LoadedService | undefined;
@@ -91,7 +94,16 @@ export function loadService(platform: Platform): LoadedService | undefined {
       random: () => platform.random(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
-    loaded = { config, endpoints: config.endpoints, delivery, errorLog };
+    const metrics = config.metrics
+      ? createFleetMetrics({
+          log: platform.logger(config.metrics.logEndpoint),
+          intervalMs: config.metrics.intervalSeconds * 1000,
+          stats: () => delivery.stats(),
+          now: platform.nowMs,
+          pop: () => platform.env('FASTLY_POP'),
+        })
+      : undefined;
+    loaded = { config, endpoints: config.endpoints, delivery, errorLog, metrics };
   } catch (error) {
     reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
   }

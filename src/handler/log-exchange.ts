@@ -2,7 +2,8 @@
  * After the response: render one line per matching endpoint and hand them, with the lines the
  * application emitted while serving, to delivery (delivery/streams.ts) in one call, so lines for
  * the same stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never
- * touches the client's response. `emitLines` is the same path for lines emitted later.
+ * touches the client's response. `emitLines` is the same path for lines emitted later. After a
+ * delivery, the fleet-wide metrics lines are written when their interval has passed (metrics/).
  */
 import type { EndpointLine, RequestBudget } from '../delivery/index.js';
 import { enterPhase } from '../platform/phases.js';
@@ -40,6 +41,7 @@ export async function logExchange(
   }
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await service.delivery.deliver(lines, budget);
+  service.metrics?.afterDelivery();
   timer.finish(lines.length);
 }
 
@@ -51,6 +53,7 @@ export async function emitLines(emitted: EmittedLines, platform: Platform, budge
   const service = loadService(platform);
   if (!service) return;
   await service.delivery.deliver(emittedFor(emitted, service), budget);
+  service.metrics?.afterDelivery();
 }
 
 function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): EndpointLine[] {

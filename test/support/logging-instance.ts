@@ -165,6 +165,7 @@ function outcomeBetween(before: DeliveryCounters, after: DeliveryCounters): Deli
     truncated: after.truncated - before.truncated,
     putRecordsCalls: after.putRecordsCalls - before.putRecordsCalls,
     misrouted: after.misrouted - before.misrouted,
+    deliveredByShard: diff(after.deliveredByShard, before.deliveredByShard),
   };
 }
 

@@ -128,6 +128,15 @@ describe('loadServiceConfig', () => {
     ]);
   });
 
+  it('reads the metrics keys: the interval defaults to 60 s, a bad one is named and the default kept', () => {
+    expect(loadServiceConfig(new FakeConfig(configItems(minimal))).metrics).toBeUndefined();
+    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics' })).metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
+    const config = loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '0.5' }));
+    expect(config.metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
+    expect(config.errors.map((e) => e.message)).toEqual(['service: metrics_interval_s: "0.5" is not a whole number of seconds from 1 to 3600; using 60']);
+    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '10' })).metrics?.intervalSeconds).toBe(10);
+  });
+
   it('disables an endpoint whose format the engine cannot take, whatever the error, and keeps the others', () => {
     const deep = '%{' + '('.repeat(5000) + 'req.url' + ')'.repeat(5000) + '}V';
     const config = loadServiceConfig(new FakeConfig(configItems({ ...minimal, endpoints: 'main,deep', 'deep.stream_name': 'logs', 'deep.region': 'us-east-1', 'deep.format': deep })));

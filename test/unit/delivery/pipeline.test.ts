@@ -100,6 +100,7 @@ describe('deliverLines', () => {
       truncated: 0,
       putRecordsCalls: 1,
       misrouted: 0,
+      deliveredByShard: { 'shardId-0': 2, 'shardId-1': 1 },
     });
     expect(reports).toEqual([]);
     expect(fallback).toEqual([]);
