@@ -106,7 +106,7 @@ function compileProblem(error: unknown): string {
   return `could not be compiled (${error instanceof Error ? error.message : String(error)})`;
 }
 
-/** max_attempts, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes. */
+/** max_attempts, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes, compression. */
 function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const maxAttempts = readInteger(reader, 'max_attempts', DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
   const maxRecordBytes = readInteger(reader, 'max_record_bytes', DEFAULTS.maxRecordBytes, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
@@ -120,12 +120,15 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const aggregation = reader.get('aggregation') ?? 'none';
   if (aggregation !== 'none' && aggregation !== 'kpl') reader.fail('aggregation', `"${aggregation}" is not one of none, kpl`);
   const aggregationMaxBytes = readInteger(reader, 'aggregation_max_bytes', DEFAULT_MAX_AGGREGATE_BYTES, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
+  const compression = reader.get('compression') ?? 'none';
+  if (compression !== 'none' && compression !== 'gzip') reader.fail('compression', `"${compression}" is not one of none, gzip`);
   return {
     maxAttempts,
     maxRecordBytes,
     maxRequestBytes,
     oversize: oversize === 'drop' ? 'drop' : 'truncate',
     aggregation: aggregation === 'kpl' ? { maxBytes: aggregationMaxBytes } : undefined,
+    compression: compression === 'gzip' ? 'gzip' : undefined,
   };
 }
 

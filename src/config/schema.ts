@@ -68,6 +68,7 @@ export const ENDPOINT_FIELDS = [
   'fallback_log_endpoint',
   'aggregation',
   'aggregation_max_bytes',
+  'compression',
   'endpoint_url',
   'backend',
   'sts_url',
@@ -95,6 +96,8 @@ export interface DeliveryLimits {
   oversize: OversizePolicy;
   /** `<endpoint>.aggregation = kpl`: KPL aggregated records, each up to `maxBytes`; absent = off. */
   aggregation?: { maxBytes: number };
+  /** `<endpoint>.compression = gzip`: each record's data is gzip-compressed, before size checks and aggregation; absent = none. */
+  compression?: 'gzip';
 }
 
 export interface EndpointConfig {

@@ -56,7 +56,7 @@ export const MIN_RETRY_WINDOW_MS = 500;
 
 export async function deliverLines(streamName: string, lines: readonly string[], deps: DeliveryDeps): Promise<DeliveryOutcome> {
   enterPhase('limits');
-  const prepared = prepareRecords(lines, deps.limits);
+  const prepared = await prepareRecords(lines, deps.limits);
   const delivered: DeliveryRecord[] = [];
   const failed: FailedRecord[] = [];
   let retryNext: DeliveryRecord[] = [];
@@ -126,13 +126,13 @@ export async function deliverLines(streamName: string, lines: readonly string[],
  * Lines that cannot be sent at all (e.g. the endpoint's secrets are missing): reported and handed
  * to the fallback like any failure, without routing or sending anything.
  */
-export function failLines(
+export async function failLines(
   streamName: string,
   lines: readonly string[],
   failure: Failure,
   deps: Pick<DeliveryDeps, 'limits' | 'reportFailure' | 'fallback'>,
-): DeliveryOutcome {
-  const prepared = prepareRecords(lines, deps.limits);
+): Promise<DeliveryOutcome> {
+  const prepared = await prepareRecords(lines, deps.limits);
   return reportDelivery(
     {
       streamName,

@@ -199,7 +199,7 @@ export function createStreamDelivery(endpoints: readonly EndpointConfig[], env: 
           'its lines are not sent until the secret exists, and are counted on the admin page',
       );
       const failure = { kind: 'not-retriable' as const, errorCode: error.errorCode, errorMessage: error.message };
-      const outcome = failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure: () => {}, fallback: sender.fallback });
+      const outcome = await failLines(config.streamName, lines, failure, { limits: config.delivery, reportFailure: () => {}, fallback: sender.fallback });
       addOutcome(sender.stream.counters, outcome);
       return undefined;
     }

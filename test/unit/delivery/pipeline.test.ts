@@ -233,10 +233,10 @@ describe('deliverLines', () => {
     expect(outcome.misrouted).toBe(2);
   });
 
-  it('failLines reports lines that cannot be sent at all', () => {
+  it('failLines reports lines that cannot be sent at all', async () => {
     const reports: string[] = [];
     const fallback: string[] = [];
-    const outcome = failLines('s', ['a', 'b'], { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
+    const outcome = await failLines('s', ['a', 'b'], { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
       limits: { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' },
       reportFailure: (l) => reports.push(l),
       fallback: (l) => fallback.push(l),
