@@ -101,6 +101,7 @@ export function loadService(platform: Platform): LoadedService | undefined {
           stats: () => delivery.stats(),
           now: platform.nowMs,
           pop: () => platform.env('FASTLY_POP'),
+          startedAtMs: () => instanceStartedAtMs ?? platform.nowMs(),
         })
       : undefined;
     loaded = { config, endpoints: config.endpoints, delivery, errorLog, metrics };

@@ -55,6 +55,8 @@ export interface FleetMetricsOptions {
   now: () => number;
   /** `server.datacenter`: the POP (FASTLY_POP), read when a line is written. */
   pop: () => string | undefined;
+  /** When this sandbox began counting (its first request): the first line's `SinceTimestamp`. */
+  startedAtMs: () => number;
 }
 
 export interface FleetMetrics {
@@ -65,17 +67,15 @@ export interface FleetMetrics {
 export function createFleetMetrics(options: FleetMetricsOptions): FleetMetrics {
   const previous = new Map<string, Snapshot>();
   let lastLineAtMs: number | undefined;
-  let countingSinceMs: number | undefined;
 
   return {
     afterDelivery() {
       const now = options.now();
-      countingSinceMs ??= now;
       if (lastLineAtMs !== undefined && now - lastLineAtMs < options.intervalMs) return;
       const pop = options.pop() ?? 'unknown';
       for (const [stream, stats] of Object.entries(options.stats().streams)) {
         const current = snapshot(stats);
-        const line = lineFor(stream, pop, stats, current, previous.get(stream), { now, since: lastLineAtMs ?? countingSinceMs });
+        const line = lineFor(stream, pop, stats, current, previous.get(stream), { now, since: lastLineAtMs ?? options.startedAtMs() });
         previous.set(stream, current);
         if (line) options.log.log(line);
       }

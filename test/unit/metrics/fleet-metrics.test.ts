@@ -12,7 +12,8 @@ function fixture() {
   const shardMap = { listShardsRounds: 0, listShardsCalls: 0, adoptedFromKv: 0, leaseHeldElsewhere: 0, refreshFailures: 0, refreshesDeferred: 0, kvFailures: 0, invalidations: 0, state: 'ready' as const, shards: 2, listedAtMs: now - 5_000, mapAgeMs: 5_000 };
   const stats = (): DeliveryStats => ({ streams: { [STREAM]: { endpoints: ['main'], delivery: counters, shardMap } }, endpoints: {} });
   const log = new FakeLogger();
-  const metrics = createFleetMetrics({ log, intervalMs: 60_000, stats, now: () => now, pop: () => 'LHR' });
+  const startedAt = now - 1_000;
+  const metrics = createFleetMetrics({ log, intervalMs: 60_000, stats, now: () => now, pop: () => 'LHR', startedAtMs: () => startedAt });
   return { metrics, log, counters, shardMap, advance: (ms: number) => (now += ms), lines: () => log.lines.map((l) => JSON.parse(l)) };
 }
 
@@ -68,7 +69,8 @@ describe('fleet metrics', () => {
     const lines = f.lines();
     expect(lines.map((l) => l.RecordsDelivered)).toEqual([1, 7]);
     expect(lines.map((l) => l.RecordsDeliveredByShard)).toEqual([{ 'shardId-0': 1 }, { 'shardId-0': 7 }]);
-    // Summing the lines gives what was written; the 4 since the last line wait for the next one.
+    // Each line says where its span began: the sandbox's start, then the previous line.
+    expect(lines[0].SinceTimestamp).toBe(lines[0]._aws.Timestamp - 1_000);
     expect(lines[1].SinceTimestamp).toBe(lines[0]._aws.Timestamp);
   });
 
