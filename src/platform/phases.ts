@@ -6,7 +6,8 @@
  * previous mark is added to the previous phase. `wait` is the time spent awaiting a backend's
  * answer: Viceroy and Compute count no CPU for it, so it is reported apart from the CPU phases.
  *
- * Off by default, and then free: `enterPhase` is one comparison when no meter is running. A
+ * Off by default, and then free: `enterPhase` is one comparison when no meter runs, and `waiting`
+ * hands back the promise it was given. A
  * meter runs for one request's logging at a time; a sandbox runs one request's event loop to
  * completion before it takes the next (DESIGN.md), so one module-level meter cannot mix two
  * requests. Work that interleaves inside one request (two streams' calls under Promise.all) is
@@ -23,7 +24,17 @@ export interface PhaseMeter {
   finish(): Record<Phase, number>;
 }
 
-let running: { now: () => number; phase: Phase; since: number; totals: Record<Phase, number>; waits: number; resume: Phase } | undefined;
+interface Meter {
+  now: () => number;
+  phase: Phase;
+  since: number;
+  totals: Record<Phase, number>;
+  /** Waits in progress (they may overlap), and the phase to go back to when the last ends. */
+  waits: number;
+  resume: Phase;
+}
+
+let running: Meter | undefined;
 
 /** Marks the start of `phase` (and the end of the one before). A no-op unless a meter runs. */
 export function enterPhase(phase: Phase): void {
@@ -39,9 +50,12 @@ export function enterPhase(phase: Phase): void {
  * goes back to the phase that was running. Waits that overlap (three secrets read under one
  * Promise.all) count as one wait, from the first start to the last end.
  */
-export async function waiting<T>(promise: Promise<T>): Promise<T> {
-  const meter = running;
-  if (meter === undefined) return promise;
+export function waiting<T>(promise: Promise<T>): Promise<T> {
+  // Off, the promise itself: no extra async layer, which would cost a turn of the job queue.
+  return running === undefined ? promise : measuredWait(running, promise);
+}
+
+async function measuredWait<T>(meter: Meter, promise: Promise<T>): Promise<T> {
   if (meter.waits++ === 0) {
     meter.resume = meter.phase;
     enterPhase('wait');
@@ -56,7 +70,7 @@ export async function waiting<T>(promise: Promise<T>): Promise<T> {
 /** Starts measuring in `first`, with `now` in milliseconds (sub-millisecond where the runtime allows). */
 export function startPhases(now: () => number, first: Phase): PhaseMeter {
   const totals = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-  const meter = { now, phase: first, since: now(), totals, waits: 0, resume: first };
+  const meter: Meter = { now, phase: first, since: now(), totals, waits: 0, resume: first };
   running = meter;
   return {
     finish() {
