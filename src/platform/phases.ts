@@ -7,10 +7,9 @@
  * answer: Viceroy and Compute count no CPU for it, so it is reported apart from the CPU phases.
  *
  * Off by default, and then free: `enterPhase` is one comparison when no meter runs, and `waiting`
- * hands back the promise it was given. A
- * meter runs for one request's logging at a time; a sandbox runs one request's event loop to
- * completion before it takes the next (DESIGN.md), so one module-level meter cannot mix two
- * requests. Work that interleaves inside one request (two streams' calls under Promise.all) is
+ * hands back the promise it was given. A meter runs for one request's logging at a time; a
+ * sandbox runs one request's event loop to completion before it takes the next (DESIGN.md), so
+ * one module-level meter cannot mix two requests. Work that interleaves inside one request (two streams' calls under Promise.all) is
  * charged to whichever phase was entered last: the total stays right, the split is approximate.
  *
  * A leaf: imports nothing, so every folder may mark its phases without an arrow pointing up.
