@@ -23,8 +23,6 @@ export interface SignedFetchOptions {
   /** Give up waiting for an answer after this long (the request may still complete). */
   timeoutMs: number;
   signingKeyCache: SigningKeyCache;
-  /** The signing clock (default Date.now). */
-  now?: () => number;
 }
 
 export class RequestTimeoutError extends Error {
@@ -51,7 +49,7 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
       service: options.service,
       region: options.region,
       credentials,
-      nowMs: (options.now ?? Date.now)(),
+      nowMs: Date.now(),
       keyCache: options.signingKeyCache,
     });
     enterPhase('fetch');
