@@ -7,8 +7,12 @@
  * JIT) its general-purpose signer cost about 0.6–0.9 ms per call in a warm loop and more in a real
  * request — the largest single cost of logging a line (bench/logging-cpu.ts). This one does only
  * what a POST needs: the parts of the canonical request that depend on the URL are worked out once
- * per URL, the derived signing key is kept as an imported CryptoKey (one HMAC per call instead of
- * an import and an HMAC), and there are three crypto calls per signature. The signed header set
+ * per URL, the derived signing key once per day, and a signature takes two digests and one HMAC.
+ *
+ * The derived key is cached as bytes and imported for each signature, as aws4fetch does: a
+ * CryptoKey kept from one request to the next signs wrongly in a reused sandbox (js-compute 3.46
+ * in Viceroy 0.20.1, 2026-12-01: AWS's signer in test/e2e/delivery.test.ts refused most calls
+ * after a sandbox's first request; with bytes, none). The signed header set
  * is aws4fetch's (every header given except the ones it leaves unsigned, plus host, x-amz-date and
  * x-amz-security-token), so signatures are byte for byte the same (test/unit/aws/sigv4.test.ts
  * compares them; test/support/sigv4-verifier.ts checks them with AWS's own signer).
@@ -26,8 +30,8 @@ export interface SigningCredentials {
   sessionToken?: string;
 }
 
-/** Derived signing keys by secret, day, region and service: one per key and day, kept for the sandbox's life. */
-export type SigningKeyCache = Map<string, CryptoKey>;
+/** Derived signing keys (bytes) by secret, day, region and service: one per key and day, kept for the sandbox's life. */
+export type SigningKeyCache = Map<string, ArrayBuffer>;
 
 export interface SignInput {
   method: string;
@@ -72,7 +76,7 @@ export async function signSigV4(input: SignInput): Promise<Record<string, string
   const keyCacheKey = `${credentials.secretAccessKey}\n${day}\n${input.region}\n${input.service}`;
   // Checked before awaiting anything: every await is a turn of the job queue, which costs in the interpreter.
   const key = input.keyCache.get(keyCacheKey) ?? (await deriveSigningKey(credentials.secretAccessKey, day, input.region, input.service, keyCacheKey, input.keyCache));
-  const signature = hex(await crypto.subtle.sign('HMAC', key, utf8.encode(stringToSign)));
+  const signature = hex(await hmac(key, stringToSign));
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
 }
@@ -120,15 +124,14 @@ function encodeRfc3986(encoded: string): string {
 const utf8 = new TextEncoder();
 const HMAC_SHA256 = { name: 'HMAC', hash: { name: 'SHA-256' } };
 
-/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request"), imported once. */
-async function deriveSigningKey(secret: string, day: string, region: string, service: string, cacheKey: string, cache: SigningKeyCache): Promise<CryptoKey> {
+/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request"). */
+async function deriveSigningKey(secret: string, day: string, region: string, service: string, cacheKey: string, cache: SigningKeyCache): Promise<ArrayBuffer> {
   let key: ArrayBuffer = utf8.encode(`AWS4${secret}`).buffer as ArrayBuffer;
   for (const part of [day, region, service, 'aws4_request']) key = await hmac(key, part);
-  const imported = await crypto.subtle.importKey('raw', key, HMAC_SHA256, false, ['sign']);
   // Yesterday's keys are of no further use; a day holds one per secret, region and service.
   for (const old of cache.keys()) if (!old.includes(`\n${day}\n`)) cache.delete(old);
-  cache.set(cacheKey, imported);
-  return imported;
+  cache.set(cacheKey, key);
+  return key;
 }
 
 async function hmac(key: ArrayBuffer, data: string): Promise<ArrayBuffer> {

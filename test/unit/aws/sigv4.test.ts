@@ -33,7 +33,7 @@ describe('signSigV4', () => {
   }
 
   it('derives a signing key once per secret, day, region and service, and forgets the previous days', async () => {
-    const keyCache = new Map<string, CryptoKey>();
+    const keyCache = new Map<string, ArrayBuffer>();
     const sign = (nowMs: number, region = 'us-east-1') =>
       signSigV4({ method: 'POST', url: 'https://kinesis.us-east-1.amazonaws.com/', headers: KINESIS_HEADERS, body: '{}', service: 'kinesis', region, credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, nowMs, keyCache });
     const first = await sign(NOW);

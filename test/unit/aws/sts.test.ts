@@ -109,7 +109,7 @@ describe('assumeRole over a fake backend', () => {
     backend: { kind: 'static' as const, name: 'sts' },
     fetch: async (request: Request) => answer(request),
     timeoutMs: 1_000,
-    signingKeyCache: new Map<string, CryptoKey>(),
+    signingKeyCache: new Map<string, ArrayBuffer>(),
   });
   const params = { roleArn: 'arn:aws:iam::123456789012:role/r', sessionName: 's1', durationSeconds: 900 };
 
