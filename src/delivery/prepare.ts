@@ -104,7 +104,7 @@ export async function prepareRecords(lines: readonly string[], limits: DeliveryL
 }
 
 /** One gzip member holding `bytes`, from the runtime's CompressionStream. */
-export async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new CompressionStream('gzip');
   const writer = stream.writable.getWriter();
   // Not awaited before reading: the writes resolve only as the readable side is drained.
