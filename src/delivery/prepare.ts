@@ -15,9 +15,9 @@
  * compressed records). A compressed line that is still too large is truncated as text, with the
  * marker, before compressing again: cutting compressed bytes would leave data nobody can read.
  *
- * Owns: encoding, compression, the size rule for one record, truncation. Does not own: packing records into
- * calls (batcher.ts) or the partition keys (the router picks them later, so room for the longest
- * key is kept: PARTITION_KEY_RESERVE_BYTES).
+ * Owns: encoding, compression, the size rule for one record, truncation. Does not own: packing
+ * records into calls (batcher.ts) or the partition keys (the router picks them later, so room for
+ * the longest key is kept: PARTITION_KEY_RESERVE_BYTES).
  */
 import type { DeliveryLimits } from '../config/index.js';
 import { bytesToBase64, utf8ToBase64 } from '../kinesis/base64.js';
