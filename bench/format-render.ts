@@ -19,7 +19,7 @@ const ROUND_MS = 400;
 const WARMUP_MS = 1000;
 
 /** Distinct requests, shaped as the handler fills them (Compute's Headers yields lower-case names). */
-function requests(): RequestFacts[] {
+export function requests(): RequestFacts[] {
   const out: RequestFacts[] = [];
   for (let i = 0; i < DISTINCT_REQUESTS; i++) {
     const start = 1_709_647_629_123_456 + i * 1_234_567;

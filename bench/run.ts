@@ -22,6 +22,8 @@ const BENCHES: Bench[] = [
   { file: 'throttling.ts', subject: '1-shard stream at 2× its record limit', targets: { duplicates: '0', silentLosses: '0' } },
   { file: 'aggregation.ts', subject: 'KPL aggregation of ~500 B lines', targets: { payloadUnitsPer1000: '≤25 (naive 1,000)' } },
   { file: 'e2e-overhead.ts', subject: 'the compiled Wasm in Viceroy', targets: { latencyRatioP50: '≤1.05', putRecordsCallsPer1000: '≤20 with batching' } },
+  { file: 'logging-cpu.ts', subject: "logging's CPU inside the Wasm, by phase; default and AOT builds", targets: { 'default.loggingOverRender': '≤10×' } },
+  { file: 'compression.ts', subject: 'compression = gzip: payload units and bytes per 1,000 lines', targets: {} },
 ];
 
 /**
@@ -44,6 +46,21 @@ const SUMMARY: { subject: string; ours: FigureRef; naive?: FigureRef | string; t
   { subject: 'client latency p50, logging on / off, Viceroy (ratio)', ours: ['e2e-overhead.ts', 'latencyRatioP50'], naive: ['e2e-overhead.ts', 'p50OffMs'], target: '≤1.05' },
   { subject: 'client latency p99, logging on / off, Viceroy (ratio)', ours: ['e2e-overhead.ts', 'latencyRatioP99'], naive: ['e2e-overhead.ts', 'p99OffMs'], target: '—' },
   { subject: 'Wasm vCPU ms per request for render + sign + send', ours: ['e2e-overhead.ts', 'wasmLoggingVCpuMsPerRequest'], target: '— (Compute allows 50 ms)' },
+  { subject: "logging's vCPU per logged request ÷ render-cost of its line (naive: render µs)", ours: ['logging-cpu.ts', 'default.loggingOverRender'], naive: ['logging-cpu.ts', 'default.one.renderMicrosKinesisDefault'], target: '≤10×' },
+  { subject: '… the same, requests of reused sandboxes only', ours: ['logging-cpu.ts', 'default.reusedOverRender'], naive: ['logging-cpu.ts', 'default.one.renderMicrosKinesisDefault'], target: '≤10×' },
+  { subject: "logging's vCPU ms per logged request, reused sandboxes (beside: a sandbox's first)", ours: ['logging-cpu.ts', 'default.one.reusedVCpuMs'], naive: ['logging-cpu.ts', 'default.one.firstInSandboxVCpuMs'], target: '—' },
+  { subject: 'compression = gzip: extra logging vCPU ms per request (beside: without)', ours: ['logging-cpu.ts', 'gzip.extraVCpuMsPerRequest'], naive: ['logging-cpu.ts', 'default.one.vCpuMsPerRequest'], target: '—' },
+  { subject: 'logging vCPU ms per logged request, 1 line: AOT build (naive: default build)', ours: ['logging-cpu.ts', 'aot.one.vCpuMsPerRequest'], naive: ['logging-cpu.ts', 'default.one.vCpuMsPerRequest'], target: 'lower, to offer AOT' },
+  { subject: '… 8 lines per request (8 endpoints): AOT (naive: default)', ours: ['logging-cpu.ts', 'aot.eight.vCpuMsPerRequest'], naive: ['logging-cpu.ts', 'default.eight.vCpuMsPerRequest'], target: '—' },
+  { subject: 'render-cost µs/line, Kinesis default: AOT (naive: default)', ours: ['logging-cpu.ts', 'aot.one.renderMicrosKinesisDefault'], naive: ['logging-cpu.ts', 'default.one.renderMicrosKinesisDefault'], target: '—' },
+  { subject: 'render-cost µs/line, Datadog: AOT (naive: default)', ours: ['logging-cpu.ts', 'aot.one.renderMicrosDatadog'], naive: ['logging-cpu.ts', 'default.one.renderMicrosDatadog'], target: '—' },
+  { subject: '25 KiB units per 1,000 lines, gzip (naive: none), Kinesis default, plain records', ours: ['compression.ts', 'kinesisDefault.gzip.payloadUnits'], naive: ['compression.ts', 'kinesisDefault.none.payloadUnits'], target: '—' },
+  { subject: '… Kinesis default, KPL aggregation', ours: ['compression.ts', 'kinesisDefault.gzip.kplPayloadUnits'], naive: ['compression.ts', 'kinesisDefault.none.kplPayloadUnits'], target: '—' },
+  { subject: '… Datadog, plain records', ours: ['compression.ts', 'datadog.gzip.payloadUnits'], naive: ['compression.ts', 'datadog.none.payloadUnits'], target: '—' },
+  { subject: '… Datadog, KPL aggregation', ours: ['compression.ts', 'datadog.gzip.kplPayloadUnits'], naive: ['compression.ts', 'datadog.none.kplPayloadUnits'], target: '—' },
+  { subject: 'bytes per line, gzip (naive: none), Kinesis default / Datadog', ours: ['compression.ts', 'kinesisDefault.gzip.bytesPerLine'], naive: ['compression.ts', 'kinesisDefault.none.bytesPerLine'], target: '—' },
+  { subject: '… Datadog', ours: ['compression.ts', 'datadog.gzip.bytesPerLine'], naive: ['compression.ts', 'datadog.none.bytesPerLine'], target: '—' },
+  { subject: '25 KiB units per 1,000 records stored, in the Wasm, Kinesis default, gzip (naive: none)', ours: ['logging-cpu.ts', 'gzip.payloadUnitsPer1000KinesisDefault'], naive: ['logging-cpu.ts', 'none.payloadUnitsPer1000KinesisDefault'], target: '—' },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,7 +69,7 @@ async function main() {
   const only = process.argv.slice(2);
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))) },
   };
   for (const bench of BENCHES) {
     if (only.length && !only.some((o) => bench.file.includes(o))) continue;

@@ -15,6 +15,7 @@
  * throw): such a call is a SigningError, costs no request, and is not an attempt Kinesis saw.
  */
 import { AwsClient } from 'aws4fetch';
+import { enterPhase, waiting } from '../platform/phases.js';
 import type { BackendRef, BackendFetch } from '../platform/types.js';
 import { BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import type { CredentialsProvider } from './credentials.js';
@@ -54,6 +55,7 @@ export type SignedFetch = (url: string, init: { method: string; headers: Record<
 
 export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
   return async (url, init) => {
+    enterPhase('signing');
     // Credentials first: for iam_role they may cost an STS request of their own, which must find
     // the budget before this call takes its share. A CredentialsError propagates unchanged.
     const credentials = await options.credentials.get(options.budget);
@@ -73,6 +75,7 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
       throw new SigningError();
     }
     if (!options.budget.tryTake()) throw new BudgetExhaustedError();
+    enterPhase('fetch');
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
     return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
   };
@@ -83,8 +86,10 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
  * then stalls, not only one that never answers. AWS answers here are small (≤ a few KiB per call).
  */
 async function fetchBuffered(fetch: BackendFetch, request: Request, backend: BackendRef): Promise<Response> {
-  const response = await fetch(request, backend);
-  const body = await response.arrayBuffer();
+  const response = await waiting(fetch(request, backend));
+  const body = await waiting(response.arrayBuffer());
+  // Phase breakdown: from here to the records' results (kinesis/, delivery/pipeline.ts) is reading the answer.
+  enterPhase('answer');
   return new Response(body.byteLength > 0 ? body : null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 

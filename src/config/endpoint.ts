@@ -165,7 +165,7 @@ function compileProblem(error: unknown): string {
   return `could not be compiled (${error instanceof Error ? error.message : String(error)})`;
 }
 
-/** max_attempts, retry_window_ms, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes. */
+/** max_attempts, retry_window_ms, max_record_bytes, max_request_bytes, oversize, aggregation, aggregation_max_bytes, compression. */
 function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const maxAttempts = readInteger(reader, 'max_attempts', DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
   const retryWindowMs = readInteger(reader, 'retry_window_ms', DEFAULTS.retryWindowMs, 0, MAX_RETRY_WINDOW_MS);
@@ -180,6 +180,8 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
   const aggregation = reader.get('aggregation') ?? 'none';
   if (aggregation !== 'none' && aggregation !== 'kpl') reader.fail('aggregation', `"${aggregation}" is not one of none, kpl`);
   const aggregationMaxBytes = readInteger(reader, 'aggregation_max_bytes', DEFAULT_MAX_AGGREGATE_BYTES, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
+  const compression = reader.get('compression') ?? 'none';
+  if (compression !== 'none' && compression !== 'gzip') reader.fail('compression', `"${compression}" is not one of none, gzip`);
   return {
     maxAttempts,
     retryWindowMs,
@@ -187,6 +189,7 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
     maxRequestBytes,
     oversize: oversize === 'drop' ? 'drop' : 'truncate',
     aggregation: aggregation === 'kpl' ? { maxBytes: aggregationMaxBytes } : undefined,
+    compression: compression === 'gzip' ? 'gzip' : undefined,
   };
 }
 

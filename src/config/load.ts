@@ -24,6 +24,7 @@ import {
   CONFIG_LOOKUPS_PER_EXECUTION,
   DEFAULT_ERROR_LOG_ENDPOINT,
   DEFAULT_KV_STORE_NAME,
+  DEFAULTS,
   type EndpointConfig,
   LOG_ENDPOINT_NAME,
   PRE_RESPONSE_CONFIG_LOOKUPS,
@@ -81,6 +82,8 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
     errorLogEndpoint,
     kvStoreName: store.get('kv_store') ?? options.kvStoreName ?? DEFAULT_KV_STORE_NAME,
     timingLogEndpoint: readLogEndpointName(store, 'timing_log_endpoint', errors),
+    phaseLogEndpoint: readLogEndpointName(store, 'phase_log_endpoint', errors),
+    metrics: readMetrics(store, errors),
     waf,
     trustedUpstreams: readTrustedUpstreams(store, errors),
   };
@@ -148,6 +151,22 @@ function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[numbe
   if (value === undefined || LOG_ENDPOINT_NAME.test(value)) return value;
   errors.push(new ConfigError(SERVICE, key, `"${value}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default`));
   return undefined;
+}
+
+/** `metrics_interval_s` bounds: at least a second, at most an hour between a sandbox's lines. */
+const METRICS_INTERVAL_S = { min: 1, max: 3600 };
+
+/** Service keys `metrics_log_endpoint` and `metrics_interval_s` (the interval alone does nothing). */
+function readMetrics(store: ConfigLike, errors: ConfigError[]): ServiceConfig['metrics'] {
+  const logEndpoint = readLogEndpointName(store, 'metrics_log_endpoint', errors);
+  const raw = store.get('metrics_interval_s');
+  let intervalSeconds = DEFAULTS.metricsIntervalSeconds;
+  if (raw !== null) {
+    const value = raw.trim() === '' ? NaN : Number(raw);
+    if (Number.isInteger(value) && value >= METRICS_INTERVAL_S.min && value <= METRICS_INTERVAL_S.max) intervalSeconds = value;
+    else errors.push(new ConfigError(SERVICE, 'metrics_interval_s', `"${raw}" is not a whole number of seconds from ${METRICS_INTERVAL_S.min} to ${METRICS_INTERVAL_S.max}; using ${intervalSeconds}`));
+  }
+  return logEndpoint ? { logEndpoint, intervalSeconds } : undefined;
 }
 
 /** Service keys `waf_corp` and `waf_workspace` (both or neither); needed when a waf_debug endpoint exists. */

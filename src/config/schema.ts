@@ -33,7 +33,18 @@ export const CONFIG_LOOKUPS_PER_EXECUTION = 32;
 export const PRE_RESPONSE_CONFIG_LOOKUPS = 1;
 
 /** Service-wide Config Store keys, each read once per load. Endpoint names may not take these. */
-export const SERVICE_KEYS = ['endpoints', 'error_log_endpoint', 'kv_store', 'waf_corp', 'waf_workspace', 'timing_log_endpoint', 'trusted_upstreams'] as const;
+export const SERVICE_KEYS = [
+  'endpoints',
+  'error_log_endpoint',
+  'kv_store',
+  'waf_corp',
+  'waf_workspace',
+  'timing_log_endpoint',
+  'phase_log_endpoint',
+  'metrics_log_endpoint',
+  'metrics_interval_s',
+  'trusted_upstreams',
+] as const;
 
 /** Fields of an endpoint's JSON item (README "Configuration"); `topic` is Fastly's name for `stream_name`. */
 export const ENDPOINT_FIELDS = [
@@ -60,6 +71,7 @@ export const ENDPOINT_FIELDS = [
   'fallback_log_endpoint',
   'aggregation',
   'aggregation_max_bytes',
+  'compression',
   'endpoint_url',
   'backend',
   'sts_url',
@@ -118,6 +130,8 @@ export interface DeliveryLimits {
   oversize: OversizePolicy;
   /** `<endpoint>.aggregation = kpl`: KPL aggregated records, each up to `maxBytes`; absent = off. */
   aggregation?: { maxBytes: number };
+  /** `<endpoint>.compression = gzip`: each record's data is gzip-compressed, before size checks and aggregation; absent = none. */
+  compression?: 'gzip';
 }
 
 /** What every endpoint has, whatever its destination: what it logs, and when. */
@@ -192,6 +206,17 @@ export interface ServiceConfig {
    * how requests follow each other in a sandbox. For measurements (bench/, test/e2e); off by default.
    */
   timingLogEndpoint?: string;
+  /**
+   * `phase_log_endpoint`: when set, each logged request also writes where logging's time went, by
+   * phase (handler/diagnostics.ts, platform/phases.ts). For measurements; off by default.
+   */
+  phaseLogEndpoint?: string;
+  /**
+   * `metrics_log_endpoint` and `metrics_interval_s` (default 60): each sandbox writes, at most once
+   * per interval, one CloudWatch Embedded Metric Format line per stream with its delivery counters
+   * since its previous line (metrics/). Absent = no metrics lines.
+   */
+  metrics?: { logEndpoint: string; intervalSeconds: number };
   /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */
   waf?: { corp: string; workspace: string };
   /** `trusted_upstreams`: clients whose Fastly-Client-IP is kept (src/facts/client-ip.ts); empty = none. */
@@ -206,4 +231,5 @@ export const DEFAULTS = {
   maxRequestBytes: 5 * 1024 * 1024,
   oversize: 'truncate' as OversizePolicy,
   roleDurationSeconds: 3600,
+  metricsIntervalSeconds: 60,
 };

@@ -26,6 +26,7 @@
 import type { RequestAllowance } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
 import type { DeliveryLimits } from '../config/index.js';
+import { enterPhase } from '../platform/phases.js';
 import { AwsCallError, type KinesisApi, putRecordsInput, readPutRecordsResults } from '../kinesis/index.js';
 import type { ShardRouter, ShardTarget } from '../shards/index.js';
 import { attemptsOf, type CallOutcome } from './attempt.js';
@@ -83,8 +84,10 @@ export interface PreparedDelivery {
   callsNeeded: number;
 }
 
-export function prepareDelivery(streamName: string, lines: readonly DeliveryLine[], limits: DeliveryLimits): PreparedDelivery {
-  const prepared = prepareRecords(lines.map((l) => l.line), limits);
+export async function prepareDelivery(streamName: string, lines: readonly DeliveryLine[], limits: DeliveryLimits): Promise<PreparedDelivery> {
+  enterPhase('limits');
+  // Asynchronous: compression = gzip goes through the runtime's CompressionStream.
+  const prepared = await prepareRecords(lines.map((l) => l.line), limits);
   const keys = prepared.records.map((record) => ({ partitionKey: lines[record.index].partitionKey }));
   return { streamName, lines, prepared, callsNeeded: packBatches(prepared.records, keys, limits).length };
 }
@@ -131,9 +134,12 @@ export async function sendDelivery(delivery: PreparedDelivery, deps: DeliveryDep
         for (const record of pending) failed.push({ ...record, failure: retrier.budgetFailure(record, 'no backend request or time left') });
         break;
       }
+      enterPhase('wait');
       await deps.sleep(delay);
     }
+    enterPhase('shard_pick');
     const targets = await targetsFor(deps, lines, pending, sameTarget, round === 1 ? firstRoundAllowance(deps, delivery.callsNeeded) : 0);
+    enterPhase('limits');
     // Re-aggregated every round, like KPL: a retried record is routed (and packed) anew.
     const units = deps.limits.aggregation
       ? aggregatedUnits(pending, targets, Math.min(deps.limits.aggregation.maxBytes, deps.limits.maxRecordBytes))
@@ -143,6 +149,7 @@ export async function sendDelivery(delivery: PreparedDelivery, deps: DeliveryDep
     for (const batch of packBatches(units, unitTargets, { maxRequestBytes: deps.limits.maxRequestBytes })) {
       callStartMs = deps.now();
       const answer = await send(deps.api, streamName, batch);
+      enterPhase('counters');
       const call = { callId: ++callId, startMs: callStartMs, endMs: deps.now() };
       const members = memberOutcome(batch.records, answer);
       // Every try is recorded, sent or not: the retrier bounds tries by it, while counters and
@@ -214,6 +221,8 @@ async function targetsFor(
 }
 
 async function send(api: KinesisApi, streamName: string, batch: Batch<SendUnit<DeliveryRecord>>): Promise<CallOutcome> {
+  // Phase breakdown: the body (here and its JSON in the api), then signing, fetch and the answer (aws/signed-fetch.ts).
+  enterPhase('request_body');
   const input = putRecordsInput(
     streamName,
     batch.records.map((record, i) => ({ data: record.base64, partitionKey: batch.targets[i].partitionKey, explicitHashKey: batch.targets[i].explicitHashKey })),

@@ -1,5 +1,6 @@
 /**
- * Lines → records that fit the stream's maximum record size.
+ * Lines → records that fit the stream's maximum record size, gzip-compressed first when the
+ * endpoint asks (`compression = gzip`).
  *
  * Kinesis counts data plus partition key against the stream's maximum record size (1 MiB by
  * default, up to 10 MiB when raised; reference/kinesis.md §3.1). A line that would not fit is
@@ -7,14 +8,29 @@
  * with TRUNCATION_MARKER; with `oversize = drop` it is left out. Both are counted and reported by
  * report.ts, and dropped lines go to the fallback log endpoint.
  *
- * Owns: encoding, the size rule for one record, truncation. Does not own: packing records into
- * calls (batcher.ts) or the partition keys (the router picks them later, so room for the longest
- * key is kept: PARTITION_KEY_RESERVE_BYTES).
+ * Compression (gzip, RFC 1952) uses the runtime's native CompressionStream (js-compute and Node
+ * both have it; verified inside the Wasm in Viceroy by test/e2e/compression.test.ts), one gzip
+ * member per record, so a consumer gunzips each record's data on its own. It comes before the
+ * size check, so the limit applies to what is sent, and before aggregation (send-units.ts packs
+ * compressed records). A compressed line that is still too large is truncated as text, with the
+ * marker, before compressing again: cutting compressed bytes would leave data nobody can read.
+ *
+ * Owns: encoding, compression, the size rule for one record, truncation. Does not own: packing
+ * records into calls (batcher.ts) or the partition keys (the router picks them later, so room for
+ * the longest key is kept: PARTITION_KEY_RESERVE_BYTES).
  */
 import type { DeliveryLimits } from '../config/index.js';
-import { bytesToBase64 } from '../kinesis/base64.js';
+import { bytesToBase64, utf8ToBase64 } from '../kinesis/base64.js';
 import { MAX_PARTITION_KEY_LENGTH } from '../kinesis/index.js';
 import type { Attempt } from './attempt.js';
+
+/**
+ * The most gzip can add to `inputBytes` of incompressible input: zlib's compressBound (deflate
+ * falls back to stored blocks) plus gzip's 18-byte header and trailer (RFC 1952).
+ */
+function gzipGrowthBytes(inputBytes: number): number {
+  return (inputBytes >> 12) + (inputBytes >> 14) + (inputBytes >> 25) + 13 + 18;
+}
 
 /** Appended to a truncated line, so a reader sees that the record is not whole. */
 export const TRUNCATION_MARKER = '…[truncated]';
@@ -30,7 +46,7 @@ export interface DeliveryRecord {
   readonly index: number;
   /** The line as rendered (the fallback endpoint gets this, whole). */
   readonly line: string;
-  /** The bytes sent: the line, or its truncated form. */
+  /** The bytes sent: the line, or its truncated form (gzip-compressed when the endpoint compresses). */
   readonly data: Uint8Array;
   readonly base64: string;
   readonly truncated: boolean;
@@ -60,22 +76,41 @@ export function maxDataBytes(limits: Pick<DeliveryLimits, 'maxRecordBytes' | 'ma
   return Math.min(limits.maxRecordBytes, limits.maxRequestBytes) - PARTITION_KEY_RESERVE_BYTES;
 }
 
-export function prepareRecords(lines: readonly string[], limits: DeliveryLimits): Prepared {
+export async function prepareRecords(lines: readonly string[], limits: DeliveryLimits): Promise<Prepared> {
   const maxData = maxDataBytes(limits);
   const records: DeliveryRecord[] = [];
   const dropped: DroppedLine[] = [];
-  lines.forEach((line, index) => {
-    const bytes = encoder.encode(line);
-    if (bytes.length <= maxData) {
-      records.push({ index, line, data: bytes, base64: bytesToBase64(bytes), truncated: false, attempts: [] });
+  const gzip = limits.compression === 'gzip';
+  const encoded = lines.map((line) => encoder.encode(line));
+  const compressed = gzip ? await Promise.all(encoded.map(gzipBytes)) : undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    const data = compressed ? compressed[index] : encoded[index];
+    if (data.length <= maxData) {
+      const base64 = compressed ? bytesToBase64(data) : utf8ToBase64(line, data);
+      records.push({ index, line, data, base64, truncated: false, attempts: [] });
     } else if (limits.oversize === 'drop') {
-      dropped.push({ index, line, bytes: bytes.length });
+      dropped.push({ index, line, bytes: data.length });
     } else {
-      const data = truncateUtf8(bytes, maxData);
-      records.push({ index, line, data, base64: bytesToBase64(data), truncated: true, attempts: [] });
+      // Cut as text, leaving room for gzip's growth, so that even incompressible text fits compressed.
+      const text = truncateUtf8(encoded[index], gzip ? maxData - gzipGrowthBytes(maxData) : maxData);
+      const cut = gzip ? await gzipBytes(text) : text;
+      // Never expected within zlib's bound; kept because an oversize record would fail its whole call.
+      if (cut.length > maxData) dropped.push({ index, line, bytes: data.length });
+      else records.push({ index, line, data: cut, base64: bytesToBase64(cut), truncated: true, attempts: [] });
     }
-  });
+  }
   return { records, dropped, maxDataBytes: maxData };
+}
+
+/** One gzip member holding `bytes`, from the runtime's CompressionStream. */
+async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new CompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  // Not awaited before reading: the writes resolve only as the readable side is drained.
+  const written = Promise.all([writer.write(bytes as Uint8Array<ArrayBuffer>), writer.close()]);
+  const [output] = await Promise.all([new Response(stream.readable).arrayBuffer(), written]);
+  return new Uint8Array(output);
 }
 
 /**

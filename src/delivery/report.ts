@@ -39,6 +39,8 @@ export interface DeliveryOutcome {
   putRecordsCalls: number;
   /** Records that landed on another shard than predicted (shard map stale). */
   misrouted: number;
+  /** Delivered records by the shard they landed on (for the metrics lines' records per shard). */
+  deliveredByShard: Record<string, number>;
 }
 
 export interface ReportedRecord extends HasAttempts {
@@ -144,6 +146,11 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
     failedByKind[record.failure.kind] = (failedByKind[record.failure.kind] ?? 0) + 1;
   }
   if (summary.dropped.length > 0) failedByCode[RECORD_TOO_LARGE] = summary.dropped.length;
+  const deliveredByShard: Record<string, number> = {};
+  for (const record of summary.delivered) {
+    const shardId = record.attempts[record.attempts.length - 1]?.shardId;
+    if (shardId) deliveredByShard[shardId] = (deliveredByShard[shardId] ?? 0) + 1;
+  }
   const counts = countAttempts([...summary.delivered, ...summary.failed]);
   return {
     attempted,
@@ -157,6 +164,7 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
     truncated,
     putRecordsCalls: counts.putRecordsCalls,
     misrouted: counts.misrouted,
+    deliveredByShard,
   };
 }
 
@@ -179,6 +187,7 @@ export function newCounters(): DeliveryCounters {
     truncated: 0,
     putRecordsCalls: 0,
     misrouted: 0,
+    deliveredByShard: {},
   };
 }
 
@@ -194,6 +203,7 @@ export function addOutcome(counters: DeliveryCounters, outcome: DeliveryOutcome)
   counters.putRecordsCalls += outcome.putRecordsCalls;
   counters.misrouted += outcome.misrouted;
   for (const [code, n] of Object.entries(outcome.failedByCode)) counters.failedByCode[code] = (counters.failedByCode[code] ?? 0) + n;
+  for (const [shard, n] of Object.entries(outcome.deliveredByShard)) counters.deliveredByShard[shard] = (counters.deliveredByShard[shard] ?? 0) + n;
   for (const [kind, n] of Object.entries(outcome.failedByKind) as [FailureKind, number][]) {
     counters.failedByKind[kind] = (counters.failedByKind[kind] ?? 0) + n;
   }

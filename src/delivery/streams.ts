@@ -37,6 +37,7 @@ import {
 } from '../aws/index.js';
 import type { KinesisEndpointConfig } from '../config/index.js';
 import { createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
+import { enterPhase } from '../platform/phases.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
 import { CauseReports } from './cause-reports.js';
@@ -91,6 +92,9 @@ export interface KinesisLine {
 }
 
 export interface StreamStats {
+  /** The stream's region and name, the parts of its key (streamScope) a person looks for. */
+  region: string;
+  name: string;
   /** The endpoints writing to this stream: their lines share calls and these counters. */
   endpoints: string[];
   delivery: DeliveryCounters;
@@ -140,6 +144,8 @@ interface EndpointSender {
 
 interface StreamState {
   scope: string;
+  region: string;
+  name: string;
   router: StreamRouter;
   counters: DeliveryCounters;
   endpoints: Set<string>;
@@ -203,7 +209,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
         now: env.now,
         tuning: tuning.shardMap,
       });
-      streams.set(scope, (stream = { scope, router, counters: newCounters(), endpoints: new Set() }));
+      streams.set(scope, (stream = { scope, region: config.region, name: config.streamName, router, counters: newCounters(), endpoints: new Set() }));
     }
     return stream;
   }
@@ -237,7 +243,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
         `Failed to put record onto stream ${config.streamName}: ${failure.errorCode} ${failure.errorMessage} (endpoint ${config.name}); ` +
           `its lines are not sent until the secret ${failure.errorCode === 'MissingCredentials' ? 'exists' : 'is fixed'}, and are counted on the admin page`,
       );
-      failUnsent(undefined, sender, prepareDelivery(config.streamName, lines, config.delivery), failure, true);
+      failUnsent(undefined, sender, await prepareDelivery(config.streamName, lines, config.delivery), failure, true);
       return undefined;
     }
   }
@@ -304,6 +310,8 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
 
   return {
     async deliver(lines, execution) {
+      // Phase breakdown (off unless configured): grouping and credentials count as signing.
+      enterPhase('signing');
       const { budget } = execution;
       // 1. Record ids, in the order lines arrive; lines per endpoint.
       const byEndpoint = new Map<EndpointSender, DeliveryLine[]>();
@@ -341,8 +349,11 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
 
       // 4. The plan, from the prepared records.
       const leading = new Set<StreamState>();
-      const wants = [...groups.values()].map((unprepared) => {
-        const group: PreparedGroup = { ...unprepared, delivery: prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, unprepared.lead.config.delivery) };
+      const prepared: PreparedGroup[] = [];
+      for (const unprepared of groups.values()) {
+        prepared.push({ ...unprepared, delivery: await prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, unprepared.lead.config.delivery) });
+      }
+      const wants = prepared.map((group) => {
         const leads = !leading.has(group.stream);
         leading.add(group.stream);
         return {
@@ -381,7 +392,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
     stats() {
       const streamStats: Record<string, StreamStats> = {};
       for (const stream of streams.values()) {
-        streamStats[stream.scope] = { endpoints: [...stream.endpoints].sort(), delivery: stream.counters, shardMap: stream.router.stats() };
+        streamStats[stream.scope] = { region: stream.region, name: stream.name, endpoints: [...stream.endpoints].sort(), delivery: stream.counters, shardMap: stream.router.stats() };
       }
       const endpointStats: Record<string, EndpointStats> = {};
       for (const sender of senders.values()) {

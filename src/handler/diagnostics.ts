@@ -4,13 +4,19 @@
  *   - the timing line, written per logged request on `timing_log_endpoint`:
  *     `vcpu_ms=<n> lines=<n> sandbox=<id> request=<n> started_ms=<t> logged_ms=<t>` — logging's
  *     CPU time (facts, render, sign, send) and how requests follow each other inside a sandbox;
+ *   - the phase line, written per logged request on `phase_log_endpoint`:
+ *     `phase_us facts=<µs> render=<µs> … wait=<µs> … sandbox=<id> request=<n>` — the same span cut
+ *     by phase (platform/phases.ts), from the runtime's sub-millisecond clock: vCpuTime counts whole
+ *     milliseconds, too coarse for phases of tens of microseconds. `wait` (awaiting Kinesis, KV or
+ *     the Secret Store) costs no CPU; the other phases add up to about the timing line's vcpu_ms;
  *   - `GET /_kinesis_logger/render-cost?n=…` (admin.ts routes it here): every endpoint's format
  *     rendered n times over the facts of that very request, with the CPU and wall time it took.
  *
  * Owns the per-instance state these need (the sandbox's id, its request count). Randomness and the
  * clock come from the platform, never from Math.random or Date.now called in place.
  */
-import type { EndpointConfig } from '../config/index.js';
+import type { EndpointConfig, ServiceConfig } from '../config/index.js';
+import { PHASES, startPhases, type PhaseMeter } from '../platform/phases.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts } from './collect-facts.js';
 
@@ -19,29 +25,45 @@ let sandboxId: string | undefined;
 let requestsTimed = 0;
 
 export interface LoggingTimer {
-  /** Writes the timing line for a logging run that produced `lines` lines. */
+  /** Writes the timing (and phase) line for a logging run that produced `lines` lines. */
   finish(lines: number): void;
 }
 
 const NOT_TIMED: LoggingTimer = { finish() {} };
 
 /**
- * Starts timing one request's logging, when the service asks for timing lines and the runtime can
- * tell CPU time; otherwise a timer that writes nothing.
+ * Starts timing one request's logging when the service asks for timing or phase lines (and, for
+ * timing lines, the runtime can tell CPU time); otherwise a timer that writes nothing and costs
+ * nothing. The phases start in `facts`, the first thing logging does.
  */
-export function startLoggingTimer(timingLogEndpoint: string | undefined, platform: Platform, requestStartMs: number): LoggingTimer {
+export function startLoggingTimer(
+  config: Pick<ServiceConfig, 'timingLogEndpoint' | 'phaseLogEndpoint'>,
+  platform: Platform,
+  requestStartMs: number,
+): LoggingTimer {
   const cpuMs = platform.vCpuMs;
-  if (!timingLogEndpoint || !cpuMs) return NOT_TIMED;
-  const cpuAtStart = cpuMs();
+  const timing = config.timingLogEndpoint && cpuMs ? config.timingLogEndpoint : undefined;
+  const phaseLog = config.phaseLogEndpoint;
+  if (!timing && !phaseLog) return NOT_TIMED;
+  const cpuAtStart = timing ? cpuMs!() : 0;
+  const phases: PhaseMeter | undefined = phaseLog ? startPhases(platform.nowMs, 'facts') : undefined;
   return {
     finish(lines) {
+      const byPhase = phases?.finish();
       sandboxId ??= Math.floor(platform.random() * 36 ** 8).toString(36).padStart(8, '0');
-      platform
-        .logger(timingLogEndpoint)
-        .log(
-          `vcpu_ms=${cpuMs() - cpuAtStart} lines=${lines} sandbox=${sandboxId} request=${++requestsTimed} ` +
-            `started_ms=${Math.round(requestStartMs)} logged_ms=${Math.round(platform.nowMs())}`,
-        );
+      const request = ++requestsTimed;
+      if (timing) {
+        platform
+          .logger(timing)
+          .log(
+            `vcpu_ms=${cpuMs!() - cpuAtStart} lines=${lines} sandbox=${sandboxId} request=${request} ` +
+              `started_ms=${Math.round(requestStartMs)} logged_ms=${Math.round(platform.nowMs())}`,
+          );
+      }
+      if (phaseLog && byPhase) {
+        const fields = PHASES.map((phase) => `${phase}=${byPhase[phase]}`).join(' ');
+        platform.logger(phaseLog).log(`phase_us ${fields} lines=${lines} sandbox=${sandboxId} request=${request}`);
+      }
     },
   };
 }

@@ -22,6 +22,7 @@ import {
 } from '../config/index.js';
 import { createDelivery, type Delivery } from '../delivery/index.js';
 import { TableCache } from '../format/index.js';
+import { createFleetMetrics, type FleetMetrics } from '../metrics/index.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 
 export interface LoadedService {
@@ -33,6 +34,8 @@ export interface LoadedService {
   tables: TableCache;
   /** Config Store lookups the load made, not yet charged to an execution (tableLookupsLeft). */
   unchargedLoadLookups: number;
+  /** The fleet-wide metrics lines (`metrics_log_endpoint`); absent when not configured. */
+  metrics?: FleetMetrics;
 }
 
 /** Where a logging setup's configuration and secrets come from. */
@@ -135,7 +138,17 @@ export function loadService(platform: Platform, source: ServiceSource): LoadedSe
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
     const tables = new TableCache((table) => platform.openConfig(table));
-    const service = { config, endpoints: config.endpoints, delivery, errorLog, tables, unchargedLoadLookups: loadLookups };
+    const metrics = config.metrics
+      ? createFleetMetrics({
+          log: platform.logger(config.metrics.logEndpoint),
+          intervalMs: config.metrics.intervalSeconds * 1000,
+          stats: () => delivery.stats(),
+          now: platform.nowMs,
+          pop: () => platform.env('FASTLY_POP'),
+          startedAtMs: () => instanceStartedAtMs ?? platform.nowMs(),
+        })
+      : undefined;
+    const service = { config, endpoints: config.endpoints, delivery, errorLog, tables, unchargedLoadLookups: loadLookups, metrics };
     loadedBySource.set(source, service);
     return service;
   } catch (error) {

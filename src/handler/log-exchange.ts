@@ -3,11 +3,13 @@
  * application emitted while serving, to delivery (delivery/) in one call, so lines for the same
  * stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never touches the
  * client's response. `emitLines` is the same path for lines emitted later. The table lookups
- * formats make stay within the Config Store lookups the execution has left.
+ * formats make stay within the Config Store lookups the execution has left. After a delivery,
+ * the fleet-wide metrics lines are written when their interval has passed (metrics/).
  */
 import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/index.js';
 import type { EndpointLine, LoggingExecution } from '../delivery/index.js';
 import type { TableExecution } from '../format/index.js';
+import { enterPhase } from '../platform/phases.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { startLoggingTimer } from './diagnostics.js';
@@ -34,9 +36,10 @@ export async function logExchange(
 ): Promise<void> {
   const service = loadService(platform, source);
   if (!service || service.endpoints.length === 0) return;
-  const timer = startLoggingTimer(service.config.timingLogEndpoint, platform, exchange.startMs);
+  const timer = startLoggingTimer(service.config, platform, exchange.startMs);
   const facts = collectFacts(exchange, platform);
   const tables = service.tables.forExecution(tableLookupsLeft(service));
+  enterPhase('render');
   const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
@@ -44,6 +47,7 @@ export async function logExchange(
   reportTables(tables, service.errorLog);
   for (const batch of emitted) lines.push(...emittedFor(batch, service));
   await service.delivery.deliver(lines, execution);
+  service.metrics?.afterDelivery();
   timer.finish(lines.length);
 }
 
@@ -68,6 +72,7 @@ export async function emitLines(emitted: EmittedLines, platform: Platform, sourc
   const service = loadService(platform, source);
   if (!service) return;
   await service.delivery.deliver(emittedFor(emitted, service), execution);
+  service.metrics?.afterDelivery();
 }
 
 function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): EndpointLine[] {

@@ -92,7 +92,9 @@ export async function mergeShards(url: string, streamName: string, shardId: stri
 
 export interface StoredRecord {
   shardId: string;
+  /** The data as UTF-8 text; `bytes` as stored (compressed or aggregated records). */
   data: string;
+  bytes: Buffer;
   partitionKey: string;
   sequenceNumber: string;
 }
@@ -111,7 +113,8 @@ export async function readStream(url: string, streamName: string): Promise<Store
       const answer: { Records: { Data: string; PartitionKey: string; SequenceNumber: string }[]; NextShardIterator?: string; MillisBehindLatest?: number } =
         await kinesisCall(url, 'GetRecords', { ShardIterator: iterator, Limit: 10000 });
       for (const r of answer.Records) {
-        out.push({ shardId: shard.ShardId, data: Buffer.from(r.Data, 'base64').toString('utf8'), partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber });
+        const bytes = Buffer.from(r.Data, 'base64');
+        out.push({ shardId: shard.ShardId, data: bytes.toString('utf8'), bytes, partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber });
       }
       if (answer.Records.length === 0) break;
       iterator = answer.NextShardIterator;

@@ -199,5 +199,6 @@ function outcomeBetween(before: DeliveryCounters, after: DeliveryCounters): Deli
     ...(numbers as unknown as DeliveryOutcome),
     failedByCode: diff(after.failedByCode, before.failedByCode),
     failedByKind: diff(after.failedByKind as Record<string, number>, before.failedByKind as Record<string, number>),
+    deliveredByShard: diff(after.deliveredByShard, before.deliveredByShard),
   };
 }

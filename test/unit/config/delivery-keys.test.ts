@@ -37,6 +37,12 @@ describe('delivery keys', () => {
     expect(e.delivery).toEqual({ maxAttempts: 5, retryWindowMs: 10_000, maxRecordBytes: 10 * 1024 * 1024, maxRequestBytes: 10 * 1024 * 1024, oversize: 'drop' });
   });
 
+  it('compress with gzip when asked, and name any other compression', () => {
+    expect(endpoint({ ...minimal, 'main.compression': 'gzip' }).delivery.compression).toBe('gzip');
+    expect(endpoint({ ...minimal, 'main.compression': 'none' }).delivery.compression).toBeUndefined();
+    expect(messages({ ...minimal, 'main.compression': 'zstd' })).toEqual(['main.compression: "zstd" is not one of none, gzip']);
+  });
+
   it('name the key in every problem', () => {
     expect(
       messages({

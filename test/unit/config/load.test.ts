@@ -79,7 +79,7 @@ describe('loadServiceConfig', () => {
     expect(kinesisEndpoint(config.endpoints[0]).periodSeconds).toBe(120);
   });
 
-  it('reads 24 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
+  it('reads 21 endpoints within the 32 lookups Compute allows, and says which ones it had to ignore', () => {
     const names = Array.from({ length: 28 }, (_, i) => `e${i}`);
     const flat: Record<string, string> = { endpoints: names.join(',') };
     for (const name of names) Object.assign(flat, { [`${name}.stream_name`]: 'logs', [`${name}.region`]: 'us-east-1', [`${name}.iam_role`]: 'arn:aws:iam::123456789012:role/r' });
@@ -87,9 +87,9 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig(store); // FakeConfig throws on the 33rd lookup
     // The first request of a sandbox makes one lookup before the response, then loads.
     expect(store.lookups + PRE_RESPONSE_CONFIG_LOOKUPS).toBeLessThanOrEqual(32);
-    expect(config.endpoints).toHaveLength(24);
+    expect(config.endpoints).toHaveLength(21);
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: 28 endpoints listed, at most 24 are read (Compute allows 32 Config Store lookups per request); ignored: e24, e25, e26, e27',
+      'service: endpoints: 28 endpoints listed, at most 21 are read (Compute allows 32 Config Store lookups per request); ignored: e21, e22, e23, e24, e25, e26, e27',
     ]);
   });
 
@@ -124,9 +124,18 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errorLogEndpoint).toBe('kinesis_logger_errors');
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, trusted_upstreams)',
+      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, phase_log_endpoint, metrics_log_endpoint, metrics_interval_s, trusted_upstreams)',
       'service: error_log_endpoint: "my errors" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default',
     ]);
+  });
+
+  it('reads the metrics keys: the interval defaults to 60 s, a bad one is named and the default kept', () => {
+    expect(loadServiceConfig(new FakeConfig(configItems(minimal))).metrics).toBeUndefined();
+    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics' })).metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
+    const config = loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '0.5' }));
+    expect(config.metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
+    expect(config.errors.map((e) => e.message)).toEqual(['service: metrics_interval_s: "0.5" is not a whole number of seconds from 1 to 3600; using 60']);
+    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '10' })).metrics?.intervalSeconds).toBe(10);
   });
 
   it('disables an endpoint whose format the engine cannot take, whatever the error, and keeps the others', () => {

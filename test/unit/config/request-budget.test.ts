@@ -49,7 +49,7 @@ describe('the request budget of a new sandbox', () => {
   });
 
   it('counts a role once for every endpoint assuming it, and a stream once per signer', () => {
-    // 25 endpoints, one role, one stream: 1 + 1.
+    // MAX_ENDPOINTS endpoints, one role, one stream: 1 + 1.
     const flat = configuration(MAX_ENDPOINTS, 1);
     for (let i = 0; i < MAX_ENDPOINTS; i++) flat[`e${i}.stream_name`] = 'shared';
     expect(load(flat).errors).toEqual([]);

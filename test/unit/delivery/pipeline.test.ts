@@ -17,7 +17,7 @@ import { seededRandom } from '../../../src/testing/seeded-random.js';
 /** Lines as the composer hands them over: each with its record id as partition key, spread by the router. */
 const L = (lines: readonly string[]): DeliveryLine[] => lines.map((line, i) => ({ line, partitionKey: `request-${i}`, hashedKey: false }));
 
-const deliverLines = (streamName: string, lines: DeliveryLine[], deps: DeliveryDeps) => sendDelivery(prepareDelivery(streamName, lines, deps.limits), deps);
+const deliverLines = async (streamName: string, lines: DeliveryLine[], deps: DeliveryDeps) => sendDelivery(await prepareDelivery(streamName, lines, deps.limits), deps);
 
 type Answer = (input: PutRecordsInput, call: number) => PutRecordsOutput | AwsCallError;
 
@@ -106,6 +106,7 @@ describe('deliverLines', () => {
       truncated: 0,
       putRecordsCalls: 1,
       misrouted: 0,
+      deliveredByShard: { 'shardId-0': 2, 'shardId-1': 1 },
     });
     expect(reports).toEqual([]);
     expect(fallback).toEqual([]);
@@ -238,11 +239,11 @@ describe('deliverLines', () => {
     expect(outcome.misrouted).toBe(2);
   });
 
-  it('failDelivery reports lines that cannot be sent at all', () => {
+  it('failDelivery reports lines that cannot be sent at all', async () => {
     const reports: string[] = [];
     const fallback: string[] = [];
     const limits = { maxAttempts: 3, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate', retryWindowMs: 0 } as const;
-    const outcome = failDelivery(prepareDelivery('s', L(['a', 'b']), limits), { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
+    const outcome = failDelivery(await prepareDelivery('s', L(['a', 'b']), limits), { kind: 'not-retriable', errorCode: 'MissingCredentials', errorMessage: 'secret x: missing' }, {
       reportFailure: (l) => reports.push(l),
       fallback: (l) => fallback.push(l),
     });

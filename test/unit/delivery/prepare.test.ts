@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { maxDataBytes, PARTITION_KEY_RESERVE_BYTES, prepareRecords, TRUNCATION_MARKER, truncateUtf8 } from '../../../src/delivery/prepare.js';
 
@@ -48,9 +49,9 @@ describe('prepareRecords', () => {
     expect(maxDataBytes({ maxRecordBytes: 10 * 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024 })).toBe(5 * 1024 * 1024 - PARTITION_KEY_RESERVE_BYTES);
   });
 
-  it('truncates oversized lines, keeping the whole line for the fallback', () => {
+  it('truncates oversized lines, keeping the whole line for the fallback', async () => {
     const long = 'é'.repeat(1000);
-    const prepared = prepareRecords(['short', long], { ...limits, oversize: 'truncate' });
+    const prepared = await prepareRecords(['short', long], { ...limits, oversize: 'truncate' });
     expect(prepared.dropped).toEqual([]);
     expect(prepared.records.map((r) => r.truncated)).toEqual([false, true]);
     expect(prepared.records[1].line).toBe(long);
@@ -58,9 +59,41 @@ describe('prepareRecords', () => {
     expect(atob(prepared.records[1].base64).length).toBe(prepared.records[1].data.length);
   });
 
-  it('drops oversized lines under oversize=drop, with their size', () => {
-    const prepared = prepareRecords(['a', 'b'.repeat(769), 'c'.repeat(768)], { ...limits, oversize: 'drop' });
+  it('drops oversized lines under oversize=drop, with their size', async () => {
+    const prepared = await prepareRecords(['a', 'b'.repeat(769), 'c'.repeat(768)], { ...limits, oversize: 'drop' });
     expect(prepared.records.map((r) => r.index)).toEqual([0, 2]);
     expect(prepared.dropped).toEqual([{ index: 1, line: 'b'.repeat(769), bytes: 769 }]);
+  });
+
+  describe('compression = gzip', () => {
+    const gzip = { ...limits, oversize: 'truncate' as const, compression: 'gzip' as const };
+    const decode = (record: { base64: string }) => gunzipSync(Buffer.from(record.base64, 'base64')).toString('utf8');
+
+    it('sends each line as its own gzip member, which gunzips to the line', async () => {
+      const lines = ['{"url":"/a","status":200}', 'Zürich 🦀 '.repeat(50), ''];
+      const prepared = await prepareRecords(lines, gzip);
+      expect(prepared.records.map(decode)).toEqual(lines);
+      expect(prepared.records.every((r) => !r.truncated && r.data[0] === 0x1f && r.data[1] === 0x8b)).toBe(true);
+      expect(prepared.records[1].data.length).toBeLessThan(encoder.encode(lines[1]).length / 5);
+    });
+
+    it('checks the size after compressing: a line too long as text may fit compressed', async () => {
+      const repetitive = 'GET /index.html 200 '.repeat(200); // 4,000 bytes of text, far over 768
+      const prepared = await prepareRecords([repetitive], { ...gzip, oversize: 'drop' });
+      expect(prepared.dropped).toEqual([]);
+      expect(decode(prepared.records[0])).toBe(repetitive);
+    });
+
+    it('truncates as text what is still too large compressed, so it still gunzips, marker included', async () => {
+      let random = 7;
+      const noise = Array.from({ length: 3000 }, () => String.fromCharCode(33 + ((random = (random * 48271) % 2147483647) % 90))).join('');
+      const prepared = await prepareRecords([noise], gzip);
+      const [record] = prepared.records;
+      expect(record.truncated).toBe(true);
+      expect(record.data.length).toBeLessThanOrEqual(maxDataBytes(limits));
+      const text = decode(record);
+      expect(text.endsWith(TRUNCATION_MARKER)).toBe(true);
+      expect(noise.startsWith(text.slice(0, -TRUNCATION_MARKER.length))).toBe(true);
+    });
   });
 });

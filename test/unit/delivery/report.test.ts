@@ -53,6 +53,7 @@ describe('reportDelivery', () => {
       truncated: 0,
       putRecordsCalls: 3,
       misrouted: 0,
+      deliveredByShard: { s: 2 },
     });
   });
 
@@ -113,8 +114,8 @@ describe('instance counters', () => {
   it('add up outcomes', () => {
     const counters = newCounters();
     const outcome = { attempted: 3, delivered: 2, retried: 1, retriedAfterAmbiguous: 1, failed: 1, failedByCode: { X: 1 }, failedByKind: { 'not-retriable': 1 }, droppedOversize: 0, truncated: 1, putRecordsCalls: 2, misrouted: 1 } as const;
-    addOutcome(counters, { ...outcome, failedByCode: { ...outcome.failedByCode }, failedByKind: { ...outcome.failedByKind } });
-    addOutcome(counters, { ...outcome, failedByCode: { X: 2, Y: 1 }, failedByKind: { 'retries-exhausted': 3 } });
+    addOutcome(counters, { ...outcome, failedByCode: { ...outcome.failedByCode }, failedByKind: { ...outcome.failedByKind }, deliveredByShard: { a: 2 } });
+    addOutcome(counters, { ...outcome, failedByCode: { X: 2, Y: 1 }, failedByKind: { 'retries-exhausted': 3 }, deliveredByShard: { a: 1, b: 1 } });
     expect(counters).toEqual({
       deliveries: 2,
       attempted: 6,
@@ -128,6 +129,7 @@ describe('instance counters', () => {
       truncated: 2,
       putRecordsCalls: 4,
       misrouted: 2,
+      deliveredByShard: { a: 3, b: 1 },
     });
   });
 });

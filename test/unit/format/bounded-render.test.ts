@@ -33,14 +33,14 @@ describe('bounded rendering', () => {
     expect(line.startsWith('{"url":"/aaaa')).toBe(true);
   });
 
-  it('ends in delivery as a truncated record, within the record size, counted as truncated', () => {
+  it('ends in delivery as a truncated record, within the record size, counted as truncated', async () => {
     const { line } = renderBounded(NESTED_REGSUBALL, ONE_MIB);
     const limits = { maxAttempts: 1, retryWindowMs: 0, maxRecordBytes: ONE_MIB, maxRequestBytes: 5 * ONE_MIB, oversize: 'truncate' as const };
-    const prepared = prepareRecords([line], limits);
+    const prepared = await prepareRecords([line], limits);
     expect(prepared.records).toHaveLength(1);
     expect(prepared.records[0].truncated).toBe(true);
     expect(prepared.records[0].data.length).toBeLessThanOrEqual(ONE_MIB);
-    expect(prepareRecords([line], { ...limits, oversize: 'drop' }).dropped).toHaveLength(1);
+    expect((await prepareRecords([line], { ...limits, oversize: 'drop' })).dropped).toHaveLength(1);
   });
 
   it('renders exactly as before under the limit', () => {

@@ -43,7 +43,7 @@ const RESPONSE = new Set<Trigger>(['response']);
 const random = seededRandom(11);
 
 describe('selectLines', () => {
-  it('bounds rendering by max_record_bytes: the line is oversize for delivery and the part is reported', () => {
+  it('bounds rendering by max_record_bytes: the line is oversize for delivery and the part is reported', async () => {
     const list = endpoints({
       endpoints: 'big',
       ...base('big', { format: '%{regsuball(regsuball(req.url, "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa")}V', max_record_bytes: '2048' }),
@@ -53,7 +53,7 @@ describe('selectLines', () => {
     expect(problems.map((p) => p.problem)).toEqual([
       'part 1 of the format grew past max_record_bytes (2048) and rendering stopped there; the line is oversize (oversize=truncate)',
     ]);
-    const prepared = prepareRecords([lines[0].line], kinesisEndpoint(list[0]).delivery);
+    const prepared = await prepareRecords([lines[0].line], kinesisEndpoint(list[0]).delivery);
     expect(prepared.records[0].truncated).toBe(true);
   });
 

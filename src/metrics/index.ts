@@ -1,0 +1,7 @@
+/**
+ * The metrics folder's public names: fleet-wide metrics as CloudWatch Embedded Metric Format lines,
+ * one per stream and sandbox at most once per interval, holding the delivery counters' deltas
+ * (fleet-metrics.ts; the line's shape: emf.ts). The handler calls it from a request's waitUntil.
+ */
+export { createFleetMetrics, type FleetMetrics, type FleetMetricsOptions } from './fleet-metrics.js';
+export { METRICS_NAMESPACE } from './emf.js';

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { resetLoadedService } from '../../../src/handler/endpoints.js';
+import { handleRequest, type FetchEventLike } from '../../../src/handler/handle-request.js';
+import { PHASES } from '../../../src/platform/phases.js';
+import { createFakePlatform, type BackendHandler } from '../../../src/testing/memory-platform.js';
+
+const SECRETS = { 'main.access_key_id': 'AKIDUNITTEST', 'main.secret_access_key': 'unit-test-secret' };
+const BASE = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1', 'main.format': '%m %U %>s' };
+
+const kinesis: BackendHandler = async (request) => {
+  if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
+    return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
+  }
+  const body = (await request.json()) as { Records: unknown[] };
+  return Response.json({ FailedRecordCount: 0, Records: body.Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });
+};
+const origin: BackendHandler = () => new Response('ok');
+
+async function serve(config: Record<string, string>, requests: number, options: { now?: () => number; beforeRequest?: () => void } = {}) {
+  const platform = createFakePlatform({ config, secrets: SECRETS, backends: { origin, kinesis }, env: { FASTLY_POP: 'LHR' }, now: options.now });
+  for (let i = 0; i < requests; i++) {
+    options.beforeRequest?.();
+    const pending: Promise<unknown>[] = [];
+    const event: FetchEventLike = { request: new Request(`http://example.com/${i}`), waitUntil: (p) => void pending.push(p), client: { requestId: `r${i}` } };
+    await (await handleRequest(event, platform)).text();
+    await Promise.all(pending);
+  }
+  return platform;
+}
+
+afterEach(() => resetLoadedService());
+
+describe('the phase line (phase_log_endpoint)', () => {
+  it('gives every phase in microseconds, with the sandbox and request ordinal', async () => {
+    const platform = await serve({ ...BASE, phase_log_endpoint: 'phases' }, 2);
+    const lines = platform.loggers.get('phases')!.lines;
+    expect(lines).toHaveLength(2);
+    const fields = PHASES.map((p) => `${p}=\\d+`).join(' ');
+    expect(lines[1]).toMatch(new RegExp(`^phase_us ${fields} lines=1 sandbox=\\w{8} request=\\d+$`));
+  });
+
+  it('is written nowhere unless configured', async () => {
+    const platform = await serve(BASE, 1);
+    expect([...platform.loggers.keys()].filter((name) => name !== 'kinesis_logger_errors')).toEqual([]);
+  });
+});
+
+describe('metrics lines (metrics_log_endpoint)', () => {
+  it('writes a line after the first delivery, then at most one per interval, each with the deltas since the previous', async () => {
+    let now = 1_700_000_000_000;
+    const platform = await serve({ ...BASE, metrics_log_endpoint: 'metrics', metrics_interval_s: '60' }, 7, { now: () => now, beforeRequest: () => (now += 25_000) });
+    const lines = platform.loggers.get('metrics')!.lines.map((l) => JSON.parse(l));
+    // 7 requests 25 s apart: a line after the first, then after the 4th (75 s later) and the 7th.
+    expect(lines.map((l) => l.RecordsDelivered)).toEqual([1, 3, 3]);
+    for (let i = 1; i < lines.length; i++) expect(lines[i]._aws.Timestamp - lines[i - 1]._aws.Timestamp).toBeGreaterThanOrEqual(60_000);
+    expect(lines.every((l) => l.Stream === 'us-east-1/logs' && l.POP === 'LHR')).toBe(true);
+    expect(lines.map((l) => l.RecordsDeliveredByShard)).toEqual([1, 3, 3].map((n) => ({ 'shardId-000000000000': n })));
+  });
+});
