@@ -24,11 +24,21 @@ export interface Compiled {
   readonly literal?: StringNode;
   /** Whether the value's text can contain LF or CR (see newlines.ts); absent means anywhere. */
   readonly newlineRisk?: NewlineRisk;
+  /** True when the text can hold nothing a JSON string must escape (see jsonSafeType). */
+  readonly jsonSafe?: boolean;
 }
 
 /** STRING and IP text comes from data; other types print digits or fixed words, never a newline. */
 export function typeRisk(type: VclType): NewlineRisk {
   return type === 'STRING' || type === 'IP' ? MAY_HAVE_NEWLINES : NO_NEWLINES;
+}
+
+/**
+ * For the same reason the text of those other types holds no `"`, `\`, control character or lone
+ * surrogate, so inside a JSON string it needs no repair (log-format.ts insideJsonString).
+ */
+export function jsonSafeType(type: VclType): boolean {
+  return typeRisk(type) === NO_NEWLINES;
 }
 
 /** Raised by coercions; expr-compiler.ts turns it into a FormatError at the argument. */

@@ -14,7 +14,7 @@
  * cookie in `%{…}i`, `%{…}o`, `%{…}C` prints `(null)` (§11.1).
  */
 import type { DirectiveNode, MappedText } from './ast.js';
-import { logText, type Compiled } from './coercion.js';
+import { jsonSafeType, logText, type Compiled } from './coercion.js';
 import { formatClfTime, mayPrintNewline, sharedStrftime } from './time-format.js';
 import { headerSlot, type RenderContext } from './render-context.js';
 import { escapeNewlines, MAY_HAVE_NEWLINES, NO_NEWLINES, type NewlineRisk } from './newlines.js';
@@ -39,6 +39,10 @@ export type Part = string | DynamicPart;
 export interface DynamicPart {
   readonly text: (ctx: RenderContext) => string;
   readonly newlineRisk: NewlineRisk;
+  /** True when the text can hold nothing a JSON string must escape, so a JSON template skips its repair. */
+  readonly jsonSafe?: boolean;
+  /** Set by log-format.ts on a part written inside a JSON string of a JSON template. */
+  readonly repairForJsonString?: boolean;
 }
 
 export interface DirectiveCompiler {
@@ -58,17 +62,20 @@ const NEEDS_ARGUMENT: Record<string, string> = {
   o: 'a response header name, as in %{Content-Type}o',
   x: 'a name, as in %{NAME}x',
 };
+/** What a JSON string must escape or repair: `"`, `\`, control characters, surrogates (any, to be sure). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PORT_FORMATS = new Set(['canonical', 'local', 'remote']);
 
-const safe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, newlineRisk: NO_NEWLINES });
+/** Digits and dates: no newline, and nothing a JSON string must escape. */
+const safe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, newlineRisk: NO_NEWLINES, jsonSafe: true });
 const unsafe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, newlineRisk: MAY_HAVE_NEWLINES });
 
 /** A compiled expression as a part (constants become fixed text, newlines escaped now). */
 export function expressionPart(compiled: Compiled): Part {
   const text = logText(compiled);
   if (compiled.constant) return escapeNewlines(text(undefined as never));
-  return { text, newlineRisk: compiled.newlineRisk ?? MAY_HAVE_NEWLINES };
+  return { text, newlineRisk: compiled.newlineRisk ?? MAY_HAVE_NEWLINES, jsonSafe: compiled.jsonSafe === true || jsonSafeType(compiled.type) };
 }
 
 const integerOf = (get: (f: RequestFacts) => number): DynamicPart => safe((ctx) => String(get(ctx.facts)));
@@ -197,5 +204,7 @@ function timeDirective(text: string): Part {
   return {
     text: (ctx) => formatter(pick(ctx.facts)),
     newlineRisk: mayPrintNewline(rest) ? MAY_HAVE_NEWLINES : NO_NEWLINES,
+    // The pattern's own characters are printed as they are; %n and %t print a newline and a tab.
+    jsonSafe: !JSON_SPECIAL.test(rest) && !/%[nt]/.test(rest),
   };
 }

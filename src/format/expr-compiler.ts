@@ -139,7 +139,7 @@ export class ExpressionCompiler {
     // A pure function of constants is a constant (e.g. json.escape of a variable Compute lacks).
     const folded = def.pure && args.every((a) => a.constant) ? fold(evaluate) : undefined;
     if (folded) return constantOf(def.returns, folded.value);
-    return { type: def.returns, eval: evaluate, newlineRisk };
+    return { type: def.returns, eval: evaluate, newlineRisk, ...(def.jsonSafe ? { jsonSafe: true } : {}) };
   }
 
   private argument(node: CallNode, index: number, kind: ParamKind, argNode: ExprNode): Compiled {

@@ -24,7 +24,7 @@ import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
 import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.js';
 import type { RegexObserver } from './functions.js';
-import { escapeNewlines, hasNewline, NO_NEWLINES, type NewlineRisk } from './newlines.js';
+import { escapeNewlines, hasNewline, NO_NEWLINES } from './newlines.js';
 import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
 import { NOT_SET_TEXT } from './values.js';
 
@@ -98,23 +98,36 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
   return new CompiledFormat(source, parts);
 }
 
-/** A per-request part written inside a JSON string: repaired so no value can break out (json-template.ts). */
+/**
+ * A per-request part written inside a JSON string is repaired so no value can break out
+ * (json-template.ts), unless its text cannot hold anything to repair (numbers, times, json.escape).
+ */
 function insideJsonString(part: DynamicPart): DynamicPart {
-  const text = part.text;
-  return { text: (ctx) => repairJsonStringFragment(text(ctx)), newlineRisk: NO_NEWLINES };
+  return part.jsonSafe ? part : { ...part, repairForJsonString: true };
+}
+
+/** What the render loop does with a part's text: keep it, escape its newlines, or repair it for a JSON string. */
+const AS_IS = 0;
+const ESCAPE_NEWLINES = 1;
+const REPAIR_FOR_JSON_STRING = 2;
+type Treatment = typeof AS_IS | typeof ESCAPE_NEWLINES | typeof REPAIR_FOR_JSON_STRING;
+
+function treatmentOf(part: DynamicPart): Treatment {
+  if (part.repairForJsonString) return REPAIR_FOR_JSON_STRING; // the repair escapes newlines too
+  return part.newlineRisk === NO_NEWLINES ? AS_IS : ESCAPE_NEWLINES;
 }
 
 /**
  * The compiled parts as `head (text₀ tail₀) (text₁ tail₁) …`: fixed text first, then each
- * per-request text function followed by the fixed text after it (possibly empty), and each
- * function's newline risk (newlines.ts), so the render loop has no type dispatch. Literal text
+ * per-request text function followed by the fixed text after it (possibly empty), and what each
+ * function's text needs (newlines.ts, the JSON-string repair), so the render loop has no type dispatch. Literal text
  * never needs the newline check: the parser already turned the format's own newlines into spaces.
  */
 class CompiledFormat implements LogFormat {
   private readonly head: string;
   private readonly texts: ReadonlyArray<(ctx: RenderContext) => string>;
   private readonly tails: readonly string[];
-  private readonly risks: readonly NewlineRisk[];
+  private readonly treatments: readonly Treatment[];
 
   constructor(
     readonly source: string,
@@ -123,7 +136,7 @@ class CompiledFormat implements LogFormat {
     let head = '';
     const texts: Array<(ctx: RenderContext) => string> = [];
     const tails: string[] = [];
-    const risks: NewlineRisk[] = [];
+    const treatments: Treatment[] = [];
     for (const part of parts) {
       if (typeof part === 'string') {
         if (texts.length === 0) head += part;
@@ -132,12 +145,12 @@ class CompiledFormat implements LogFormat {
       }
       texts.push(part.text);
       tails.push('');
-      risks.push(part.newlineRisk);
+      treatments.push(treatmentOf(part));
     }
     this.head = head;
     this.texts = texts;
     this.tails = tails;
-    this.risks = risks;
+    this.treatments = treatments;
   }
 
   render(facts: RequestFacts, onPartError?: PartErrorObserver, options?: RenderOptions): string {
@@ -148,7 +161,7 @@ class CompiledFormat implements LogFormat {
       onPartError?.(error, 0);
       return this.head + this.tails.join('');
     }
-    const { texts, tails, risks } = this;
+    const { texts, tails, treatments } = this;
     const max = ctx.maxChars;
     let line = this.head;
     let i = 0;
@@ -158,7 +171,10 @@ class CompiledFormat implements LogFormat {
       try {
         for (; i < texts.length; i++) {
           const s = texts[i](ctx);
-          line += risks[i] !== NO_NEWLINES && s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
+          const treatment = treatments[i];
+          if (treatment === AS_IS) line += s;
+          else if (treatment === ESCAPE_NEWLINES) line += s !== NOT_SET_TEXT && hasNewline(s) ? escapeNewlines(s) : s;
+          else line += repairJsonStringFragment(s);
           line += tails[i];
           // Over the bound the line is oversize whatever follows: what delivery keeps of it is here.
           if (line.length > max) return line;

@@ -15,7 +15,7 @@ import { argText, numberArg } from '../coercion.js';
 import { formatIp, parseIp, parseLooseIp, type IpBytes } from '../ip.js';
 import { NO_NEWLINES } from '../newlines.js';
 import { formatInteger } from '../values.js';
-import type { FunctionDef } from './define.js';
+import { ofOneString, type FunctionDef } from './define.js';
 
 const itoa: FunctionDef = {
   params: ['INTEGER', 'INTEGER'],
@@ -102,16 +102,7 @@ function parseInteger(text: string, base: number): ParsedInteger {
 }
 
 /** std.atoi: base 10, saturating, 0 when there are no digits. */
-const atoi: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  returns: 'INTEGER',
-  build: ([a]) => {
-    const s = argText(a);
-    return (ctx) => parseInteger(s(ctx), 10).value;
-  },
-};
+const atoi = ofOneString('INTEGER', (text) => parseInteger(text, 10).value);
 
 const strtol: FunctionDef = {
   params: ['STRING', 'INTEGER'],
@@ -154,16 +145,7 @@ function parseFloatText(text: string, base: 0 | 10 | 16 = 10): number | null {
   return m ? Number(m[0]) : null;
 }
 
-const atof: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  returns: 'FLOAT',
-  build: ([a]) => {
-    const s = argText(a);
-    return (ctx) => parseFloatText(s(ctx)) ?? 0;
-  },
-};
+const atof = ofOneString('FLOAT', (text) => parseFloatText(text) ?? 0);
 
 const strtof: FunctionDef = {
   params: ['STRING', 'INTEGER'],

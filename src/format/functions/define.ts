@@ -4,7 +4,7 @@
  *
  * Owns: FunctionDef (parameters, result type, purity, newline risk, `build`), CallSite (what a
  * build may ask of the compiler: the call's syntax node, error reporting, the regex observer),
- * and helpers for the common shapes (a pure STRING → STRING function, a regex literal argument,
+ * and helpers for the common shapes (a pure function of one STRING, a regex literal argument,
  * a bare-identifier argument).
  * Does not own: any function's semantics (the namespace modules next to this one) or the name →
  * definition table (../functions.ts).
@@ -22,7 +22,8 @@ import { argText, type Compiled, type Evaluator } from '../coercion.js';
 import { maxRisk, MAY_HAVE_NEWLINES, type NewlineRisk } from '../newlines.js';
 import { RegexError } from '../pcre.js';
 import { compileRegex, type CompiledRegex } from '../regsub.js';
-import type { VclType } from '../values.js';
+import type { RenderContext } from '../render-context.js';
+import type { Value, VclType } from '../values.js';
 
 /** What a function needs from the compiler to report errors at the right place. */
 export interface CallSite {
@@ -63,6 +64,8 @@ export interface FunctionDef {
   readonly pure?: boolean;
   /** Whether the result's text can contain LF or CR (fixed, or given the arguments); see newlines.ts. */
   readonly newlineRisk?: NewlineRisk | ((args: readonly Compiled[]) => NewlineRisk);
+  /** True when the result never holds a character a JSON string must escape (json.escape's). */
+  readonly jsonSafe?: boolean;
   build(args: readonly Compiled[], site: CallSite): Evaluator;
 }
 
@@ -70,36 +73,36 @@ export interface FunctionDef {
 export const riskOf = (...indexes: number[]) => (args: readonly Compiled[]): NewlineRisk =>
   maxRisk(...indexes.map((i) => args[i]?.newlineRisk ?? MAY_HAVE_NEWLINES));
 
-/** A pure function of one STRING; `fn` returns null for not set. */
-export function unary(
-  fn: (s: string) => string | null,
-  newlineRisk: FunctionDef['newlineRisk'] = riskOf(0),
+/**
+ * A pure function of one STRING argument with a result of type `returns`; `fn` returns null for
+ * not set, and may set `ctx.fastlyError` first.
+ */
+export function ofOneString(
+  returns: VclType,
+  fn: (s: string, ctx: RenderContext) => Value,
+  newlineRisk?: FunctionDef['newlineRisk'],
 ): FunctionDef {
   return {
     params: ['STRING'],
     minArgs: 1,
     pure: true,
-    newlineRisk,
-    returns: 'STRING',
+    ...(newlineRisk === undefined ? {} : { newlineRisk }),
+    returns,
     build: ([a]) => {
       const text = argText(a);
-      return (ctx) => fn(text(ctx));
+      return (ctx) => fn(text(ctx), ctx);
     },
   };
 }
 
+/** A pure STRING → STRING function; `fn` returns null for not set. */
+export function unary(fn: (s: string) => string | null, newlineRisk: FunctionDef['newlineRisk'] = riskOf(0)): FunctionDef {
+  return ofOneString('STRING', fn, newlineRisk);
+}
+
 /** A pure predicate of one STRING. */
 export function predicate(test: (s: string) => boolean): FunctionDef {
-  return {
-    params: ['STRING'],
-    minArgs: 1,
-    pure: true,
-    returns: 'BOOL',
-    build: ([a]) => {
-      const text = argText(a);
-      return (ctx) => test(text(ctx));
-    },
-  };
+  return ofOneString('BOOL', test);
 }
 
 /** The pattern argument: a string literal, translated and compiled now. */

@@ -24,7 +24,7 @@ import { utf8Bytes } from '../text-escapes.js';
 import { argText } from '../coercion.js';
 import { decodeBase64, decodeBase64Binary, encodeBase64, encodeBinaryBase64, type Base64Alphabet } from '../base64.js';
 import { MAY_HAVE_NEWLINES, NO_NEWLINES } from '../newlines.js';
-import { unary, type FunctionDef } from './define.js';
+import { ofOneString, unary, type FunctionDef } from './define.js';
 
 export function hex(bytes: Uint8Array, upper = false): string {
   let out = '';
@@ -151,46 +151,32 @@ const secureIsEqual: FunctionDef = {
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const STRICT_HEX = /^([0-9a-fA-F]{2})*$/;
 
-const base64ToHex: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  newlineRisk: NO_NEWLINES,
-  returns: 'STRING',
-  build: ([a]) => {
-    const s = argText(a);
-    return (ctx) => {
-      const text = s(ctx);
-      const padded = text.endsWith('=');
-      if (!STRICT_BASE64.test(text) || (padded && text.length % 4 !== 0) || text.length % 4 === 1) {
-        ctx.fastlyError = 'EINVAL';
-        return null;
-      }
-      return hex(decodeBase64(text), true);
-    };
+const base64ToHex = ofOneString(
+  'STRING',
+  (text, ctx) => {
+    const padded = text.endsWith('=');
+    if (!STRICT_BASE64.test(text) || (padded && text.length % 4 !== 0) || text.length % 4 === 1) {
+      ctx.fastlyError = 'EINVAL';
+      return null;
+    }
+    return hex(decodeBase64(text), true);
   },
-};
+  NO_NEWLINES,
+);
 
-const hexToBase64: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  newlineRisk: NO_NEWLINES,
-  returns: 'STRING',
-  build: ([a]) => {
-    const s = argText(a);
-    return (ctx) => {
-      const text = s(ctx);
-      if (!STRICT_HEX.test(text)) {
-        ctx.fastlyError = 'EINVAL';
-        return null;
-      }
-      const bytes = new Uint8Array(text.length / 2);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-      return encodeBase64(bytes);
-    };
+const hexToBase64 = ofOneString(
+  'STRING',
+  (text, ctx) => {
+    if (!STRICT_HEX.test(text)) {
+      ctx.fastlyError = 'EINVAL';
+      return null;
+    }
+    const bytes = new Uint8Array(text.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+    return encodeBase64(bytes);
   },
-};
+  NO_NEWLINES,
+);
 
 export const DIGEST_FUNCTIONS: Record<string, FunctionDef> = {
   ...Object.fromEntries(Object.entries(DIGESTS).map(([name, d]) => [`digest.hash_${name}`, hashOf(d)])),

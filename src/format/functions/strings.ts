@@ -24,7 +24,7 @@ import {
   xmlEscape,
 } from '../text-escapes.js';
 import { padTo } from './std-strings.js';
-import { predicate, riskOf, unary, type FunctionDef } from './define.js';
+import { ofOneString, predicate, riskOf, unary, type FunctionDef } from './define.js';
 
 /** A substring function: (text, offset, length?) → text or not set. */
 function substring(cut: (s: string, offset: number, length: number | undefined) => string | null): FunctionDef {
@@ -66,31 +66,10 @@ function utf8Substr(s: string, offset: number, length: number | undefined): stri
   return range && points.slice(range[0], range[1]).join('');
 }
 
-const strlen: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  returns: 'INTEGER',
-  build: ([a]) => {
-    const s = argText(a);
-    return (ctx) => byteLength(s(ctx));
-  },
-};
+const strlen = ofOneString('INTEGER', byteLength);
 
-const codepointCount: FunctionDef = {
-  params: ['STRING'],
-  minArgs: 1,
-  pure: true,
-  returns: 'INTEGER',
-  build: ([a]) => {
-    const s = argText(a);
-    // Zero for invalid UTF-8 (the reference page).
-    return (ctx) => {
-      const text = s(ctx);
-      return BMP_ONLY.test(text) ? text.length : (codePoints(text)?.length ?? 0);
-    };
-  },
-};
+// Zero for invalid UTF-8 (the reference page).
+const codepointCount = ofOneString('INTEGER', (text) => (BMP_ONLY.test(text) ? text.length : (codePoints(text)?.length ?? 0)));
 
 /**
  * utf8.strpad (https://www.fastly.com/documentation/reference/vcl/functions/strings/utf8-strpad/):
@@ -119,7 +98,7 @@ const utf8Strpad: FunctionDef = {
 };
 
 export const STRING_FUNCTIONS: Record<string, FunctionDef> = {
-  'json.escape': unary(jsonEscape, NO_NEWLINES),
+  'json.escape': { ...unary(jsonEscape, NO_NEWLINES), jsonSafe: true },
   cstr_escape: unary(cstrEscape, NO_NEWLINES),
   xml_escape: unary(xmlEscape),
   urlencode: unary(urlEncode, NO_NEWLINES),

@@ -86,3 +86,27 @@ describe.each([
     if ('host' in parsed) expect(parsed.host).toBe('h"} ');
   });
 });
+
+/**
+ * The repair is skipped for parts whose text cannot need it (numbers, times, json.escape); these
+ * are the cases where that judgement could be wrong, each of which would break the line if it were.
+ */
+describe('parts inside a JSON string that the repair may skip, and those it may not', () => {
+  const facts = factsFromVclJson({ 'req.http.User-Agent': 'a"b\\c\u0001', 'req.http.X-N': '12"}', 'time.start': '1709647629' });
+  const render = (source: string) => JSON.parse(compileFormat(source).render(facts)) as Record<string, unknown>;
+
+  it('repairs a strftime pattern that prints a quote, a backslash, a tab or a newline', () => {
+    expect(render('{"t":"%{begin:%Y"%m}t"}').t).toBe('2024"03');
+    expect(render('{"t":"%{begin:%Y\\\\%m}t"}').t).toBe('2024\\03');
+    expect(render('{"t":"%{begin:%Y%t%m%n}t"}').t).toBe('2024\t03\n');
+  });
+
+  it('leaves json.escape output as it is (no second escaping), and repairs raw text', () => {
+    expect(render('{"ua":"%{json.escape(req.http.User-Agent)}V"}').ua).toBe('a"b\\c\u0001');
+    expect(render('{"ua":"%{User-Agent}i","n":"%{req.http.X-N}V"}')).toEqual({ ua: 'a"b\\c\u0001', n: '12"}' });
+  });
+
+  it('keeps numbers and times of the expression language as they print', () => {
+    expect(render('{"n":"%{std.atoi(req.http.X-N)}V","s":"%{time.start.sec}V","b":"%{req.is_ssl}V"}')).toEqual({ n: '12', s: '1709647629', b: '0' });
+  });
+});
