@@ -5,29 +5,26 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import { setConfigItem, type ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs';
 const REQUESTS = 12;
 
-let kinesis: LocalKinesis;
-let origin: DemoOrigin;
+let local: LocalApp | undefined;
 let app: ViceroyApp;
+let kinesis: LocalKinesis;
 
 beforeAll(async () => {
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, STREAM, 2);
-  app = await startViceroy({ ports: { origin: origin.port, kinesis: kinesis.port }, editManifest: (toml) => setConfigItem(toml, 'main.compression', 'gzip') });
+  local = await startLocalApp({
+    streams: { [STREAM]: 2 },
+    editManifest: (toml) => setConfigItem(toml, 'main.compression', 'gzip'),
+  });
+  ({ app, kinesis } = local);
 });
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 describe('compression = gzip, in Viceroy', () => {
   it('stores each line as a gzip member that gunzips to the rendered line', async () => {

@@ -6,42 +6,37 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { addSecret, REPO_ROOT, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import type { DemoOrigin } from '../support/origin.js';
+import { addSecret, REPO_ROOT, setConfigItem, type ViceroyApp } from '../support/viceroy.js';
 
 const EXAMPLE_WASM = path.join(REPO_ROOT, 'bin/example.wasm');
 
+let local: LocalApp | undefined;
+let app: ViceroyApp;
 let kinesis: LocalKinesis;
 let origin: DemoOrigin;
-let app: ViceroyApp;
 
 beforeAll(async () => {
   execFileSync(path.join(REPO_ROOT, 'node_modules/.bin/js-compute-runtime'), ['bin/example.cjs', 'bin/example.wasm'], { cwd: REPO_ROOT, stdio: 'pipe' });
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, 'compute-logs', 1);
-  await createStream(kinesis.url, 'audit-trail', 1);
-  app = await startViceroy({
+  local = await startLocalApp({
+    streams: { 'compute-logs': 1, 'audit-trail': 1 },
     wasm: EXAMPLE_WASM,
-    ports: { origin: origin.port, kinesis: kinesis.port },
-    editManifest(toml) {
+    editManifest(toml, localKinesis) {
       let out = setConfigItem(toml, 'endpoints', 'main,audit');
       out = setConfigItem(out, 'main.format', 'request %m %U %>s');
-      for (const [key, value] of Object.entries({ stream_name: 'audit-trail', region: 'us-east-1', endpoint_url: `http://127.0.0.1:${kinesis.port}/`, placement: 'none', format: '%m' })) {
+      for (const [key, value] of Object.entries({ stream_name: 'audit-trail', region: 'us-east-1', endpoint_url: `http://127.0.0.1:${localKinesis.port}/`, placement: 'none', format: '%m' })) {
         out = setConfigItem(out, `audit.${key}`, value);
       }
       out = addSecret(out, 'audit.access_key_id', 'AKIDLOCALDEVELOPMENT');
       return addSecret(out, 'audit.secret_access_key', 'local-development-secret-not-a-real-key');
     },
   });
+  ({ app, kinesis, origin } = local);
 }, 180_000);
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 async function records(stream: string, atLeast: number): Promise<string[]> {
   const until = Date.now() + 20_000;

@@ -8,9 +8,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { addSecret, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import { addSecret, setConfigItem, type ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs';
 /** big's own stream: endpoints sharing a stream share its calls and the lead endpoint's record limits. */
@@ -41,24 +41,20 @@ const TABLE_STORE = `
         "/known" = "The known page"
 `;
 
-let kinesis: LocalKinesis;
-let origin: DemoOrigin;
+let local: LocalApp | undefined;
 let app: ViceroyApp;
+let kinesis: LocalKinesis;
 
 beforeAll(async () => {
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, STREAM, 1);
-  await createStream(kinesis.url, BIG_STREAM, 1);
-  app = await startViceroy({
-    ports: { origin: origin.port, kinesis: kinesis.port },
-    editManifest(toml) {
+  local = await startLocalApp({
+    streams: { [STREAM]: 1, [BIG_STREAM]: 1 },
+    editManifest(toml, localKinesis) {
       let out = setConfigItem(toml, 'endpoints', 'main,big');
       out = setConfigItem(out, 'main.format', FUNCTIONS_FORMAT);
       for (const [key, value] of Object.entries({
         stream_name: BIG_STREAM,
         region: 'us-east-1',
-        endpoint_url: `http://127.0.0.1:${kinesis.port}/`,
+        endpoint_url: `http://127.0.0.1:${localKinesis.port}/`,
         format: RUNAWAY_FORMAT,
         max_record_bytes: String(BIG_RECORD_BYTES),
       })) {
@@ -69,13 +65,10 @@ beforeAll(async () => {
       return out.replace('  [local_server.kv_stores]', `${TABLE_STORE}\n  [local_server.kv_stores]`);
     },
   });
+  ({ app, kinesis } = local);
 });
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 async function linesFor(prefix: string, count: number, stream = STREAM): Promise<string[]> {
   const until = Date.now() + 30_000;

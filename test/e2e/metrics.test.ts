@@ -5,32 +5,26 @@
  * when the key is absent (the other e2e files run without it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import { setConfigItem, type ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs';
 const REQUESTS = 30;
 
-let kinesis: LocalKinesis;
-let origin: DemoOrigin;
+let local: LocalApp | undefined;
 let app: ViceroyApp;
+let kinesis: LocalKinesis;
 
 beforeAll(async () => {
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, STREAM, 2);
-  app = await startViceroy({
-    ports: { origin: origin.port, kinesis: kinesis.port },
+  local = await startLocalApp({
+    streams: { [STREAM]: 2 },
     editManifest: (toml) => setConfigItem(setConfigItem(toml, 'metrics_log_endpoint', 'metrics'), 'metrics_interval_s', '1'),
   });
+  ({ app, kinesis } = local);
 });
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 describe('metrics lines, in Viceroy', () => {
   it('writes EMF lines whose deltas add up to no more than was delivered, per stream, POP and shard', async () => {

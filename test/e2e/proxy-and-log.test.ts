@@ -4,9 +4,10 @@
  * format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis, type StoredRecord } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis, type StoredRecord } from '../../src/testing/local-kinesis.js';
+import type { DemoOrigin } from '../support/origin.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import type { ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs'; // the stream fastly.toml's local config names
 
@@ -39,22 +40,19 @@ const CASES: Case[] = [
   { method: 'GET', path: '/status/503' },
 ];
 
+let local: LocalApp | undefined;
+let app: ViceroyApp;
 let kinesis: LocalKinesis;
 let origin: DemoOrigin;
-let app: ViceroyApp;
 
 beforeAll(async () => {
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, STREAM, 4);
-  app = await startViceroy({ ports: { origin: origin.port, kinesis: kinesis.port } });
+  local = await startLocalApp({
+    streams: { [STREAM]: 4 },
+  });
+  ({ app, kinesis, origin } = local);
 });
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 async function snapshot(response: Response) {
   const headers = [...response.headers.entries()].filter(([name]) => !HOP_HEADERS.has(name)).sort();

@@ -8,34 +8,28 @@
  * requests in a sandbox, this test fails, and cross-request batching becomes possible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
-import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
-import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import { setConfigItem, type ViceroyApp } from '../support/viceroy.js';
 import { parseTimingLine, requestsBySandbox } from '../support/timing-lines.js';
 
 const STREAM = 'compute-logs';
 const REQUESTS = 80;
 const CONCURRENCY = 8;
 
-let kinesis: LocalKinesis;
-let origin: DemoOrigin;
+let local: LocalApp | undefined;
 let app: ViceroyApp;
+let kinesis: LocalKinesis;
 
 beforeAll(async () => {
-  kinesis = await startLocalKinesis();
-  origin = await startDemoOrigin();
-  await createStream(kinesis.url, STREAM, 4);
-  app = await startViceroy({
-    ports: { origin: origin.port, kinesis: kinesis.port },
+  local = await startLocalApp({
+    streams: { [STREAM]: 4 },
     editManifest: (toml) => setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'main.format', '%U'),
   });
+  ({ app, kinesis } = local);
 });
 
-afterAll(async () => {
-  await app?.shutdown();
-  await origin?.stop();
-  await kinesis?.stop();
-});
+afterAll(() => local?.stop());
 
 describe('sandboxes in Viceroy', () => {
   it('are reused, and take their next request only once the previous one has been logged', async () => {
