@@ -15,7 +15,7 @@ import type { BackendFetch, BackendRef } from '../platform/types.js';
 import { BUDGET_EXHAUSTED, BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
 import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
-import { createSignedFetch, RequestTimeoutError, SigningError } from './signed-fetch.js';
+import { createSignedFetch, RequestTimeoutError, SigningError, type AwsAnswer } from './signed-fetch.js';
 
 export const STS_API_VERSION = '2011-06-15';
 
@@ -79,15 +79,13 @@ export async function assumeRole(
     timeoutMs: options.timeoutMs,
     signingKeyCache: options.signingKeyCache,
   });
-  let response: Response;
-  let text: string;
+  let response: AwsAnswer;
   try {
     response = await signedFetch(options.url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body: assumeRoleBody(params),
     });
-    text = await response.text();
   } catch (error) {
     if (error instanceof CredentialsError) throw error;
     if (error instanceof BudgetExhaustedError) throw new CredentialsError(BUDGET_EXHAUSTED, `STS AssumeRole not sent: ${error.message}`);
@@ -95,6 +93,7 @@ export async function assumeRole(
     if (error instanceof RequestTimeoutError) throw new CredentialsError('Timeout', `STS AssumeRole: ${error.message}`);
     throw new CredentialsError('NetworkError', `STS AssumeRole: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const { text } = response;
   if (!response.ok) {
     const parsed = parseStsError(text);
     throw new CredentialsError(

@@ -19,3 +19,5 @@ export { createDelivery, type Delivery, type EndpointLine } from './destinations
 export type { LogEndpointCounters } from './log-endpoints.js';
 export { LOGGING_DEADLINE_MS, startExecution, type ExecutionStart, type LoggingExecution } from './execution.js';
 export type { DeliveryCounters } from './report.js';
+/** Build-time warm-up of what delivery runs that is not ours to compile early otherwise: SigV4 signing (handler/warm-up.ts). */
+export { warmUpSigning as warmUpDelivery } from '../aws/index.js';

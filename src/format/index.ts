@@ -23,3 +23,4 @@ export {
   KINESIS_DEFAULT_FORMAT,
 } from './defaults.js';
 export { NOT_PROVIDED_IN_COMPUTE } from './variables.js';
+export { warmUpFormats } from './warm-up.js';

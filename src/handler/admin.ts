@@ -27,6 +27,7 @@ import { secretText } from '../platform/secret-text.js';
 import type { Platform } from '../platform/types.js';
 import { renderCostDocument } from './diagnostics.js';
 import { instanceStartedAt, loadService, reportOnce, type ServiceSource } from './endpoints.js';
+import { warmUpOutcome } from './warm-up.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
 export const STATS_PATH = `${ADMIN_PATH_PREFIX}/stats`;
@@ -141,7 +142,7 @@ function statsDocument(platform: Platform, source: ServiceSource) {
   return {
     scope: 'instance',
     note: INSTANCE_NOTE,
-    instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000) },
+    instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000), warmUp: warmUpOutcome() },
     endpoints,
     streams: stats?.streams ?? {},
     adminLogins: {

@@ -19,17 +19,59 @@ export interface Exchange {
   waf?: WafInspection;
 }
 
-/** Reads the runtime only through `env`, `geolocate` and `detectDevice` (so a library user can pass their own). */
+/** The service's environment: fixed for the life of a sandbox (one service version on one host). */
+type ServiceEnvironment = Omit<RequestFacts['server'], 'ip' | 'port' | 'identity'>;
+const environments = new WeakMap<object, ServiceEnvironment>();
+
+/** Read once per sandbox and platform: eight lookups of the environment are not repeated per request. */
+function serviceEnvironment(platform: Pick<Platform, 'env'>): ServiceEnvironment {
+  let known = environments.get(platform);
+  if (!known) {
+    known = {
+      hostname: platform.env('FASTLY_HOSTNAME'),
+      datacenter: platform.env('FASTLY_POP'),
+      region: platform.env('FASTLY_REGION'),
+      serviceId: platform.env('FASTLY_SERVICE_ID'),
+      serviceVersion: platform.env('FASTLY_SERVICE_VERSION'),
+      customerId: platform.env('FASTLY_CUSTOMER_ID'),
+      isStaging: platform.env('FASTLY_IS_STAGING') === '1',
+    };
+    environments.set(platform, known);
+  }
+  return known;
+}
+
+/** `compute()` on first read, then its value; `undefined` results are remembered too. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/**
+ * Reads the runtime only through `env`, `geolocate` and `detectDevice` (so a library user can pass
+ * their own). What only some formats read (geolocation, device, response headers) is looked up
+ * when a format first reads it: the Kinesis default format never reads the device or the response
+ * headers, and a format without `client.geo.*` costs no geolocation lookup.
+ */
 export function collectFacts(exchange: Exchange, platform: Pick<Platform, 'env' | 'geolocate' | 'detectDevice'>): RequestFacts {
   const { request, proxy, sent } = exchange;
   const url = new URL(request.url);
   const response = proxy.response;
   const requestHeaders = withWafHeaders([...request.headers.entries()], exchange.waf);
-  const responseHeaders = [...response.headers.entries()];
   const clientIp = exchange.clientAddress || undefined;
-  const geo = clientIp ? platform.geolocate(clientIp) : null;
-  const userAgent = request.headers.get('user-agent');
-  const device = userAgent ? platform.detectDevice?.(userAgent) : undefined;
+  const geo = once(() => (clientIp ? platform.geolocate(clientIp) : null) ?? undefined);
+  const device = once(() => {
+    const userAgent = request.headers.get('user-agent');
+    return (userAgent ? platform.detectDevice?.(userAgent) : undefined) ?? undefined;
+  });
+  const responseHeaders = once(() => [...response.headers.entries()]);
   return {
     timeStartUs: Math.round(exchange.startMs * 1000),
     timeEndUs: Math.round(sent.endedMs * 1000),
@@ -46,20 +88,18 @@ export function collectFacts(exchange: Exchange, platform: Pick<Platform, 'env' 
     requestBodyBytes: Number(request.headers.get('content-length') ?? 0) || 0,
     status: response.status,
     responseReason: response.statusText || undefined,
-    responseHeaders,
+    get responseHeaders() {
+      return responseHeaders();
+    },
     responseBodyBytes: sent.bodyBytes,
     clientIp,
-    geo: geo ?? undefined,
+    get geo() {
+      return geo();
+    },
     server: {
-      hostname: platform.env('FASTLY_HOSTNAME'),
-      datacenter: platform.env('FASTLY_POP'),
-      region: platform.env('FASTLY_REGION'),
+      ...serviceEnvironment(platform),
       ip: exchange.serverAddress || undefined,
       port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
-      serviceId: platform.env('FASTLY_SERVICE_ID'),
-      serviceVersion: platform.env('FASTLY_SERVICE_VERSION'),
-      customerId: platform.env('FASTLY_CUSTOMER_ID'),
-      isStaging: platform.env('FASTLY_IS_STAGING') === '1',
     },
     tls: {
       protocol: exchange.tls.protocol ?? undefined,
@@ -74,7 +114,9 @@ export function collectFacts(exchange: Exchange, platform: Pick<Platform, 'env' 
     fastlyState: cacheState(request, proxy),
     fastlyError: proxy.error ? 'EBACKEND' : undefined,
     waf: exchange.waf,
-    device: device ?? undefined,
+    get device() {
+      return device();
+    },
   };
 }
 

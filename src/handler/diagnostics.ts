@@ -3,7 +3,8 @@
  *
  *   - the timing line, written per logged request on `timing_log_endpoint`:
  *     `vcpu_ms=<n> lines=<n> sandbox=<id> request=<n> started_ms=<t> logged_ms=<t>` — logging's
- *     CPU time (facts, render, sign, send) and how requests follow each other inside a sandbox;
+ *     CPU time (loading the configuration when this request is the one that loads it, facts,
+ *     render, sign, send) and how requests follow each other inside a sandbox;
  *   - the phase line, written per logged request on `phase_log_endpoint`:
  *     `phase_us facts=<µs> render=<µs> … wait=<µs> … sandbox=<id> request=<n>` — the same span cut
  *     by phase (platform/phases.ts), from the runtime's sub-millisecond clock: vCpuTime counts whole
@@ -16,7 +17,7 @@
  * clock come from the platform, never from Math.random or Date.now called in place.
  */
 import type { EndpointConfig, ServiceConfig } from '../config/index.js';
-import { PHASES, startPhases, type PhaseMeter } from '../platform/phases.js';
+import { enterPhase, PHASES, startPhases, type PhaseMeter } from '../platform/phases.js';
 import type { Platform } from '../platform/types.js';
 import { collectFacts } from './collect-facts.js';
 
@@ -31,22 +32,37 @@ export interface LoggingTimer {
 
 const NOT_TIMED: LoggingTimer = { finish() {} };
 
+/** CPU and clock readings taken before the configuration was loaded, by the request that loads it. */
+export interface LoadStart {
+  cpuMs?: number;
+  nowMs: number;
+}
+
+/** The readings for `loadStart`: taken only by the request that is about to load (once per sandbox). */
+export function markLoadStart(platform: Platform): LoadStart {
+  return { cpuMs: platform.vCpuMs?.(), nowMs: platform.nowMs() };
+}
+
 /**
  * Starts timing one request's logging when the service asks for timing or phase lines (and, for
  * timing lines, the runtime can tell CPU time); otherwise a timer that writes nothing and costs
- * nothing. The phases start in `facts`, the first thing logging does.
+ * nothing. The phases start in `facts`, the first thing logging does, or in `config` from
+ * `loaded` when this request loaded the configuration: the timing only learns it should run once
+ * the configuration is read, so the load is measured from readings taken before it.
  */
 export function startLoggingTimer(
   config: Pick<ServiceConfig, 'timingLogEndpoint' | 'phaseLogEndpoint'>,
   platform: Platform,
   requestStartMs: number,
+  loaded?: LoadStart,
 ): LoggingTimer {
   const cpuMs = platform.vCpuMs;
   const timing = config.timingLogEndpoint && cpuMs ? config.timingLogEndpoint : undefined;
   const phaseLog = config.phaseLogEndpoint;
   if (!timing && !phaseLog) return NOT_TIMED;
-  const cpuAtStart = timing ? cpuMs!() : 0;
-  const phases: PhaseMeter | undefined = phaseLog ? startPhases(platform.nowMs, 'facts') : undefined;
+  const cpuAtStart = timing ? (loaded?.cpuMs ?? cpuMs!()) : 0;
+  const phases: PhaseMeter | undefined = phaseLog ? (loaded ? startPhases(platform.nowMs, 'config', loaded.nowMs) : startPhases(platform.nowMs, 'facts')) : undefined;
+  if (loaded) enterPhase('facts');
   return {
     finish(lines) {
       const byPhase = phases?.finish();

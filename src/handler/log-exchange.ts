@@ -12,8 +12,8 @@ import type { TableExecution } from '../format/index.js';
 import { enterPhase } from '../platform/phases.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
-import { startLoggingTimer } from './diagnostics.js';
-import { loadService, reportOnce, tableLookupsLeft, type LoadedService, type ServiceSource } from './endpoints.js';
+import { markLoadStart, startLoggingTimer } from './diagnostics.js';
+import { loadedService, loadService, reportOnce, tableLookupsLeft, type LoadedService, type ServiceSource } from './endpoints.js';
 import { selectLines, type Trigger } from './select-lines.js';
 
 /** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
@@ -34,9 +34,11 @@ export async function logExchange(
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
+  // The request that loads the configuration (a sandbox's first, nearly always) counts the load as logging's.
+  const loadStart = loadedService(source) ? undefined : markLoadStart(platform);
   const service = loadService(platform, source);
   if (!service || service.endpoints.length === 0) return;
-  const timer = startLoggingTimer(service.config, platform, exchange.startMs);
+  const timer = startLoggingTimer(service.config, platform, exchange.startMs, loadStart);
   const facts = collectFacts(exchange, platform);
   const tables = service.tables.forExecution(tableLookupsLeft(service));
   enterPhase('render');

@@ -5,7 +5,7 @@
  */
 import { BUDGET_EXHAUSTED, BudgetExhaustedError } from '../aws/budget.js';
 import { CredentialsError } from '../aws/credentials.js';
-import { RequestTimeoutError, SigningError, type SignedFetch } from '../aws/signed-fetch.js';
+import { RequestTimeoutError, SigningError, type AwsAnswer, type SignedFetch } from '../aws/signed-fetch.js';
 import { AwsCallError, sanitizeErrorCode } from './errors.js';
 
 export interface PutRecordsRequestEntry {
@@ -61,7 +61,7 @@ const TARGET_PREFIX = 'Kinesis_20131202';
 
 export function createKinesisApi(url: string, signedFetch: SignedFetch): KinesisApi {
   async function call<T>(operation: string, input: unknown): Promise<T> {
-    let response: Response;
+    let response: AwsAnswer;
     try {
       response = await signedFetch(url, {
         method: 'POST',
@@ -80,12 +80,7 @@ export function createKinesisApi(url: string, signedFetch: SignedFetch): Kinesis
       if (error instanceof RequestTimeoutError) throw new AwsCallError('Timeout', error.message);
       throw new AwsCallError('NetworkError', error instanceof Error ? error.message : String(error));
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new AwsCallError('NetworkError', `reading the answer failed: ${error instanceof Error ? error.message : error}`);
-    }
+    const { text } = response;
     let body: Record<string, unknown> | undefined;
     try {
       body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;

@@ -26,7 +26,12 @@ import {
   type KinesisLogging,
   type KinesisLoggingOptions,
 } from '../handler/kinesis-logging.js';
+import { warmUp } from '../handler/warm-up.js';
 import { fastlyPlatform } from '../platform/fastly.js';
+
+// This module's code runs when the application is built (Wizer), never in a request: the logging
+// path is compiled into the snapshot there, for every application that imports the package.
+void warmUp();
 
 export function createKinesisLogging(options: KinesisLoggingOptions = {}): KinesisLogging {
   return createOn(fastlyPlatform, options);

@@ -96,25 +96,6 @@ function detectDevice(userAgent: string): DeviceInfo | null {
   };
 }
 
-/**
- * Runs at build time, in the Wizer snapshot (module code does): the runtime initialises its
- * crypto lazily, and the first digest of a sandbox cost 2–4 ms of CPU inside the Wasm in Viceroy
- * 0.20.1 (js-compute 3.46), the first HMAC key import about 0.5 ms more, on every new sandbox's
- * first request. Used once here, that work is in the snapshot instead (measured: first digest
- * 0.15 ms). The promise jobs run at build time too (checked: the sign completed before the build
- * ended). Nothing is kept; failures are ignored.
- */
-function warmUpCrypto(): void {
-  const bytes = new TextEncoder().encode('warm-up');
-  const ignore = () => undefined;
-  crypto.subtle.digest('SHA-256', bytes).catch(ignore);
-  crypto.subtle
-    .importKey('raw', bytes, { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['sign'])
-    .then((key) => crypto.subtle.sign('HMAC', key, bytes))
-    .catch(ignore);
-}
-warmUpCrypto();
-
 export const fastlyPlatform: Platform = {
   openConfig: (name) => new ConfigStore(name),
   openSecrets(name) {

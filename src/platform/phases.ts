@@ -15,7 +15,7 @@
  * A leaf: imports nothing, so every folder may mark its phases without an arrow pointing up.
  */
 
-export const PHASES = ['facts', 'render', 'limits', 'shard_pick', 'request_body', 'signing', 'fetch', 'wait', 'answer', 'counters'] as const;
+export const PHASES = ['config', 'facts', 'render', 'limits', 'shard_pick', 'request_body', 'signing', 'fetch', 'wait', 'answer', 'counters'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface PhaseMeter {
@@ -66,10 +66,13 @@ async function measuredWait<T>(meter: Meter, promise: Promise<T>): Promise<T> {
   }
 }
 
-/** Starts measuring in `first`, with `now` in milliseconds (sub-millisecond where the runtime allows). */
-export function startPhases(now: () => number, first: Phase): PhaseMeter {
+/**
+ * Starts measuring in `first`, with `now` in milliseconds (sub-millisecond where the runtime
+ * allows), from `since` when the first phase began before the meter could be started.
+ */
+export function startPhases(now: () => number, first: Phase, since = now()): PhaseMeter {
   const totals = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-  const meter: Meter = { now, phase: first, since: now(), totals, waits: 0, resume: first };
+  const meter: Meter = { now, phase: first, since, totals, waits: 0, resume: first };
   running = meter;
   return {
     finish() {

@@ -194,8 +194,10 @@ describe('delivery from the Wasm in Viceroy', () => {
     const stats = await s.app.fetch('/_kinesis_logger/stats', { headers: { authorization: 'Bearer local-admin-token' } });
     expect(stats.status).toBe(200);
     const text = await stats.text();
-    const body = JSON.parse(text) as { scope: string; endpoints: Record<string, { stream: string }> };
+    const body = JSON.parse(text) as { scope: string; instance: { warmUp: string }; endpoints: Record<string, { stream: string }> };
     expect(body.scope).toBe('instance');
+    // The build-time warm-up ran to its end inside the runtime, where Request and Response are refused.
+    expect(body.instance.warmUp).toBe('done');
     expect(body.endpoints.main.stream).toBe(STREAM);
     for (const secret of SECRET_VALUES) expect(text).not.toContain(secret);
     expect(s.origin.seen.filter((l) => l.includes('_kinesis_logger'))).toEqual([]);

@@ -102,4 +102,10 @@ describe('the packed package in a Compute app of its own', () => {
     expect(app.logLines('own')).toEqual(['own GET /home 200', 'own GET /buy/kb-42 200', 'own GET /missing 404']);
     expect(app.logLines('problems')).toEqual([]);
   });
+
+  it('warmed the logging path up when the app was built, by importing the package (admin page)', async () => {
+    const stats = await app.fetch('/_kinesis_logger/stats', { headers: { authorization: 'Bearer consumer-app-admin-token' } });
+    expect(stats.status).toBe(200);
+    expect(((await stats.json()) as { instance: { warmUp: string } }).instance.warmUp).toBe('done');
+  });
 });

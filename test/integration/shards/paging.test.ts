@@ -22,12 +22,14 @@ afterEach(async () => {
 
 /** The stand-in's own api, unsigned (it checks only that an Authorization header is well formed). */
 function standInApi(url: string) {
-  const unsigned: SignedFetch = (target, init) =>
-    fetch(target, {
+  const unsigned: SignedFetch = async (target, init) => {
+    const response = await fetch(target, {
       method: init.method,
       headers: { ...init.headers, Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000', 'X-Amz-Date': '20150830T123600Z' },
       body: init.body,
     });
+    return { status: response.status, ok: response.ok, headers: response.headers, text: await response.text() };
+  };
   return createKinesisApi(url, unsigned);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExhaustedError, RequestBudget } from '../../../src/aws/budget.js';
 import { expiringCredentials, staticCredentials } from '../../../src/aws/credentials.js';
-import { createSignedFetch, RequestTimeoutError, SigningError } from '../../../src/aws/signed-fetch.js';
+import { amzDate, createSignedFetch, RequestTimeoutError, SigningError } from '../../../src/aws/signed-fetch.js';
 import { createKinesisApi } from '../../../src/kinesis/api.js';
 import { AwsCallError } from '../../../src/kinesis/errors.js';
 
@@ -22,7 +22,20 @@ function signedFetch(options: { credentials?: Parameters<typeof createSignedFetc
   return { fetchFn, sent };
 }
 
+describe('amzDate', () => {
+  it('is SigV4\'s basic ISO 8601 form, in UTC, without the milliseconds', () => {
+    expect(amzDate(Date.UTC(2026, 11, 2, 1, 2, 3, 456))).toBe('20261202T010203Z');
+    expect(amzDate(Date.UTC(1999, 0, 9, 23, 59, 59, 999))).toBe('19990109T235959Z');
+  });
+});
+
 describe('createSignedFetch', () => {
+  it('answers the status, headers and whole body of the call', async () => {
+    const { fetchFn } = signedFetch({ answer: async () => new Response('{"FailedRecordCount":0}', { status: 200, headers: { 'x-amzn-requestid': 'abc' } }) });
+    const answer = await fetchFn('https://kinesis.us-east-1.amazonaws.com/', init);
+    expect([answer.status, answer.ok, answer.headers.get('x-amzn-requestid'), answer.text]).toEqual([200, true, 'abc', '{"FailedRecordCount":0}']);
+  });
+
   it('signs the session token of temporary credentials (it is among SignedHeaders)', async () => {
     const credentials = staticCredentials(async () => ({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 'the-token' }));
     const { fetchFn, sent } = signedFetch({ credentials });

@@ -39,6 +39,35 @@ describe('the phase line (phase_log_endpoint)', () => {
     expect(lines[1]).toMatch(new RegExp(`^phase_us ${fields} lines=1 sandbox=\\w{8} request=\\d+$`));
   });
 
+  it('counts loading the configuration in the request that loads it (phase config, and the timing line), and only there', async () => {
+    // Every Config Store read advances the clocks: reads happen while the configuration loads.
+    let cpuMs = 0;
+    let nowMs = 1_700_000_000_000;
+    const platform = createFakePlatform({
+      config: { ...BASE, phase_log_endpoint: 'phases', timing_log_endpoint: 'timing' },
+      secrets: SECRETS,
+      backends: { origin, kinesis },
+      now: () => nowMs,
+    });
+    platform.vCpuMs = () => cpuMs;
+    const openConfig = platform.openConfig.bind(platform);
+    platform.openConfig = (name) => {
+      const store = openConfig(name);
+      return { get: (key) => ((cpuMs += 1), (nowMs += 0.25), store.get(key)) };
+    };
+    for (let i = 0; i < 2; i++) {
+      const pending: Promise<unknown>[] = [];
+      const event: FetchEventLike = { request: new Request(`http://example.com/${i}`), waitUntil: (p) => void pending.push(p), client: { requestId: `r${i}` } };
+      await (await handleRequest(event, platform)).text();
+      await Promise.all(pending);
+    }
+    const config = platform.loggers.get('phases')!.lines.map((line) => Number(/ config=(\d+) /.exec(line)![1]));
+    const vcpu = platform.loggers.get('timing')!.lines.map((line) => Number(/^vcpu_ms=(\d+) /.exec(line)![1]));
+    expect(config[0]).toBeGreaterThanOrEqual(250 * 3);
+    expect(vcpu[0]).toBeGreaterThanOrEqual(3);
+    expect([config[1], vcpu[1]]).toEqual([0, 0]);
+  });
+
   it('is written nowhere unless configured', async () => {
     const platform = await serve(BASE, 1);
     expect([...platform.loggers.keys()].filter((name) => name !== 'kinesis_logger_errors')).toEqual([]);
