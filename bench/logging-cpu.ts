@@ -3,9 +3,10 @@
  * the line it logs (issue 12 items 1, 2 and 4):
  *
  *   - logging's vCPU per logged request, from the timing lines (`timing_log_endpoint`), overall and
- *     split into a sandbox's first request and the requests of a reused sandbox;
- *   - the same span by phase (facts, render, limits, shard pick, request body, signing, fetch,
- *     answer, counters; `wait` apart), from the phase lines (`phase_log_endpoint`), in an instance
+ *     split into a sandbox's first request (which also loads the configuration) and the requests
+ *     of a reused sandbox;
+ *   - the same span by phase (config, facts, render, limits, shard pick, request body, signing,
+ *     fetch, answer, counters; `wait` apart), from the phase lines (`phase_log_endpoint`), in an instance
  *     of its own so the meter's own cost stays out of the timing figure;
  *   - rendering one line, from `/_kinesis_logger/render-cost` in the same instance: the ratio
  *     logging ÷ render is the issue's target (≤ 10×);

@@ -4,7 +4,7 @@
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
  * that compiles but is risky: regexes that can backtrack for minutes, JSON templates whose line
- * cannot parse (lintJsonTemplate: that check alone, cheap enough for load time).
+ * cannot parse (lintJsonTemplate: that check alone, kept per format text, for load time).
  * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here. RenderOptions
  * bound what one render may build (LineLimitExceeded), and give it its randomness and its tables
  * (TableCache reads them from Config Stores within an execution's lookups).
@@ -14,7 +14,7 @@ export { DEFAULT_MAX_CHARS, LineLimitExceeded, type RandomBytes, type RenderOpti
 export { TableCache, type TableExecution, type TableOpen } from './tables.js';
 export { FormatError, FormatWarning } from './errors.js';
 export { lintCondition, lintFormat } from './lint.js';
-export { lintJson as lintJsonTemplate } from './json-lint.js';
+export { lintJsonCached as lintJsonTemplate } from './json-lint.js';
 export {
   BIGQUERY_EXAMPLE_FORMAT,
   CLF_FORMAT,
@@ -23,4 +23,4 @@ export {
   KINESIS_DEFAULT_FORMAT,
 } from './defaults.js';
 export { NOT_PROVIDED_IN_COMPUTE } from './variables.js';
-export { warmUpFormats } from './warm-up.js';
+export { WARMED_UP_FORMATS, warmUpFormats } from './warm-up.js';

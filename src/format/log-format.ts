@@ -26,6 +26,7 @@ import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.j
 import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES } from './newlines.js';
 import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
+import { TextKeyedCache } from './text-cache.js';
 import { NOT_SET_TEXT } from './values.js';
 
 export interface LogFormat {
@@ -50,26 +51,19 @@ export interface Condition {
   test(facts: RequestFacts): boolean;
 }
 
-/** Distinct format (and condition) strings kept compiled per instance. */
-export const COMPILE_CACHE_MAX_ENTRIES = 64;
+export { COMPILE_CACHE_MAX_ENTRIES } from './text-cache.js';
 
-const formatCache = new Map<string, LogFormat>();
-const conditionCache = new Map<string, Condition>();
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= COMPILE_CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
-  return value;
-}
+const formatCache = new TextKeyedCache<LogFormat>();
+const conditionCache = new TextKeyedCache<Condition>();
 
 /** Compiles a format-version-2 string; throws FormatError when it does not parse. Cached. */
 export function compileFormat(source: string): LogFormat {
-  return formatCache.get(source) ?? remember(formatCache, source, compileFormatUncached(source));
+  return formatCache.get(source, (text) => compileFormatUncached(text));
 }
 
 /** Compiles a VCL boolean expression; throws FormatError when it does not parse. Cached. */
 export function compileCondition(source: string): Condition {
-  return conditionCache.get(source) ?? remember(conditionCache, source, compileConditionUncached(source));
+  return conditionCache.get(source, compileConditionUncached);
 }
 
 /**
