@@ -6,7 +6,7 @@
  *     CPU time (loading the configuration when this request is the one that loads it, facts,
  *     render, sign, send) and how requests follow each other inside a sandbox;
  *   - the phase line, written per logged request on `phase_log_endpoint`:
- *     `phase_us facts=<µs> render=<µs> … wait=<µs> … sandbox=<id> request=<n>` — the same span cut
+ *     `phase_us config=<µs> facts=<µs> … wait=<µs> … sandbox=<id> request=<n>` — the same span cut
  *     by phase (platform/phases.ts), from the runtime's sub-millisecond clock: vCpuTime counts whole
  *     milliseconds, too coarse for phases of tens of microseconds. `wait` (awaiting Kinesis, KV or
  *     the Secret Store) costs no CPU; the other phases add up to about the timing line's vcpu_ms;

@@ -3,11 +3,13 @@
  * the Wizer snapshot), and every sandbox starts from that snapshot; code that has never run is
  * compiled on first use, in every new sandbox, inside its first request. The entries (src/index.ts
  * and the library's) call `warmUp()` at module level, so the logging path is compiled (and
- * Fastly's default formats are in the compile cache) before any request: the configuration loader
- * over endpoints using those formats, format/warm-up.ts,
- * aws/signed-fetch.ts (`warmUpSigning`, through delivery/). Signing also initialises the runtime's
- * crypto, which it does lazily: a new sandbox's first SHA-256 cost 2–4 ms of CPU in Viceroy 0.20.1
- * (js-compute 3.46) when nothing had used it at build time, 0.15 ms after.
+ * Fastly's default formats are in the compile caches) before any request: the configuration
+ * loader over endpoints using those formats, their renders (format/warm-up.ts), and signing
+ * (`warmUpSigning` in aws/signed-fetch.ts, through delivery/). Signing also initialises the
+ * runtime's crypto, which it does lazily: a new sandbox's first SHA-256 cost 2–4 ms of CPU in
+ * Viceroy 0.20.1 (js-compute 3.46) when nothing had used it at build time, 0.15 ms after.
+ * Measured with bench/compare-builds.ts: a sandbox's first logged request 31–40 ms without this,
+ * 12.5–14.7 ms with it.
  *
  * The runtime refuses Request and Response outside a request, so the warm-up stops short of them,
  * and it leaves nothing per instance behind (no loaded configuration, no counters, no randomness
