@@ -6,9 +6,9 @@
  * against one kinesalite and the demo origin; requests go to the programs in turn, one at a time,
  * so drift of the machine falls on all of them alike. Printed per program: logging's vCPU per
  * logged request (the timing line: every request, reused sandboxes, a sandbox's first request),
- * the median of each phase in reused sandboxes, and the render-cost of its line. Not part of
- * `npm run bench`: it compares builds you made (e.g. a worktree of the commit before, built with
- * `npm run build`), it does not measure the product against a naive path.
+ * the median of each phase in reused sandboxes and in first requests, and the render-cost of its
+ * line. Not part of `npm run bench`: it compares builds you made (e.g. a worktree of the commit
+ * before, built with `npm run build`), it does not measure the product against a naive path.
  */
 import { createStream, startLocalKinesis } from '../src/testing/local-kinesis.js';
 import { startDemoOrigin } from '../test/support/origin.js';
@@ -39,7 +39,9 @@ async function main(wasms: string[]): Promise<void> {
     while (apps.some((app) => app.logLines('timing').length < WARMUP + REQUESTS) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     for (const [i, app] of apps.entries()) {
       const timing = app.logLines('timing').slice(WARMUP).map(parseTimingLine);
-      const reused = app.logLines('phases').slice(WARMUP).map(parsePhaseLine).filter((p) => p.request > 1);
+      const phaseLines = app.logLines('phases').slice(WARMUP).map(parsePhaseLine);
+      const reused = phaseLines.filter((p) => p.request > 1);
+      const first = phaseLines.filter((p) => p.request === 1);
       const phases = Object.keys(reused[0]?.phases ?? {}).filter((name) => name !== 'wait');
       const answer = await app.fetch(`/_kinesis_logger/render-cost?n=${RENDERS}`, { headers: { authorization: 'Bearer local-admin-token' } });
       const renderCost = ((await answer.json()) as { endpoints: { main: { vCpuMicrosPerLine: number } } }).endpoints.main.vCpuMicrosPerLine;
@@ -50,6 +52,7 @@ async function main(wasms: string[]): Promise<void> {
           `first in sandbox ${vcpu(timing.filter((t) => t.request === 1))} (${timing.filter((t) => t.request === 1).length} of ${timing.length}); render-cost ${renderCost} µs/line`,
       );
       console.log(`  reused sandboxes, median µs by phase: ${phases.map((name) => `${name}=${median(reused.map((p) => p.phases[name]))}`).join(' ')}`);
+      console.log(`  first requests, median µs by phase: ${phases.map((name) => `${name}=${median(first.map((p) => p.phases[name]))}`).join(' ')}`);
     }
   } finally {
     for (const app of apps) await app.shutdown();
