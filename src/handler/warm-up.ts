@@ -11,8 +11,9 @@
  * Measured with bench/compare-builds.ts: a sandbox's first logged request 31–40 ms without this,
  * 12.5–14.7 ms with it.
  *
- * The runtime refuses Request and Response outside a request, so the warm-up stops short of them,
- * and it leaves nothing per instance behind (no loaded configuration, no counters, no randomness
+ * The runtime refuses Request and Response outside a request, so the warm-up stops short of them;
+ * `performance.now()` on its path makes the build itself fail (Wizer traps; js-compute 3.46), so
+ * nothing it runs may time itself. It leaves nothing per instance behind (no loaded configuration, no counters, no randomness
  * drawn). A failure costs only the speed-up: it is kept for the admin page (`instance.warmUp`).
  */
 import { loadServiceConfig } from '../config/index.js';
