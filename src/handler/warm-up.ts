@@ -13,8 +13,9 @@
  *
  * The runtime refuses Request and Response outside a request, so the warm-up stops short of them;
  * `performance.now()` on its path makes the build itself fail (Wizer traps; js-compute 3.46), so
- * nothing it runs may time itself. It leaves nothing per instance behind (no loaded configuration, no counters, no randomness
- * drawn). A failure costs only the speed-up: it is kept for the admin page (`instance.warmUp`).
+ * nothing it runs may time itself. It leaves nothing per instance behind (no loaded
+ * configuration, no counters, no randomness drawn). A failure costs only the speed-up: it is kept
+ * for the admin page (`instance.warmUp`).
  */
 import { loadServiceConfig } from '../config/index.js';
 import { warmUpDelivery } from '../delivery/index.js';
