@@ -7,9 +7,14 @@
  * asynchronous while a log line renders synchronously.
  */
 
-/** Message padded to a multiple of 64 bytes with its big-endian bit length appended (FIPS 180-4 §5.1.1). */
-export function padded64(bytes: Uint8Array): Uint8Array {
-  const total = (((bytes.length + 8) >> 6) + 1) << 6;
+/**
+ * The message padded to whole blocks (FIPS 180-4 §5.1): a 1 bit, zeros, then its bit length
+ * big-endian in the last blockBytes / 8 bytes — 64-byte blocks and a 64-bit length for SHA-1 and
+ * SHA-224/256, 128-byte blocks and a 128-bit length for SHA-384/512 (whose high half stays 0:
+ * messages here are far below 2^64 bits).
+ */
+export function paddedMessage(bytes: Uint8Array, blockBytes: 64 | 128): Uint8Array {
+  const total = (Math.floor((bytes.length + blockBytes / 8) / blockBytes) + 1) * blockBytes;
   const buf = new Uint8Array(total);
   buf.set(bytes);
   buf[bytes.length] = 0x80;
@@ -37,7 +42,7 @@ export function wordsToBytes(words: ArrayLike<number>, count = words.length): Ui
 
 /** Written for an interpreter as much as for a JIT (see sha256.ts). */
 export function sha1(bytes: Uint8Array): Uint8Array {
-  const m = padded64(bytes);
+  const m = paddedMessage(bytes, 64);
   const h = Int32Array.of(0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0);
   const w = new Int32Array(80);
   for (let off = 0; off < m.length; off += 64) {

@@ -4,7 +4,7 @@
  * Owns: both digests; they differ only in the initial hash value and in SHA-224 keeping the
  * first seven words.
  */
-import { padded64, wordsToBytes } from './sha1.js';
+import { paddedMessage, wordsToBytes } from './sha1.js';
 
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -25,7 +25,7 @@ const SHA224_INIT = [0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31,
  * one): typed arrays, no destructuring, no closures, rotations spelt out.
  */
 function compress(bytes: Uint8Array, init: readonly number[]): Int32Array {
-  const m = padded64(bytes);
+  const m = paddedMessage(bytes, 64);
   const h = Int32Array.from(init);
   const w = new Int32Array(64);
   for (let off = 0; off < m.length; off += 64) {

@@ -7,7 +7,7 @@
  * the first 64 bits of the fractional parts of the cube roots of the first 80 primes (K), and
  * of the square roots of the first 8 primes (SHA-512) or of the 9th to 16th (SHA-384).
  */
-import { wordsToBytes } from './sha1.js';
+import { paddedMessage, wordsToBytes } from './sha1.js';
 
 const PRIMES: number[] = [];
 for (let n = 2; PRIMES.length < 80; n++) if (PRIMES.every((p) => n % p !== 0)) PRIMES.push(n);
@@ -37,21 +37,6 @@ const initial = (from: number): number[] => PRIMES.slice(from, from + 8).flatMap
 const SHA512_INIT = initial(0);
 const SHA384_INIT = initial(8);
 
-/** Message padded to a multiple of 128 bytes with its 128-bit big-endian bit length (§5.1.2). */
-function padded128(bytes: Uint8Array): Uint8Array {
-  const total = (((bytes.length + 16) >> 7) + 1) << 7;
-  const buf = new Uint8Array(total);
-  buf.set(bytes);
-  buf[bytes.length] = 0x80;
-  const bitsHigh = Math.floor(bytes.length / 0x20000000);
-  const bitsLow = (bytes.length * 8) >>> 0;
-  for (let i = 0; i < 4; i++) {
-    buf[total - 8 + i] = (bitsHigh >>> (24 - 8 * i)) & 0xff;
-    buf[total - 4 + i] = (bitsLow >>> (24 - 8 * i)) & 0xff;
-  }
-  return buf;
-}
-
 const TWO_32 = 0x100000000;
 
 /**
@@ -61,7 +46,7 @@ const TWO_32 = 0x100000000;
  * rotates by n − 32), and each sum carries from its low half into its high half.
  */
 function compress(bytes: Uint8Array, init: readonly number[]): Uint32Array {
-  const m = padded128(bytes);
+  const m = paddedMessage(bytes, 128);
   const h = Uint32Array.from(init); // [hi0, lo0, hi1, lo1, …]
   const wh = new Uint32Array(80);
   const wl = new Uint32Array(80);

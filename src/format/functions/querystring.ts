@@ -18,7 +18,7 @@ import { argText, type Compiled } from '../coercion.js';
 import { NO_NEWLINES } from '../newlines.js';
 import type { RenderContext } from '../render-context.js';
 import type { CompiledRegex } from '../regsub.js';
-import { regexArg, riskOf, type FunctionDef } from './define.js';
+import { regexArg, riskOf, unary, type FunctionDef } from './define.js';
 
 /** The byte 0xFF in the engine's byte model (src/facts/byte-string.ts). */
 const FILTER_SEPARATOR = '\udcff';
@@ -118,21 +118,6 @@ function regexFilter(except: boolean): FunctionDef {
   };
 }
 
-/** A url → url function. */
-function urlOnly(fn: (url: string) => string): FunctionDef {
-  return {
-    params: ['STRING'],
-    minArgs: 1,
-    pure: true,
-    newlineRisk: riskOf(0),
-    returns: 'STRING',
-    build: ([a]) => {
-      const url = argText(a);
-      return (ctx) => fn(url(ctx));
-    },
-  };
-}
-
 function sortQuery(url: string): string {
   const query = splitQuery(url);
   if (!query) return url;
@@ -195,10 +180,10 @@ export const QUERYSTRING_FUNCTIONS: Record<string, FunctionDef> = {
   'querystring.get': get,
   'querystring.set': withParam(setParam),
   'querystring.add': withParam(addParam),
-  'querystring.remove': urlOnly((url) => splitQuery(url)?.path ?? url),
-  'querystring.clean': urlOnly((url) => filterParams(url, (name) => name !== '')),
-  'querystring.sort': urlOnly(sortQuery),
-  'boltsort.sort': urlOnly(sortQuery),
+  'querystring.remove': unary((url) => splitQuery(url)?.path ?? url),
+  'querystring.clean': unary((url) => filterParams(url, (name) => name !== '')),
+  'querystring.sort': unary(sortQuery),
+  'boltsort.sort': unary(sortQuery),
   'querystring.filter': filterBy(namesIn, false),
   'querystring.filter_except': filterBy(namesIn, true),
   'querystring.globfilter': filterBy(globMatch, false),

@@ -10,8 +10,7 @@
  * information and authorities that do not parse (`http://[::1`) are left as they are.
  * [I] The page was not read whole; these cases are the falco simulator's, which match RFC 3986.
  */
-import { argText } from '../coercion.js';
-import { riskOf, type FunctionDef } from './define.js';
+import { unary, type FunctionDef } from './define.js';
 
 const DEFAULT_PORT: Record<string, string> = { http: '80', https: '443' };
 const ABSOLUTE = /^(https?):\/\/([^/?#]*)(.*)$/i;
@@ -62,15 +61,5 @@ function normalizeUrl(url: string): string {
 }
 
 export const URL_FUNCTIONS: Record<string, FunctionDef> = {
-  'url.normalize': {
-    params: ['STRING'],
-    minArgs: 1,
-    pure: true,
-    newlineRisk: riskOf(0),
-    returns: 'STRING',
-    build: ([a]) => {
-      const url = argText(a);
-      return (ctx) => normalizeUrl(url(ctx));
-    },
-  },
+  'url.normalize': unary(normalizeUrl),
 };
