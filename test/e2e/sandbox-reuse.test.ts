@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startLocalApp, type LocalApp } from '../support/local-app.js';
 import { setConfigItem, type ViceroyApp } from '../support/viceroy.js';
-import { parseTimingLine, requestsBySandbox } from '../support/timing-lines.js';
+import { parsePhaseLine, parseTimingLine, requestsBySandbox } from '../support/timing-lines.js';
 
 const STREAM = 'compute-logs';
 const REQUESTS = 80;
@@ -24,7 +24,7 @@ let kinesis: LocalKinesis;
 beforeAll(async () => {
   local = await startLocalApp({
     streams: { [STREAM]: 4 },
-    editManifest: (toml) => setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'main.format', '%U'),
+    editManifest: (toml) => setConfigItem(setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'phase_log_endpoint', 'phases'), 'main.format', '%U'),
   });
   ({ app, kinesis } = local);
 });
@@ -65,5 +65,16 @@ describe('sandboxes in Viceroy', () => {
         expect(requests[i].startedMs).toBeGreaterThanOrEqual(requests[i - 1].loggedMs - 2);
       }
     }
+  });
+
+  it('count loading the configuration in each sandbox\'s first request (phase config), and in no later one', () => {
+    const phases = app.logLines('phases').map(parsePhaseLine);
+    expect(phases).toHaveLength(REQUESTS);
+    const first = phases.filter((p) => p.request === 1);
+    const later = phases.filter((p) => p.request > 1);
+    expect(first.length).toBeGreaterThan(1);
+    expect(later.length).toBeGreaterThan(0);
+    for (const line of first) expect(line.phases.config).toBeGreaterThan(0);
+    for (const line of later) expect(line.phases.config).toBe(0);
   });
 });
