@@ -19,6 +19,7 @@
 import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
 import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './coercion.js';
 import { formatErrorAt } from './errors.js';
+import { probeFactsRead, type FactName } from './facts-read.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';
 import { LineLimitExceeded, RenderContext } from './render-context.js';
@@ -31,6 +32,9 @@ const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
 const TEXTUAL: ReadonlySet<VclType> = new Set(['STRING', 'IP']);
 
 export class ExpressionCompiler {
+  /** The request facts what was compiled reads (facts-read.ts). */
+  readonly factsRead = new Set<FactName>();
+
   constructor(
     private readonly source: string,
     /** Told of every regex compiled (lint.ts); absent when compiling for rendering. */
@@ -53,6 +57,7 @@ export class ExpressionCompiler {
         const variable = lookupVariable(node.name);
         if (!variable) return this.fail(node.pos, unknownVariableMessage(node.name));
         if (variable.constant) return constantOf(variable.type, variable.constant.value);
+        probeFactsRead(variable.get, this.factsRead);
         return { type: variable.type, eval: variable.get, newlineRisk: variable.newlineRisk ?? typeRisk(variable.type) };
       }
       case 'call':
@@ -132,6 +137,7 @@ export class ExpressionCompiler {
       this.fail(pos, `${node.name} takes ${expected} argument${params.length === 1 ? '' : 's'}, found ${node.args.length}`);
     }
     const args = node.args.map((arg, i) => this.argument(node, i, params[i], arg));
+    for (const fact of def.reads ?? []) this.factsRead.add(fact);
     const site: CallSite = { node, fail: (pos, reason) => this.fail(pos, reason), observeRegex: this.observeRegex };
     const declared = typeof def.newlineRisk === 'function' ? def.newlineRisk(args) : def.newlineRisk;
     const newlineRisk = typeRisk(def.returns) === NO_NEWLINES ? NO_NEWLINES : (declared ?? MAY_HAVE_NEWLINES);

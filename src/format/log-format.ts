@@ -19,6 +19,7 @@ import type { RequestFacts } from '../facts/request-facts.js';
 import type { MappedText } from './ast.js';
 import { compileDirective, type DynamicPart, type Part } from './directives.js';
 import { formatErrorAt } from './errors.js';
+import { probeFactsRead, type FactsRead } from './facts-read.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
@@ -40,6 +41,8 @@ export interface LogFormat {
    * so that a caller enforcing the limit treats it as oversize.
    */
   render(facts: RequestFacts, onPartError?: PartErrorObserver, options?: RenderOptions): string;
+  /** The request facts a render reads (facts-read.ts): the handler counts a body only for formats that read it. */
+  readonly factsRead: FactsRead;
 }
 
 /** Told which part of a format (0-based, in the order of its directives) failed, and why. */
@@ -49,6 +52,8 @@ export interface Condition {
   /** The condition source this was compiled from. */
   readonly source: string;
   test(facts: RequestFacts): boolean;
+  /** The request facts the test reads (facts-read.ts). */
+  readonly factsRead: FactsRead;
 }
 
 export { COMPILE_CACHE_MAX_ENTRIES } from './text-cache.js';
@@ -80,8 +85,11 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
   const nodes = parseFormat(source);
   const jsonPositions = analyzeJsonTemplate(nodes, source.length)?.positions;
   let directiveIndex = 0;
+  const factsRead = expressions.factsRead;
   for (const node of nodes) {
     let part = node.kind === 'literal' ? node.text : compileDirective(node, directives);
+    // A %{…}V part is not run here: its expression's reads were noted as it compiled.
+    if (node.kind === 'directive' && node.letter !== 'V' && typeof part !== 'string') probeFactsRead(part.text, factsRead);
     if (node.kind === 'directive' && jsonPositions?.[directiveIndex++] === 'string' && typeof part !== 'string') {
       part = insideJsonString(part);
     }
@@ -89,7 +97,7 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
     if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + part;
     else parts.push(part);
   }
-  return new CompiledFormat(source, parts);
+  return new CompiledFormat(source, parts, factsRead);
 }
 
 /**
@@ -126,6 +134,7 @@ class CompiledFormat implements LogFormat {
   constructor(
     readonly source: string,
     parts: readonly Part[],
+    readonly factsRead: FactsRead,
   ) {
     let head = '';
     const texts: Array<(ctx: RenderContext) => string> = [];
@@ -203,6 +212,7 @@ export function compileConditionUncached(source: string, observeRegex?: RegexObs
   const test = compiler.condition(parseExpression({ source, mapped }), 'a condition');
   return {
     source,
+    factsRead: compiler.factsRead,
     test(facts: RequestFacts): boolean {
       try {
         return test(new RenderContext(facts));

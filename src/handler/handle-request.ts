@@ -3,7 +3,9 @@
  * function) → hand it to the client → in waitUntil, after the body is sent: WAF inspection when a
  * waf_debug endpoint needs it, then render and deliver the log lines.
  */
+import type { EndpointConfig } from '../config/index.js';
 import { startExecution, type LoggingExecution } from '../delivery/index.js';
+import type { FactName } from '../format/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
@@ -83,7 +85,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source)?.config.trustedUpstreams ?? []);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform, source) ? copyForInspection(event.request) : undefined;
-  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
+  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs, () => logReadsSentBody(source));
 
   event.waitUntil(
     served
@@ -120,6 +122,27 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   );
 
   return served.then((proxy) => proxy.response);
+}
+
+/** The facts only watching the body as it goes out can give (handler/proxy.ts). */
+const SENT_BODY_FACTS: readonly FactName[] = ['responseBodyBytes', 'timeEndUs'];
+const readsSentBodyByEndpoints = new WeakMap<readonly EndpointConfig[], boolean>();
+
+/**
+ * Whether a line of this configuration may read the sent body's byte count or end: a format,
+ * response condition or partition key that reads them (facts-read.ts). Before the configuration
+ * is loaded (a sandbox's first request) the answer is yes, so no line is ever inexact.
+ */
+function logReadsSentBody(source: ServiceSource): boolean {
+  const endpoints = loadedService(source)?.endpoints;
+  if (!endpoints) return true;
+  let reads = readsSentBodyByEndpoints.get(endpoints);
+  if (reads === undefined) {
+    const compiled = endpoints.flatMap((e) => [e.format, e.responseCondition, e.destination === 'kinesis' ? e.partitionKey : undefined]);
+    reads = compiled.some((c) => c !== undefined && SENT_BODY_FACTS.some((fact) => c.factsRead.has(fact)));
+    readsSentBodyByEndpoints.set(endpoints, reads);
+  }
+  return reads;
 }
 
 /**

@@ -1,10 +1,15 @@
 /**
  * Serving the client: the response comes from the origin (the product's own handler) or from an
- * embedding application's function, and is handed back unchanged (status, headers, streamed
- * body), with a promise that settles once the body has been fully sent, bytes counted on the way,
- * and the moment the response was ready to go out (time.to_first_byte). Before that, the request's
- * Fastly-Client-IP is set as Fastly recommends for the first hop (facts/client-ip.ts), so the
- * origin, the application and the log all see the same client.
+ * embedding application's function, and goes back unchanged (status, headers, body), with a
+ * promise that settles once the body has been sent, and the moment the response was ready to go
+ * out (time.to_first_byte). Before that, the request's Fastly-Client-IP is set as Fastly recommends
+ * for the first hop (facts/client-ip.ts), so the origin, the application and the log all see the
+ * same client.
+ *
+ * The body is handed back untouched, so the host streams it and it costs no JavaScript whatever its
+ * size, unless a log line needs what only watching it gives: its byte count when it has no
+ * Content-Length, or the moment its last byte went out. Only then is it pumped through JavaScript,
+ * chunk by chunk (about 5 ms of CPU per MiB in Viceroy 0.20.1, js-compute 3.46).
  */
 import { clientIpHeader, type TrustedUpstreams } from '../facts/client-ip.js';
 import type { BackendFetch } from '../platform/types.js';
@@ -24,7 +29,9 @@ export interface ProxyResult {
 }
 
 export interface SentBody {
+  /** Bytes counted on the way, or the Content-Length of a body passed through untouched. */
   bodyBytes: number;
+  /** When the last byte went out, or, for a body passed through untouched, when the response did. */
   endedMs: number;
   /** Why the body stopped early: the origin's stream failed, the client went away, or it stalled. */
   cutShort?: 'origin-error' | 'client-cancel' | 'stalled';
@@ -62,9 +69,11 @@ export function originResponder(fetchBackend: BackendFetch, originBackend: strin
 
 /**
  * Serves the request with `respond`; an origin that cannot be reached becomes a 503 (with no
- * backend: VCL's req.backend.name is empty when no backend answered).
+ * backend: VCL's req.backend.name is empty when no backend answered). `logReadsSentBody` says
+ * whether a log line reads the sent body's byte count or end (asked only for a body without
+ * Content-Length): when it does not, every body is passed through untouched.
  */
-export async function serve(request: Request, respond: Respond, nowMs: () => number): Promise<ProxyResult> {
+export async function serve(request: Request, respond: Respond, nowMs: () => number, logReadsSentBody: () => boolean = () => true): Promise<ProxyResult> {
   let origin: Response;
   try {
     origin = await respond(request);
@@ -80,6 +89,10 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
   if (!origin.body) {
     return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: 0, endedMs: respondedMs }) };
   }
+  const declared = declaredBodyBytes(request, origin);
+  if (declared !== undefined || !logReadsSentBody()) {
+    return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: declared ?? 0, endedMs: respondedMs }) };
+  }
   let done!: (sent: SentBody) => void;
   const finished = new Promise<SentBody>((resolve) => (done = resolve));
   const body = countingBody(origin.body, (bodyBytes, cutShort) => done({ bodyBytes, endedMs: nowMs(), cutShort }));
@@ -94,6 +107,17 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
     manualFramingHeaders: origin.headers.has('content-length'),
   } as ResponseInit);
   return { response, origin, respondedMs, backendName, finished };
+}
+
+/**
+ * The body's size as the response frames it: its Content-Length, or 0 where HTTP sends no body
+ * (HEAD, 1xx, 204, 304). Undefined when only counting can tell (chunked or read to the end).
+ */
+function declaredBodyBytes(request: Request, response: Response): number | undefined {
+  const { status } = response;
+  if (request.method === 'HEAD' || status < 200 || status === 204 || status === 304) return 0;
+  const length = response.headers.get('content-length');
+  return length !== null && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface ViceroyOptions {
 
 export interface ViceroyApp {
   url: string;
+  /** Viceroy's process id (its CPU time is in /proc/<pid>/stat, read by bench/floor.ts). */
+  pid: number;
   fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
   /** Everything Viceroy printed so far (log endpoints print `name :: line` on stdout). */
   output(): string;
@@ -90,6 +92,7 @@ export async function startViceroy(options: ViceroyOptions = {}): Promise<Vicero
 
   return {
     url,
+    pid: child.pid!,
     fetch(pathOrUrl, init) {
       const target = new URL(pathOrUrl, url);
       if (target.origin !== url) throw new Error(`refusing to fetch ${target} outside the app`);

@@ -34,6 +34,18 @@ export function deterministicBytes(n: number): Buffer {
   return out;
 }
 
+/** The last few bodies of /bytes/<n>, kept: benchmarks ask for the same 8 MiB many times. */
+const recentBodies = new Map<number, Buffer>();
+function bytesOfLength(n: number): Buffer {
+  let bytes = recentBodies.get(n);
+  if (!bytes) {
+    bytes = deterministicBytes(n);
+    if (recentBodies.size >= 4) recentBodies.delete(recentBodies.keys().next().value!);
+    recentBodies.set(n, bytes);
+  }
+  return bytes;
+}
+
 export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
   const seen: string[] = [];
   const server = http.createServer(async (req, res) => {
@@ -53,7 +65,7 @@ export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
       res.writeHead(code, { 'content-type': 'text/plain' });
       res.end(text);
     } else if ((match = /^\/bytes\/(\d+)$/.exec(path))) {
-      const bytes = deterministicBytes(Number(match[1]));
+      const bytes = bytesOfLength(Number(match[1]));
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
       res.end(req.method === 'HEAD' ? undefined : bytes);
     } else if ((match = /^\/chunked\/(\d+)$/.exec(path))) {

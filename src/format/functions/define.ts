@@ -19,6 +19,7 @@
  */
 import type { CallNode, ExprNode } from '../ast.js';
 import { argText, type Compiled, type Evaluator } from '../coercion.js';
+import type { FactName } from '../facts-read.js';
 import { maxRisk, MAY_HAVE_NEWLINES, type NewlineRisk } from '../newlines.js';
 import { RegexError } from '../pcre.js';
 import { compileRegex, type CompiledRegex } from '../regsub.js';
@@ -66,6 +67,8 @@ export interface FunctionDef {
   readonly newlineRisk?: NewlineRisk | ((args: readonly Compiled[]) => NewlineRisk);
   /** True when the result never holds a character a JSON string must escape (json.escape's). */
   readonly jsonSafe?: boolean;
+  /** The request facts the function reads itself, beyond its arguments (facts-read.ts does not probe calls). */
+  readonly reads?: readonly FactName[];
   build(args: readonly Compiled[], site: CallSite): Evaluator;
 }
 

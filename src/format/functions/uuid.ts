@@ -77,6 +77,7 @@ const version7: FunctionDef = {
   minArgs: 0,
   newlineRisk: NO_NEWLINES,
   returns: 'STRING',
+  reads: ['timeEndUs'],
   build: () => (ctx) => {
     const bytes = ctx.randomBytes(16);
     let ms = Math.floor(ctx.facts.timeEndUs / 1000);

@@ -1,4 +1,7 @@
-/** serve() (handler/proxy.ts): the body reaches the client unchanged, and `finished` settles however it ends. */
+/**
+ * serve() (handler/proxy.ts): the body reaches the client unchanged, untouched unless a log line
+ * needs it counted, and `finished` settles however it ends.
+ */
 import { describe, expect, it } from 'vitest';
 import { serve } from '../../../src/handler/proxy.js';
 
@@ -19,6 +22,44 @@ function originBody(chunks: string[], end: 'close' | 'error'): ReadableStream<Ui
 const request = new Request('http://example.com/x');
 
 describe('serve', () => {
+  it('hands a body with a Content-Length back untouched, its size taken from the header', async () => {
+    const origin = new Response(originBody(['héllo ', 'world'], 'close'), { headers: { 'content-length': '12' } });
+    let asked = false;
+    const result = await serve(request, async () => origin, () => 1000, () => (asked = true));
+    expect(result.response).toBe(origin);
+    expect(asked).toBe(false);
+    expect(await result.finished).toEqual({ bodyBytes: 12, endedMs: 1000 });
+    expect(await result.response.text()).toBe('héllo world');
+  });
+
+  it('counts no body bytes for HEAD, 204 and 304, whatever their Content-Length says', async () => {
+    const head = await serve(new Request('http://example.com/x', { method: 'HEAD' }), async () => new Response('', { headers: { 'content-length': '1000' } }), () => 1);
+    expect((await head.finished).bodyBytes).toBe(0);
+    for (const status of [204, 304]) {
+      // Node's Response refuses a body with these statuses; a host's answer may still carry a stream.
+      const answered = { status, statusText: '', headers: new Headers({ 'content-length': '1000' }), body: originBody([], 'close') } as unknown as Response;
+      const result = await serve(request, async () => answered, () => 1);
+      expect((await result.finished).bodyBytes, `status ${status}`).toBe(0);
+    }
+  });
+
+  it('hands an unsized body back untouched when no log line reads its size or end', async () => {
+    const origin = new Response(originBody(['abc', 'de'], 'close'));
+    const result = await serve(request, async () => origin, () => 500, () => false);
+    expect(result.response).toBe(origin);
+    expect(await result.finished).toEqual({ bodyBytes: 0, endedMs: 500 });
+  });
+
+  it('counts an unsized body when a log line reads it, and a Content-Length that is not a number does not count as one', async () => {
+    let now = 100;
+    const origin = new Response(originBody(['abc', 'de'], 'close'), { headers: { 'content-length': '5, 5' } });
+    const result = await serve(request, async () => origin, () => now, () => true);
+    expect(result.response).not.toBe(origin);
+    now = 200;
+    expect(await result.response.text()).toBe('abcde');
+    expect(await result.finished).toEqual({ bodyBytes: 5, endedMs: 200, cutShort: undefined });
+  });
+
   it('passes the body through and counts its bytes', async () => {
     const result = await serve(request, async () => new Response(originBody(['héllo ', 'world'], 'close'), { status: 201 }), () => 1000);
     expect(result.response.status).toBe(201);

@@ -123,6 +123,7 @@ describe('selectLines', () => {
       ...endpoint,
       format: {
           source: 'x %{broken}V y',
+          factsRead: new Set<never>(),
           render: (_facts: RequestFacts, onPartError?: (error: unknown, part: number) => void) => {
             onPartError?.(new Error('boom'), 0);
           return 'x  y';
