@@ -129,8 +129,8 @@ const SENT_BODY_FACTS: readonly FactName[] = ['responseBodyBytes', 'timeEndUs'];
 const readsSentBodyByEndpoints = new WeakMap<readonly EndpointConfig[], boolean>();
 
 /**
- * Whether a line of this configuration may read the sent body's byte count or end: a format,
- * response condition or partition key that reads them (facts-read.ts). Before the configuration
+ * Whether a line of this configuration may read the sent body's byte count or end: the format,
+ * response condition or partition key of an endpoint that logs requests (facts-read.ts). Before the configuration
  * is loaded (a sandbox's first request) the answer is yes, so no line is ever inexact.
  */
 function logReadsSentBody(source: ServiceSource): boolean {
@@ -138,7 +138,9 @@ function logReadsSentBody(source: ServiceSource): boolean {
   if (!endpoints) return true;
   let reads = readsSentBodyByEndpoints.get(endpoints);
   if (reads === undefined) {
-    const compiled = endpoints.flatMap((e) => [e.format, e.responseCondition, e.destination === 'kinesis' ? e.partitionKey : undefined]);
+    // Placement none renders nothing per request: its lines are the application's own.
+    const rendering = endpoints.filter((e) => e.placement !== 'none');
+    const compiled = rendering.flatMap((e) => [e.format, e.responseCondition, e.destination === 'kinesis' ? e.partitionKey : undefined]);
     reads = compiled.some((c) => c !== undefined && SENT_BODY_FACTS.some((fact) => c.factsRead.has(fact)));
     readsSentBodyByEndpoints.set(endpoints, reads);
   }

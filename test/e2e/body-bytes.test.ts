@@ -1,0 +1,59 @@
+/**
+ * A format that reads the body's size (%b), through the compiled Wasm in Viceroy: a body with a
+ * Content-Length goes back untouched and is logged with that length; an unsized (chunked) body is
+ * counted on its way to the client; HEAD, 304 and empty answers print `-`. Every figure is checked
+ * against the bytes the client actually received.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { startLocalApp, type LocalApp } from '../support/local-app.js';
+import { setConfigItem, type ViceroyApp } from '../support/viceroy.js';
+
+const STREAM = 'compute-logs';
+
+let local: LocalApp | undefined;
+let app: ViceroyApp;
+let kinesis: LocalKinesis;
+
+beforeAll(async () => {
+  local = await startLocalApp({ streams: { [STREAM]: 2 }, editManifest: (toml) => setConfigItem(toml, 'main.format', '%m %{req.url}V %>s %b %B') });
+  ({ app, kinesis } = local);
+});
+
+afterAll(() => local?.stop());
+
+describe('the body size a format reads, in Viceroy', () => {
+  it('is the Content-Length of a body passed through, the count of an unsized one, and - where no body is sent', async () => {
+    const cases: { method: string; path: string }[] = [
+      { method: 'GET', path: '/bytes/2000000' },
+      { method: 'GET', path: '/chunked/300000' },
+      { method: 'GET', path: '/chunked/1' },
+      { method: 'GET', path: '/status/404' },
+      { method: 'HEAD', path: '/bytes/1000' },
+      { method: 'GET', path: '/status/304' },
+      { method: 'GET', path: '/empty' },
+    ];
+    const received = new Map<string, number>();
+    for (const { method, path } of cases) {
+      const answer = await app.fetch(path, { method });
+      received.set(`${method} ${path}`, (await answer.arrayBuffer()).byteLength);
+    }
+    expect(received.get('GET /bytes/2000000')).toBe(2_000_000);
+    expect(received.get('GET /chunked/300000')).toBe(300_000);
+
+    const until = Date.now() + 30_000;
+    let lines: string[] = [];
+    while (lines.length < cases.length && Date.now() < until) {
+      lines = (await readStream(kinesis.url, STREAM)).map((r) => r.data);
+      if (lines.length < cases.length) await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const { method, path } of cases) {
+      const bytes = received.get(`${method} ${path}`)!;
+      const line = lines.find((l) => l.startsWith(`${method} ${path} `));
+      expect(line, `${method} ${path}`).toBeDefined();
+      // %b prints - for 0; %B prints 0.
+      expect(line!.split(' ').slice(3), `${method} ${path}`).toEqual([bytes === 0 ? '-' : String(bytes), String(bytes)]);
+    }
+    expect(app.logLines('kinesis_logger_errors')).toEqual([]);
+  });
+});
