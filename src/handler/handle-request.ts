@@ -5,7 +5,6 @@
  */
 import type { EndpointConfig } from '../config/index.js';
 import { startExecution, type LoggingExecution } from '../delivery/index.js';
-import type { FactName } from '../format/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
@@ -85,7 +84,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source)?.config.trustedUpstreams ?? []);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform, source) ? copyForInspection(event.request) : undefined;
-  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs, () => logReadsSentBody(source));
+  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs, () => logReadsBodySize(source));
 
   event.waitUntil(
     served
@@ -124,25 +123,24 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   return served.then((proxy) => proxy.response);
 }
 
-/** The facts only watching the body as it goes out can give (handler/proxy.ts). */
-const SENT_BODY_FACTS: readonly FactName[] = ['responseBodyBytes', 'timeEndUs'];
-const readsSentBodyByEndpoints = new WeakMap<readonly EndpointConfig[], boolean>();
+const readsBodySizeByEndpoints = new WeakMap<readonly EndpointConfig[], boolean>();
 
 /**
- * Whether a line of this configuration may read the sent body's byte count or end: the format,
- * response condition or partition key of an endpoint that logs requests (facts-read.ts). Before the configuration
- * is loaded (a sandbox's first request) the answer is yes, so no line is ever inexact.
+ * Whether a line of this configuration may read the response body's byte count: the format,
+ * response condition or partition key of an endpoint that logs requests (facts-read.ts). Before
+ * the configuration is loaded (a sandbox's first request) the answer is yes: loading it here would
+ * delay the response, and a count is never wrong.
  */
-function logReadsSentBody(source: ServiceSource): boolean {
+function logReadsBodySize(source: ServiceSource): boolean {
   const endpoints = loadedService(source)?.endpoints;
   if (!endpoints) return true;
-  let reads = readsSentBodyByEndpoints.get(endpoints);
+  let reads = readsBodySizeByEndpoints.get(endpoints);
   if (reads === undefined) {
     // Placement none renders nothing per request: its lines are the application's own.
     const rendering = endpoints.filter((e) => e.placement !== 'none');
     const compiled = rendering.flatMap((e) => [e.format, e.responseCondition, e.destination === 'kinesis' ? e.partitionKey : undefined]);
-    reads = compiled.some((c) => c !== undefined && SENT_BODY_FACTS.some((fact) => c.factsRead.has(fact)));
-    readsSentBodyByEndpoints.set(endpoints, reads);
+    reads = compiled.some((c) => c?.factsRead.has('responseBodyBytes'));
+    readsBodySizeByEndpoints.set(endpoints, reads);
   }
   return reads;
 }

@@ -1,15 +1,18 @@
 /**
  * Serving the client: the response comes from the origin (the product's own handler) or from an
  * embedding application's function, and goes back unchanged (status, headers, body), with a
- * promise that settles once the body has been sent, and the moment the response was ready to go
- * out (time.to_first_byte). Before that, the request's Fastly-Client-IP is set as Fastly recommends
- * for the first hop (facts/client-ip.ts), so the origin, the application and the log all see the
- * same client.
+ * promise that settles once the body has been sent, and the moment the response was handed over
+ * (time.to_first_byte, and time.end). Before that, the request's Fastly-Client-IP is set as Fastly
+ * recommends for the first hop (facts/client-ip.ts), so the origin, the application and the log
+ * all see the same client.
  *
- * The body is handed back untouched, so the host streams it and it costs no JavaScript whatever its
- * size, unless a log line needs what only watching it gives: its byte count when it has no
- * Content-Length, or the moment its last byte went out. Only then is it pumped through JavaScript,
- * chunk by chunk (about 5 ms of CPU per MiB in Viceroy 0.20.1, js-compute 3.46).
+ * The body goes back untouched: the host streams it, and it costs no JavaScript whatever its size.
+ * One thing only watching it can give: the byte count of a body without Content-Length. Only when
+ * a log line reads that is the body pumped through JavaScript, chunk by chunk, counting (about
+ * 6 ms of CPU per MiB in Viceroy 0.20.1, js-compute 3.46, where handing it back costs none; a
+ * TransformStream costs the same as this pull loop). The last byte's moment is never watched for:
+ * that would cost the same for every body, and pass Compute's 50 ms CPU limit near 8 MiB. So
+ * time.end is when the response was handed over, for every request.
  */
 import { clientIpHeader, type TrustedUpstreams } from '../facts/client-ip.js';
 import type { BackendFetch } from '../platform/types.js';
@@ -20,7 +23,7 @@ export interface ProxyResult {
   respondedMs?: number;
   /** The response as received from the origin or the application (for cache state and headers). */
   origin?: Response;
-  /** Settles when the client has received the whole body (or the stream ended early). */
+  /** Settles at once for a body passed through untouched; for a counted one, when it has been sent (or ended early). */
   finished: Promise<SentBody>;
   /** Set when the origin could not be reached. */
   error?: string;
@@ -31,7 +34,7 @@ export interface ProxyResult {
 export interface SentBody {
   /** Bytes counted on the way, or the Content-Length of a body passed through untouched. */
   bodyBytes: number;
-  /** When the last byte went out, or, for a body passed through untouched, when the response did. */
+  /** VCL time.end: when the response was handed over (proxy.ts says why not the last byte). */
   endedMs: number;
   /** Why the body stopped early: the origin's stream failed, the client went away, or it stalled. */
   cutShort?: 'origin-error' | 'client-cancel' | 'stalled';
@@ -69,11 +72,11 @@ export function originResponder(fetchBackend: BackendFetch, originBackend: strin
 
 /**
  * Serves the request with `respond`; an origin that cannot be reached becomes a 503 (with no
- * backend: VCL's req.backend.name is empty when no backend answered). `logReadsSentBody` says
- * whether a log line reads the sent body's byte count or end (asked only for a body without
- * Content-Length): when it does not, every body is passed through untouched.
+ * backend: VCL's req.backend.name is empty when no backend answered). `logReadsBodySize` says
+ * whether a log line reads the body's byte count; it is asked only for a body without
+ * Content-Length, the one case where the answer costs a pump.
  */
-export async function serve(request: Request, respond: Respond, nowMs: () => number, logReadsSentBody: () => boolean = () => true): Promise<ProxyResult> {
+export async function serve(request: Request, respond: Respond, nowMs: () => number, logReadsBodySize: () => boolean = () => true): Promise<ProxyResult> {
   let origin: Response;
   try {
     origin = await respond(request);
@@ -90,12 +93,12 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
     return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: 0, endedMs: respondedMs }) };
   }
   const declared = declaredBodyBytes(request, origin);
-  if (declared !== undefined || !logReadsSentBody()) {
+  if (declared !== undefined || !logReadsBodySize()) {
     return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: declared ?? 0, endedMs: respondedMs }) };
   }
   let done!: (sent: SentBody) => void;
   const finished = new Promise<SentBody>((resolve) => (done = resolve));
-  const body = countingBody(origin.body, (bodyBytes, cutShort) => done({ bodyBytes, endedMs: nowMs(), cutShort }));
+  const body = countingBody(origin.body, (bodyBytes, cutShort) => done({ bodyBytes, endedMs: respondedMs, cutShort }));
   const stalled = setTimeout(() => body.stall(), MAX_BODY_WAIT_MS);
   finished.then(() => clearTimeout(stalled));
   const response = new Response(body.stream, {

@@ -2,7 +2,8 @@
  * A format that reads the body's size (%b), through the compiled Wasm in Viceroy: a body with a
  * Content-Length goes back untouched and is logged with that length; an unsized (chunked) body is
  * counted on its way to the client; HEAD, 304 and empty answers print `-`. Every figure is checked
- * against the bytes the client actually received.
+ * against the bytes the client actually received. A counted body whose client goes away is logged
+ * by the stalled-body bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStream, type LocalKinesis } from '../../src/testing/local-kinesis.js';
@@ -56,4 +57,24 @@ describe('the body size a format reads, in Viceroy', () => {
     }
     expect(app.logLines('kinesis_logger_errors')).toEqual([]);
   });
+
+  it('logs a counted body whose client left by the stalled-body bound, with the bytes it pulled', async () => {
+    const started = Date.now();
+    // Unsized, and the format reads %b: counted. Viceroy does not tell the program that the client
+    // left (the body's stream is simply no longer read), so the request is logged by the
+    // stalled-body bound, MAX_BODY_WAIT_MS (60 s) after it began.
+    const leaving = new AbortController();
+    const chunked = await app.fetch('/chunked/20000000?client=leaves', { signal: leaving.signal });
+    await chunked.body!.getReader().read();
+    leaving.abort();
+    let line: string | undefined;
+    while (!line && Date.now() - started < 80_000) {
+      line = (await readStream(kinesis.url, STREAM)).map((r) => r.data).find((l) => l.startsWith('GET /chunked/20000000?client=leaves '));
+      if (!line) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55_000);
+    const counted = Number(line!.split(' ')[4]);
+    expect(counted).toBeGreaterThan(0);
+    expect(counted).toBeLessThan(20_000_000);
+  }, 100_000);
 });

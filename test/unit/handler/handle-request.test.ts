@@ -64,15 +64,15 @@ describe('handleRequest', () => {
     expect(put.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDUNITTEST\/\d{8}\/us-east-1\/kinesis\/aws4_request, SignedHeaders=/);
   });
 
-  it('counts a body only while a format may read its size or end: unsized bodies of a loaded configuration that reads neither go back untouched', async () => {
+  it('counts a body only while a format may read its size: unsized bodies of a loaded configuration that reads none go back untouched', async () => {
     const lines: string[] = [];
     const answers: Response[] = [];
     const unsized: BackendHandler = () => {
       answers.push(new Response(new Blob(['chunked body']).stream(), { status: 200 }));
       return answers[answers.length - 1];
     };
-    // `audit` (placement none, Kinesis default format: reads time.elapsed) renders nothing per request.
-    const config = { ...CONFIG, endpoints: 'main,audit', 'main.format': '%m %U %>s', 'audit.stream_name': 'logs', 'audit.region': 'us-east-1', 'audit.placement': 'none' };
+    // `audit` (placement none, CLF: reads %b) renders nothing per request.
+    const config = { ...CONFIG, endpoints: 'main,audit', 'main.format': '%m %U %>s %D', 'audit.stream_name': 'logs', 'audit.region': 'us-east-1', 'audit.placement': 'none', 'audit.format': '%h %l %u %t "%r" %>s %b' };
     const platform = createFakePlatform({ config, secrets: SECRETS, backends: { origin: unsized, kinesis: acceptingKinesis(lines) } });
     // A sandbox's first request: the configuration is not loaded yet, so the body is counted.
     const first = event(new Request('http://example.com/first'));
@@ -80,11 +80,11 @@ describe('handleRequest', () => {
     expect(counted).not.toBe(answers[0]);
     expect(await counted.text()).toBe('chunked body');
     await first.settled();
-    // Loaded now, and no format reads %b or the end: the origin's response itself goes back.
+    // Loaded now, and no logging format reads %b: the origin's response itself goes back.
     const second = event(new Request('http://example.com/second'));
     expect(await handleRequest(second, platform)).toBe(answers[1]);
     await second.settled();
-    expect(lines).toEqual(['GET /first 200', 'GET /second 200']);
+    expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['GET /first 200', 'GET /second 200']);
   });
 
   it('keeps serving when the config store is missing, and says so once per instance', async () => {
