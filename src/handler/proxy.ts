@@ -94,22 +94,31 @@ export async function serve(request: Request, respond: Respond, nowMs: () => num
   }
   const declared = declaredBodyBytes(request, origin);
   if (declared !== undefined || !logReadsBodySize()) {
-    return { response: origin, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: declared ?? 0, endedMs: respondedMs }) };
+    // Handed back as it came, unless it answers a HEAD: the host would frame that by its empty
+    // body and drop the Content-Length the origin sent (Viceroy 0.20.1).
+    const response = request.method === 'HEAD' ? reframed(origin, origin.body) : origin;
+    return { response, origin, respondedMs, backendName, finished: Promise.resolve({ bodyBytes: declared ?? 0, endedMs: respondedMs }) };
   }
   let done!: (sent: SentBody) => void;
   const finished = new Promise<SentBody>((resolve) => (done = resolve));
   const body = countingBody(origin.body, (bodyBytes, cutShort) => done({ bodyBytes, endedMs: respondedMs, cutShort }));
   const stalled = setTimeout(() => body.stall(), MAX_BODY_WAIT_MS);
   finished.then(() => clearTimeout(stalled));
-  const response = new Response(body.stream, {
+  return { response: reframed(origin, body.stream), origin, respondedMs, backendName, finished };
+}
+
+/**
+ * The origin's status and headers around `body`, framed as the origin framed it: without manual
+ * framing the host would send a re-streamed body chunked, and a HEAD answer without its
+ * Content-Length (verified with Viceroy 0.20.1).
+ */
+function reframed(origin: Response, body: ReadableStream<Uint8Array> | null): Response {
+  return new Response(body, {
     status: origin.status,
     statusText: origin.statusText,
     headers: origin.headers,
-    // A re-streamed body would otherwise go out chunked; keep the origin's Content-Length so the
-    // client sees the response exactly as the origin framed it (verified with Viceroy 0.20.1).
     manualFramingHeaders: origin.headers.has('content-length'),
   } as ResponseInit);
-  return { response, origin, respondedMs, backendName, finished };
 }
 
 /**

@@ -35,6 +35,7 @@ describe('serve', () => {
   it('counts no body bytes for HEAD, 204 and 304, whatever their Content-Length says', async () => {
     const head = await serve(new Request('http://example.com/x', { method: 'HEAD' }), async () => new Response('', { headers: { 'content-length': '1000' } }), () => 1);
     expect((await head.finished).bodyBytes).toBe(0);
+    expect(head.response.headers.get('content-length'), 'a HEAD answer keeps the Content-Length the origin framed it with').toBe('1000');
     for (const status of [204, 304]) {
       // Node's Response refuses a body with these statuses; a host's answer may still carry a stream.
       const answered = { status, statusText: '', headers: new Headers({ 'content-length': '1000' }), body: originBody([], 'close') } as unknown as Response;
