@@ -59,6 +59,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage();
+  // A missing element fails in seconds, not after playwright's 30 s default.
+  page.setDefaultTimeout(5_000);
   page.on('pageerror', (error) => pageErrors.push(error));
 });
 
