@@ -118,7 +118,10 @@ export function evaluate(format: string, facts: unknown, nowMs: number = Date.no
   };
 }
 
-/** A JSON format is one whose text starts (after white space) with an object or an array. */
+/**
+ * A JSON format is one whose text starts (after white space) with an object or an array: the
+ * rule the engine's JSON template analysis applies (src/format/json-template.ts).
+ */
 export function isJsonFormat(format: string): boolean {
   return /^\s*[[{]/.test(format);
 }

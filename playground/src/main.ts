@@ -100,16 +100,19 @@ function selectInFormat(offset: number): void {
 function paintBackdrop(text: string, marks: { offset: number; kind: string }[]): void {
   const nodes: (Node | string)[] = [];
   let at = 0;
+  let marked = -1;
   for (const mark of [...marks].sort((a, b) => a.offset - b.offset)) {
-    if (mark.offset < at) continue;
+    // One mark per position (the error sorts before a warning at the same place).
+    if (mark.offset < at || mark.offset === marked) continue;
+    marked = mark.offset;
     nodes.push(text.slice(at, mark.offset));
     const char = text.codePointAt(mark.offset);
     // A newline or the end of the text gets a marked space, so the mark is visible there.
-    const marked = char === undefined || char === 10 || char === 13 ? ' ' : String.fromCodePoint(char);
-    nodes.push(h('mark', { className: mark.kind }, marked));
-    at = marked === ' ' && char !== 32 ? mark.offset : mark.offset + marked.length;
+    const shown = char === undefined || char === 10 || char === 13 ? ' ' : String.fromCodePoint(char);
+    nodes.push(h('mark', { className: mark.kind }, shown));
+    at = shown === ' ' && char !== 32 ? mark.offset : mark.offset + shown.length;
   }
-  // A trailing newline makes the textarea one line taller; the backdrop needs one too.
+  // A textarea shows a final newline as an empty line, a div does not: one more newline keeps them alike.
   nodes.push(text.slice(at), '\n');
   backdrop.replaceChildren(...nodes);
 }
