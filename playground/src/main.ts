@@ -164,7 +164,7 @@ function showSize(size: LineSize): void {
   sizeItem.textContent =
     `Size: ${size.bytes.toLocaleString('en')} bytes (UTF-8) of a ${mib(size.defaultLimitBytes)} record ` +
     `(Kinesis' default; up to ${mib(size.largestLimitBytes)} when the stream allows)` +
-    (over ? ': too large for the default; max_record_bytes decides whether it is truncated or dropped. ' : '. ') +
+    (over ? ': larger than the default max_record_bytes, so the oversize setting truncates it (the default) or drops it. ' : '. ') +
     `Kinesis bills it as ${units} payload unit${units === 1 ? '' : 's'} of ${size.payloadUnitBytes / 1024} KiB.`;
 }
 
@@ -263,7 +263,8 @@ function setUp(): void {
 
   const copy = byId<HTMLButtonElement>('copy-line');
   copy.addEventListener('click', () => {
-    navigator.clipboard.writeText(lineBox.textContent ?? '').then(
+    // No clipboard outside a secure context (a page served over plain HTTP from another host): select the line instead.
+    (navigator.clipboard?.writeText(lineBox.textContent ?? '') ?? Promise.reject(new Error('no clipboard'))).then(
       () => (copy.textContent = 'Copied'),
       () => getSelection()?.selectAllChildren(lineBox),
     );
