@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three layers, one project each (see README "Testing"):
+// Three layers, one project each (see README "Testing"), and the playground page:
 //  unit        plain Node, no network, fakes from test/support/fakes
 //  integration our modules against kinesalite and local stand-ins over HTTP on 127.0.0.1
 //  e2e         the compiled bin/main.wasm in Viceroy, with kinesalite and a demo origin
+//  browser     the built format playground (playground/dist) in Debian's Chromium, over 127.0.0.1
 export default defineConfig({
   test: {
     projects: [
@@ -31,6 +32,15 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],
