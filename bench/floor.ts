@@ -32,11 +32,20 @@ const WARMUP = 20;
 const BURST = 4;
 const FLOOR_STREAM = 'floor';
 const PRODUCT_STREAM = 'compute-logs';
+const BEFORE_STREAM = 'compute-logs-before';
 const LINES_ENDPOINT = 'lines';
 const FLOOR_PROGRAMS = ['floor-off', 'floor-put', 'floor-log'] as const;
 const BODIES = { '6B': 6, '1MiB': 1 << 20, '8MiB': 8 << 20 } as const;
 
-type Name = (typeof FLOOR_PROGRAMS)[number] | 'product-kinesis' | 'product-none' | 'product-log';
+type Variant = 'kinesis' | 'none' | 'log';
+type Name = (typeof FLOOR_PROGRAMS)[number] | `product-${Variant}` | `before-${Variant}`;
+
+/**
+ * Another build of the product measured beside this one in the same run (`BENCH_FLOOR_BEFORE_WASM`,
+ * e.g. main's bin/main.wasm copied aside): a change to the request path judged before and after
+ * on the same machine load.
+ */
+const BEFORE_WASM = process.env.BENCH_FLOOR_BEFORE_WASM;
 type Phase = 'one' | 'burst';
 
 interface Instance {
@@ -92,10 +101,10 @@ function floorManifest(originPort: number, kinesisPort: number): string {
 }
 
 /** The product's endpoint `main` for each variant (fastly.toml's is the Kinesis default format). */
-function productManifest(name: Name): (toml: string) => string {
-  if (name === 'product-none') return (toml) => setConfigItem(toml, 'main.placement', 'none');
-  if (name === 'product-log') return (toml) => setConfigItem(toml, 'main', JSON.stringify({ destination: 'log_endpoint', log_endpoint: LINES_ENDPOINT }));
-  return (toml) => toml;
+function productManifest(variant: Variant, stream: string): (toml: string) => string {
+  if (variant === 'none') return (toml) => setConfigItem(toml, 'main.placement', 'none');
+  if (variant === 'log') return (toml) => setConfigItem(toml, 'main', JSON.stringify({ destination: 'log_endpoint', log_endpoint: LINES_ENDPOINT }));
+  return (toml) => setConfigItem(toml, 'main.stream_name', stream);
 }
 
 /** What each instance delivered so far: records in its stream, or lines on its log endpoint. */
@@ -105,9 +114,12 @@ async function delivered(instance: Instance, kinesisUrl: string): Promise<number
       return (await readStream(kinesisUrl, FLOOR_STREAM)).length;
     case 'product-kinesis':
       return (await readStream(kinesisUrl, PRODUCT_STREAM)).length;
+    case 'before-kinesis':
+      return (await readStream(kinesisUrl, BEFORE_STREAM)).length;
     case 'floor-log':
       return instance.app.logLines('floor').length;
     case 'product-log':
+    case 'before-log':
       return instance.app.logLines(LINES_ENDPOINT).length;
     default:
       return undefined;
@@ -157,6 +169,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const origin = await startDemoOrigin();
   await createStream(kinesis.url, FLOOR_STREAM, 1);
   await createStream(kinesis.url, PRODUCT_STREAM, 4);
+  if (BEFORE_WASM) await createStream(kinesis.url, BEFORE_STREAM, 4);
   const ports = { origin: origin.port, kinesis: kinesis.port };
   const instances: Instance[] = [];
   try {
@@ -164,8 +177,12 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const name of FLOOR_PROGRAMS) {
       instances.push({ name, app: await startProgram({ manifest: floorManifest(origin.port, kinesis.port), wasm: path.join(REPO_ROOT, `bin/${name}.wasm`), cwd: REPO_ROOT }) });
     }
-    for (const name of ['product-kinesis', 'product-none', 'product-log'] as const) {
-      instances.push({ name, app: await startViceroy({ ports, editManifest: productManifest(name) }) });
+    const builds = [{ build: 'product', wasm: WASM_PATH, stream: PRODUCT_STREAM }] as const satisfies readonly { build: string; wasm: string; stream: string }[];
+    const withBefore = BEFORE_WASM ? [...builds, { build: 'before', wasm: path.resolve(BEFORE_WASM), stream: BEFORE_STREAM } as const] : builds;
+    for (const { build, wasm, stream } of withBefore) {
+      for (const variant of ['kinesis', 'none', 'log'] as const) {
+        instances.push({ name: `${build}-${variant}`, app: await startViceroy({ ports, wasm, editManifest: productManifest(variant, stream) }) });
+      }
     }
     const byName = (name: Name) => instances.findIndex((i) => i.name === name);
     await drivePhase(instances, 'one', BODIES['6B'], WARMUP, kinesis.url);
@@ -186,16 +203,26 @@ export async function run(): Promise<Record<string, number | string>> {
         msPerRequest('product-log') - msPerRequest('product-none') - (msPerRequest('floor-log') - msPerRequest('floor-off')),
         3,
       );
+      if (BEFORE_WASM) {
+        figures[`${phase}.before.kinesisLogging.ratio`] = round((msPerRequest('before-kinesis') - msPerRequest('before-none')) / floorPut);
+        figures[`${phase}.before.proxyAlone6B.ratio`] = round(msPerRequest('before-none') / msPerRequest('floor-off'));
+        figures[`${phase}.before.loggedRequest.ratio`] = round(msPerRequest('before-kinesis') / msPerRequest('floor-put'));
+      }
     }
 
     // The proxy alone with large bodies: only the two programs that log nothing.
-    const proxies = [instances[byName('floor-off')], instances[byName('product-none')]];
+    const proxies = instances.filter((i) => i.name === 'floor-off' || i.name.endsWith('-none'));
     for (const size of ['1MiB', '8MiB'] as const) {
       for (const phase of ['one', 'burst'] as const) {
-        const [floor, product] = await drivePhase(proxies, phase, BODIES[size], BIG_BODY_REQUESTS, kinesis.url);
+        const cpu = await drivePhase(proxies, phase, BODIES[size], BIG_BODY_REQUESTS, kinesis.url);
+        const [floor] = cpu;
         figures[`${phase}.proxyAlone${size}.floorMs`] = round((floor * 1000) / BIG_BODY_REQUESTS);
-        figures[`${phase}.proxyAlone${size}.productMs`] = round((product * 1000) / BIG_BODY_REQUESTS);
-        figures[`${phase}.proxyAlone${size}.ratio`] = round(product / floor);
+        proxies.slice(1).forEach(({ name }, i) => {
+          const build = name.slice(0, name.indexOf('-'));
+          const label = build === 'product' ? '' : `${build}.`;
+          figures[`${phase}.${label}proxyAlone${size}.productMs`] = round((cpu[i + 1] * 1000) / BIG_BODY_REQUESTS);
+          figures[`${phase}.${label}proxyAlone${size}.ratio`] = round(cpu[i + 1] / floor);
+        });
       }
     }
     figures.requestsPerInstance = REQUESTS;
