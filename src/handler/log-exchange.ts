@@ -14,7 +14,7 @@ import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { markLoadStart, startLoggingTimer } from './diagnostics.js';
 import { loadedService, loadService, reportOnce, tableLookupsLeft, type LoadedService, type ServiceSource } from './endpoints.js';
-import { selectLines, type Trigger } from './select-lines.js';
+import { isPlacedFor, selectLines, type Trigger } from './select-lines.js';
 
 /** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
 export interface EmittedLines {
@@ -37,7 +37,8 @@ export async function logExchange(
   // The request that loads the configuration (a sandbox's first, nearly always) counts the load as logging's.
   const loadStart = loadedService(source) ? undefined : markLoadStart(platform);
   const service = loadService(platform, source);
-  if (!service || service.endpoints.length === 0) return;
+  // Without a line of its own to render (placement none only) or lines emitted, nothing is gathered.
+  if (!service || (emitted.length === 0 && !service.endpoints.some((e) => isPlacedFor(e, triggers)))) return;
   const timer = startLoggingTimer(service.config, platform, exchange.startMs, loadStart);
   const facts = collectFacts(exchange, platform);
   const tables = service.tables.forExecution(tableLookupsLeft(service));

@@ -35,10 +35,7 @@ export function selectLines(
   const lines: SelectedLine[] = [];
   const problems: SelectionProblem[] = [];
   for (const endpoint of endpoints) {
-    const wanted =
-      (endpoint.placement === 'format_version_default' && triggers.has('response')) ||
-      (endpoint.placement === 'waf_debug' && triggers.has('waf_flagged'));
-    if (!wanted) continue;
+    if (!isPlacedFor(endpoint, triggers)) continue;
     if (endpoint.responseCondition && !endpoint.responseCondition.test(facts)) continue;
     if (!isSampled(facts.requestId, endpoint.sampleRate, random)) continue;
     // Neither the condition nor the format throws: a failing part renders as "" (as on Fastly)
@@ -59,6 +56,11 @@ export function selectLines(
     lines.push(partitionKey === undefined ? { endpoint, line } : { endpoint, line, partitionKey });
   }
   return { lines, problems };
+}
+
+/** Whether the endpoint's placement logs a request with these triggers (before its condition and sampling). */
+export function isPlacedFor(endpoint: Pick<EndpointConfig, 'placement'>, triggers: ReadonlySet<Trigger>): boolean {
+  return (endpoint.placement === 'format_version_default' && triggers.has('response')) || (endpoint.placement === 'waf_debug' && triggers.has('waf_flagged'));
 }
 
 /**

@@ -87,6 +87,18 @@ describe('handleRequest', () => {
     expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['GET /first 200', 'GET /second 200']);
   });
 
+  it('gathers no facts for a request no endpoint logs by itself (placement none only, nothing emitted)', async () => {
+    const read: string[] = [];
+    const env = new Proxy({}, { get: (_target, name) => void read.push(String(name)) });
+    const platform = createFakePlatform({ config: { ...CONFIG, 'main.placement': 'none' }, secrets: SECRETS, backends: { origin }, env });
+    const e = event(new Request('http://example.com/quiet'));
+    expect(await (await handleRequest(e, platform)).text()).toBe('body of /quiet');
+    await e.settled();
+    // The service's environment (FASTLY_HOSTNAME, FASTLY_POP …) is the first thing gathering facts reads.
+    expect(read).toEqual([]);
+    expect(platform.sent.map((s) => s.backend)).toEqual(['origin']);
+  });
+
   it('keeps serving when the config store is missing, and says so once per instance', async () => {
     const platform = createFakePlatform({ backends: { origin } });
     for (let i = 0; i < 3; i++) {
