@@ -81,8 +81,10 @@ export interface ComputeExchange {
 
 /**
  * What the facts may read from the runtime; each is optional (absent = those variables are not
- * set). On Compute: `env` from `fastly:env`, `geolocate` = `getGeolocationForIpAddress` from
- * `fastly:geolocation`, `detectDevice` from `fastly:device` (see README "Add it to your Compute app").
+ * set). On Compute: `env` from `fastly:env`; `geolocate`: `getGeolocationForIpAddress` from
+ * `fastly:geolocation`, its answer spread into a plain object (`geo && { ...geo }`); `detectDevice`:
+ * `fastly:device`'s `Device.lookup` with its getters copied into a plain object (`hwtype` from
+ * `hardwareType`; docs/library.md "Render your own lines" has both).
  */
 export type ComputeLookups = Partial<Pick<Platform, 'env' | 'geolocate' | 'detectDevice'>>;
 
