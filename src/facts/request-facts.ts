@@ -101,7 +101,7 @@ export interface RequestFacts {
   requestId?: string;
   /** Name of the backend the request was sent to (VCL `req.backend.name`). Added for the format engine. */
   backendName?: string;
-  /** VCL `fastly_info.state`, derived by the handler for a proxy (see README). */
+  /** VCL `fastly_info.state`, derived by the handler for a proxy (docs/log-format.md, "Variables on Compute"). */
   fastlyState?: string;
   /** Next-Gen WAF inspection of this request, for `waf_debug` endpoints (`waf.*` variables). */
   waf?: {

@@ -30,7 +30,7 @@ import { executionFor, handleRequest, type FetchEventLike } from './handle-reque
 import { emitLines } from './log-exchange.js';
 import type { Respond } from './proxy.js';
 
-/** An endpoint's settings, named as in its Config Store item (README "Configuration"). */
+/** An endpoint's settings, named as in its Config Store item (docs/configuration.md). */
 export type EndpointSettings = { readonly [field in (typeof ENDPOINT_FIELDS)[number]]?: string | number | boolean };
 
 /** Service-wide settings, named as the Config Store's service keys (`endpoints` comes from `endpoints`). */
