@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three layers, one project each (see README "Testing"), and the playground page:
+// Three layers, one project each (see docs/testing.md), and the playground page:
 //  unit        plain Node, no network, fakes from test/support/fakes
 //  integration our modules against kinesalite and local stand-ins over HTTP on 127.0.0.1
 //  e2e         the compiled bin/main.wasm in Viceroy, with kinesalite and a demo origin

@@ -12,7 +12,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Reusable-sandbox options are fixed at build time (setReusableSandboxOptions runs during
- * build-time initialization), so they come from the build's environment. README: "Sandbox reuse".
+ * build-time initialization), so they come from the build's environment. docs/configuration.md: "Build-time settings".
  */
 function sandboxOptions() {
   const number = (name, fallback) => {

@@ -15,9 +15,13 @@
 /** A format (or condition) that does not parse: where, what was found, what was expected. */
 export class FormatError extends Error {
   constructor(
+    /** What is wrong, without the position. */
     readonly reason: string,
+    /** 1-based line of the source. */
     readonly line: number,
+    /** 1-based column, in code points. */
     readonly column: number,
+    /** Two lines: the source line (or a window of it) and a `^` under the column. */
     readonly caret: string,
   ) {
     super(`${reason} at line ${line}, column ${column}\n${caret}`);
@@ -40,12 +44,17 @@ export function formatErrorAt(source: string, offset: number, reason: string): F
  * backtrack for minutes; printed like a FormatError, with its position and caret.
  */
 export class FormatWarning {
+  /** The reason, the position and the caret, as one text. */
   readonly message: string;
 
   constructor(
+    /** What is risky, and what to write instead. */
     readonly reason: string,
+    /** 1-based line of the source. */
     readonly line: number,
+    /** 1-based column, in code points. */
     readonly column: number,
+    /** Two lines: the source line (or a window of it) and a `^` under the column. */
     readonly caret: string,
   ) {
     this.message = `${reason} at line ${line}, column ${column}\n${caret}`;

@@ -34,6 +34,7 @@ import { STRINGIFY } from './values.js';
 import type { DeviceInfo } from '../platform/types.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 
+/** Facts given by VCL names that cannot be read: the message names the key at fault. */
 export class FactsError extends Error {
   constructor(message: string) {
     super(message);
@@ -118,7 +119,15 @@ export function factsFromVclJson(input: unknown, nowMs: number = Date.now()): Re
 }
 
 /** factsFromVclJson, with a note for each accepted key whose value production would not use. */
-export function readVclFacts(input: unknown, nowMs: number = Date.now()): { facts: RequestFacts; notes: string[] } {
+export function readVclFacts(
+  input: unknown,
+  nowMs: number = Date.now(),
+): {
+  /** The facts, ready to render. */
+  facts: RequestFacts;
+  /** One note per key whose value production would not use, and why. */
+  notes: string[];
+} {
   const notes: string[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new FactsError('facts must be a JSON object of VCL variable names, e.g. {"req.url": "/a?x=1"}');

@@ -30,6 +30,7 @@ import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-c
 import { TextKeyedCache } from './text-cache.js';
 import { NOT_SET_TEXT } from './values.js';
 
+/** A compiled format, from `compileFormat`: render it once per request. */
 export interface LogFormat {
   /** The format source this was compiled from. */
   readonly source: string;
@@ -48,9 +49,11 @@ export interface LogFormat {
 /** Told which part of a format (0-based, in the order of its directives) failed, and why. */
 export type PartErrorObserver = (error: unknown, partIndex: number) => void;
 
+/** A compiled VCL condition, from `compileCondition` (e.g. `resp.status >= 500`). */
 export interface Condition {
   /** The condition source this was compiled from. */
   readonly source: string;
+  /** Whether the condition holds for these facts. */
   test(facts: RequestFacts): boolean;
   /** The request facts the test reads (facts-read.ts). */
   readonly factsRead: FactsRead;

@@ -16,19 +16,34 @@ import type { Trigger } from './select-lines.js';
 export const ORIGIN_BACKEND = 'origin';
 
 /** The parts of Compute's FetchEvent the handler uses. */
+/** What the logger reads from Compute's `FetchEvent`: pass the event your `fetch` listener gets. */
 export interface FetchEventLike {
+  /** The client's request. */
   request: Request;
+  /** Keeps the execution alive until logging has finished. */
   waitUntil(promise: Promise<unknown>): void;
+  /** `event.client`: who connected, and how. */
   client?: {
+    /** The client's IP address (`client.ip`). */
     address?: string;
+    /** The request id (`req.xid`; the record ids' prefix). */
     requestId?: string;
+    /** `tls.client.protocol`. */
     tlsProtocol?: string | null;
+    /** `tls.client.cipher`. */
     tlsCipherOpensslName?: string | null;
+    /** `tls.client.servername`. */
     tlsClientSNI?: string | null;
+    /** `tls.client.ja3_md5`. */
     tlsJA3MD5?: string | null;
+    /** `tls.client.ja4`. */
     tlsJA4?: string | null;
   };
-  server?: { address?: string };
+  /** `event.server`. */
+  server?: {
+    /** The address the request arrived at (`server.ip`). */
+    address?: string;
+  };
 }
 
 export interface HandleOptions {

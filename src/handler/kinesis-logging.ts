@@ -30,12 +30,13 @@ import { executionFor, handleRequest, type FetchEventLike } from './handle-reque
 import { emitLines } from './log-exchange.js';
 import type { Respond } from './proxy.js';
 
-/** An endpoint's settings, named as in its Config Store item (README "Configuration"). */
+/** An endpoint's settings, named as in its Config Store item (docs/configuration.md). */
 export type EndpointSettings = { readonly [field in (typeof ENDPOINT_FIELDS)[number]]?: string | number | boolean };
 
 /** Service-wide settings, named as the Config Store's service keys (`endpoints` comes from `endpoints`). */
 export type ServiceSettings = { readonly [key in Exclude<(typeof SERVICE_KEYS)[number], 'endpoints'>]?: string };
 
+/** Where `createKinesisLogging` finds its configuration; every field is optional. */
 export interface KinesisLoggingOptions {
   /**
    * The endpoints, by name, in code. Given, the Config Store is not read at all (no lookup is
@@ -45,9 +46,17 @@ export interface KinesisLoggingOptions {
   /** Service-wide settings in code; only with `endpoints`. */
   service?: ServiceSettings;
   /** Store names (defaults: `kinesis_logger`, `kinesis_logger_secrets`, `kinesis_logger_state`). */
-  stores?: { readonly config?: string; readonly secrets?: string; readonly kv?: string };
+  stores?: {
+    /** Config Store holding the endpoints when they are not given in code; default `kinesis_logger`. */
+    readonly config?: string;
+    /** Secret Store with the AWS keys (`<endpoint>.access_key_id`, …) and `admin_token`; default `kinesis_logger_secrets`. */
+    readonly secrets?: string;
+    /** KV Store for the shared shard maps; default `kinesis_logger_state`. */
+    readonly kv?: string;
+  };
 }
 
+/** The logger of one Compute program, from `createKinesisLogging`: `handle` and `emit`. */
 export interface KinesisLogging {
   /** Serve with `respond`, then log the request. `backendRequestsForResponse`: backend requests your handler makes (default 1). */
   handle(event: FetchEventLike, respond: Respond, options?: { backendRequestsForResponse?: number }): Promise<Response>;
@@ -61,12 +70,19 @@ export interface KinesisLogging {
 
 /** Thrown by createKinesisLogging for settings given in code that do not load: every problem, one per line. */
 export class KinesisLoggingConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    /** Every problem, each naming its endpoint and field (`main.region: …`). */
+    readonly problems: readonly string[],
+  ) {
     super(`compute-kinesis-logger: the configuration given in code has ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'KinesisLoggingConfigError';
   }
 }
 
+/**
+ * The library over any {@link Platform}: what the package's `createKinesisLogging` is over Compute's.
+ * Exported by `/testing` as `createKinesisLoggingOn`, for tests in Node with `createFakePlatform`.
+ */
 export function createKinesisLogging(platform: Platform, options: KinesisLoggingOptions = {}): KinesisLogging {
   const source = sourceOf(options);
   return {

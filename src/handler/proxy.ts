@@ -44,7 +44,10 @@ export interface SentBody {
  * Produces the response for a request: the origin fetch (which names its backend, for
  * req.backend.name), or an embedding application's handler.
  */
-export type Respond = ((request: Request) => Promise<Response>) & { readonly backendName?: string };
+export type Respond = ((request: Request) => Promise<Response>) & {
+  /** The backend the response comes from (`req.backend.name`); unset for an application's own handler. */
+  readonly backendName?: string;
+};
 
 /**
  * Longest we wait for the body to drain before logging anyway (a stalled client). Well inside the

@@ -2,13 +2,15 @@
  * The package's main entry (`compute-kinesis-logger`): Fastly's Kinesis logging endpoint inside your
  * own Compute application.
  *
- *   import { createKinesisLogging } from 'compute-kinesis-logger';
- *   const logging = createKinesisLogging();            // endpoints from the Config Store kinesis_logger
- *   addEventListener('fetch', (event) =>
- *     event.respondWith(logging.handle(event, async (request) => {
- *       logging.emit(event, 'audit', JSON.stringify({ path: new URL(request.url).pathname }));
- *       return new Response('hello');
- *     })));
+ * ```ts
+ * import { createKinesisLogging } from 'compute-kinesis-logger';
+ * const logging = createKinesisLogging();            // endpoints from the Config Store kinesis_logger
+ * addEventListener('fetch', (event) =>
+ *   event.respondWith(logging.handle(event, async (request) => {
+ *     logging.emit(event, 'audit', JSON.stringify({ path: new URL(request.url).pathname }));
+ *     return new Response('hello');
+ *   })));
+ * ```
  *
  * `handle` serves the response from your function and then logs the request for every endpoint
  * whose placement is `format_version_default` (or `waf_debug`), exactly like the proxy does.
@@ -20,6 +22,8 @@
  *
  * This entry imports `fastly:*` modules: it runs inside a Compute program. The format engine alone,
  * for Node or any runtime, is `compute-kinesis-logger/format`; test helpers are `/testing`.
+ *
+ * @module compute-kinesis-logger
  */
 import {
   createKinesisLogging as createOn,
@@ -33,6 +37,17 @@ import { fastlyPlatform } from '../platform/fastly.js';
 // path is compiled into the snapshot there, for every application that imports the package.
 void warmUp();
 
+/**
+ * The logger for your Compute program. Call it once, at the top of your program: then it runs while
+ * `fastly compute build` builds the program, and endpoints given in code are checked there (a
+ * wrong field fails the build with {@link KinesisLoggingConfigError}).
+ * @param options endpoints in code, service settings, store names; default: every endpoint from
+ *   the Config Store `kinesis_logger`.
+ * @example
+ * const logging = createKinesisLogging();
+ * addEventListener('fetch', (event) =>
+ *   event.respondWith(logging.handle(event, async (request) => new Response('hello'), { backendRequestsForResponse: 0 })));
+ */
 export function createKinesisLogging(options: KinesisLoggingOptions = {}): KinesisLogging {
   return createOn(fastlyPlatform, options);
 }

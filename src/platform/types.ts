@@ -41,10 +41,15 @@ export type BackendRef = { kind: 'static'; name: string } | { kind: 'dynamic'; h
 export interface Platform {
   /** Opening a store that is not linked throws; callers turn that into a configuration error. */
   openConfig(name: string): ConfigLike;
+  /** The Secret Store `name`. */
   openSecrets(name: string): SecretsLike;
+  /** The KV Store `name`. */
   openKv(name: string): KvStoreLike;
+  /** The Fastly log endpoint `endpointName` of the service. */
   logger(endpointName: string): LoggerLike;
+  /** Sends a request to a backend. */
   fetch: BackendFetch;
+  /** A `fastly:env` variable (`FASTLY_POP`, …), or undefined. */
   env(name: string): string | undefined;
   /** Geolocation record for an IP, or null when unknown. */
   geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;

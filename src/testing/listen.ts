@@ -5,12 +5,20 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A server listening on 127.0.0.1. */
 export interface Listening {
+  /** `http://127.0.0.1:<port>/`. */
   url: string;
+  /** The port it listens on (the one the system chose when 0 was asked). */
   port: number;
+  /** Closes the server and every connection still open. */
   stop: () => Promise<void>;
 }
 
+/**
+ * Starts `server` on 127.0.0.1.
+ * @param port the port to listen on; 0 (the default) takes any free port.
+ */
 export async function listen(server: Server, port = 0): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

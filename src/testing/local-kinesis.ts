@@ -9,15 +9,25 @@ import { listen } from './listen.js';
 
 const require = createRequire(import.meta.url);
 
+/** A running kinesalite, from {@link startLocalKinesis}. */
 export interface LocalKinesis {
+  /** `http://127.0.0.1:<port>/`: the `endpoint_url` (and backend URL) to give the logger. */
   url: string;
+  /** The port it listens on. */
   port: number;
+  /** Stops kinesalite; its streams are gone (they live in memory). */
   stop(): Promise<void>;
 }
 
 export const TEST_REGION = 'us-east-1';
 
-/** Starts kinesalite on 127.0.0.1 (port 0 = any free port). */
+/**
+ * Starts kinesalite on 127.0.0.1 (port 0 = any free port). kinesalite must be installed beside
+ * this package (`npm install --save-dev kinesalite`).
+ * @example
+ * const kinesis = await startLocalKinesis(4567);
+ * await createStream(kinesis.url, 'compute-logs', 4);
+ */
 export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
   const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 5000 });
@@ -28,6 +38,11 @@ export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
 const FAKE_AUTH =
   'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000';
 
+/**
+ * One Kinesis API call (`operation`, e.g. `DescribeStream`) to a local Kinesis at `url`, with an
+ * auth header kinesalite accepts (it checks the shape, not the signature). Throws with the status
+ * and body when the answer is not 2xx; returns the parsed JSON answer.
+ */
 export async function kinesisCall<T = Record<string, unknown>>(url: string, operation: string, body: unknown): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
@@ -44,10 +59,24 @@ export async function kinesisCall<T = Record<string, unknown>>(url: string, oper
   return (text ? JSON.parse(text) : {}) as T;
 }
 
+/** A shard as `ListShards` describes it (Kinesis's own field names). */
 export interface ShardDescription {
+  /** e.g. `shardId-000000000002`. */
   ShardId: string;
-  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
-  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+  /** The shard's hash keys, decimal strings between 0 and 2^128−1. */
+  HashKeyRange: {
+    /** First hash key of the shard. */
+    StartingHashKey: string;
+    /** Last hash key of the shard. */
+    EndingHashKey: string;
+  };
+  /** The shard's sequence numbers; a closed shard (split or merged) has an end. */
+  SequenceNumberRange: {
+    /** First sequence number of the shard. */
+    StartingSequenceNumber: string;
+    /** Set once the shard is closed. */
+    EndingSequenceNumber?: string;
+  };
 }
 
 /** Creates a stream and polls until it is ACTIVE (with a deadline). */
@@ -56,6 +85,7 @@ export async function createStream(url: string, streamName: string, shardCount: 
   await waitActive(url, streamName);
 }
 
+/** Polls until the stream is ACTIVE; throws past `deadlineMs`. */
 export async function waitActive(url: string, streamName: string, deadlineMs = 10_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
@@ -76,26 +106,34 @@ export async function listAllShards(url: string, streamName: string): Promise<Sh
   return Shards;
 }
 
+/** The open shards of a stream (those without an ending sequence number). */
 export async function openShards(url: string, streamName: string): Promise<ShardDescription[]> {
   return (await listAllShards(url, streamName)).filter((s) => !s.SequenceNumberRange.EndingSequenceNumber);
 }
 
+/** Splits a shard at `newStartingHashKey` and waits until the stream is ACTIVE again. */
 export async function splitShard(url: string, streamName: string, shardId: string, newStartingHashKey: bigint): Promise<void> {
   await kinesisCall(url, 'SplitShard', { StreamName: streamName, ShardToSplit: shardId, NewStartingHashKey: newStartingHashKey.toString() });
   await waitActive(url, streamName);
 }
 
+/** Merges two adjacent shards and waits until the stream is ACTIVE again. */
 export async function mergeShards(url: string, streamName: string, shardId: string, adjacentShardId: string): Promise<void> {
   await kinesisCall(url, 'MergeShards', { StreamName: streamName, ShardToMerge: shardId, AdjacentShardToMerge: adjacentShardId });
   await waitActive(url, streamName);
 }
 
+/** A record read back from a stream by {@link readStream}. */
 export interface StoredRecord {
+  /** The shard it was stored on. */
   shardId: string;
   /** The data as UTF-8 text; `bytes` as stored (compressed or aggregated records). */
   data: string;
+  /** The data as stored. */
   bytes: Buffer;
+  /** Its PartitionKey: the record id `<request id>-<n>` unless the endpoint sets `partition_key`. */
   partitionKey: string;
+  /** Its sequence number in the shard. */
   sequenceNumber: string;
 }
 
@@ -123,6 +161,7 @@ export async function readStream(url: string, streamName: string): Promise<Store
   return out;
 }
 
+/** A stream name unlikely to be used already (`<prefix>-<time>-<random>`), for independent tests. */
 export function randomStreamName(prefix = 'test'): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }

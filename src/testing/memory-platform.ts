@@ -7,14 +7,20 @@ import type { BackendRef, DeviceInfo, Platform } from '../platform/types.js';
 import { seededRandom } from './seeded-random.js';
 import { configItems, FakeConfig, FakeKvStore, FakeLogger, FakeSecrets } from './memory-stores.js';
 
+/** Answers the requests sent to one backend of a {@link createFakePlatform} platform. */
 export type BackendHandler = (request: Request) => Promise<Response> | Response;
 
+/** What a {@link createFakePlatform} platform holds; everything is optional. */
 export interface FakePlatformOptions {
   /** Config Store contents in configItems' flat notation (`main.region` → the `main` JSON item). */
   config?: Record<string, string>;
+  /** Secret Store contents by key (`main.access_key_id`, `admin_token`, …). */
   secrets?: Record<string, string>;
+  /** Backends by name (`kinesis`, `sts`, `origin`, or a dynamic backend's host); a backend not listed throws as Compute does. */
   backends?: Record<string, BackendHandler>;
+  /** `fastly:env` variables (`FASTLY_POP`, `FASTLY_SERVICE_VERSION`, …). */
   env?: Record<string, string>;
+  /** The clock, ms since the epoch; default `Date.now`. */
   now?: () => number;
   /** Default: a seeded sequence, so tests repeat. */
   random?: () => number;
@@ -24,13 +30,30 @@ export interface FakePlatformOptions {
   devices?: Record<string, Partial<DeviceInfo>>;
 }
 
+/** A {@link Platform} in memory, with what it received kept for assertions. */
 export interface FakePlatform extends Platform {
+  /** Log endpoints by name, created on first write, with the lines they received. */
   loggers: Map<string, FakeLogger>;
+  /** The one KV Store (every name opens it). */
   kv: FakeKvStore;
   /** Every backend request, in order. */
-  sent: { backend: string; request: Request }[];
+  sent: {
+    /** The backend's name (a dynamic backend: its host). */
+    backend: string;
+    /** A clone of the request as sent. */
+    request: Request;
+  }[];
 }
 
+/**
+ * A whole platform in memory, for running {@link createKinesisLoggingOn} in Node tests.
+ * @example
+ * const platform = createFakePlatform({
+ *   config: { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1' },
+ *   secrets: { 'main.access_key_id': 'AKID', 'main.secret_access_key': 'secret' },
+ *   backends: { kinesis: (request) => Response.json({ FailedRecordCount: 0, Records: [] }) },
+ * });
+ */
 export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
   const loggers = new Map<string, FakeLogger>();
   const kv = new FakeKvStore(options.now);

@@ -6,15 +6,25 @@
 import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/schema.js';
 import type { ConfigLike, KvPutOptions, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 
+/** A KV Store in memory: insert-if-absent (`mode: 'add'`) is atomic, entries expire by their TTL. */
 export class FakeKvStore implements KvStoreLike {
-  readonly entries = new Map<string, { value: string; expiresAtMs?: number }>();
+  /** What it holds, by key. */
+  readonly entries = new Map<string, {
+    /** The stored value. */
+    value: string;
+    /** When the entry expires (from its TTL); absent = never. */
+    expiresAtMs?: number;
+  }>();
+  /** `get` calls so far. */
   gets = 0;
+  /** `put` calls so far. */
   puts = 0;
   /** Set to make every call fail, e.g. new Error('KVStore insert: Too many requests.'). */
   failWith?: Error;
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** The live value of `key`, or null. */
   async get(key: string): Promise<string | null> {
     this.gets++;
     if (this.failWith) throw this.failWith;
@@ -44,8 +54,11 @@ export class FakeKvStore implements KvStoreLike {
   }
 }
 
+/** A log endpoint that keeps its lines. */
 export class FakeLogger implements LoggerLike {
+  /** Every line written, in order. */
   readonly lines: string[] = [];
+  /** Keeps `line`. */
   log(line: string): void {
     this.lines.push(line);
   }
@@ -56,8 +69,10 @@ export class FakeLogger implements LoggerLike {
  * (CONFIG_LOOKUPS_PER_EXECUTION), so a loader that reads too many keys fails here as it would live.
  */
 export class FakeConfig implements ConfigLike {
+  /** Lookups made so far. */
   lookups = 0;
   constructor(private readonly values: Record<string, string>) {}
+  /** The item `key`, or null; throws on the 33rd lookup. */
   get(key: string): string | null {
     if (++this.lookups > CONFIG_LOOKUPS_PER_EXECUTION) {
       throw new Error(`ConfigStore.get: too many lookups (limit ${CONFIG_LOOKUPS_PER_EXECUTION} per execution)`);
@@ -89,8 +104,10 @@ export function configItems(flat: Record<string, string>): Record<string, string
   return items;
 }
 
+/** A Secret Store in memory: values by key. */
 export class FakeSecrets implements SecretsLike {
   constructor(private readonly values: Record<string, string>) {}
+  /** The secret `key` as text, or null. */
   async get(key: string): Promise<string | null> {
     return this.values[key] ?? null;
   }

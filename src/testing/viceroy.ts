@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+/** How {@link startViceroy} runs a program; every field is optional. */
 export interface ViceroyOptions {
   /** The fastly.toml text to run with; default: the fastly.toml in `cwd`. */
   manifest?: string;
@@ -19,6 +20,7 @@ export interface ViceroyOptions {
   wasm?: string;
   /** Default: the current directory. */
   cwd?: string;
+  /** Extra environment variables for Viceroy. */
   env?: Record<string, string>;
   /**
    * How long to wait for the app to listen. Viceroy compiles the whole Wasm before it listens: on a
@@ -27,15 +29,19 @@ export interface ViceroyOptions {
   startTimeoutMs?: number;
 }
 
+/** A program running in Viceroy, from {@link startViceroy}. */
 export interface ViceroyApp {
+  /** `http://127.0.0.1:<port>`, a free port chosen at start. */
   url: string;
   /** Viceroy's process id (its CPU time is in /proc/<pid>/stat, read by bench/floor.ts). */
   pid: number;
+  /** A request to the app (a path, or a URL of the app); refuses any other origin; redirects are not followed. */
   fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
   /** Everything Viceroy printed so far (log endpoints print `name :: line` on stdout). */
   output(): string;
   /** Lines written to one log endpoint. */
   logLines(endpoint: string): string[];
+  /** Stops Viceroy (SIGTERM, then SIGKILL after 3 s). */
   shutdown(): Promise<void>;
 }
 
@@ -46,6 +52,7 @@ export function viceroyBinary(): string {
   return existsSync(cargo) ? cargo : 'viceroy';
 }
 
+/** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -57,6 +64,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a compiled Compute program in Viceroy on a free port of 127.0.0.1, with a fastly.toml's
+ * `[local_server]`, and resolves once it accepts connections (Viceroy compiles the Wasm first).
+ * @example
+ * const app = await startViceroy({ cwd: appDir });          // bin/main.wasm and fastly.toml there
+ * const response = await app.fetch('/hello');
+ * await app.shutdown();
+ */
 export async function startViceroy(options: ViceroyOptions = {}): Promise<ViceroyApp> {
   const cwd = options.cwd ?? process.cwd();
   const wasm = path.resolve(cwd, options.wasm ?? 'bin/main.wasm');

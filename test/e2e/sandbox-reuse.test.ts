@@ -4,7 +4,7 @@
  * map and credentials survives between requests), and a sandbox starts its next request only after
  * the previous request's logging has ended. The second fact is why records of different requests
  * never meet in one sandbox's memory, so they cannot be batched into one PutRecords call without
- * holding them past their own request (README: Sandbox reuse). Should a runtime ever overlap
+ * holding them past their own request (docs/architecture.md: Sandbox reuse). Should a runtime ever overlap
  * requests in a sandbox, this test fails, and cross-request batching becomes possible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

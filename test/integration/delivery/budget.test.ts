@@ -1,7 +1,7 @@
 /**
  * The execution's backend requests across many endpoints (issue 14.1), through the stack with
  * real SigV4 (verifier → fault proxy → kinesalite, STS stand-in): on a cold sandbox with an empty
- * KV store, the largest configuration the README says fits — MAX_ENDPOINTS endpoints on as many
+ * KV store, the largest configuration docs/configuration.md says fits — MAX_ENDPOINTS endpoints on as many
  * streams, with the distinct roles the rest of the 31 requests allow — delivers every line; one distinct role more is refused at load, with the
  * arithmetic. Maps that do not fit are not listed, and that is no failure.
  */

@@ -1,7 +1,7 @@
 /**
  * config/load.ts refuses, with the arithmetic, the endpoints whose lines one request could not
  * send on a new sandbox: distinct roles (AssumeRole) + streams × signers (PutRecords) must fit in
- * the 31 backend requests Compute leaves behind the origin fetch. The README states the largest
+ * the 31 backend requests Compute leaves behind the origin fetch. docs/configuration.md states the largest
  * configuration that fits; this test holds it to the code.
  */
 import { readFileSync } from 'node:fs';
@@ -55,9 +55,9 @@ describe('the request budget of a new sandbox', () => {
     expect(load(flat).errors).toEqual([]);
   });
 
-  it('is what the README says', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`a service can have up to ${MAX_ENDPOINTS} endpoints`);
-    expect(readme).toContain(`${MAX_ENDPOINTS} endpoints on ${MAX_ENDPOINTS} streams with up to ${largestRoles} distinct roles`);
+  it('is what the configuration reference says', () => {
+    const page = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(page).toContain(`a service can have up to ${MAX_ENDPOINTS} endpoints`);
+    expect(page).toContain(`${MAX_ENDPOINTS} endpoints on ${MAX_ENDPOINTS} streams with up to ${largestRoles} distinct roles`);
   });
 });

@@ -38,7 +38,7 @@ const REFERENCE_VARIABLES: ReadonlyArray<[string, string]> = [
   ['obj.status', 'INTEGER'], ['beresp.status', 'INTEGER'], ['waf.executed', 'BOOL'],
 ];
 
-/** Backend-side variables VCL formats use; none exists in Compute (README: "render as not set"). */
+/** Backend-side variables VCL formats use; none exists in Compute (docs/log-format.md: "render as not set"). */
 const BACKEND_VARIABLES: ReadonlyArray<[string, string]> = [
   ['bereq.url', 'STRING'], ['bereq.method', 'STRING'], ['bereq.request', 'STRING'], ['bereq.proto', 'STRING'],
   ['bereq.url.path', 'STRING'], ['bereq.url.qs', 'STRING'], ['bereq.http.Host', 'STRING'], ['bereq.bytes_written', 'INTEGER'],
