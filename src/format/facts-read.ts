@@ -14,9 +14,13 @@
 import type { RequestFacts } from '../facts/request-facts.js';
 import { RenderContext } from './render-context.js';
 
+/** A field of {@link RequestFacts}. */
 export type FactName = keyof RequestFacts;
 
-/** The facts a format or condition reads. */
+/**
+ * The request facts a compiled format or condition reads, known at compile time: e.g. a format
+ * that reads `responseBodyBytes` (`%b`) makes the handler count a body that has no Content-Length.
+ */
 export type FactsRead = ReadonlySet<FactName>;
 
 /** Facts with nothing in them: accessors run over these without failing. */

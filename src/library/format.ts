@@ -33,6 +33,8 @@ export {
   lintFormat,
   NOT_PROVIDED_IN_COMPUTE,
   type Condition,
+  type FactName,
+  type FactsRead,
   type LogFormat,
   type PartErrorObserver,
 } from '../format/index.js';
