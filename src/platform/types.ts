@@ -21,6 +21,8 @@ export interface KvStoreLike {
 /** A Fastly log endpoint (stderr/stdout under Viceroy). */
 export interface LoggerLike {
   log(line: string): void;
+  /** Lines a working endpoint failed to take (platform/safe-logger.ts); absent where writes cannot fail. */
+  readonly failedLines?: number;
 }
 
 export interface ConfigLike {
