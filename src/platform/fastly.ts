@@ -126,6 +126,9 @@ export const fastlyPlatform: Platform = {
     }
   },
   nowMs: highResolutionNowMs,
+  // performance.now() counts from the start of the request (highResolutionNowMs above), so this
+  // is when the request started, whoever asks and however late.
+  requestStartMs: () => highResolutionNowMs() - performance.now(),
   random: Math.random,
   detectDevice,
   vCpuMs: () => vCpuTime(),

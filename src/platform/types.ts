@@ -52,6 +52,11 @@ export interface Platform {
   geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;
   /** Wall clock, milliseconds since the epoch (fractional where available). */
   nowMs(): number;
+  /**
+   * When the current request started, on the nowMs clock; absent where the runtime cannot tell
+   * (callers then take the first moment they see the request).
+   */
+  requestStartMs?(): number;
   /** Uniform in [0, 1): backoff jitter, sampling without a request id, diagnostics ids. */
   random(): number;
   /**

@@ -16,6 +16,8 @@ export interface FakePlatformOptions {
   backends?: Record<string, BackendHandler>;
   env?: Record<string, string>;
   now?: () => number;
+  /** When the current request started (Platform.requestStartMs); absent = the platform cannot tell. */
+  requestStartMs?: () => number;
   /** Default: a seeded sequence, so tests repeat. */
   random?: () => number;
   /** Next-Gen WAF inspection; absent = the runtime has none. */
@@ -60,6 +62,7 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     env: (name) => options.env?.[name],
     geolocate: () => null,
     nowMs: options.now ?? Date.now,
+    requestStartMs: options.requestStartMs,
     random: options.random ?? seededRandom(0x5eed),
     inspect: options.inspect,
     detectDevice: options.devices ? (userAgent) => deviceRecord(options.devices?.[userAgent]) : undefined,
