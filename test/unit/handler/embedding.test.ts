@@ -259,16 +259,19 @@ describe('createKinesisLogging called per request (§2.2)', () => {
       const e = event(`/d${i}`);
       await (await logging.handle(e, async () => new Response('ok'), { backendRequestsForResponse: 0 })).text();
       await e.settled();
+      // Said when the first one past REPORTED_AFTER_INSTANCES is made, not before.
+      expect(platform.loggers.get('kinesis_logger_errors')?.lines ?? []).toHaveLength(i < REPORTED_AFTER_INSTANCES ? 0 : 1);
     }
     expect(made.size).toBe(total);
     expect(platform.loggers.get('copies')!.lines).toHaveLength(total);
     const errors = platform.loggers.get('kinesis_logger_errors')!.lines;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^compute-kinesis-logger: createKinesisLogging: more than ${REPORTED_AFTER_INSTANCES} instances with different options were made in this sandbox`));
-    // The most recent one is kept (the same instance again); the first one was given up and is made anew.
+    // The last MAX_INSTANCES_KEPT are kept (the same instance again); the one before was given up and is made anew.
     const options = (i: number): KinesisLoggingOptions => ({ endpoints: { copy: { destination: 'log_endpoint', log_endpoint: 'copies', format: `copy ${i} %U` } } });
     expect(made.has(createKinesisLogging(platform, options(total - 1)))).toBe(true);
-    expect(made.has(createKinesisLogging(platform, options(0)))).toBe(false);
+    expect(made.has(createKinesisLogging(platform, options(total - MAX_INSTANCES_KEPT)))).toBe(true);
+    expect(made.has(createKinesisLogging(platform, options(total - MAX_INSTANCES_KEPT - 1)))).toBe(false);
   });
 });
 
