@@ -9,6 +9,7 @@
  * Does not own delivering them (log-exchange.ts) or the public API (kinesis-logging.ts).
  */
 import { startExecution, type LoggingExecution } from '../delivery/index.js';
+import { EXECUTION_WALL_TIME_MS } from '../platform/limits.js';
 import type { Platform } from '../platform/types.js';
 import { ConfigLookups } from './config-lookups.js';
 import { noteInstanceStart } from './endpoints.js';
@@ -76,7 +77,17 @@ export function executionOf(event: object): Execution | undefined {
  * deadline counts from the request's start where the runtime tells it, not from the first emit.
  */
 export function executionFor(event: { client?: { requestId?: string } }, platform: Platform, options?: ExecutionOptions): Execution {
-  return executions.get(event) ?? startEventExecution(event, platform, platform.requestStartMs?.() ?? platform.nowMs(), options);
+  return executions.get(event) ?? startEventExecution(event, platform, requestStart(platform), options);
+}
+
+/**
+ * When the request started, as the runtime tells it; now when it cannot. A start in the future or
+ * older than an execution can live is not believed (now, then): it would end logging's time at once.
+ */
+function requestStart(platform: Platform): number {
+  const now = platform.nowMs();
+  const told = platform.requestStartMs?.();
+  return told !== undefined && told <= now && now - told <= EXECUTION_WALL_TIME_MS ? told : now;
 }
 
 /**

@@ -321,6 +321,16 @@ describe('the options of handle and emit are checked (§2.3)', () => {
     expect(calls).toEqual([]);
     expect(p.loggers.get('kinesis_logger_errors')!.lines).toContainEqual(expect.stringMatching(/^Failed to put record onto stream logs: BudgetExhausted/));
   });
+
+  it('emit without handle: a request start the runtime cannot have meant (older than an execution lives) is not believed', async () => {
+    const calls: string[][] = [];
+    const p = createFakePlatform({ config: THREE_ENDPOINTS, secrets: SECRETS, backends: { kinesis: recordingKinesis(calls) }, requestStartMs: () => 0 });
+    const logging = createKinesisLogging(p);
+    const e = event('/clock');
+    logging.emit(e, 'audit', 'on time');
+    await e.settled();
+    expect(calls).toEqual([['on time']]);
+  });
 });
 
 describe("the application's own failures (§2.4)", () => {
