@@ -33,11 +33,12 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function createLogEndpointWriter(logger: (name: string) => LoggerLike, reportOnce: (line: string) => void): LogEndpointWriter {
-  const counters = new Map<string, LogEndpointCounters>();
+  // failedWrites is the endpoint's own count, read when the stats are asked for.
+  const counters = new Map<string, Omit<LogEndpointCounters, 'failedWrites'>>();
   return {
     write(endpoint, lines) {
       let count = counters.get(endpoint.name);
-      if (!count) counters.set(endpoint.name, (count = { logEndpoint: endpoint.logEndpoint, written: 0, failedWrites: 0, truncated: 0, droppedOversize: 0 }));
+      if (!count) counters.set(endpoint.name, (count = { logEndpoint: endpoint.logEndpoint, written: 0, truncated: 0, droppedOversize: 0 }));
       const log = logger(endpoint.logEndpoint);
       const { maxRecordBytes, oversize } = endpoint.line;
       for (const line of lines) {
