@@ -14,9 +14,9 @@
  * One instance per distinct options: calling createKinesisLogging again with options that say the
  * same (compared structurally: options-key.ts) returns the instance made first, with its loaded
  * configuration, credentials and shard maps. An application that makes a new, different one per
- * request pays a load, secret reads and (iam_role) an AssumeRole each time; past
- * REPORTED_AFTER_INSTANCES different ones made during requests, that is reported once, and only
- * the last MAX_INSTANCES_KEPT are kept.
+ * request pays a load, secret reads and (iam_role) an AssumeRole each time: when one more than
+ * REPORTED_AFTER_INSTANCES different ones is made while the sandbox serves requests (not at build
+ * time), that is reported once; only the MAX_INSTANCES_KEPT most recently used are kept.
  *
  * One execution, one budget, whatever the entry point: lines emitted while `handle` serves join its
  * delivery; later emits, and emits in an application that does not use `handle`, share one
