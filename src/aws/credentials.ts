@@ -111,30 +111,36 @@ export function secretKeys(endpoint: string) {
   };
 }
 
-/** Reads access key id, secret and optional session token for `endpoint` from the Secret Store. */
-export async function readKeysFromSecrets(secrets: SecretsLike, endpoint: string): Promise<AwsCredentials> {
+/**
+ * Reads access key id, secret and optional session token for `endpoint` from the Secret Store
+ * `storeName` (named in the messages: a library user may have chosen another store than the default).
+ */
+export async function readKeysFromSecrets(secrets: SecretsLike, endpoint: string, storeName: string): Promise<AwsCredentials> {
   const keys = secretKeys(endpoint);
   const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all([
-    readSecret(secrets, keys.accessKeyId),
-    readSecret(secrets, keys.secretAccessKey),
-    readSecret(secrets, keys.sessionToken),
+    readSecret(secrets, keys.accessKeyId, storeName),
+    readSecret(secrets, keys.secretAccessKey, storeName),
+    readSecret(secrets, keys.sessionToken, storeName),
   ]);
-  if (!accessKeyId) throw missingSecret(keys.accessKeyId);
-  if (!secretAccessKey) throw missingSecret(keys.secretAccessKey);
+  if (!accessKeyId) throw missingSecret(keys.accessKeyId, storeName);
+  if (!secretAccessKey) throw missingSecret(keys.secretAccessKey, storeName);
   return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
 }
 
 /** A secret as text (trailing CR/LF removed: platform/secret-text.ts); one with a control character left is refused. */
-async function readSecret(secrets: SecretsLike, key: string): Promise<string | null> {
+async function readSecret(secrets: SecretsLike, key: string, storeName: string): Promise<string | null> {
   const value = secretText(await secrets.get(key));
   if (value !== null && hasControlCharacter(value)) {
-    throw new CredentialsError('InvalidCredentials', `secret ${key}: contains a line break or another control character; store the value without it`);
+    throw new CredentialsError(
+      'InvalidCredentials',
+      `secret ${key} in Secret Store "${storeName}": contains a line break or another control character; store the value without it`,
+    );
   }
   return value;
 }
 
-function missingSecret(key: string): CredentialsError {
-  return new CredentialsError('MissingCredentials', `secret ${key}: missing or empty in the secret store`);
+function missingSecret(key: string, storeName: string): CredentialsError {
+  return new CredentialsError('MissingCredentials', `secret ${key}: missing or empty in Secret Store "${storeName}"`);
 }
 
 export interface RefreshLimitOptions {

@@ -97,9 +97,9 @@ export function createEndpointCredentials(endpoint: CredentialsSubject, deps: Pr
     try {
       secrets = deps.openSecrets();
     } catch {
-      throw new CredentialsError('MissingCredentials', `secret store ${deps.secretStoreName} cannot be opened (not linked to the service?)`);
+      throw new CredentialsError('MissingCredentials', `Secret Store "${deps.secretStoreName}" cannot be opened (not linked to the service?)`);
     }
-    return readKeysFromSecrets(secrets, endpoint.name);
+    return readKeysFromSecrets(secrets, endpoint.name, deps.secretStoreName);
   }, limits);
   const { access } = endpoint;
   let signer: CredentialsProvider = base;

@@ -6,6 +6,6 @@
  * (errors.ts). Secrets are never read here; they stay in the Secret Store (aws/).
  */
 export { ConfigError } from './errors.js';
-export { loadServiceConfig, LOGGING_BACKEND_REQUESTS, MAX_ENDPOINTS, type LoadOptions } from './load.js';
+export { loadServiceConfig, LOGGING_BACKEND_REQUESTS, lookupsToLoad, MAX_ENDPOINTS, NotEnoughConfigLookups, type LoadOptions } from './load.js';
 export { AWS_REGIONS } from './regions.js';
 export * from './schema.js';

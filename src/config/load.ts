@@ -6,8 +6,11 @@
  * holding a JSON object of its fields (`main` = `{"stream_name": "logs", "region": "us-east-1"}`).
  * One item per endpoint, not one per field, because Compute allows 32 Config Store lookups per
  * execution (reference/compute.md §4.2): a key per field (~25 per endpoint) would exhaust them
- * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint, and the
- * first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before it loads.
+ * with the second endpoint. Loading costs SERVICE_KEYS.length + one lookup per endpoint
+ * (lookupsToLoad), and the first request of a sandbox makes PRE_RESPONSE_CONFIG_LOOKUPS more before
+ * it loads. The lookups are the execution's, shared with an embedding application's own: given what
+ * is left (`lookupsLeft`), a load that cannot fit stops after the `endpoints` key, whole, rather
+ * than failing on Compute's limit part way or reading the last keys as absent.
  *
  * Backend requests: the endpoints that load must be able to send every line of a request on a new
  * sandbox (`fitRequestBudget`), or lines would fail for want of requests (delivery/plan.ts spends
@@ -41,11 +44,48 @@ export const LOGGING_BACKEND_REQUESTS = BACKEND_REQUESTS_PER_EXECUTION - 1;
 export interface LoadOptions {
   /** The KV store for shard maps when the `kv_store` key does not name one. */
   kvStoreName?: string;
+  /**
+   * Config Store lookups the load may make (what the execution has left). Once the `endpoints` key
+   * tells how many items there are, a load that would need more stops with NotEnoughConfigLookups
+   * instead of failing at Compute's limit halfway through, or reading the last keys as absent.
+   */
+  lookupsLeft?: number;
+}
+
+/**
+ * Lookups a load makes: the `endpoints` key, one item per listed endpoint (at most MAX_ENDPOINTS),
+ * and the other service keys.
+ */
+export function lookupsToLoad(endpointsListed: number): number {
+  return SERVICE_KEYS.length + Math.min(endpointsListed, MAX_ENDPOINTS);
+}
+
+/** The load needs more Config Store lookups than the execution has left; nothing was loaded. */
+export class NotEnoughConfigLookups extends Error {
+  constructor(
+    /** Lookups the load needs (lookupsToLoad). */
+    readonly needed: number,
+    /** Lookups the execution had left when the load started. */
+    readonly left: number,
+    /** Endpoints listed in the `endpoints` key (assumed 1 when the key was not read). */
+    readonly endpointsListed: number,
+    /** False when the key was not read: `needed` is the least any load needs. */
+    exact = true,
+  ) {
+    super(
+      `loading needs ${exact ? '' : 'at least '}${needed} Config Store lookups ` +
+        `(the endpoints key, ${exact ? endpointsListed : 'one or more'} endpoint item(s), ${SERVICE_KEYS.length - 1} other service keys) and the execution had ${left} left`,
+    );
+    this.name = 'NotEnoughConfigLookups';
+  }
 }
 
 export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}): ServiceConfig {
   const errors: ConfigError[] = [];
   const listed = [...new Set((store.get('endpoints') ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
+  if (options.lookupsLeft !== undefined && lookupsToLoad(listed.length) > options.lookupsLeft) {
+    throw new NotEnoughConfigLookups(lookupsToLoad(listed.length), options.lookupsLeft, listed.length);
+  }
   if (listed.length === 0) {
     errors.push(new ConfigError(SERVICE, 'endpoints', 'missing: list the endpoint names, comma separated (e.g. "main")'));
   }

@@ -36,7 +36,12 @@ export function createDelivery(endpoints: readonly EndpointConfig[], env: Delive
       const toLogs = new Map<LogEndpointConfig, string[]>();
       for (const { endpoint, line, partitionKey } of lines) {
         if (endpoint.destination === 'kinesis') toKinesis.push({ endpoint, line, partitionKey });
-        else toLogs.set(endpoint, [...(toLogs.get(endpoint) ?? []), line]);
+        else {
+          // Appended in place: copying the list per line made many lines quadratic.
+          const list = toLogs.get(endpoint);
+          if (list) list.push(line);
+          else toLogs.set(endpoint, [line]);
+        }
       }
       for (const [endpoint, endpointLines] of toLogs) logEndpoints.write(endpoint, endpointLines);
       if (toKinesis.length > 0) await kinesis.deliver(toKinesis, execution);

@@ -5,7 +5,8 @@
  * failure report of ours, no per-record visibility beyond what was written.
  *
  * Owns: the line limit (`max_record_bytes` and `oversize`, as for a Kinesis record) and the
- * per-instance counters of what was written. Writes never throw (platform/safe-logger.ts).
+ * per-instance counters of what was written. Writes never throw; the endpoint counts the lines it
+ * failed to take (platform/safe-logger.ts), and the stats show that count.
  */
 import type { LogEndpointConfig } from '../config/index.js';
 import type { LoggerLike } from '../platform/types.js';
@@ -14,7 +15,10 @@ import { truncateUtf8 } from './prepare.js';
 export interface LogEndpointCounters {
   /** The Fastly log endpoint the lines went to. */
   logEndpoint: string;
+  /** Lines handed to the log endpoint (truncated ones included). */
   written: number;
+  /** Of those, lines the endpoint failed to take after it had worked (they went to stderr): the endpoint's own count. */
+  failedWrites: number;
   truncated: number;
   droppedOversize: number;
 }
@@ -29,7 +33,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function createLogEndpointWriter(logger: (name: string) => LoggerLike, reportOnce: (line: string) => void): LogEndpointWriter {
-  const counters = new Map<string, LogEndpointCounters>();
+  // failedWrites is the endpoint's own count, read when the stats are asked for.
+  const counters = new Map<string, Omit<LogEndpointCounters, 'failedWrites'>>();
   return {
     write(endpoint, lines) {
       let count = counters.get(endpoint.name);
@@ -52,6 +57,6 @@ export function createLogEndpointWriter(logger: (name: string) => LoggerLike, re
         }
       }
     },
-    stats: () => Object.fromEntries([...counters].map(([name, c]) => [name, { ...c }])),
+    stats: () => Object.fromEntries([...counters].map(([name, c]) => [name, { ...c, failedWrites: logger(c.logEndpoint).failedLines ?? 0 }])),
   };
 }

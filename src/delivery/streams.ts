@@ -342,7 +342,8 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
         const key = `${sender.config.kinesisUrl}\n${stream.scope}\n${identity.key}`;
         const group = groups.get(key);
         if (group) {
-          group.lines.push(...endpointLines);
+          // One by one: spreading a large list into push's arguments overflows the stack (RangeError).
+          for (const line of endpointLines) group.lines.push(line);
           group.endpoints.push(sender.config.name);
         } else groups.set(key, { lead: sender, identity, stream, endpoints: [sender.config.name], lines: [...endpointLines] });
       }

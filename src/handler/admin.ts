@@ -26,7 +26,8 @@ import { DEFAULT_ERROR_LOG_ENDPOINT } from '../config/index.js';
 import { secretText } from '../platform/secret-text.js';
 import type { Platform } from '../platform/types.js';
 import { renderCostDocument } from './diagnostics.js';
-import { instanceStartedAt, loadService, reportOnce, type ServiceSource } from './endpoints.js';
+import { instanceStartedAt, loadFailure, loadService, reportOnce, type ServiceSource } from './endpoints.js';
+import { emittedLinesOverLimit, MAX_EMITTED_LINES_PER_EXECUTION } from './executions.js';
 import { warmUpOutcome } from './warm-up.js';
 
 export const ADMIN_PATH_PREFIX = '/_kinesis_logger';
@@ -114,6 +115,8 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
 }
 
 function statsDocument(platform: Platform, source: ServiceSource) {
+  // Read before loading: the admin request's own load (a whole execution's lookups) may succeed where requests' did not.
+  const failure = loadFailure(source);
   const service = loadService(platform, source);
   const now = platform.nowMs();
   const startedAtMs = instanceStartedAt() ?? now;
@@ -149,7 +152,10 @@ function statsDocument(platform: Platform, source: ServiceSource) {
       failed: failedLogins.count,
       lastFailedAt: failedLogins.lastAtMs === undefined ? undefined : new Date(failedLogins.lastAtMs).toISOString(),
     },
-    configErrors: service ? service.config.errors.map((e) => e.message) : ['configuration could not be loaded'],
+    configErrors: service ? service.config.errors.map((e) => e.message) : [failure?.message ?? 'configuration could not be loaded'],
+    // Loads that failed in this instance (the last one's report, exactly what ran out or failed).
+    configLoad: failure ? { failures: failure.count, lastFailure: failure.message, lastFailedAt: new Date(failure.atMs).toISOString() } : { failures: 0 },
+    emit: { maxLinesPerExecution: MAX_EMITTED_LINES_PER_EXECUTION, linesOverLimit: emittedLinesOverLimit() },
   };
 }
 

@@ -7,23 +7,29 @@
  * or the names a library user chose), or items given in code, loaded once when the library is
  * created. A configuration problem is reported once per instance on the error log endpoint, never
  * per request, and never stops traffic.
+ *
+ * Loading from a Config Store spends the execution's lookups (config-lookups.ts), shared with an
+ * embedding application's own: a load that does not fit in what is left is not attempted, and is
+ * tried again by an execution that has enough. A load that failed otherwise is kept for
+ * FAILED_LOAD_RETRY_MS, then tried again: not on every request, not never.
  */
 import {
-  CONFIG_LOOKUPS_PER_EXECUTION,
   CONFIG_STORE_NAME,
   type ConfigError,
   DEFAULT_ERROR_LOG_ENDPOINT,
   DEFAULT_KV_STORE_NAME,
   type EndpointConfig,
   loadServiceConfig,
-  PRE_RESPONSE_CONFIG_LOOKUPS,
+  lookupsToLoad,
+  NotEnoughConfigLookups,
   SECRET_STORE_NAME,
   type ServiceConfig,
 } from '../config/index.js';
 import { createDelivery, type Delivery } from '../delivery/index.js';
 import { TableCache } from '../format/index.js';
 import { createFleetMetrics, type FleetMetrics } from '../metrics/index.js';
-import type { LoggerLike, Platform } from '../platform/types.js';
+import type { ConfigLike, LoggerLike, Platform } from '../platform/types.js';
+import { ConfigLookups } from './config-lookups.js';
 
 export interface LoadedService {
   config: ServiceConfig;
@@ -32,8 +38,6 @@ export interface LoadedService {
   errorLog: LoggerLike;
   /** The tables formats read (table.lookup), cached for the instance. */
   tables: TableCache;
-  /** Config Store lookups the load made, not yet charged to an execution (tableLookupsLeft). */
-  unchargedLoadLookups: number;
   /** The fleet-wide metrics lines (`metrics_log_endpoint`); absent when not configured. */
   metrics?: FleetMetrics;
 }
@@ -52,7 +56,22 @@ export interface ServiceSource {
 /** The proxy's source, and the library's when no option changes it. */
 export const DEFAULT_SOURCE: ServiceSource = { configStore: CONFIG_STORE_NAME, secretStore: SECRET_STORE_NAME, kvStore: DEFAULT_KV_STORE_NAME };
 
+/** A failed load is tried again after this long (a store link or item fixed meanwhile, a transient error). */
+export const FAILED_LOAD_RETRY_MS = 10_000;
+
+/** Why the last load of a source failed, for the admin page and for when to try again. */
+export interface LoadFailure {
+  /** What went wrong, as reported. */
+  message: string;
+  atMs: number;
+  /** Failed loads of this source in this instance. */
+  count: number;
+  /** Set when the execution had too few Config Store lookups: tried again by one that has this many. */
+  lookupsNeeded?: number;
+}
+
 const loadedBySource = new Map<ServiceSource, LoadedService>();
+const failedBySource = new Map<ServiceSource, LoadFailure>();
 /** When this instance served its first request (set then, not at module load: that runs at build time). */
 let instanceStartedAtMs: number | undefined;
 const reportedOnce = new Set<string>();
@@ -82,42 +101,47 @@ export function loadedService(source: ServiceSource): LoadedService | undefined 
 }
 
 /**
- * At most one Config Store lookup (PRE_RESPONSE_CONFIG_LOOKUPS): is Next-Gen WAF inspection
- * configured? For the decisions taken before the response in a sandbox that has not loaded its
- * endpoints.
+ * At most one Config Store lookup (PRE_RESPONSE_CONFIG_LOOKUPS), taken from the execution's:
+ * is Next-Gen WAF inspection configured? For the decisions taken before the response in a sandbox
+ * that has not loaded its endpoints. No lookup left, or a store that cannot be read: no.
  */
-export function wafKeyPresent(platform: Platform, source: ServiceSource): boolean {
+export function wafKeyPresent(platform: Platform, source: ServiceSource, lookups: ConfigLookups): boolean {
   if (source.configured) return source.configured.waf !== undefined;
+  if (lookups.left === 0) return false;
   try {
-    return platform.openConfig(source.configStore).get('waf_corp') !== null;
+    return lookups.counted(platform.openConfig(source.configStore)).get('waf_corp') !== null;
   } catch {
     return false;
   }
 }
 
+/** Why the last load of `source` failed in this instance, if it did and has not loaded since. */
+export function loadFailure(source: ServiceSource): LoadFailure | undefined {
+  return failedBySource.get(source);
+}
+
+/** Drops what this instance built for `source` (a library instance it no longer keeps). */
+export function forgetService(source: ServiceSource): void {
+  loadedBySource.delete(source);
+  failedBySource.delete(source);
+}
+
 /**
- * The service's endpoints for this instance, loaded on first use. Never throws: anything that goes
- * wrong here is reported and logging is off for the request, while the request itself is served.
+ * The service's endpoints for this instance, loaded on first use, within the Config Store lookups
+ * `lookups` has left (an execution's; default: a whole execution's worth, for the admin path).
+ * Never throws: anything that goes wrong here is reported and logging is off for the request,
+ * while the request itself is served.
  */
-export function loadService(platform: Platform, source: ServiceSource): LoadedService | undefined {
+export function loadService(platform: Platform, source: ServiceSource, lookups: ConfigLookups = new ConfigLookups()): LoadedService | undefined {
   const known = loadedBySource.get(source);
   if (known) return known;
+  const failed = failedBySource.get(source);
+  if (failed && !shouldRetry(failed, lookups, platform.nowMs())) return undefined;
   let config: ServiceConfig;
-  let loadLookups = 0;
   try {
-    if (source.configured) {
-      config = source.configured;
-    } else {
-      const store = platform.openConfig(source.configStore);
-      // Counted, so table.lookup knows what this execution has left of Compute's 32 lookups.
-      config = loadServiceConfig({ get: (key) => (loadLookups++, store.get(key)) }, { kvStoreName: source.kvStore });
-    }
+    config = source.configured ?? readConfigStore(platform, source, lookups, failed?.lookupsNeeded);
   } catch (error) {
-    // The store is missing (not linked to the service) or could not be read.
-    reportOnce(
-      platform.logger(DEFAULT_ERROR_LOG_ENDPOINT),
-      `compute-kinesis-logger: configuration: config store "${source.configStore}" cannot be read (${error instanceof Error ? error.message : error}); logging is off, traffic is served`,
-    );
+    failLoad(platform, source, error instanceof NotEnoughConfigLookups ? notEnoughLookups(source, error, lookups) : unreadable(source, error, lookups), error);
     return undefined;
   }
   const errorLog = platform.logger(config.errorLogEndpoint);
@@ -148,25 +172,83 @@ export function loadService(platform: Platform, source: ServiceSource): LoadedSe
           startedAtMs: () => instanceStartedAtMs ?? platform.nowMs(),
         })
       : undefined;
-    const service = { config, endpoints: config.endpoints, delivery, errorLog, tables, unchargedLoadLookups: loadLookups, metrics };
+    const service = { config, endpoints: config.endpoints, delivery, errorLog, tables, metrics };
     loadedBySource.set(source, service);
+    failedBySource.delete(source);
     return service;
   } catch (error) {
-    reportOnce(errorLog, `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`);
+    const message = `compute-kinesis-logger: configuration: endpoints could not be set up (${error instanceof Error ? error.message : error}); logging is off, traffic is served`;
+    failLoad(platform, source, message, error, errorLog);
     return undefined;
   }
 }
 
 /**
- * How many Config Store lookups table.lookup may still make in this execution (Compute allows
- * CONFIG_LOOKUPS_PER_EXECUTION): all of them, except in the execution that loaded the
- * configuration from a Config Store (the first to ask after the load), which already spent the
- * load's lookups and the one made before the response.
+ * Reads the source's Config Store within `lookups`. Before any lookup, a load that cannot fit is
+ * refused: it needs at least the service keys and one endpoint item, or as many as the last
+ * attempt found it needs; the loader stops after the `endpoints` key when the items do not fit.
  */
-export function tableLookupsLeft(service: LoadedService): number {
-  const spent = service.unchargedLoadLookups > 0 ? service.unchargedLoadLookups + PRE_RESPONSE_CONFIG_LOOKUPS : 0;
-  service.unchargedLoadLookups = 0;
-  return Math.max(0, CONFIG_LOOKUPS_PER_EXECUTION - spent);
+function readConfigStore(platform: Platform, source: ServiceSource, lookups: ConfigLookups, knownNeed: number | undefined): ServiceConfig {
+  const atLeast = knownNeed ?? lookupsToLoad(1);
+  if (lookups.left < atLeast) throw new NotEnoughConfigLookups(atLeast, lookups.left, atLeast - lookupsToLoad(0), knownNeed !== undefined);
+  let store: ConfigLike;
+  try {
+    store = platform.openConfig(source.configStore);
+  } catch (error) {
+    throw new StoreUnreadable(false, error);
+  }
+  try {
+    return loadServiceConfig(lookups.counted(store), { kvStoreName: source.kvStore, lookupsLeft: lookups.left });
+  } catch (error) {
+    if (error instanceof NotEnoughConfigLookups) throw error;
+    throw new StoreUnreadable(true, error);
+  }
+}
+
+/** The Config Store could not be opened (not linked), or a read failed once it was. */
+class StoreUnreadable extends Error {
+  constructor(
+    readonly opened: boolean,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/**
+ * Whether to load again after `failed`: a load refused for want of lookups, as soon as an execution
+ * has the lookups it needs (checking costs none); any other failure, once FAILED_LOAD_RETRY_MS passed.
+ */
+function shouldRetry(failed: LoadFailure, lookups: ConfigLookups, nowMs: number): boolean {
+  if (failed.lookupsNeeded !== undefined) return lookups.left >= failed.lookupsNeeded;
+  return nowMs - failed.atMs >= FAILED_LOAD_RETRY_MS;
+}
+
+function failLoad(platform: Platform, source: ServiceSource, message: string, error: unknown, errorLog = platform.logger(DEFAULT_ERROR_LOG_ENDPOINT)): void {
+  const count = (failedBySource.get(source)?.count ?? 0) + 1;
+  const lookupsNeeded = error instanceof NotEnoughConfigLookups ? error.needed : undefined;
+  failedBySource.set(source, { message, atMs: platform.nowMs(), count, lookupsNeeded });
+  reportOnce(errorLog, message);
+}
+
+function notEnoughLookups(source: ServiceSource, error: NotEnoughConfigLookups, lookups: ConfigLookups): string {
+  return (
+    `compute-kinesis-logger: configuration: Config Store "${source.configStore}" not loaded: Config Store lookups ran out: ${error.message} ` +
+    `(${lookups.describe()}); logging is off for such requests, traffic is served; loaded by the first execution with ${error.needed} lookups left`
+  );
+}
+
+function unreadable(source: ServiceSource, error: unknown, lookups: ConfigLookups): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  // A read that fails once the store opened is most often Compute's lookup limit: lookups the application did not declare.
+  const hint =
+    error instanceof StoreUnreadable && error.opened
+      ? ` (${lookups.describe()}; if the application makes Config Store lookups of its own, declare them: configLookupsForResponse)`
+      : '';
+  return (
+    `compute-kinesis-logger: configuration: config store "${source.configStore}" cannot be read (${reason})${hint}; ` +
+    `logging is off, traffic is served; tried again in ${FAILED_LOAD_RETRY_MS / 1000} s`
+  );
 }
 
 function describe(error: ConfigError): string {
@@ -176,5 +258,6 @@ function describe(error: ConfigError): string {
 /** For tests: forget the per-instance state. */
 export function resetLoadedService(): void {
   loadedBySource.clear();
+  failedBySource.clear();
   reportedOnce.clear();
 }

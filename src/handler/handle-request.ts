@@ -1,15 +1,18 @@
 /**
  * The request path, top to bottom: serve the response (the origin, or an embedding application's
- * function) → hand it to the client → in waitUntil, after the body is sent: WAF inspection when a
- * waf_debug endpoint needs it, then render and deliver the log lines.
+ * function, guarded: application.ts) → hand it to the client → in waitUntil, after the body is
+ * sent: the application's failure reported, WAF inspection when a waf_debug endpoint needs it,
+ * then render and deliver the log lines.
  */
-import type { EndpointConfig } from '../config/index.js';
-import { startExecution, type LoggingExecution } from '../delivery/index.js';
+import { DEFAULT_ERROR_LOG_ENDPOINT, type EndpointConfig } from '../config/index.js';
 import type { Platform, WafInspection } from '../platform/types.js';
 import { handleAdmin, isAdminRequest } from './admin.js';
+import { applicationFailureLine, guardedResponder, type ApplicationFailure } from './application.js';
 import type { Exchange } from './collect-facts.js';
-import { DEFAULT_SOURCE, loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent, type ServiceSource } from './endpoints.js';
-import { logExchange, type EmittedLines } from './log-exchange.js';
+import type { ConfigLookups } from './config-lookups.js';
+import { DEFAULT_SOURCE, loadedService, loadService, reportOnce, wafKeyPresent, type ServiceSource } from './endpoints.js';
+import { executionOf, startEventExecution } from './executions.js';
+import { logExchange } from './log-exchange.js';
 import { originResponder, serve, setFirstHopClientIp, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
@@ -47,42 +50,17 @@ export interface FetchEventLike {
 }
 
 export interface HandleOptions {
-  /** Produces the response; default: forward to the `origin` backend. */
+  /**
+   * Produces the response: an embedding application's function, guarded (application.ts); default:
+   * forward to the `origin` backend.
+   */
   respond?: Respond;
   /** Backend requests the response itself uses (the origin fetch: 1); the rest is logging's budget. */
   backendRequestsForResponse?: number;
+  /** Config Store lookups the response itself makes (default 0); logging takes from the rest. */
+  configLookupsForResponse?: number;
   /** Where the configuration comes from; default the Config Store `kinesis_logger`. */
   source?: ServiceSource;
-}
-
-/** Per-execution state an embedding application reaches through its event (emit). */
-export interface Execution {
-  /** The one budget and line numbering of every delivery of this execution (delivery/execution.ts). */
-  logging: LoggingExecution;
-  /**
-   * Lines emitted while the response is being served; they join the request's own delivery.
-   * Undefined once that delivery has started: later emits are delivered on their own.
-   */
-  emitted?: EmittedLines[];
-}
-
-const executions = new WeakMap<object, Execution>();
-
-export function executionOf(event: object): Execution | undefined {
-  return executions.get(event);
-}
-
-/**
- * The event's execution, started now when `handle` did not start one (the library's `emit` in an
- * application that serves by itself): every emit of that event then shares its one budget.
- */
-export function executionFor(event: FetchEventLike, platform: Platform, backendRequestsForResponse?: number): Execution {
-  let execution = executions.get(event);
-  if (!execution) {
-    const logging = startExecution({ startMs: platform.nowMs(), now: platform.nowMs, backendRequestsForResponse, requestId: event.client?.requestId });
-    executions.set(event, (execution = { logging }));
-  }
-  return execution;
 }
 
 export function handleRequest(event: FetchEventLike, platform: Platform, options: HandleOptions = {}): Promise<Response> {
@@ -90,22 +68,26 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   const source = options.source ?? DEFAULT_SOURCE;
   if (isAdminRequest(event.request)) return handleAdmin(event.request, platform, source);
   const startMs = platform.nowMs();
-  noteInstanceStart(startMs);
-  const logging = startExecution({ startMs, now: platform.nowMs, backendRequestsForResponse: options.backendRequestsForResponse, requestId: event.client?.requestId });
-  const execution: Execution = { logging, emitted: [] };
-  executions.set(event, execution);
+  // One execution per event: an application that emitted before calling handle keeps the one it started.
+  const execution = executionOf(event) ?? startEventExecution(event, platform, startMs, options);
+  execution.emitted = [];
+  const { lookups } = execution;
 
   // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
-  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source)?.config.trustedUpstreams ?? []);
+  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source, lookups)?.config.trustedUpstreams ?? []);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
-  const wafCopy = wantsWafInspection(platform, source) ? copyForInspection(event.request) : undefined;
-  const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs, () => logReadsBodySize(source));
+  const wafCopy = wantsWafInspection(platform, source, lookups) ? copyForInspection(event.request) : undefined;
+  let failure: ApplicationFailure | undefined;
+  const respond = options.respond ? guardedResponder(options.respond, (f) => (failure = f)) : originResponder(platform.fetch, ORIGIN_BACKEND);
+  const served = serve(event.request, respond, platform.nowMs, () => logReadsBodySize(source));
 
   event.waitUntil(
     served
       .then(async (proxy) => {
         const sent = await proxy.finished;
-        const waf = wafCopy ? inspectForWaf(wafCopy, platform, source) : undefined;
+        // Reported after the response, like everything the logger writes; once per distinct failure.
+        if (failure) reportOnce(loadService(platform, source, lookups)?.errorLog ?? platform.logger(DEFAULT_ERROR_LOG_ENDPOINT), applicationFailureLine(failure));
+        const waf = wafCopy ? inspectForWaf(wafCopy, platform, source, lookups) : undefined;
         const triggers = new Set<Trigger>(['response']);
         if (waf && isFlagged(waf)) triggers.add('waf_flagged');
         const exchange: Exchange = {
@@ -127,7 +109,7 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
         };
         const emitted = execution.emitted ?? [];
         execution.emitted = undefined;
-        await logExchange(exchange, platform, source, logging, triggers, emitted);
+        await logExchange(exchange, platform, source, execution, triggers, emitted);
       })
       .catch((error) => {
         // Last resort: logging must never fail the request, but must not fail silently either.
@@ -178,10 +160,10 @@ function copyForInspection(request: Request): Request {
  * cheap: a sandbox that has not loaded its endpoints yet does not load them here (that compiles
  * every format, which would delay the response); one Config Store lookup of `waf_corp` decides.
  */
-function wantsWafInspection(platform: Platform, source: ServiceSource): boolean {
+function wantsWafInspection(platform: Platform, source: ServiceSource, lookups: ConfigLookups): boolean {
   const service = loadedService(source);
   if (service) return Boolean(service.config.waf && service.endpoints.some((e) => e.placement === 'waf_debug'));
-  return wafKeyPresent(platform, source);
+  return wafKeyPresent(platform, source, lookups);
 }
 
 /**
@@ -189,8 +171,8 @@ function wantsWafInspection(platform: Platform, source: ServiceSource): boolean 
  * inspection is unavailable (Viceroy, a service without Next-Gen WAF), waf_debug endpoints log
  * nothing and the reason is reported once per instance.
  */
-function inspectForWaf(request: Request, platform: Platform, source: ServiceSource): WafInspection | undefined {
-  const service = loadService(platform, source);
+function inspectForWaf(request: Request, platform: Platform, source: ServiceSource, lookups: ConfigLookups): WafInspection | undefined {
+  const service = loadService(platform, source, lookups);
   if (!service?.config.waf) return undefined;
   try {
     if (!platform.inspect) throw new Error('this runtime has no Next-Gen WAF inspection');

@@ -5,15 +5,20 @@
  * client's response. `emitLines` is the same path for lines emitted later. The table lookups
  * formats make stay within the Config Store lookups the execution has left. After a delivery,
  * the fleet-wide metrics lines are written when their interval has passed (metrics/).
+ *
+ * Emitted lines get the escaping rendered lines get (format/newlines.ts, §11.6): CR and LF as
+ * the two characters `\r` and `\n`, so that application data cannot forge a log line. Many lines
+ * cost linear time: nothing here copies a growing list or spreads one into a call's arguments.
  */
 import { CONFIG_LOOKUPS_PER_EXECUTION } from '../config/index.js';
-import type { EndpointLine, LoggingExecution } from '../delivery/index.js';
+import type { EndpointLine } from '../delivery/index.js';
 import type { TableExecution } from '../format/index.js';
 import { enterPhase } from '../platform/phases.js';
 import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { markLoadStart, startLoggingTimer } from './diagnostics.js';
-import { loadedService, loadService, reportOnce, tableLookupsLeft, type LoadedService, type ServiceSource } from './endpoints.js';
+import { loadedService, loadService, reportOnce, type LoadedService, type ServiceSource } from './endpoints.js';
+import { MAX_EMITTED_LINES_PER_EXECUTION, type Execution } from './executions.js';
 import { isPlacedFor, selectLines, type Trigger } from './select-lines.js';
 
 /** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
@@ -30,26 +35,27 @@ export async function logExchange(
   exchange: Exchange,
   platform: Platform,
   source: ServiceSource,
-  execution: LoggingExecution,
+  execution: Execution,
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
   // The request that loads the configuration (a sandbox's first, nearly always) counts the load as logging's.
   const loadStart = loadedService(source) ? undefined : markLoadStart(platform);
-  const service = loadService(platform, source);
+  const service = loadService(platform, source, execution.lookups);
   // Without a line of its own to render (placement none only) or lines emitted, nothing is gathered.
   if (!service || (emitted.length === 0 && !service.endpoints.some((e) => isPlacedFor(e, triggers)))) return;
   const timer = startLoggingTimer(service.config, platform, exchange.startMs, loadStart);
   const facts = collectFacts(exchange, platform);
-  const tables = service.tables.forExecution(tableLookupsLeft(service));
+  // What the application and the load left of the execution's Config Store lookups.
+  const tables = service.tables.forExecution(execution.lookups.left);
   enterPhase('render');
   const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup);
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
   }
   reportTables(tables, service.errorLog);
-  for (const batch of emitted) lines.push(...emittedFor(batch, service));
-  await service.delivery.deliver(lines, execution);
+  addEmitted(lines, emitted, service, execution);
+  await service.delivery.deliver(lines, execution.logging);
   service.metrics?.afterDelivery();
   timer.finish(lines.length);
 }
@@ -68,22 +74,40 @@ function reportTables(tables: TableExecution, errorLog: LoggerLike): void {
 }
 
 /**
- * Sends lines the application wrote itself through the named endpoint (any placement; the way to
- * use `none`). An unknown or disabled endpoint is reported once per instance.
+ * Sends lines the application wrote itself through the named endpoints (any placement; the way to
+ * use `none`), in one delivery. An unknown or disabled endpoint is reported once per instance.
  */
-export async function emitLines(emitted: EmittedLines, platform: Platform, source: ServiceSource, execution: LoggingExecution): Promise<void> {
-  const service = loadService(platform, source);
+export async function emitLines(emitted: readonly EmittedLines[], platform: Platform, source: ServiceSource, execution: Execution): Promise<void> {
+  const service = loadService(platform, source, execution.lookups);
   if (!service) return;
-  await service.delivery.deliver(emittedFor(emitted, service), execution);
+  const lines: EndpointLine[] = [];
+  addEmitted(lines, emitted, service, execution);
+  if (lines.length === 0) return;
+  await service.delivery.deliver(lines, execution.logging);
   service.metrics?.afterDelivery();
 }
 
-function emittedFor({ endpointName, lines }: EmittedLines, service: LoadedService): EndpointLine[] {
-  const endpoint = service.endpoints.find((e) => e.name === endpointName);
-  if (!endpoint) {
-    // No count in the text: reportOnce de-duplicates by text, so this stays one line per instance.
-    reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); its lines are not sent`);
-    return [];
+/** Appends the emitted lines for their endpoints, escaped, one by one (a spread of a large batch overflows the stack). */
+function addEmitted(lines: EndpointLine[], emitted: readonly EmittedLines[], service: LoadedService, execution: Execution): void {
+  for (const { endpointName, lines: batch } of emitted) {
+    const endpoint = service.endpoints.find((e) => e.name === endpointName);
+    if (!endpoint) {
+      // No count in the text: reportOnce de-duplicates by text, so this stays one line per instance.
+      reportOnce(service.errorLog, `compute-kinesis-logger: emit: no usable endpoint named "${endpointName}" (see the configuration report); its lines are not sent`);
+      continue;
+    }
+    for (const line of batch) lines.push({ endpoint, line: escapeNewlines(line) });
   }
-  return lines.map((line) => ({ endpoint, line }));
+  if (execution.linesOverLimit > 0) {
+    reportOnce(
+      service.errorLog,
+      `compute-kinesis-logger: emit: an execution emitted more than ${MAX_EMITTED_LINES_PER_EXECUTION} lines; the lines past that were not sent ` +
+        '(counted on the admin page: emit.linesOverLimit)',
+    );
+  }
+}
+
+/** LF and CR as `\n` and `\r`, exactly as the renderer writes them (format/newlines.ts). */
+function escapeNewlines(line: string): string {
+  return line.indexOf('\n') === -1 && line.indexOf('\r') === -1 ? line : line.replace(/[\r\n]/g, (c) => (c === '\n' ? '\\n' : '\\r'));
 }

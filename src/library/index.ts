@@ -13,12 +13,16 @@
  * ```
  *
  * `handle` serves the response from your function and then logs the request for every endpoint
- * whose placement is `format_version_default` (or `waf_debug`), exactly like the proxy does.
- * `emit` sends lines you write yourself through a named endpoint — the way to use placement
- * `none`. Lines emitted while `handle` serves the request travel with the request's own lines
- * (shared PutRecords calls); later ones are sent on their own. Both share the execution's
- * backend-request budget and never throw into your code. Options put the endpoints in code and
- * name the stores (handler/kinesis-logging.ts).
+ * whose placement is `format_version_default` (or `waf_debug`), exactly like the proxy does; when
+ * your function throws, the client gets a 500 and the request is still logged. `emit` sends lines
+ * you write yourself through a named endpoint — the way to use placement `none`. Lines emitted
+ * while `handle` serves the request travel with the request's own lines (shared PutRecords calls);
+ * later ones, emitted in the same turn of the event loop, are sent together. Both share the
+ * execution's backend requests and Config Store lookups: declare what your function spends
+ * (`backendRequestsForResponse`, `configLookupsForResponse`). A wrong argument is a TypeError at
+ * once; past that, neither throws into your code. Options put the endpoints in code and name the
+ * stores (handler/kinesis-logging.ts); create the instance once, at the top of the program
+ * (identical options give the same instance).
  *
  * This entry imports `fastly:*` modules: it runs inside a Compute program. The format engine alone,
  * for Node or any runtime, is `compute-kinesis-logger/format`; test helpers are `/testing`.
@@ -38,15 +42,18 @@ import { fastlyPlatform } from '../platform/fastly.js';
 void warmUp();
 
 /**
- * The logger for your Compute program. Call it once, at the top of your program: then it runs while
- * `fastly compute build` builds the program, and endpoints given in code are checked there (a
- * wrong field fails the build with {@link KinesisLoggingConfigError}).
+ * The logger for your Compute program, configured by `options` (default: the Config Store
+ * `kinesis_logger`). Call it once, at the top of the program: there it runs at build time, so a
+ * wrong configuration given in code fails the build. Called again with options that say the same
+ * (compared by value), it returns the same instance, with its loaded configuration, credentials
+ * and shard maps; a different instance per request is reported once on the error log endpoint.
+ *
  * @param options endpoints in code, service settings, store names; default: every endpoint from
  *   the Config Store `kinesis_logger`.
  * @example
- * const logging = createKinesisLogging();
+ * const logging = createKinesisLogging({ stores: { config: 'shop_logging' } });
  * addEventListener('fetch', (event) =>
- *   event.respondWith(logging.handle(event, async (request) => new Response('hello'), { backendRequestsForResponse: 0 })));
+ *   event.respondWith(logging.handle(event, (request) => shop(request), { backendRequestsForResponse: 1, configLookupsForResponse: 2 })));
  */
 export function createKinesisLogging(options: KinesisLoggingOptions = {}): KinesisLogging {
   return createOn(fastlyPlatform, options);
@@ -58,6 +65,8 @@ export {
   type KinesisLogging,
   type KinesisLoggingOptions,
   type Respond,
+  type ResponseCosts,
   type ServiceSettings,
 } from '../handler/kinesis-logging.js';
+export { MAX_EMITTED_LINES_PER_EXECUTION } from '../handler/executions.js';
 export type { FetchEventLike } from '../handler/handle-request.js';

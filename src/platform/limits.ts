@@ -6,3 +6,5 @@
 
 /** Backend requests one execution may make (10 on trial accounts). */
 export const BACKEND_REQUESTS_PER_EXECUTION = 32;
+/** Wall time one execution may run (60 s on trial accounts). */
+export const EXECUTION_WALL_TIME_MS = 120_000;

@@ -21,6 +21,8 @@ export interface KvStoreLike {
 /** A Fastly log endpoint (stderr/stdout under Viceroy). */
 export interface LoggerLike {
   log(line: string): void;
+  /** Lines a working endpoint failed to take (platform/safe-logger.ts); absent where writes cannot fail. */
+  readonly failedLines?: number;
 }
 
 export interface ConfigLike {
@@ -55,6 +57,11 @@ export interface Platform {
   geolocate(ip: string): Readonly<Record<string, string | number | null>> | null;
   /** Wall clock, milliseconds since the epoch (fractional where available). */
   nowMs(): number;
+  /**
+   * When the current request started, on the nowMs clock; absent where the runtime cannot tell
+   * (callers then take the first moment they see the request).
+   */
+  requestStartMs?(): number;
   /** Uniform in [0, 1): backoff jitter, sampling without a request id, diagnostics ids. */
   random(): number;
   /**

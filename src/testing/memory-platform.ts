@@ -22,6 +22,8 @@ export interface FakePlatformOptions {
   env?: Record<string, string>;
   /** The clock, ms since the epoch; default `Date.now`. */
   now?: () => number;
+  /** When the current request started (Platform.requestStartMs); absent = the platform cannot tell. */
+  requestStartMs?: () => number;
   /** Default: a seeded sequence, so tests repeat. */
   random?: () => number;
   /** Next-Gen WAF inspection; absent = the runtime has none. */
@@ -83,6 +85,7 @@ export function createFakePlatform(options: FakePlatformOptions): FakePlatform {
     env: (name) => options.env?.[name],
     geolocate: () => null,
     nowMs: options.now ?? Date.now,
+    requestStartMs: options.requestStartMs,
     random: options.random ?? seededRandom(0x5eed),
     inspect: options.inspect,
     detectDevice: options.devices ? (userAgent) => deviceRecord(options.devices?.[userAgent]) : undefined,

@@ -93,8 +93,8 @@ describe('staticCredentials (user_credentials)', () => {
     const values: Record<string, string> = { 'main.access_key_id': 'AKID1' };
     const secrets = new FakeSecrets(values);
     const clock = { now: 0 };
-    const provider = staticCredentials(() => readKeysFromSecrets(secrets, 'main'), { now: () => clock.now });
-    await expect(provider.get(budget())).rejects.toThrow('secret main.secret_access_key: missing or empty in the secret store');
+    const provider = staticCredentials(() => readKeysFromSecrets(secrets, 'main', 'kinesis_logger_secrets'), { now: () => clock.now });
+    await expect(provider.get(budget())).rejects.toThrow('secret main.secret_access_key: missing or empty in Secret Store "kinesis_logger_secrets"');
     values['main.secret_access_key'] = 'the-secret';
     expect(await provider.get(budget())).toEqual({ accessKeyId: 'AKID1', secretAccessKey: 'the-secret', sessionToken: undefined });
     values['main.secret_access_key'] = 'rotated';
@@ -104,9 +104,9 @@ describe('staticCredentials (user_credentials)', () => {
     expect(provider.stats()).toMatchObject({ source: 'secret_store', fetches: 3, fetchFailures: 1, lastErrorCode: 'MissingCredentials' });
   });
 
-  it('names the key, never the value, in errors', async () => {
-    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.secret_access_key': 'SECRET-VALUE' }), 'x').catch((e: Error) => e);
-    expect(error).toMatchObject({ errorCode: 'MissingCredentials', message: 'secret x.access_key_id: missing or empty in the secret store' });
+  it('names the key and the Secret Store it was looked for in, never the value, in errors', async () => {
+    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.secret_access_key': 'SECRET-VALUE' }), 'x', 'app_secrets').catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'MissingCredentials', message: 'secret x.access_key_id: missing or empty in Secret Store "app_secrets"' });
     expect(JSON.stringify(error) + String(error)).not.toContain('SECRET-VALUE');
   });
 
@@ -115,14 +115,14 @@ describe('staticCredentials (user_credentials)', () => {
       { name: 'main', region: 'us-east-1', access: { method: 'user_credentials' } },
       { openSecrets: () => { throw new TypeError('no store'); }, secretStoreName: 'kinesis_logger_secrets', fetch: () => Promise.reject(new Error('unused')), now: Date.now, roleSessions: new Map() },
     );
-    await expect(provider.identity(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'secret store kinesis_logger_secrets cannot be opened (not linked to the service?)' });
+    await expect(provider.identity(budget())).rejects.toMatchObject({ errorCode: 'MissingCredentials', message: 'Secret Store "kinesis_logger_secrets" cannot be opened (not linked to the service?)' });
   });
 
   it('reads secrets without the trailing line break `--stdin <<<` stores, and refuses one with a control character inside, by key', async () => {
-    const keys = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1\n', 'x.secret_access_key': 'the-secret\r\n', 'x.session_token': 'token\n\n' }), 'x');
+    const keys = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1\n', 'x.secret_access_key': 'the-secret\r\n', 'x.session_token': 'token\n\n' }), 'x', 'app_secrets');
     expect(keys).toEqual({ accessKeyId: 'AKID1', secretAccessKey: 'the-secret', sessionToken: 'token' });
-    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1', 'x.secret_access_key': 'SECRET\nVALUE' }), 'x').catch((e: Error) => e);
-    expect(error).toMatchObject({ errorCode: 'InvalidCredentials', message: 'secret x.secret_access_key: contains a line break or another control character; store the value without it' });
+    const error = await readKeysFromSecrets(new FakeSecrets({ 'x.access_key_id': 'AKID1', 'x.secret_access_key': 'SECRET\nVALUE' }), 'x', 'app_secrets').catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'InvalidCredentials', message: 'secret x.secret_access_key in Secret Store "app_secrets": contains a line break or another control character; store the value without it' });
     expect(String(error)).not.toContain('SECRET');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadServiceConfig } from '../../../src/config/load.js';
+import { loadServiceConfig, lookupsToLoad, NotEnoughConfigLookups } from '../../../src/config/load.js';
 import { PRE_RESPONSE_CONFIG_LOOKUPS } from '../../../src/config/schema.js';
 import { KINESIS_DEFAULT_FORMAT } from '../../../src/format/index.js';
 import { configItems, FakeConfig } from '../../../src/testing/memory-stores.js';
@@ -91,6 +91,20 @@ describe('loadServiceConfig', () => {
     expect(config.errors.map((e) => e.message)).toEqual([
       'service: endpoints: 28 endpoints listed, at most 21 are read (Compute allows 32 Config Store lookups per request); ignored: e21, e22, e23, e24, e25, e26, e27',
     ]);
+  });
+
+  it('counts its lookups exactly (lookupsToLoad), and stops after the endpoints key when they do not fit in what is left', () => {
+    const flat = { ...minimal, endpoints: 'main,b,c', 'b.stream_name': 'logs', 'b.region': 'us-east-1', 'c.stream_name': 'logs', 'c.region': 'us-east-1' };
+    const full = new FakeConfig(configItems(flat));
+    expect(loadServiceConfig(full, { lookupsLeft: lookupsToLoad(3) }).endpoints).toHaveLength(3);
+    expect(full.lookups).toBe(lookupsToLoad(3));
+    expect(lookupsToLoad(3)).toBe(13);
+    const short = new FakeConfig(configItems(flat));
+    const attempt = () => loadServiceConfig(short, { lookupsLeft: 12 });
+    expect(attempt).toThrow(NotEnoughConfigLookups);
+    expect(attempt).toThrow('loading needs 13 Config Store lookups (the endpoints key, 3 endpoint item(s), 9 other service keys) and the execution had 12 left');
+    // Only the endpoints key was read, each time: no half-read configuration whose last keys took their defaults.
+    expect(short.lookups).toBe(2);
   });
 
   it('explains an endpoint item that is missing, not JSON, or not an object', () => {

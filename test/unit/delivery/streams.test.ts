@@ -166,7 +166,7 @@ describe('createStreamDelivery: calls, streams and record ids', () => {
     expect(puts().flatMap((c) => c.lines)).toEqual(['fine-0', 'fine-1']);
     expect(fallback).toEqual(['lost-0', 'lost-1']);
     expect(errorLog).toEqual([
-      'Failed to put record onto stream logs: MissingCredentials secret broken.access_key_id: missing or empty in the secret store (endpoint broken); ' +
+      'Failed to put record onto stream logs: MissingCredentials secret broken.access_key_id: missing or empty in Secret Store "kinesis_logger_secrets" (endpoint broken); ' +
         'its lines are not sent until the secret exists, and are counted on the admin page',
     ]);
     const stats = delivery.stats();
@@ -285,8 +285,8 @@ describe('createStreamDelivery: AssumeRole', () => {
     expect(Object.fromEntries(written)).toEqual({ 'my-datadog': ['d1', 'd2'], tiny: ['fits'] });
     expect(once).toEqual([expect.stringContaining('small: a line over max_record_bytes (1024) was dropped (oversize=drop)')]);
     expect(delivery.stats().logEndpoints).toEqual({
-      datadog: { logEndpoint: 'my-datadog', written: 2, truncated: 0, droppedOversize: 0 },
-      small: { logEndpoint: 'tiny', written: 1, truncated: 0, droppedOversize: 1 },
+      datadog: { logEndpoint: 'my-datadog', written: 2, failedWrites: 0, truncated: 0, droppedOversize: 0 },
+      small: { logEndpoint: 'tiny', written: 1, failedWrites: 0, truncated: 0, droppedOversize: 1 },
     });
     // The Kinesis endpoint beside them is unaffected: its lines still go out signed.
     await delivery.deliver(lines(['direct', 'k1'], ['datadog', 'd3']), execution());

@@ -122,7 +122,7 @@ describe('handleRequest', () => {
     const errors = platform.loggers.get('kinesis_logger_errors')!.lines;
     // Once per instance, not once per request.
     expect(errors).toEqual([
-      'Failed to put record onto stream logs: MissingCredentials secret main.secret_access_key: missing or empty in the secret store (endpoint main); ' +
+      'Failed to put record onto stream logs: MissingCredentials secret main.secret_access_key: missing or empty in Secret Store "kinesis_logger_secrets" (endpoint main); ' +
         'its lines are not sent until the secret exists, and are counted on the admin page',
     ]);
     expect(errors.join('\n')).not.toContain('AKIDUNITTEST');

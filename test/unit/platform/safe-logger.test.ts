@@ -31,4 +31,35 @@ describe('safeLogger', () => {
       'kinesis_logger_errors :: second',
     ]);
   });
+
+  it('after the endpoint has worked, a failed line is counted and sent to stderr, and the next line is tried on the endpoint', () => {
+    const written: string[] = [];
+    const stderr: string[] = [];
+    let failNext = false;
+    const flaky = {
+      log(line: string) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('write failed');
+        }
+        written.push(line);
+      },
+    };
+    const log = safeLogger('app_log', flaky, (l) => stderr.push(l));
+    log.log('one');
+    failNext = true;
+    log.log('two');
+    log.log('three');
+    failNext = true;
+    log.log('four');
+    log.log('five');
+    expect(written).toEqual(['one', 'three', 'five']);
+    expect(log.failedLines).toBe(2);
+    // The cause is noted once; every failed line is on stderr, not lost.
+    expect(stderr).toEqual([
+      'compute-kinesis-logger: log endpoint "app_log": a line could not be written (write failed); it goes to stderr, failed lines are counted, and the next line is tried on the endpoint',
+      'app_log :: two',
+      'app_log :: four',
+    ]);
+  });
 });
