@@ -24,7 +24,14 @@ const BENCHES: Bench[] = [
   { file: 'e2e-overhead.ts', subject: 'the compiled Wasm in Viceroy', targets: { latencyRatioP50: '≤1.05', putRecordsCallsPer1000: '≤20 with batching' } },
   { file: 'logging-cpu.ts', subject: "logging's CPU inside the Wasm, by phase; default and AOT builds", targets: { 'default.loggingOverRender': '≤10×' } },
   { file: 'compression.ts', subject: 'compression = gzip: payload units and bytes per 1,000 lines', targets: {} },
+  { file: 'digests.ts', subject: 'src/hash against @noble/hashes, Node and (with Viceroy) the Wasm', targets: digestTargets() },
 ];
+
+/** The issue's rule for each Wasm ratio: noble is adopted for an algorithm unless it is more than 1.2× slower. */
+function digestTargets(): Record<string, string> {
+  const workloads = ['md5', 'sha1', 'sha256', 'sha512', 'hmac-sha256'].flatMap((h) => [64, 1024, 6144].map((s) => `${h}.${s}`));
+  return Object.fromEntries([...workloads, 'render', 'kpl'].map((w) => [`wasm.${w}.nobleOverHandWritten`, '≤1.2 to adopt noble']));
+}
 
 /**
  * The one table printed at the end: each row a figure of this project beside the naive path's

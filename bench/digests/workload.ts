@@ -60,6 +60,8 @@ const RENDER_FACTS: RequestFacts = {
   responseHeaders: [['content-type', 'text/html']],
   responseBodyBytes: 1024,
   clientIp: '192.0.2.1',
+  server: { hostname: 'cache-zzz-0', datacenter: 'ZZZ' },
+  tls: {},
 };
 
 const KPL_LINE = fixedBytes(500, 500);
