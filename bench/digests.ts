@@ -11,6 +11,7 @@
  * hand-written. Each Wasm round asks both programs in turn, so drift of the machine falls on both.
  *
  *   npx tsx bench/digests.ts      (or npm run bench -- digests)
+ *   BENCH_DIGEST_ROUNDS=9 BENCH_DIGEST_WORKLOADS=md5,kpl npx tsx bench/digests.ts
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..');
 const OUT_DIR = path.join(os.tmpdir(), 'ckl-bench-digests');
 const ROUNDS = Number(process.env.BENCH_DIGEST_ROUNDS ?? 5);
+/** Comma-separated prefixes of the workloads to run (`md5,kpl`); default every workload. */
+const ONLY = (process.env.BENCH_DIGEST_WORKLOADS ?? '').split(',').filter(Boolean);
 
 const BUILDS = ['hand-written', 'noble'] as const;
 type Build = (typeof BUILDS)[number];
@@ -91,7 +94,7 @@ function compareOutputs(name: string, outputs: Record<Build, string>): void {
 function nodeFigures(): { names: string[]; figures: Figures } {
   const load = createRequire(import.meta.url);
   const modules = Object.fromEntries(BUILDS.map((b) => [b, load(path.join(OUT_DIR, b, 'node.cjs')) as Workloads])) as Record<Build, Workloads>;
-  const names = modules['hand-written'].WORKLOADS;
+  const names = modules['hand-written'].WORKLOADS.filter((name) => ONLY.length === 0 || ONLY.some((prefix) => name.startsWith(prefix)));
   const samples: Record<Build, Record<string, number[]>> = { 'hand-written': {}, noble: {} };
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of names) {
