@@ -33,7 +33,7 @@ const ONLY = (process.env.BENCH_DIGEST_WORKLOADS ?? '').split(',').filter(Boolea
 const BUILDS = ['hand-written', 'noble'] as const;
 type Build = (typeof BUILDS)[number];
 
-/** Runs per timed sample: enough for a few ms of work in Node, fewer in the interpreter. */
+/** Runs per timed sample, by bytes hashed (a render weighs about 4 KB, an aggregate 50 KB): tens of ms each. */
 function iterations(name: string, place: 'node' | 'wasm'): number {
   const bytes = name === 'kpl' ? 51_200 : name === 'render' ? 4096 : Number(name.split(':')[1]);
   const budget = place === 'node' ? 4_000_000 : 120_000;
@@ -90,9 +90,10 @@ interface Workloads {
   measure(name: string, iterations: number, nowMs: () => number): Measurement;
 }
 
-/** µs per run by build and workload, medians over ROUNDS; throws when the builds' outputs differ. */
+/** µs per run by build and workload, medians over ROUNDS. */
 type Figures = Record<Build, Record<string, number>>;
 
+/** Both builds must print the same digest, line or trailer: a check of noble and of the adapters. */
 function compareOutputs(name: string, outputs: Record<Build, string>): void {
   if (outputs['hand-written'] !== outputs.noble) throw new Error(`${name}: the builds disagree: ${outputs['hand-written']} vs ${outputs.noble}`);
 }
