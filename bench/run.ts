@@ -40,7 +40,14 @@ const BENCHES: Bench[] = [
     },
   },
   { file: 'compression.ts', subject: 'compression = gzip: payload units and bytes per 1,000 lines', targets: {} },
+  { file: 'digests.ts', subject: 'src/hash against @noble/hashes, Node and (with Viceroy) the Wasm', targets: digestTargets() },
 ];
+
+/** The issue's rule for each Wasm ratio: noble is adopted for an algorithm unless it is more than 1.2× slower. */
+function digestTargets(): Record<string, string> {
+  const workloads = ['md5', 'sha1', 'sha256', 'sha512', 'hmac-sha256'].flatMap((h) => [64, 1024, 6144].map((s) => `${h}.${s}`));
+  return Object.fromEntries([...workloads, 'render', 'kpl'].map((w) => [`wasm.${w}.nobleOverHandWritten`, '≤1.2 to adopt noble']));
+}
 
 /**
  * The one table printed at the end: each row a figure of this project beside the naive path's
@@ -86,6 +93,11 @@ const SUMMARY: { subject: string; ours: FigureRef; naive?: FigureRef | string; t
   { subject: '… Datadog, KPL aggregation', ours: ['compression.ts', 'datadog.gzip.kplPayloadUnits'], naive: ['compression.ts', 'datadog.none.kplPayloadUnits'], target: '—' },
   { subject: 'bytes per line, gzip (naive: none), Kinesis default / Datadog', ours: ['compression.ts', 'kinesisDefault.gzip.bytesPerLine'], naive: ['compression.ts', 'kinesisDefault.none.bytesPerLine'], target: '—' },
   { subject: '… Datadog', ours: ['compression.ts', 'datadog.gzip.bytesPerLine'], naive: ['compression.ts', 'datadog.none.bytesPerLine'], target: '—' },
+  { subject: 'MD5 of 6 KB in the Wasm, µs: src/hash (beside: @noble/hashes)', ours: ['digests.ts', 'wasm.md5.6144.handWrittenMicros'], naive: ['digests.ts', 'wasm.md5.6144.nobleMicros'], target: 'noble unless >1.2× slower' },
+  { subject: '… SHA-256 of 6 KB', ours: ['digests.ts', 'wasm.sha256.6144.handWrittenMicros'], naive: ['digests.ts', 'wasm.sha256.6144.nobleMicros'], target: 'noble unless >1.2× slower' },
+  { subject: '… SHA-512 of 6 KB', ours: ['digests.ts', 'wasm.sha512.6144.handWrittenMicros'], naive: ['digests.ts', 'wasm.sha512.6144.nobleMicros'], target: 'noble unless >1.2× slower' },
+  { subject: '… a line of 8 digest functions', ours: ['digests.ts', 'wasm.render.handWrittenMicros'], naive: ['digests.ts', 'wasm.render.nobleMicros'], target: 'noble unless >1.2× slower' },
+  { subject: '… a 50 KB KPL aggregate (MD5 trailer)', ours: ['digests.ts', 'wasm.kpl.handWrittenMicros'], naive: ['digests.ts', 'wasm.kpl.nobleMicros'], target: 'noble unless >1.2× slower' },
   { subject: '25 KiB units per 1,000 records stored, in the Wasm, Kinesis default, gzip (naive: none)', ours: ['logging-cpu.ts', 'gzip.payloadUnitsPer1000KinesisDefault'], naive: ['logging-cpu.ts', 'none.payloadUnitsPer1000KinesisDefault'], target: '—' },
 ];
 
