@@ -8,6 +8,7 @@
 import { closestNames } from '../format/suggest.js';
 import { describeJsonSyntaxError } from '../json/syntax-error.js';
 import { ConfigError } from './errors.js';
+import { isQuotable, quoteValue } from './quote.js';
 import { ENDPOINT_FIELDS } from './schema.js';
 
 /** Secret fields (Fastly's own names and ours) → the Secret Store key they belong in. */
@@ -43,14 +44,17 @@ export function readEndpointItem(name: string, raw: string | null, errors: Confi
   }
   const fields = new Map<string, string>();
   const problemsBefore = errors.length;
-  for (const [field, value] of Object.entries(parsed)) {
+  for (const [index, [field, value]] of Object.entries(parsed).entries()) {
     const secretKey = SECRET_FIELDS.get(field);
     if (secretKey) {
       // The value is never echoed: it may be a real secret pasted in the wrong place.
       fail(field, `secrets do not belong in the Config Store: remove it here and store it in the Secret Store as ${name}.${secretKey}`);
     } else if (!(ENDPOINT_FIELDS as readonly string[]).includes(field)) {
       const hint = closestNames(field, ENDPOINT_FIELDS).join(' or ');
-      fail(field, `unknown field${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`);
+      const expected = `${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`;
+      // A name is part of the key a message names; one that could be a pasted key is told by position.
+      if (isQuotable(field)) fail(field, `unknown field${expected}`);
+      else fail(undefined, `field ${index + 1} of the item: its name, ${quoteValue(field)}, is not a known field${expected}`);
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       fields.set(field, String(value));
     } else if (value !== null) {
