@@ -8,11 +8,11 @@
  * Input forms: config-sources.ts.
  */
 import { secretKeys } from '../aws/credentials.js';
-import { CONFIG_STORE_NAME, type ConfigError, type EndpointConfig, loadServiceConfig, SECRET_STORE_NAME } from '../config/index.js';
+import { CONFIG_STORE_NAME, type ConfigError, type EndpointConfig, loadServiceConfig, redactCredentials, SECRET_STORE_NAME } from '../config/index.js';
 import { lintCondition, lintFormat } from '../format/index.js';
 import type { CommandSpec } from './args.js';
 import { type ConfigSource, readConfigSources } from './config-sources.js';
-import { type CliIo, EXIT_OK, EXIT_PROBLEMS } from './io.js';
+import { type CliIo, EXIT_OK, EXIT_PROBLEMS, jsonText, terminalSafeIo } from './io.js';
 
 export const CHECK_COMMAND = {
   name: 'check',
@@ -56,13 +56,13 @@ interface SourceReport {
 export function runCheck(file: string, options: { json?: boolean }, io: CliIo): number {
   const reports = readConfigSources(file, io).map(checkSource);
   const problems = reports.reduce((sum, report) => sum + report.problems.length, 0);
-  if (options.json) io.out(`${JSON.stringify({ file, valid: problems === 0, sources: reports.map(jsonReport) }, null, 2)}\n`);
-  else printReports(reports, io);
+  if (options.json) io.out(`${jsonText({ file, valid: problems === 0, sources: reports.map(jsonReport) })}\n`);
+  else printReports(reports, terminalSafeIo(io));
   return problems === 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
 
 function checkSource({ source, items, notes }: ConfigSource): SourceReport {
-  const config = loadServiceConfig({ get: (key) => items[key] ?? null });
+  const config = loadServiceConfig({ get: (key) => (Object.hasOwn(items, key) ? items[key] : null) });
   const warnings = config.endpoints.flatMap(lintEndpoint);
   return { source, items: Object.keys(items).length, notes, endpoints: config.endpoints, problems: config.errors.map(finding), warnings };
 }
@@ -73,7 +73,8 @@ export function lintEndpoint(endpoint: EndpointConfig): Finding[] {
     ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),
     ...(endpoint.responseCondition ? lintCondition(endpoint.responseCondition.source).map((w) => ['response_condition', w] as const) : []),
   ];
-  return found.map(([field, warning]) => ({ endpoint: endpoint.name, field: `${endpoint.name}.${field}`, message: warning.message }));
+  // A warning quotes the format: credential shapes in it are masked, as in the app's own messages.
+  return found.map(([field, warning]) => ({ endpoint: endpoint.name, field: `${endpoint.name}.${field}`, message: redactCredentials(warning.message) }));
 }
 
 function finding(error: ConfigError): Finding {

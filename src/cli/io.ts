@@ -11,6 +11,7 @@
  * (a VCL service's endpoints, a colleague's fastly.toml). `terminalSafe` and `jsonText` keep
  * terminal control out of what they print; `render` prints the line as the app would send it.
  */
+import { hiddenValue, isShowableName } from '../config/index.js';
 import { describeJsonSyntaxError } from '../json/syntax-error.js';
 
 export interface CliIo {
@@ -84,4 +85,9 @@ export function terminalSafeIo(io: CliIo): CliIo {
  */
 export function jsonText(value: unknown, indent = 2): string {
   return JSON.stringify(value, null, indent).replace(TERMINAL_CONTROL, escapeCharacter);
+}
+
+/** A key from the input as a message may show it: `main`, or `<20 characters, not shown>` (config/quote.ts). */
+export function shownKey(key: string): string {
+  return isShowableName(key) ? key : hiddenValue(key);
 }

@@ -12,7 +12,7 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { CONFIG_STORE_NAME } from '../config/index.js';
-import { InputError } from './io.js';
+import { InputError, shownKey } from './io.js';
 
 export const CONTENTS_TABLE = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
 const SETUP_TABLE = `[setup.config_stores.${CONFIG_STORE_NAME}.items]`;
@@ -78,14 +78,14 @@ function localServerItems(manifest: Table, readFile: (path: string) => string): 
 function setupItems(manifest: Table): ManifestItems | undefined {
   const store = table(table(manifest.setup).config_stores)[CONFIG_STORE_NAME];
   if (store === undefined) return undefined;
-  const items: Record<string, string> = {};
+  const items = Object.create(null) as Record<string, string>;
   const notes: string[] = [];
   for (const [key, item] of Object.entries(table(table(store).items))) {
     const value = table(item).value;
-    if (value !== undefined && typeof value !== 'string') throw new InputError(`${SETUP_TABLE}: ${key}.value must be a string`);
+    if (value !== undefined && typeof value !== 'string') throw new InputError(`${SETUP_TABLE}: ${shownKey(key)}.value must be a string`);
     if (value === undefined || value === '') {
       // pkg/commands/compute/setup/config_store.go: an item without a value is created as "example".
-      notes.push(`${key} has no value: fastly compute publish would create it as "example"`);
+      notes.push(`${shownKey(key)} has no value: fastly compute publish would create it as "example"`);
     }
     items[key] = value || 'example';
   }
@@ -108,9 +108,10 @@ function table(value: unknown): Table {
 }
 
 function stringItems(entries: Table, where: string): Record<string, string> {
-  const items: Record<string, string> = {};
+  // No prototype: an item named `toString` or `__proto__` is an item like any other.
+  const items = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(entries)) {
-    if (typeof value !== 'string') throw new InputError(`${where}: "${key}" must be a string (Config Store values are strings)`);
+    if (typeof value !== 'string') throw new InputError(`${where}: "${shownKey(key)}" must be a string (Config Store values are strings)`);
     items[key] = value;
   }
   return items;

@@ -21,7 +21,7 @@
  * `-` (they go into printed commands); and keys such as `toString` or `__proto__` are fields like
  * any other, never the prototype's.
  */
-import { endpointNameProblem, hiddenValue, isShowableName, looksLikeCredential, MAX_ENDPOINTS, quoteValue, SERVICE_KEYS } from '../config/index.js';
+import { endpointNameProblem, hiddenValue, isQuotable, isShowableName, looksLikeCredential, MAX_ENDPOINTS, quoteValue, SERVICE_KEYS } from '../config/index.js';
 import { KINESIS_DEFAULT_FORMAT } from '../format/index.js';
 
 /** The fields of Fastly's Kinesis endpoint, by the API's names; go-fastly's names map onto them. */
@@ -147,7 +147,8 @@ function mapEndpoint(
   conditions: Map<string, Record<string, unknown>> | undefined,
   taken: Set<string>,
 ): ImportedEndpoint | string {
-  const name = endpointName(givenName, taken);
+  // A name that cannot be shown is not the root of one that will be (its letters would be).
+  const name = endpointName(isShowableName(givenName) ? givenName : '', taken);
   const item: Record<string, string> = {};
   const mapped: string[] = [];
   const notes: string[] = [];
@@ -235,7 +236,7 @@ function conditionStatement(
   const type = text(condition.type)?.toUpperCase();
   if (type !== 'RESPONSE') {
     return {
-      problem: `response_condition ${shown} is a ${type === undefined ? 'typeless' : isShowableName(type) ? type : hiddenValue(type)} condition: a logging endpoint's condition is tested after the response, as a RESPONSE condition. Change its type on the VCL service, or write this endpoint's response_condition by hand`,
+      problem: `response_condition ${shown} is a ${type === undefined ? 'typeless' : isQuotable(type) ? type : hiddenValue(type)} condition: a logging endpoint's condition is tested after the response, as a RESPONSE condition. Change its type on the VCL service, or write this endpoint's response_condition by hand`,
     };
   }
   const statement = text(condition.statement);

@@ -21,7 +21,7 @@ import { readEndpoint } from './endpoint.js';
 import { readEndpointItem } from './endpoint-item.js';
 import { ConfigError, SERVICE } from './errors.js';
 import { NAME_CHARACTER } from './fields.js';
-import { isQuotable, looksLikeCredential, quoteValue, redactCredentials } from './quote.js';
+import { hiddenValue, isQuotable, looksLikeCredential, quoteValue, redactCredentials } from './quote.js';
 import {
   CONFIG_LOOKUPS_PER_EXECUTION,
   DEFAULT_ERROR_LOG_ENDPOINT,
@@ -173,6 +173,10 @@ function fitRequestBudget(endpoints: EndpointConfig[], errors: ConfigError[]): E
 
 function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {
   const value = store.get(key) ?? undefined;
+  if (value !== undefined && looksLikeCredential(value)) {
+    errors.push(new ConfigError(SERVICE, key, `${hiddenValue(value)} looks like a credential, not a log endpoint name; using the default`));
+    return undefined;
+  }
   if (value === undefined || LOG_ENDPOINT_NAME.test(value)) return value;
   errors.push(new ConfigError(SERVICE, key, `${quoteValue(value, NAME_CHARACTER)} is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default`));
   return undefined;
