@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { type CliIo, displayName, InputError, parseJsonInput, readInput, shownKey } from './io.js';
+import type { ManifestResources } from './manifest-resources.js';
 import { readManifestItems } from './toml-contents.js';
 
 export interface ConfigSource {
@@ -19,6 +20,8 @@ export interface ConfigSource {
   source: string;
   items: Record<string, string>;
   notes: string[];
+  /** For a fastly.toml: the backends and stores the same place declares, which `check` compares with the endpoints' needs. */
+  resources?: ManifestResources;
 }
 
 export function readConfigSources(file: string, io: CliIo): ConfigSource[] {

@@ -13,6 +13,7 @@
 import { parse, TomlError } from 'smol-toml';
 import { CONFIG_STORE_NAME } from '../config/index.js';
 import { InputError, shownKey } from './io.js';
+import { readManifestResources, type ManifestResources } from './manifest-resources.js';
 
 export const CONTENTS_TABLE = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
 const SETUP_TABLE = `[setup.config_stores.${CONFIG_STORE_NAME}.items]`;
@@ -24,6 +25,8 @@ export interface ManifestItems {
   items: Record<string, string>;
   /** What the reader assumed, e.g. the value the Fastly CLI gives an item without one. */
   notes: string[];
+  /** The backends and stores the same place declares (manifest-resources.ts). */
+  resources: ManifestResources;
 }
 
 type Table = Record<string, unknown>;
@@ -36,9 +39,9 @@ export function readManifestItems(text: string, readFile: (path: string) => stri
   const manifest = parseToml(text);
   const found: ManifestItems[] = [];
   const local = localServerItems(manifest, readFile);
-  if (local) found.push(local);
+  if (local) found.push({ ...local, resources: readManifestResources(manifest, 'local_server', readFile) });
   const setup = setupItems(manifest);
-  if (setup) found.push(setup);
+  if (setup) found.push({ ...setup, resources: readManifestResources(manifest, 'setup', readFile) });
   if (found.length === 0) {
     throw new InputError(`neither [local_server.config_stores.${CONFIG_STORE_NAME}] nor ${SETUP_TABLE} is in this file`);
   }
@@ -52,7 +55,7 @@ export function readConfigStoreContents(text: string): Record<string, string> {
   return stringItems(table(contents), CONTENTS_TABLE);
 }
 
-function localServerItems(manifest: Table, readFile: (path: string) => string): ManifestItems | undefined {
+function localServerItems(manifest: Table, readFile: (path: string) => string): Omit<ManifestItems, 'resources'> | undefined {
   const localServer = table(manifest.local_server);
   const group = localServer.config_stores !== undefined ? 'config_stores' : 'dictionaries';
   const store = table(localServer[group])[CONFIG_STORE_NAME];
@@ -75,7 +78,7 @@ function localServerItems(manifest: Table, readFile: (path: string) => string): 
   throw new InputError(`${where}: expected format = "inline-toml" with a contents table, or format = "json" with file = "<path>"`);
 }
 
-function setupItems(manifest: Table): ManifestItems | undefined {
+function setupItems(manifest: Table): Omit<ManifestItems, 'resources'> | undefined {
   const store = table(table(manifest.setup).config_stores)[CONFIG_STORE_NAME];
   if (store === undefined) return undefined;
   const items = Object.create(null) as Record<string, string>;

@@ -78,13 +78,14 @@ export function describeCharacter(char: string): string {
  *  - AWS access key ids: AKIA… (IAM users), ASIA… (temporary), and the other key id prefixes, 20
  *    upper-case letters and digits;
  *  - a run of 40 characters of the base64 alphabet with upper- and lower-case letters (an AWS
- *    secret access key), and any run of 64 or more (session tokens, other keys);
+ *    secret access key), and a run of 64 or more with digits too (session tokens, other keys);
+ *    names joined with `_` or `-` never match, however long;
  *  - a URL's user information (`//user:password@`).
  */
 const CREDENTIAL_SHAPES: RegExp[] = [
   /(?<![A-Za-z0-9])(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|AGPA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
   /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]*[a-z])(?=[A-Za-z0-9/+=]*[A-Z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g,
-  /[A-Za-z0-9/+=_-]{64,}/g,
+  /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]*[a-z])(?=[A-Za-z0-9/+=]*[A-Z])(?=[A-Za-z0-9/+=]*[0-9])[A-Za-z0-9/+=]{64,}/g,
 ];
 const URL_USERINFO = /(\/\/)[^/?#\s@]*@/g;
 
