@@ -23,6 +23,7 @@
  */
 import {
   createKinesisLogging as createOn,
+  KinesisLoggingConfigError,
   type KinesisLogging,
   type KinesisLoggingOptions,
 } from '../handler/kinesis-logging.js';
@@ -33,8 +34,33 @@ import { fastlyPlatform } from '../platform/fastly.js';
 // path is compiled into the snapshot there, for every application that imports the package.
 void warmUp();
 
+/**
+ * Logging for this Compute program: `handle` and `emit`, configured by `options` (endpoints in
+ * code, or the Config Store). Endpoints in code are validated here: call it at the top of the
+ * program, and a wrong setting fails the build with every problem listed.
+ *
+ * @throws KinesisLoggingConfigError when settings given in code do not load; its problems are
+ * printed first, plainly, on the program's standard error.
+ */
 export function createKinesisLogging(options: KinesisLoggingOptions = {}): KinesisLogging {
-  return createOn(fastlyPlatform, options);
+  try {
+    return createOn(fastlyPlatform, options);
+  } catch (error) {
+    // Thrown at build time, the error reaches the user through Wizer's trap and backtrace and the
+    // Fastly CLI's checklist, each of its lines prefixed with a bundle position: say it first, plainly.
+    if (error instanceof KinesisLoggingConfigError) console.error(buildStopReport(error.problems));
+    throw error;
+  }
+}
+
+/** The problems as a block the build output starts with; a problem's own lines (a caret) stay aligned. */
+function buildStopReport(problems: readonly string[]): string {
+  const lines = problems.map((problem) => `  ✗ ${problem.replaceAll('\n', '\n    ')}`);
+  return (
+    `\ncompute-kinesis-logger: ${problems.length} problem(s) in the endpoints given in code to createKinesisLogging; the build stops here:\n` +
+    `${lines.join('\n')}\n` +
+    'Fix them in the options of createKinesisLogging. The trace below is the same error, as the build tools report it.\n'
+  );
 }
 
 export {
