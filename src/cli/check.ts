@@ -58,6 +58,8 @@ interface SourceReport {
   endpoints: EndpointConfig[];
   problems: Finding[];
   warnings: Finding[];
+  /** By endpoint: what to do after publishing (manifest-resources.ts). */
+  reminders: Map<string, string>;
 }
 
 export function runCheck(file: string, options: { json?: boolean }, io: CliIo): number {
@@ -72,13 +74,15 @@ function checkSource({ source, items, notes, resources }: ConfigSource): SourceR
   const config = loadServiceConfig({ get: (key) => (Object.hasOwn(items, key) ? items[key] : null) });
   const problems = config.errors.map(finding);
   const warnings = config.endpoints.flatMap(lintEndpoint);
+  let reminders = new Map<string, string>();
   if (resources) {
     // A fastly.toml: the same place must declare what the valid endpoints send through and sign with.
     const missing = missingResources(config, resources);
     problems.push(...missing.problems.map(manifestFinding));
     warnings.push(...missing.warnings.map(manifestFinding));
+    reminders = missing.reminders;
   }
-  return { source, items: Object.keys(items).length, notes, endpoints: config.endpoints, problems, warnings };
+  return { source, items: Object.keys(items).length, notes, endpoints: config.endpoints, problems, warnings, reminders };
 }
 
 function manifestFinding({ table, message }: ResourceFinding): Finding {
@@ -117,6 +121,8 @@ function printReports(reports: SourceReport[], io: CliIo): void {
           `${endpoint.access.method}${endpoint.access.method === 'iam_role' ? ` (${endpoint.access.roleArn})` : ''}\n` +
           `  needs secrets ${keys.accessKeyId} and ${keys.secretAccessKey} in secret store ${SECRET_STORE_NAME}\n`,
       );
+      const reminder = report.reminders.get(endpoint.name);
+      if (reminder) io.out(`  ${reminder}\n`);
     }
     const inManifest = report.problems.filter((p) => p.endpoint === MANIFEST).length;
     const inConfig = report.problems.length - inManifest;
@@ -148,6 +154,7 @@ function jsonReport(report: SourceReport) {
         access_method: endpoint.access.method,
         ...(endpoint.access.method === 'iam_role' ? { iam_role: endpoint.access.roleArn } : {}),
         secrets: [keys.accessKeyId, keys.secretAccessKey],
+        ...(report.reminders.has(endpoint.name) ? { reminder: report.reminders.get(endpoint.name) } : {}),
       };
     }),
     problems: report.problems,

@@ -12,8 +12,8 @@
  *   [setup]         backends.<name>; kv_stores (alias object_stores).<name>;
  *                   secret_stores.<name>.entries.<key>
  * A `[setup]` secret store takes no values: the CLI asks for each entry's value at publish, and
- * `--non-interactive` refuses entries. So a key missing there is a warning that says what to
- * create after publishing, not a problem; a missing store is a problem.
+ * `--non-interactive` refuses entries. So a key missing there is not a problem but a reminder,
+ * shown with its endpoint: what to create after publishing. A missing store is a problem.
  *
  * Owns: reading those tables, and the findings. Does not own: the configuration's items
  * (toml-contents.ts) or validating it (config/).
@@ -39,6 +39,14 @@ export interface ManifestResources {
 export interface ResourceFinding {
   table: string;
   message: string;
+}
+
+/** What the manifest lacks for a configuration's endpoints (missingResources). */
+export interface MissingResources {
+  problems: ResourceFinding[];
+  warnings: ResourceFinding[];
+  /** By endpoint: what to do after publishing (`[setup]` keys, which the manifest cannot hold). */
+  reminders: Map<string, string>;
 }
 
 export function readManifestResources(manifest: Table, place: ManifestPlace, readFile: (path: string) => string): ManifestResources {
@@ -71,15 +79,16 @@ function localSecretKeys(store: unknown, readFile: (path: string) => string): Re
 
 /**
  * What `config`'s endpoints need that `resources` does not declare. Problems: a backend, the KV
- * store, the secret store, and (`[local_server]`) an endpoint's keys. Warnings: an endpoint's keys
- * in `[setup]`, and keys in a `[local_server]` secrets file that could not be read.
+ * store, the secret store, and (`[local_server]`) an endpoint's keys. Warnings: keys in a
+ * `[local_server]` secrets file that could not be read. Reminders: an endpoint's keys in `[setup]`.
  */
-export function missingResources(config: ServiceConfig, resources: ManifestResources): { problems: ResourceFinding[]; warnings: ResourceFinding[] } {
+export function missingResources(config: ServiceConfig, resources: ManifestResources): MissingResources {
   const { place } = resources;
   const problems: ResourceFinding[] = [];
   const warnings: ResourceFinding[] = [];
+  const reminders = new Map<string, string>();
   const kinesis = config.endpoints.flatMap((endpoint) => (endpoint.destination === 'kinesis' ? [endpoint] : []));
-  if (kinesis.length === 0) return { problems, warnings };
+  if (kinesis.length === 0) return { problems, warnings, reminders };
 
   // Backends, each with the endpoints that send through it and what for.
   const backends = new Map<string, { purpose: string; example: string; endpoints: string[] }>();
@@ -118,7 +127,7 @@ export function missingResources(config: ServiceConfig, resources: ManifestResou
       table: store,
       message: `missing: the secret store that holds the endpoints' AWS keys (${listed('endpoint', kinesis.map((e) => e.name))} sign${kinesis.length === 1 ? 's' : ''} with them); ${storeHint(place)}`,
     });
-    return { problems, warnings };
+    return { problems, warnings, reminders };
   }
   for (const endpoint of kinesis) {
     const needed = secretKeys(endpoint.name);
@@ -135,15 +144,14 @@ export function missingResources(config: ServiceConfig, resources: ManifestResou
         message: `no ${absent.join(' or ')}: endpoint ${endpoint.name} cannot sign without ${absent.length === 1 ? 'it' : 'them'}; add ${absent.map((key) => `{key = "${key}", data = "…"}`).join(' and ')}`,
       });
     } else {
-      warnings.push({
-        table: store,
-        message:
-          `no entries ${absent.join(', ')}: endpoint ${endpoint.name} sends nothing until they exist. Create them after the first publish ` +
-          `(fastly secret-store-entry create --name=${absent[0]} …), or declare them under entries to be asked for their values at publish`,
-      });
+      reminders.set(
+        endpoint.name,
+        `not declared under ${store.slice(0, -1)}.entries]: create ${absent.join(' and ')} after the first publish ` +
+          `(fastly secret-store-entry create --name=${absent[0]} …); until then the endpoint sends nothing`,
+      );
     }
   }
-  return { problems, warnings };
+  return { problems, warnings, reminders };
 }
 
 function backendExample(place: ManifestPlace, url: string): string {
