@@ -41,7 +41,7 @@ const MANIFEST = 'manifest';
 interface Finding {
   /** The endpoint, `service` for a service key, or `manifest` for a backend or store of a fastly.toml. */
   endpoint: string;
-  /** The Config Store key at fault (`main.region`, or a service key). */
+  /** The Config Store key at fault (`main.region`, or a service key), or for `manifest` the table to add. */
   field: string;
   message: string;
 }

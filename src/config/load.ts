@@ -53,6 +53,7 @@ export function endpointNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
 /** What the service keys (and the lookup before the response) leave of the budget: the most endpoints one load can read. */
 export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - PRE_RESPONSE_CONFIG_LOOKUPS - SERVICE_KEYS.length;
 /** Backend requests one execution leaves for logging behind the proxy's origin fetch. */
@@ -74,7 +75,7 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
       new ConfigError(
         'service',
         'endpoints',
-        `${listed.length} endpoints listed, at most ${MAX_ENDPOINTS} are read (Compute allows ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups per request); ignored: ${listed.slice(MAX_ENDPOINTS).map((n) => (isQuotable(n) ? n : '(a name not shown: it may be a credential)')).join(', ')}`,
+        `${listed.length} endpoints listed, at most ${MAX_ENDPOINTS} are read (Compute allows ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups per request); ignored: ${listed.slice(MAX_ENDPOINTS).map((n) => (isQuotable(n) ? n : hiddenValue(n))).join(', ')}`,
       ),
     );
   }

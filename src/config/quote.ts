@@ -63,7 +63,7 @@ export function hiddenValue(value: string, allowed: RegExp = PRINTABLE_CHARACTER
 }
 
 /** One character by kind; punctuation (which no key is made of) by itself. */
-export function describeCharacter(char: string): string {
+function describeCharacter(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   if (char === ' ') return 'a space';
   if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) return 'a control character';

@@ -37,7 +37,7 @@ import {
   type SigningIdentity,
 } from '../aws/index.js';
 import type { KinesisEndpointConfig } from '../config/index.js';
-import { createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
+import { classifyErrorCode, createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
 import { enterPhase } from '../platform/phases.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
@@ -230,7 +230,9 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
 
   function credentialsFailure(error: unknown): Failure {
     const errorCode = error instanceof CredentialsError ? error.errorCode : 'CredentialsError';
-    return { kind: 'not-retriable', errorCode, errorMessage: error instanceof Error ? error.message : String(error) };
+    // An STS backend the service does not define is counted like Kinesis's own (configuration).
+    const kind = classifyErrorCode(errorCode) === 'configuration' ? 'configuration' : 'not-retriable';
+    return { kind, errorCode, errorMessage: error instanceof Error ? error.message : String(error) };
   }
 
   /** Step 2: who signs for the sender; undefined (its lines failed and reported once per cause) when its keys cannot be read. */

@@ -135,6 +135,8 @@ describe('delivery through a backend the service does not define', () => {
     expect(s.puts()).toEqual([]);
     expect(s.tries.filter((t) => t.target === 'AssumeRole').length).toBeLessThanOrEqual(2);
     expect(s.errorLog).toHaveLength(1);
+    const [unsigned] = Object.values(s.delivery.stats().streams).map((stream) => stream.delivery);
+    expect(unsigned).toMatchObject({ failed: 2, putRecordsCalls: 0, failedByKind: { configuration: 2 } });
     expect(s.errorLog[0]).toMatch(/^Failed to put record onto stream logs: BackendNotDefined STS AssumeRole not sent: backend "no_sts" is not defined on this service .* set the endpoint's sts_backend to "dynamic"/);
   });
 });
