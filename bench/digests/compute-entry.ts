@@ -12,7 +12,7 @@ interface FetchEventLike extends Event {
 }
 
 addEventListener('fetch', (event) => {
-  const fetchEvent = event as FetchEventLike;
+  const fetchEvent = event as unknown as FetchEventLike;
   const url = new URL(fetchEvent.request.url);
   const workload = url.searchParams.get('workload') ?? '';
   const iterations = Number(url.searchParams.get('n') ?? '10');

@@ -7,4 +7,4 @@ export { BACKEND_REQUESTS_PER_EXECUTION, BUDGET_EXHAUSTED, BudgetExhaustedError,
 export { CredentialsError, secretKeys, type AwsCredentials, type CredentialsProvider, type CredentialsStats } from './credentials.js';
 export { createEndpointCredentials, type AccessConfig, type CredentialsSubject, type EndpointCredentials, type SigningIdentity } from './provider.js';
 export { MAX_AWS_MESSAGE_CHARS, sanitizeAwsMessage } from './error-message.js';
-export { createSignedFetch, RequestTimeoutError, warmUpSigning, type SignedFetch } from './signed-fetch.js';
+export { BACKEND_NOT_DEFINED, BackendNotDefinedError, createSignedFetch, RequestTimeoutError, warmUpSigning, type SignedFetch } from './signed-fetch.js';

@@ -15,6 +15,9 @@
  * from the allowance, then the fetch. Signing comes before the budget because it can fail without
  * anything being sent (a credential with a character no header may carry makes `Headers.set`
  * throw): such a call is a SigningError, costs no request, and is not an attempt Kinesis saw.
+ *
+ * A static backend the service does not define makes the runtime refuse the fetch before anything
+ * is sent: a BackendNotDefinedError, a configuration error that no retry can mend.
  */
 import { AwsV4Signer } from 'aws4fetch';
 import { enterPhase, waiting } from '../platform/phases.js';
@@ -53,6 +56,38 @@ export class SigningError extends Error {
   }
 }
 
+/** The error code of a call whose backend the service does not define. */
+export const BACKEND_NOT_DEFINED = 'BackendNotDefined';
+
+/**
+ * js-compute's refusal of a fetch to a backend the service does not define: `TypeError: Requested
+ * backend named 'kinesis' does not exist`, the same in Viceroy 0.20.1 and on Compute (js-compute
+ * 3.46 fetch; its own tests assert the text). Compute also refuses this way a fetch past the
+ * execution's 32 backend requests; this program counts its own (budget.ts), so here it means the
+ * backend, or an application's own fetches the budget was not told about.
+ */
+const UNDEFINED_BACKEND = /backend named '[^']*' does not exist/;
+
+/**
+ * The call's static backend is not defined on the service (or Compute's request limit refused
+ * it): nothing was sent, and retrying cannot help. The message says what to define, and where.
+ */
+export class BackendNotDefinedError extends Error {
+  readonly errorCode = BACKEND_NOT_DEFINED;
+  constructor(
+    readonly backend: string,
+    service: 'kinesis' | 'sts',
+  ) {
+    const field = service === 'sts' ? 'sts_backend' : 'backend';
+    super(
+      `backend "${backend}" is not defined on this service (or the execution's backend requests are spent): ` +
+        `define it ([local_server.backends.${backend}] in fastly.toml for Viceroy, fastly backend create --name ${backend} on the service) ` +
+        `or set the endpoint's ${field} to "dynamic"`,
+    );
+    this.name = 'BackendNotDefinedError';
+  }
+}
+
 /** An AWS answer, read whole: AWS answers on this path are small (a few KiB at most per call). */
 export interface AwsAnswer {
   status: number;
@@ -85,7 +120,7 @@ export function createSignedFetch(options: SignedFetchOptions): SignedFetch {
     if (!options.budget.tryTake()) throw new BudgetExhaustedError();
     enterPhase('fetch');
     const timeoutMs = Math.min(options.timeoutMs, Math.max(0, options.budget.msLeft()));
-    return withTimeout(fetchBuffered(options.fetch, request, options.backend), timeoutMs);
+    return withTimeout(fetchBuffered(options.fetch, request, options.backend, options.service), timeoutMs);
   };
 }
 
@@ -141,8 +176,14 @@ export function amzDate(ms: number): string {
  * The answer with its body already read, so the timeout covers a server that sends headers and
  * then stalls, not only one that never answers.
  */
-async function fetchBuffered(fetch: BackendFetch, request: Request, backend: BackendRef): Promise<AwsAnswer> {
-  const response = await waiting(fetch(request, backend));
+async function fetchBuffered(fetch: BackendFetch, request: Request, backend: BackendRef, service: 'kinesis' | 'sts'): Promise<AwsAnswer> {
+  let response: Response;
+  try {
+    response = await waiting(fetch(request, backend));
+  } catch (error) {
+    if (backend.kind === 'static' && error instanceof Error && UNDEFINED_BACKEND.test(error.message)) throw new BackendNotDefinedError(backend.name, service);
+    throw error;
+  }
   const text = await waiting(response.text());
   // Phase breakdown: from here to the records' results (kinesis/, delivery/pipeline.ts) is reading the answer.
   enterPhase('answer');

@@ -15,7 +15,7 @@ import type { BackendFetch, BackendRef } from '../platform/types.js';
 import { BUDGET_EXHAUSTED, BudgetExhaustedError, type RequestAllowance } from './budget.js';
 import { sanitizeAwsMessage } from './error-message.js';
 import { CredentialsError, type AwsCredentials, type CredentialsProvider } from './credentials.js';
-import { createSignedFetch, RequestTimeoutError, SigningError, type AwsAnswer } from './signed-fetch.js';
+import { BackendNotDefinedError, createSignedFetch, RequestTimeoutError, SigningError, type AwsAnswer } from './signed-fetch.js';
 
 export const STS_API_VERSION = '2011-06-15';
 
@@ -90,6 +90,7 @@ export async function assumeRole(
     if (error instanceof CredentialsError) throw error;
     if (error instanceof BudgetExhaustedError) throw new CredentialsError(BUDGET_EXHAUSTED, `STS AssumeRole not sent: ${error.message}`);
     if (error instanceof SigningError) throw new CredentialsError(error.errorCode, `STS AssumeRole not sent: ${error.message}`);
+    if (error instanceof BackendNotDefinedError) throw new CredentialsError(error.errorCode, `STS AssumeRole not sent: ${error.message}`);
     if (error instanceof RequestTimeoutError) throw new CredentialsError('Timeout', `STS AssumeRole: ${error.message}`);
     throw new CredentialsError('NetworkError', `STS AssumeRole: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -8,7 +8,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { type CommandSpec, commandHelp, type OptionSpec, type OptionValues, parseCommandArgs, UsageError, usageLine } from './args.js';
 import { CHECK_COMMAND, runCheck } from './check.js';
 import { IMPORT_COMMAND, runImport } from './import.js';
-import { type CliIo, EXIT_OK, EXIT_USAGE, InputError } from './io.js';
+import { type CliIo, EXIT_OK, EXIT_USAGE, InputError, terminalSafe } from './io.js';
 import { RENDER_COMMAND, runRender } from './render.js';
 
 export const PROGRAM = 'compute-kinesis-logger';
@@ -70,11 +70,12 @@ export function runCli(argv: string[], io: CliIo): number {
     return found.execute(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`${name}: ${error.message}\n${usageLine(PROGRAM, found.spec)}\n(${PROGRAM} ${name} --help for details)\n`);
+      io.err(`${name}: ${terminalSafe(error.message)}\n${usageLine(PROGRAM, found.spec)}\n(${PROGRAM} ${name} --help for details)\n`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      io.err(`${name}: ${error.message}\n`);
+      // An input error may name a path or a key from the input.
+      io.err(`${name}: ${terminalSafe(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;

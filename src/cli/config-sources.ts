@@ -11,7 +11,8 @@
  * TOML otherwise.
  */
 import path from 'node:path';
-import { type CliIo, displayName, InputError, parseJsonInput, readInput } from './io.js';
+import { type CliIo, displayName, InputError, parseJsonInput, readInput, shownKey } from './io.js';
+import type { ManifestResources } from './manifest-resources.js';
 import { readManifestItems } from './toml-contents.js';
 
 export interface ConfigSource {
@@ -19,6 +20,8 @@ export interface ConfigSource {
   source: string;
   items: Record<string, string>;
   notes: string[];
+  /** For a fastly.toml: the backends and stores the same place declares, which `check` compares with the endpoints' needs. */
+  resources?: ManifestResources;
 }
 
 export function readConfigSources(file: string, io: CliIo): ConfigSource[] {
@@ -37,7 +40,8 @@ export function readConfigSources(file: string, io: CliIo): ConfigSource[] {
 }
 
 function jsonItems(parsed: unknown, file: string): Record<string, string> {
-  const items: Record<string, string> = {};
+  // No prototype: an item named `toString` or `__proto__` is an item like any other.
+  const items = Object.create(null) as Record<string, string>;
   if (Array.isArray(parsed)) {
     parsed.forEach((entry: unknown, index) => {
       const { item_key: key, item_value: value } = (entry ?? {}) as Record<string, unknown>;
@@ -55,7 +59,7 @@ function jsonItems(parsed: unknown, file: string): Record<string, string> {
     if (typeof value === 'string') items[key] = value;
     // An endpoint written as an object is stored as its JSON text.
     else if (value && typeof value === 'object' && !Array.isArray(value)) items[key] = JSON.stringify(value);
-    else throw new InputError(`${displayName(file)}: item "${key}" must be a string, or an object for an endpoint (Config Store values are strings)`);
+    else throw new InputError(`${displayName(file)}: item "${shownKey(key)}" must be a string, or an object for an endpoint (Config Store values are strings)`);
   }
   return items;
 }

@@ -9,11 +9,12 @@
 import { CONFIG_STORE_NAME, loadServiceConfig, SECRET_STORE_NAME } from '../config/index.js';
 import { type CommandSpec, UsageError } from './args.js';
 import { lintEndpoint } from './check.js';
-import { type CliIo, displayName, EXIT_OK, EXIT_PROBLEMS, InputError, parseJsonInput, readInput } from './io.js';
+import { type CliIo, displayName, EXIT_OK, EXIT_PROBLEMS, InputError, jsonText, parseJsonInput, readInput, terminalSafeIo } from './io.js';
 import { ImportInputError, type ImportPlan, planImport, type RefusedEndpoint } from './vcl-kinesis-endpoints.js';
 
 /** Fastly's limit on a Config Store value (README "Configuration"). */
 const CONFIG_STORE_VALUE_MAX_CHARS = 8000;
+const WAF_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
 
 export const IMPORT_COMMAND = {
   name: 'import',
@@ -50,6 +51,11 @@ interface ImportOutput {
 
 export function runImport(file: string, options: { conditions?: string; 'waf-corp'?: string; 'waf-workspace'?: string; json?: boolean }, io: CliIo): number {
   if ((options['waf-corp'] === undefined) !== (options['waf-workspace'] === undefined)) throw new UsageError('--waf-corp and --waf-workspace go together');
+  for (const option of ['waf-corp', 'waf-workspace'] as const) {
+    const value = options[option];
+    // They become Config Store values in printed commands: plain names only, nothing a shell or terminal acts on.
+    if (value !== undefined && !WAF_NAME.test(value)) throw new UsageError(`--${option} must be 1-255 of A-Z a-z 0-9 _ . - (not starting with -)`);
+  }
   const endpoints = parseJsonInput(readInput(io, file), file);
   const conditions = options.conditions === undefined ? undefined : parseJsonInput(readInput(io, options.conditions), options.conditions);
   let plan: ImportPlan;
@@ -60,8 +66,8 @@ export function runImport(file: string, options: { conditions?: string; 'waf-cor
     throw error;
   }
   const output = proveAndDescribe(plan);
-  if (options.json) io.out(`${JSON.stringify(output, null, 2)}\n`);
-  else printImport(output, displayName(file), io);
+  if (options.json) io.out(`${jsonText(output)}\n`);
+  else printImport(output, displayName(file), terminalSafeIo(io));
   return output.refused.length === 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
 
@@ -98,7 +104,7 @@ function proveAndDescribe(plan: ImportPlan): ImportOutput {
 }
 
 function storeOf(items: Record<string, string | Record<string, string>>) {
-  return { get: (key: string) => (key in items ? configValue(items[key]) : null) };
+  return { get: (key: string) => (Object.hasOwn(items, key) ? configValue(items[key]) : null) };
 }
 
 function printImport(output: ImportOutput, file: string, io: CliIo): void {
@@ -108,11 +114,12 @@ function printImport(output: ImportOutput, file: string, io: CliIo): void {
     io.err(`no endpoint of ${file} could be carried over\n`);
     return;
   }
-  const lines = entries.map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  const lines = entries.map(([key, value]) => `  ${jsonText(key, 0)}: ${jsonText(value, 0)}`);
   io.out(`Config Store ${CONFIG_STORE_NAME}: ${entries.length} items for ${output.endpoints.length} endpoint(s) from ${file}\n{\n${lines.join(',\n')}\n}\n\n`);
   io.out(`Create them (CONFIG_STORE_ID: the id of config store ${CONFIG_STORE_NAME}, from fastly config-store list):\n`);
   for (const [key, value] of entries) {
-    io.out(`  fastly config-store-entry update --upsert --store-id "$CONFIG_STORE_ID" --key ${key} --value ${shellQuote(configValue(value))}\n`);
+    // `--key=…` and `--value=…`: a value can never be read as an option of its own.
+    io.out(`  fastly config-store-entry update --upsert --store-id "$CONFIG_STORE_ID" --key=${shellWord(key)} --value=${shellQuote(configValue(value))}\n`);
   }
   io.out(
     `\nSecret Store ${SECRET_STORE_NAME}: ${output.secrets.length} secrets to create (SECRET_STORE_ID from fastly secret-store list; ` +
@@ -128,12 +135,18 @@ function printImport(output: ImportOutput, file: string, io: CliIo): void {
   if (output.refused.length > 0) io.err(`${output.refused.length} endpoint(s) or setting(s) not carried over; the rest is above.\n`);
 }
 
+/** As the Config Store holds it; an endpoint's JSON with terminal controls escaped (jsonText: the same JSON value). */
 function configValue(value: string | Record<string, string>): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value : jsonText(value, 0);
 }
 
 function secretCommand(key: string): string {
-  return `fastly secret-store-entry create --store-id "$SECRET_STORE_ID" --name ${key}`;
+  return `fastly secret-store-entry create --store-id "$SECRET_STORE_ID" --name=${shellWord(key)}`;
+}
+
+/** A plain name as it is; anything else quoted (shellQuote). */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(value) ? value : shellQuote(value);
 }
 
 /** One POSIX shell word: single quotes, with each ' written as '\''. */

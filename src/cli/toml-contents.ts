@@ -12,7 +12,8 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { CONFIG_STORE_NAME } from '../config/index.js';
-import { InputError } from './io.js';
+import { InputError, shownKey } from './io.js';
+import { readManifestResources, type ManifestResources } from './manifest-resources.js';
 
 export const CONTENTS_TABLE = `[local_server.config_stores.${CONFIG_STORE_NAME}.contents]`;
 const SETUP_TABLE = `[setup.config_stores.${CONFIG_STORE_NAME}.items]`;
@@ -24,6 +25,8 @@ export interface ManifestItems {
   items: Record<string, string>;
   /** What the reader assumed, e.g. the value the Fastly CLI gives an item without one. */
   notes: string[];
+  /** The backends and stores the same place declares (manifest-resources.ts). */
+  resources: ManifestResources;
 }
 
 type Table = Record<string, unknown>;
@@ -36,9 +39,9 @@ export function readManifestItems(text: string, readFile: (path: string) => stri
   const manifest = parseToml(text);
   const found: ManifestItems[] = [];
   const local = localServerItems(manifest, readFile);
-  if (local) found.push(local);
+  if (local) found.push({ ...local, resources: readManifestResources(manifest, 'local_server', readFile) });
   const setup = setupItems(manifest);
-  if (setup) found.push(setup);
+  if (setup) found.push({ ...setup, resources: readManifestResources(manifest, 'setup', readFile) });
   if (found.length === 0) {
     throw new InputError(`neither [local_server.config_stores.${CONFIG_STORE_NAME}] nor ${SETUP_TABLE} is in this file`);
   }
@@ -52,7 +55,7 @@ export function readConfigStoreContents(text: string): Record<string, string> {
   return stringItems(table(contents), CONTENTS_TABLE);
 }
 
-function localServerItems(manifest: Table, readFile: (path: string) => string): ManifestItems | undefined {
+function localServerItems(manifest: Table, readFile: (path: string) => string): Omit<ManifestItems, 'resources'> | undefined {
   const localServer = table(manifest.local_server);
   const group = localServer.config_stores !== undefined ? 'config_stores' : 'dictionaries';
   const store = table(localServer[group])[CONFIG_STORE_NAME];
@@ -75,17 +78,17 @@ function localServerItems(manifest: Table, readFile: (path: string) => string): 
   throw new InputError(`${where}: expected format = "inline-toml" with a contents table, or format = "json" with file = "<path>"`);
 }
 
-function setupItems(manifest: Table): ManifestItems | undefined {
+function setupItems(manifest: Table): Omit<ManifestItems, 'resources'> | undefined {
   const store = table(table(manifest.setup).config_stores)[CONFIG_STORE_NAME];
   if (store === undefined) return undefined;
-  const items: Record<string, string> = {};
+  const items = Object.create(null) as Record<string, string>;
   const notes: string[] = [];
   for (const [key, item] of Object.entries(table(table(store).items))) {
     const value = table(item).value;
-    if (value !== undefined && typeof value !== 'string') throw new InputError(`${SETUP_TABLE}: ${key}.value must be a string`);
+    if (value !== undefined && typeof value !== 'string') throw new InputError(`${SETUP_TABLE}: ${shownKey(key)}.value must be a string`);
     if (value === undefined || value === '') {
       // pkg/commands/compute/setup/config_store.go: an item without a value is created as "example".
-      notes.push(`${key} has no value: fastly compute publish would create it as "example"`);
+      notes.push(`${shownKey(key)} has no value: fastly compute publish would create it as "example"`);
     }
     items[key] = value || 'example';
   }
@@ -108,9 +111,10 @@ function table(value: unknown): Table {
 }
 
 function stringItems(entries: Table, where: string): Record<string, string> {
-  const items: Record<string, string> = {};
+  // No prototype: an item named `toString` or `__proto__` is an item like any other.
+  const items = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(entries)) {
-    if (typeof value !== 'string') throw new InputError(`${where}: "${key}" must be a string (Config Store values are strings)`);
+    if (typeof value !== 'string') throw new InputError(`${where}: "${shownKey(key)}" must be a string (Config Store values are strings)`);
     items[key] = value;
   }
   return items;

@@ -14,8 +14,14 @@
  *
  * Contract: what comes out loads without a problem through config/load.ts (the caller checks it
  * with the loader and refuses what does not); secret values in the input never reach the result.
+ *
+ * The input is not trusted. Names and values it holds reach notes and reasons only through
+ * quoteValue (config/quote.ts): printable ASCII that cannot be a credential, or a description
+ * (so no terminal escape sequence or pasted key is printed); endpoint names here never start with
+ * `-` (they go into printed commands); and keys such as `toString` or `__proto__` are fields like
+ * any other, never the prototype's.
  */
-import { MAX_ENDPOINTS, SERVICE_KEYS } from '../config/index.js';
+import { endpointNameProblem, hiddenValue, isQuotable, isShowableName, looksLikeCredential, MAX_ENDPOINTS, quoteValue, SERVICE_KEYS } from '../config/index.js';
 import { KINESIS_DEFAULT_FORMAT } from '../format/index.js';
 
 /** The fields of Fastly's Kinesis endpoint, by the API's names; go-fastly's names map onto them. */
@@ -70,7 +76,7 @@ export interface SecretToCreate {
 export interface ImportedEndpoint {
   /** The name here (the Config Store item's key). */
   name: string;
-  /** The VCL endpoint's name. */
+  /** The VCL endpoint's name as it may be shown (vclLabel). */
   vclName: string;
   item: Record<string, string>;
   secrets: SecretToCreate[];
@@ -81,7 +87,7 @@ export interface ImportedEndpoint {
 }
 
 export interface RefusedEndpoint {
-  /** The VCL endpoint's name, or `#<index>` without one. */
+  /** The VCL endpoint's name as it may be shown (vclLabel), or `#<index>` without one. */
   vclName: string;
   reason: string;
 }
@@ -106,11 +112,12 @@ export function planImport(kinesisJson: unknown, conditionsJson: unknown | undef
   const taken = new Set<string>(SERVICE_KEYS);
 
   entries.forEach((fields, index) => {
-    const vclName = text(fields.name) ?? `#${index}`;
+    const givenName = text(fields.name);
+    const vclName = vclLabel(givenName, index);
     const refuse = (reason: string) => plan.refused.push({ vclName, reason });
-    if (text(fields.name) === undefined) return refuse('no name: every Fastly endpoint has one; is this the output of fastly logging kinesis list --json?');
+    if (givenName === undefined) return refuse('no name: every Fastly endpoint has one; is this the output of fastly logging kinesis list --json?');
     if (plan.endpoints.length === MAX_ENDPOINTS) return refuse(`more than ${MAX_ENDPOINTS} endpoints: the app reads at most ${MAX_ENDPOINTS} (Compute's Config Store lookups per request)`);
-    const result = mapEndpoint(vclName, fields, conditions, taken);
+    const result = mapEndpoint(givenName, vclName, fields, conditions, taken);
     if (typeof result === 'string') return refuse(result);
     taken.add(result.name);
     plan.endpoints.push(result);
@@ -118,22 +125,47 @@ export function planImport(kinesisJson: unknown, conditionsJson: unknown | undef
   return plan;
 }
 
+/** A name from the input (a field's, an endpoint's) as it may be printed: itself, or `<N characters, not shown>`. */
+function shownName(name: string): string {
+  return isShowableName(name) ? name : hiddenValue(name);
+}
+
+/**
+ * How a VCL endpoint is named in the output: its name when it may be shown (config/quote.ts),
+ * else `#<index> <N characters, not shown>`; `#<index>` without a name.
+ */
+function vclLabel(name: string | undefined, index: number): string {
+  if (name === undefined) return `#${index}`;
+  return isShowableName(name) ? name : `#${index} ${hiddenValue(name)}`;
+}
+
 /** One VCL endpoint → an imported endpoint, or the reason it cannot be carried over. */
-function mapEndpoint(vclName: string, fields: Record<string, unknown>, conditions: Map<string, Record<string, unknown>> | undefined, taken: Set<string>): ImportedEndpoint | string {
-  const name = endpointName(vclName, taken);
+function mapEndpoint(
+  givenName: string,
+  vclName: string,
+  fields: Record<string, unknown>,
+  conditions: Map<string, Record<string, unknown>> | undefined,
+  taken: Set<string>,
+): ImportedEndpoint | string {
+  // A name that cannot be shown is not the root of one that will be (its letters would be).
+  const name = endpointName(isShowableName(givenName) ? givenName : '', taken);
   const item: Record<string, string> = {};
   const mapped: string[] = [];
   const notes: string[] = [];
-  if (name !== vclName) notes.push(`name "${vclName}" → "${name}": names here are letters, digits, _ and - (up to ${ENDPOINT_NAME_CHARS_MAX}), and unique`);
+  if (name !== givenName) {
+    notes.push(
+      `name ${isShowableName(givenName) ? `"${givenName}"` : hiddenValue(givenName)} → "${name}": names here are letters, digits, _ and - (up to ${ENDPOINT_NAME_CHARS_MAX}), do not start with -, and are unique`,
+    );
+  }
 
   const formatVersion = text(fields.format_version) ?? '2';
   if (formatVersion !== '2') {
-    return `format_version ${formatVersion}: only format version 2 is rendered here. Convert the format to version 2 (Fastly's guide "Custom log formats" shows the version 2 equivalents) and set format_version 2 on the VCL endpoint, or write this endpoint's item by hand`;
+    return `format_version ${quoteValue(formatVersion)}: only format version 2 is rendered here. Convert the format to version 2 (Fastly's guide "Custom log formats" shows the version 2 equivalents) and set format_version 2 on the VCL endpoint, or write this endpoint's item by hand`;
   }
   if (fields.format_version !== undefined && fields.format_version !== null) notes.push('format_version 2: the default here (left out)');
 
   const deletedAt = text(fields.deleted_at);
-  if (deletedAt !== undefined) return `deleted on the VCL service (deleted_at ${deletedAt})`;
+  if (deletedAt !== undefined) return `deleted on the VCL service (deleted_at ${quoteValue(deletedAt)})`;
 
   const stream = text(fields.topic);
   if (stream !== undefined) {
@@ -164,27 +196,27 @@ function mapEndpoint(vclName: string, fields: Record<string, unknown>, condition
     item.placement = 'waf_debug';
     mapped.push('placement');
     notes.push('placement waf_debug: here it logs the requests Next-Gen WAF flags (fastly:security inspect), not the legacy WAF\'s waf_debug_log; needs the service keys waf_corp and waf_workspace (--waf-corp, --waf-workspace)');
-  } else return `placement "${placement}" is not one of none, waf_debug or unset`;
+  } else return `placement ${quoteValue(placement)} is not one of none, waf_debug or unset`;
 
   const conditionName = text(fields.response_condition);
   if (conditionName !== undefined) {
     const statement = conditionStatement(conditionName, conditions, notes);
     if (statement.problem !== undefined) return statement.problem;
     item.response_condition = statement.statement;
-    mapped.push(`response_condition "${conditionName}" → its statement`);
+    mapped.push(`response_condition ${quoteValue(conditionName)} → its statement`);
   }
 
   const secrets = credentials(name, fields, item, mapped, notes);
 
   const processingRegion = text(fields.log_processing_region);
   if (processingRegion !== undefined) {
-    notes.push(`log_processing_region ${processingRegion}: not applicable: no Fastly log processing here, the POP that serves the request sends the record to the stream's region`);
+    notes.push(`log_processing_region ${quoteValue(processingRegion)}: not applicable: no Fastly log processing here, the POP that serves the request sends the record to the stream's region`);
   }
 
   const metadata = METADATA_FIELDS.filter((field) => field !== 'deleted_at' && fields[field] !== undefined && fields[field] !== null);
   if (metadata.length > 0) notes.push(`${metadata.join(', ')}: the VCL service's metadata, not settings`);
   for (const field of Object.keys(fields)) {
-    if (!KNOWN_FIELDS.has(field)) notes.push(`${field}: not a field of Fastly's Kinesis endpoint known to this tool; ignored`);
+    if (!KNOWN_FIELDS.has(field)) notes.push(`${shownName(field)}: not a field of Fastly's Kinesis endpoint known to this tool; ignored`);
   }
   return { name, vclName, item, secrets, mapped, notes };
 }
@@ -195,21 +227,22 @@ function conditionStatement(
   conditions: Map<string, Record<string, unknown>> | undefined,
   notes: string[],
 ): { statement: string; problem?: undefined } | { problem: string } {
+  const shown = quoteValue(name);
   if (conditions === undefined) {
-    return { problem: `response_condition "${name}" is the name of a condition: pass --conditions <file> with the output of fastly vcl condition list --version <version> --json` };
+    return { problem: `response_condition ${shown} is the name of a condition: pass --conditions <file> with the output of fastly vcl condition list --version <version> --json` };
   }
   const condition = conditions.get(name);
-  if (condition === undefined) return { problem: `response_condition "${name}": no condition of that name in the conditions given` };
+  if (condition === undefined) return { problem: `response_condition ${shown}: no condition of that name in the conditions given` };
   const type = text(condition.type)?.toUpperCase();
   if (type !== 'RESPONSE') {
     return {
-      problem: `response_condition "${name}" is a ${type ?? 'typeless'} condition: a logging endpoint's condition is tested after the response, as a RESPONSE condition. Change its type on the VCL service, or write this endpoint's response_condition by hand`,
+      problem: `response_condition ${shown} is a ${type === undefined ? 'typeless' : isQuotable(type) ? type : hiddenValue(type)} condition: a logging endpoint's condition is tested after the response, as a RESPONSE condition. Change its type on the VCL service, or write this endpoint's response_condition by hand`,
     };
   }
   const statement = text(condition.statement);
-  if (statement === undefined) return { problem: `response_condition "${name}": the condition has no statement` };
+  if (statement === undefined) return { problem: `response_condition ${shown}: the condition has no statement` };
   const unused = ['priority', 'comment'].filter((field) => text(condition[field]) !== undefined);
-  if (unused.length > 0) notes.push(`condition "${name}": ${unused.join(' and ')} not used (a logging endpoint has one condition)`);
+  if (unused.length > 0) notes.push(`condition ${shown}: ${unused.join(' and ')} not used (a logging endpoint has one condition)`);
   return { statement };
 }
 
@@ -238,12 +271,19 @@ function credentials(name: string, fields: Record<string, unknown>, item: Record
   ];
 }
 
-/** A valid, unused endpoint name for `vclName`: other characters become `_`, a clash gets a number. */
+/**
+ * A valid, unused endpoint name for `vclName`: other characters become `_`, as does a leading `-`
+ * (it would read as an option in the printed commands); a clash (or a name the loader refuses,
+ * such as `__proto__` or a service key) gets a number; a name shaped like a credential becomes
+ * `endpoint`.
+ */
 function endpointName(vclName: string, taken: Set<string>): string {
-  let base = vclName.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, ENDPOINT_NAME_CHARS_MAX);
-  if (base === '' || /^_+$/.test(base)) base = 'endpoint';
+  let base = vclName.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^-/, '_').slice(0, ENDPOINT_NAME_CHARS_MAX);
+  if (base === '' || /^_+$/.test(base) || looksLikeCredential(base)) base = 'endpoint';
   let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base.slice(0, ENDPOINT_NAME_CHARS_MAX - String(n).length - 1)}_${n}`;
+  for (let n = 2; taken.has(name) || endpointNameProblem(name) !== undefined; n++) {
+    name = `${base.slice(0, ENDPOINT_NAME_CHARS_MAX - String(n).length - 1)}_${n}`;
+  }
   return name;
 }
 
@@ -254,8 +294,9 @@ function asEntries(json: unknown, what: string, fromGo: Record<string, string>):
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
       throw new ImportInputError(`${what}: entry ${index} is not a JSON object (expected the output of fastly … list --json or describe --json)`);
     }
-    const fields: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(entry)) fields[fromGo[key] ?? key] = value;
+    // No prototype, and own names only: `toString` or `__proto__` in the input is a field like any other.
+    const fields = Object.create(null) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(entry)) fields[Object.hasOwn(fromGo, key) ? fromGo[key] : key] = value;
     return fields;
   });
 }

@@ -6,6 +6,7 @@
  * role_duration_seconds, sts_url, sts_backend) and their rules. Secrets themselves are never here.
  */
 import { readBackend, readInteger, readUrl, type FieldReader } from './fields.js';
+import { quoteValue } from './quote.js';
 import { AWS_REGIONS, defaultStsUrl } from './regions.js';
 import { DEFAULT_STS_BACKEND, DEFAULTS, type AccessConfig } from './schema.js';
 
@@ -21,9 +22,9 @@ export function readAccess(reader: FieldReader, region: string | undefined): Acc
   const roleArn = reader.get('iam_role');
   const method = reader.get('access_method') ?? (roleArn ? 'iam_role' : 'user_credentials');
   if (method === 'user_credentials') return { method };
-  if (method !== 'iam_role') return reader.fail('access_method', `"${method}" is not one of user_credentials, iam_role`);
+  if (method !== 'iam_role') return reader.fail('access_method', `${quoteValue(method)} is not one of user_credentials, iam_role`);
   if (!roleArn) return reader.fail('iam_role', 'missing: the role ARN to assume (access_method is iam_role)');
-  if (!ROLE_ARN.test(roleArn)) return reader.fail('iam_role', `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  if (!ROLE_ARN.test(roleArn)) return reader.fail('iam_role', `${quoteValue(roleArn)} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`);
   const externalId = reader.get('external_id');
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
     return reader.fail('external_id', 'must be 2-1224 characters of letters, digits and +=,.@:/-');

@@ -2,12 +2,14 @@
  * An endpoint's Config Store item: a JSON object of field → value, read into a map of field → text.
  *
  * Owns: parsing the item, and refusing what does not belong in it (unknown fields, with a "did you
- * mean"; secrets pasted into the Config Store, whose values are never echoed; arrays and objects).
+ * mean"; secrets pasted into the Config Store, by field name or by shape, whose values are never
+ * echoed; arrays and objects).
  * Does not own: what each field means (endpoint.ts).
  */
 import { closestNames } from '../format/suggest.js';
 import { describeJsonSyntaxError } from '../json/syntax-error.js';
 import { ConfigError } from './errors.js';
+import { hiddenValue, isQuotable, looksLikeCredential, quoteValue } from './quote.js';
 import { ENDPOINT_FIELDS } from './schema.js';
 
 /** Secret fields (Fastly's own names and ours) → the Secret Store key they belong in. */
@@ -20,6 +22,14 @@ const SECRET_FIELDS = new Map([
 ]);
 
 const EXAMPLE_ITEM = '{"stream_name": "logs", "region": "us-east-1"}';
+
+/**
+ * Fields whose value may be shaped like a credential (config/quote.ts) and still be right: text
+ * a format renders, and the external id (a shared secret of its own, never shown). Any other
+ * field holding such a value is refused: its value is a name or a setting that messages and
+ * reports show (a stream name in every failure report), so a key pasted there would travel.
+ */
+const FREE_TEXT_FIELDS = new Set(['format', 'response_condition', 'partition_key', 'external_id']);
 
 /**
  * The endpoint's fields (numbers and booleans are read as their text; null means "not set", so the
@@ -43,14 +53,19 @@ export function readEndpointItem(name: string, raw: string | null, errors: Confi
   }
   const fields = new Map<string, string>();
   const problemsBefore = errors.length;
-  for (const [field, value] of Object.entries(parsed)) {
+  for (const [index, [field, value]] of Object.entries(parsed).entries()) {
     const secretKey = SECRET_FIELDS.get(field);
     if (secretKey) {
       // The value is never echoed: it may be a real secret pasted in the wrong place.
       fail(field, `secrets do not belong in the Config Store: remove it here and store it in the Secret Store as ${name}.${secretKey}`);
     } else if (!(ENDPOINT_FIELDS as readonly string[]).includes(field)) {
       const hint = closestNames(field, ENDPOINT_FIELDS).join(' or ');
-      fail(field, `unknown field${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`);
+      const expected = `${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ENDPOINT_FIELDS.join(', ')}`;
+      // A name is part of the key a message names; one that could be a pasted key is told by position.
+      if (isQuotable(field)) fail(field, `unknown field${expected}`);
+      else fail(undefined, `field ${index + 1} of the item: its name, ${quoteValue(field)}, is not a known field${expected}`);
+    } else if (typeof value === 'string' && !FREE_TEXT_FIELDS.has(field) && looksLikeCredential(value)) {
+      fail(field, `${hiddenValue(value)} looks like a credential (an AWS key id, a secret key, a token or a URL's user:password): secrets belong in the Secret Store`);
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       fields.set(field, String(value));
     } else if (value !== null) {

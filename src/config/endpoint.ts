@@ -10,7 +10,8 @@ import { DEFAULT_MAX_AGGREGATE_BYTES, MAX_RECORD_BYTES_API, MAX_REQUEST_BYTES_AP
 import type { BackendRef } from '../platform/types.js';
 import { readAccess } from './access.js';
 import type { ConfigError } from './errors.js';
-import { fieldReader, readBackend, readInteger, readUrl, type FieldReader } from './fields.js';
+import { fieldReader, NAME_CHARACTER, readBackend, readInteger, readUrl, type FieldReader } from './fields.js';
+import { quoteValue } from './quote.js';
 import { AWS_REGIONS, defaultKinesisUrl } from './regions.js';
 import {
   DEFAULT_STATIC_BACKEND,
@@ -27,6 +28,8 @@ import {
 } from './schema.js';
 
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+const STREAM_NAME_CHARACTER = /^[a-zA-Z0-9_.-]$/;
+const REGION_CHARACTER = /^[a-z0-9-]$/;
 /** Smallest record limit accepted: a default-format line with room for its partition key. */
 const MIN_RECORD_BYTES = 1024;
 /** Smallest call limit accepted; well under the API's, above any single default-format line. */
@@ -41,7 +44,7 @@ export function readEndpoint(name: string, fields: ReadonlyMap<string, string>, 
   const reader = fieldReader(name, fields, errors);
   const destination = reader.get('destination') ?? 'kinesis';
   if (!(DESTINATIONS as readonly string[]).includes(destination)) {
-    return reader.fail('destination', `"${destination}" is not one of ${DESTINATIONS.join(', ')}`);
+    return reader.fail('destination', `${quoteValue(destination)} is not one of ${DESTINATIONS.join(', ')}`);
   }
   const endpoint = destination === 'log_endpoint' ? readLogEndpointDestination(reader, fields) : readKinesisDestination(reader);
   const logging = readLogging(reader);
@@ -88,11 +91,11 @@ interface Target {
 function readTarget(reader: FieldReader): Target | undefined {
   const streamName = reader.get('stream_name') ?? reader.get('topic');
   if (streamName === undefined) reader.fail('stream_name', 'missing: the Kinesis stream to write to');
-  else if (!STREAM_NAME.test(streamName)) reader.fail('stream_name', `"${streamName}" is not a stream name (1-128 of a-z A-Z 0-9 _ . -)`);
+  else if (!STREAM_NAME.test(streamName)) reader.fail('stream_name', `${quoteValue(streamName, STREAM_NAME_CHARACTER)} is not a stream name (1-128 of a-z A-Z 0-9 _ . -)`);
 
   const region = reader.get('region');
   if (region === undefined) return reader.fail('region', 'missing: the stream\'s AWS region, e.g. "us-east-1"');
-  if (!AWS_REGIONS.has(region)) return reader.fail('region', `"${region}" is not an AWS region`);
+  if (!AWS_REGIONS.has(region)) return reader.fail('region', `${quoteValue(region, REGION_CHARACTER)} is not an AWS region`);
 
   const kinesisUrl = readUrl(reader, 'endpoint_url', defaultKinesisUrl(region), 'https://kinesis.eu-west-1.amazonaws.com/');
   const kinesisBackend = kinesisUrl && readBackend(reader, 'backend', DEFAULT_STATIC_BACKEND, kinesisUrl);
@@ -116,7 +119,7 @@ function readLogging(reader: FieldReader): Logging | undefined {
     reader.fail('format', compileProblem(error));
   }
   const formatVersion = reader.get('format_version') ?? '2';
-  if (formatVersion !== '2') reader.fail('format_version', `"${formatVersion}" is not supported: only format version 2`);
+  if (formatVersion !== '2') reader.fail('format_version', `${quoteValue(formatVersion)} is not supported: only format version 2`);
 
   let responseCondition: Condition | undefined;
   const conditionSource = reader.get('response_condition');
@@ -131,11 +134,11 @@ function readLogging(reader: FieldReader): Logging | undefined {
   const sampleRateText = reader.get('sample_rate');
   const sampleRate = sampleRateText === undefined ? 1 : Number(sampleRateText);
   if (sampleRateText !== undefined && !(sampleRate > 0 && sampleRate <= 1)) {
-    reader.fail('sample_rate', `"${sampleRateText}" is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`);
+    reader.fail('sample_rate', `${quoteValue(sampleRateText)} is not a rate above 0 and at most 1 (e.g. 0.01 for 1%)`);
   }
 
   const placement = (reader.get('placement') ?? 'format_version_default') as Placement;
-  if (!PLACEMENTS.includes(placement)) reader.fail('placement', `"${placement}" is not one of ${PLACEMENTS.join(', ')}`);
+  if (!PLACEMENTS.includes(placement)) reader.fail('placement', `${quoteValue(placement)} is not one of ${PLACEMENTS.join(', ')}`);
   return format ? { format, placement, responseCondition, sampleRate } : undefined;
 }
 
@@ -176,12 +179,12 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
     reader.fail('max_record_bytes', `${maxRecordBytes} is larger than max_request_bytes (${maxRequestBytes}): a record must fit in one PutRecords call`);
   }
   const oversize = reader.get('oversize') ?? DEFAULTS.oversize;
-  if (oversize !== 'truncate' && oversize !== 'drop') reader.fail('oversize', `"${oversize}" is not one of truncate, drop`);
+  if (oversize !== 'truncate' && oversize !== 'drop') reader.fail('oversize', `${quoteValue(oversize)} is not one of truncate, drop`);
   const aggregation = reader.get('aggregation') ?? 'none';
-  if (aggregation !== 'none' && aggregation !== 'kpl') reader.fail('aggregation', `"${aggregation}" is not one of none, kpl`);
+  if (aggregation !== 'none' && aggregation !== 'kpl') reader.fail('aggregation', `${quoteValue(aggregation)} is not one of none, kpl`);
   const aggregationMaxBytes = readInteger(reader, 'aggregation_max_bytes', DEFAULT_MAX_AGGREGATE_BYTES, MIN_RECORD_BYTES, MAX_RECORD_BYTES_API);
   const compression = reader.get('compression') ?? 'none';
-  if (compression !== 'none' && compression !== 'gzip') reader.fail('compression', `"${compression}" is not one of none, gzip`);
+  if (compression !== 'none' && compression !== 'gzip') reader.fail('compression', `${quoteValue(compression)} is not one of none, gzip`);
   return {
     maxAttempts,
     retryWindowMs,
@@ -196,5 +199,5 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
 function readLogEndpointName(reader: FieldReader, field: string): string | undefined {
   const value = reader.get(field);
   if (value === undefined || LOG_ENDPOINT_NAME.test(value)) return value;
-  return reader.fail(field, `"${value}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)`);
+  return reader.fail(field, `${quoteValue(value, NAME_CHARACTER)} is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -)`);
 }

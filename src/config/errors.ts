@@ -1,20 +1,29 @@
+import { redactCredentials } from './quote.js';
+
 /**
  * A configuration problem: which endpoint, which field, what is wrong and what was expected.
- * Messages never include the value of a credential field.
+ * Messages never include the value of a credential field, quote other values only when they
+ * cannot be a credential (quote.ts), and mask whatever still looks like one (a format quoted under
+ * a caret, say) as the problem is made.
  *
  * The message names the key at fault once: `main.region: "eu-west" is not an AWS region` for an
  * endpoint's field, `main: missing: …` for its whole item, `service: endpoints: …` for a
  * service-wide key.
  */
 export class ConfigError extends Error {
+  /** What is wrong and what was expected, credential shapes masked. */
+  readonly problem: string;
+
   constructor(
     /** Endpoint name, or `service` for service-wide keys. */
     readonly endpoint: string,
     /** The field of the endpoint's item (or the service key) at fault; undefined for the whole item. */
     readonly field: string | undefined,
-    readonly problem: string,
+    problem: string,
   ) {
-    super(`${endpoint === SERVICE ? `${SERVICE}: ` : ''}${keyOf(endpoint, field)}: ${problem}`);
+    const masked = redactCredentials(problem);
+    super(`${endpoint === SERVICE ? `${SERVICE}: ` : ''}${keyOf(endpoint, field)}: ${masked}`);
+    this.problem = masked;
     this.name = 'ConfigError';
   }
 

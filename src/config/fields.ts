@@ -7,6 +7,7 @@
  */
 import type { BackendRef } from '../platform/types.js';
 import { ConfigError } from './errors.js';
+import { quoteValue } from './quote.js';
 
 export interface FieldReader {
   readonly endpoint: string;
@@ -39,13 +40,18 @@ export function readInteger(reader: FieldReader, field: string, fallback: number
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    reader.fail(field, `"${raw}" is not an integer from ${min} to ${max}`);
+    reader.fail(field, `${quoteValue(raw)} is not an integer from ${min} to ${max}`);
     return fallback;
   }
   return value;
 }
 
-/** An http(s) URL field, normalised; `fallback` when unset. */
+/**
+ * An http(s) URL field, normalised; `fallback` when unset. A URL is never quoted back whole (its
+ * path or query may hold a key): a problem names the part at fault. A user name or password in
+ * it is refused: AWS credentials belong in the Secret Store, and the URL is shown in places
+ * (the admin page's stream keys name its host) where they would leak.
+ */
 export function readUrl(reader: FieldReader, field: string, fallback: string, example: string): string | undefined {
   const raw = reader.get(field);
   if (raw === undefined) return fallback;
@@ -53,13 +59,20 @@ export function readUrl(reader: FieldReader, field: string, fallback: string, ex
   try {
     url = new URL(raw);
   } catch {
-    return reader.fail(field, `"${raw}" is not a URL (e.g. ${example})`);
+    return reader.fail(field, `${quoteValue(raw)} is not a URL (e.g. ${example})`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return reader.fail(field, `"${raw}" must be an http or https URL`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return reader.fail(field, `must be an http or https URL, not ${quoteValue(url.protocol.slice(0, -1))} (e.g. ${example})`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    return reader.fail(field, 'holds a user name or password (user:password@): remove it; credentials belong in the Secret Store');
+  }
   return url.toString();
 }
 
 const BACKEND_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+/** One character of a backend's or log endpoint's name. */
+export const NAME_CHARACTER = /^[A-Za-z0-9_.-]$/;
 
 /**
  * A backend field: the name of a static backend declared on the service (`fallback` when unset),
@@ -71,6 +84,8 @@ export function readBackend(reader: FieldReader, field: string, fallback: string
     const { host, protocol } = new URL(url);
     return { kind: 'dynamic', host, useSsl: protocol === 'https:' };
   }
-  if (!BACKEND_NAME.test(name)) return reader.fail(field, `"${name}" is not a backend name (1-255 of A-Z a-z 0-9 _ . -), nor "dynamic"`);
+  if (!BACKEND_NAME.test(name)) {
+    return reader.fail(field, `${quoteValue(name, NAME_CHARACTER)} is not a backend name (1-255 of A-Z a-z 0-9 _ . -), nor "dynamic"`);
+  }
   return { kind: 'static', name };
 }

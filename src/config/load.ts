@@ -16,13 +16,15 @@
  * sandbox (`fitRequestBudget`), or lines would fail for want of requests (delivery/plan.ts spends
  * in that order at run time).
  */
-import { parseTrustedUpstreams, type TrustedUpstreams } from '../facts/client-ip.js';
+import { parseTrustedUpstreams, TRUSTED_UPSTREAM_EXAMPLES, TrustedUpstreamError, type TrustedUpstreams } from '../facts/client-ip.js';
 import { lintJsonTemplate } from '../format/index.js';
 import { BACKEND_REQUESTS_PER_EXECUTION } from '../platform/limits.js';
 import type { ConfigLike } from '../platform/types.js';
 import { readEndpoint } from './endpoint.js';
 import { readEndpointItem } from './endpoint-item.js';
 import { ConfigError, SERVICE } from './errors.js';
+import { NAME_CHARACTER } from './fields.js';
+import { hiddenValue, isQuotable, looksLikeCredential, quoteValue, redactCredentials } from './quote.js';
 import {
   CONFIG_LOOKUPS_PER_EXECUTION,
   DEFAULT_ERROR_LOG_ENDPOINT,
@@ -35,7 +37,26 @@ import {
   type ServiceConfig,
 } from './schema.js';
 
-const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ENDPOINT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
+const ENDPOINT_NAME_CHARACTER = /^[A-Za-z0-9_-]$/;
+/** Names that would not stay plain keys: `__proto__` sets an object's prototype where it is a key. */
+const RESERVED_ENDPOINT_NAMES = ['__proto__'];
+
+/**
+ * Why `name` cannot name an endpoint, or undefined when it can: letters, digits, `_` and `-`, up
+ * to 64, not starting with `-` (the name goes into the commands `check` and `import` print, where
+ * it would read as an option), not a service key, not `__proto__`, and not shaped like a
+ * credential (quote.ts): an endpoint's name is shown in every message about it.
+ */
+export function endpointNameProblem(name: string): string | undefined {
+  const rule = `letters, digits, _ and -, up to 64, not starting with -; not one of ${[...SERVICE_KEYS, ...RESERVED_ENDPOINT_NAMES].join(', ')}`;
+  if (looksLikeCredential(name)) return `looks like a credential (not shown): not read as an endpoint name (${rule})`;
+  if (!ENDPOINT_NAME.test(name) || (SERVICE_KEYS as readonly string[]).includes(name) || RESERVED_ENDPOINT_NAMES.includes(name)) {
+    return `${quoteValue(name, ENDPOINT_NAME_CHARACTER)} is not a valid endpoint name (${rule})`;
+  }
+  return undefined;
+}
+
 /** What the service keys (and the lookup before the response) leave of the budget: the most endpoints one load can read. */
 export const MAX_ENDPOINTS = CONFIG_LOOKUPS_PER_EXECUTION - PRE_RESPONSE_CONFIG_LOOKUPS - SERVICE_KEYS.length;
 /** Backend requests one execution leaves for logging behind the proxy's origin fetch. */
@@ -94,16 +115,15 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
       new ConfigError(
         'service',
         'endpoints',
-        `${listed.length} endpoints listed, at most ${MAX_ENDPOINTS} are read (Compute allows ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups per request); ignored: ${listed.slice(MAX_ENDPOINTS).join(', ')}`,
+        `${listed.length} endpoints listed, at most ${MAX_ENDPOINTS} are read (Compute allows ${CONFIG_LOOKUPS_PER_EXECUTION} Config Store lookups per request); ignored: ${listed.slice(MAX_ENDPOINTS).map((n) => (isQuotable(n) ? n : hiddenValue(n))).join(', ')}`,
       ),
     );
   }
   const endpoints: EndpointConfig[] = [];
-  for (const name of listed.slice(0, MAX_ENDPOINTS)) {
-    if (!ENDPOINT_NAME.test(name) || (SERVICE_KEYS as readonly string[]).includes(name)) {
-      errors.push(
-        new ConfigError(SERVICE, 'endpoints', `"${name}" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of ${SERVICE_KEYS.join(', ')})`),
-      );
+  for (const [index, name] of listed.slice(0, MAX_ENDPOINTS).entries()) {
+    const problem = endpointNameProblem(name);
+    if (problem) {
+      errors.push(new ConfigError(SERVICE, 'endpoints', `name ${index + 1} of the list: ${problem}`));
       continue;
     }
     const before = errors.length;
@@ -136,7 +156,8 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
  * lint (regex risks) compiles the format again, which the first request of a sandbox cannot afford.
  */
 function lintEndpoint(endpoint: EndpointConfig): string[] {
-  return lintJsonTemplate(endpoint.format.source).map((w) => `${endpoint.name}.format: ${w.message}`);
+  // A warning quotes the format, which is no place for a key but may hold one: masked like a problem.
+  return lintJsonTemplate(endpoint.format.source).map((w) => redactCredentials(`${endpoint.name}.format: ${w.message}`));
 }
 
 /** `trusted_upstreams` (src/facts/client-ip.ts); a bad entry trusts nobody, so Fastly-Client-IP is always client.ip. */
@@ -144,7 +165,11 @@ function readTrustedUpstreams(store: ConfigLike, errors: ConfigError[]): Trusted
   try {
     return parseTrustedUpstreams(store.get('trusted_upstreams') ?? '');
   } catch (error) {
-    errors.push(new ConfigError(SERVICE, 'trusted_upstreams', `${(error as Error).message}; no upstream is trusted`));
+    if (!(error instanceof TrustedUpstreamError)) throw error;
+    const entry = quoteValue(error.entry, /^[0-9A-Fa-f.:/]$/);
+    errors.push(
+      new ConfigError(SERVICE, 'trusted_upstreams', `entry ${error.index + 1}, ${entry}, is not an IP address or CIDR range (${TRUSTED_UPSTREAM_EXAMPLES}); no upstream is trusted`),
+    );
     return [];
   }
 }
@@ -189,8 +214,12 @@ function fitRequestBudget(endpoints: EndpointConfig[], errors: ConfigError[]): E
 
 function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[number], errors: ConfigError[]): string | undefined {
   const value = store.get(key) ?? undefined;
+  if (value !== undefined && looksLikeCredential(value)) {
+    errors.push(new ConfigError(SERVICE, key, `${hiddenValue(value)} looks like a credential, not a log endpoint name; using the default`));
+    return undefined;
+  }
   if (value === undefined || LOG_ENDPOINT_NAME.test(value)) return value;
-  errors.push(new ConfigError(SERVICE, key, `"${value}" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default`));
+  errors.push(new ConfigError(SERVICE, key, `${quoteValue(value, NAME_CHARACTER)} is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default`));
   return undefined;
 }
 
@@ -205,7 +234,7 @@ function readMetrics(store: ConfigLike, errors: ConfigError[]): ServiceConfig['m
   if (raw !== null) {
     const value = raw.trim() === '' ? NaN : Number(raw);
     if (Number.isInteger(value) && value >= METRICS_INTERVAL_S.min && value <= METRICS_INTERVAL_S.max) intervalSeconds = value;
-    else errors.push(new ConfigError(SERVICE, 'metrics_interval_s', `"${raw}" is not a whole number of seconds from ${METRICS_INTERVAL_S.min} to ${METRICS_INTERVAL_S.max}; using ${intervalSeconds}`));
+    else errors.push(new ConfigError(SERVICE, 'metrics_interval_s', `${quoteValue(raw)} is not a whole number of seconds from ${METRICS_INTERVAL_S.min} to ${METRICS_INTERVAL_S.max}; using ${intervalSeconds}`));
   }
   return logEndpoint ? { logEndpoint, intervalSeconds } : undefined;
 }

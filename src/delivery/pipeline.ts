@@ -57,6 +57,8 @@ export interface DeliveryDeps {
   limits: DeliveryLimits;
   /** Writes one line to the failure log endpoint. */
   reportFailure: (line: string) => void;
+  /** Writes a configuration failure's line, once per cause (report.ts ReportSink); absent = reportFailure. */
+  reportCause?: (cause: string, line: string) => void;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   now: () => number;
@@ -162,7 +164,7 @@ export async function sendDelivery(delivery: PreparedDelivery, deps: DeliveryDep
 
   return reportDelivery(
     { streamName, attempted: lines.length, delivered, failed, dropped: prepared.dropped, maxDataBytes: prepared.maxDataBytes },
-    { reportFailure: deps.reportFailure, fallback: deps.fallback },
+    { reportFailure: deps.reportFailure, reportCause: deps.reportCause, fallback: deps.fallback },
   );
 }
 

@@ -5,7 +5,8 @@
  * kinesis.md §4.5), the undelivered lines to the fallback log endpoint, and the counters.
  *
  * Owns: the wording, the grouping, the per-delivery outcome and the per-instance counters it is
- * added to. Does not decide what failed (retrier.ts) and keeps no state of its own.
+ * added to. Does not decide what failed (retrier.ts) and keeps no state of its own: a
+ * configuration error's line goes to `reportCause`, whose owner writes it once per cause.
  *
  * Messages come from AWS (or our own codes). AWS's can carry signing material (a refused signature
  * echoes the canonical request, session token included), so every message passes
@@ -68,6 +69,11 @@ export interface DeliverySummary {
 export interface ReportSink {
   /** The error log endpoint (ServiceConfig.errorLogEndpoint). */
   reportFailure(line: string): void;
+  /**
+   * Where a `configuration` failure's line goes instead, with its cause (the error code), so that
+   * the composer writes it once per cause rather than once per delivery; absent = reportFailure.
+   */
+  reportCause?(cause: string, line: string): void;
   /** The endpoint's fallback log endpoint, when configured: gets every undelivered line. */
   fallback?(line: string): void;
 }
@@ -91,6 +97,7 @@ const KIND_PHRASE: Record<FailureKind, (t: Tries) => string> = {
       ? `backend request or time budget of this execution spent after ${plural(t.sent, 'attempt')}`
       : 'backend request or time budget of this execution spent before it was sent',
   auth: (t) => `credentials refused, ${sentPhrase(t)}`,
+  configuration: (t) => `${t.sent > 0 ? `${sentPhrase(t)}, then` : 'not sent:'} a configuration error, every line fails until it is fixed`,
 };
 
 function sentPhrase({ sent, unsent }: Tries): string {
@@ -115,9 +122,9 @@ export function reportDelivery(summary: DeliverySummary, sink: ReportSink): Deli
   }
   for (const { failure, count, tries } of groups.values()) {
     const message = sanitizeAwsMessage(failure.errorMessage);
-    sink.reportFailure(
-      `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](tries)})`,
-    );
+    const line = `${FAILURE_PREFIX} ${streamName}: ${failure.errorCode}${message ? ` ${message}` : ''} (${count} of ${attempted} records; ${KIND_PHRASE[failure.kind](tries)})`;
+    if (failure.kind === 'configuration' && sink.reportCause) sink.reportCause(failure.errorCode, line);
+    else sink.reportFailure(line);
   }
   if (summary.dropped.length > 0) {
     const largest = Math.max(...summary.dropped.map((d) => d.bytes));

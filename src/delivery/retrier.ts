@@ -17,6 +17,8 @@
  *    outcome (sent, no readable answer: it may be stored) is retried with the same target
  *    (`sameTarget`), so that a duplicate lands on the shard of its original, after it, with the
  *    same partition key: a consumer of that shard can drop it.
+ *  - A configuration error (a backend the service does not define) fails the records at once, as
+ *    `configuration`: the call never left, and every try would fail alike until the service changes.
  *  - Auth errors (expired token, unknown key, bad signature) ask for one credentials refresh,
  *    which the provider rate-limits; if granted, the records get one more try, even past
  *    `maxAttempts` (one per delivery). Otherwise they fail.
@@ -31,7 +33,7 @@ import { isAmbiguousOutcome, isShardThrottle, type ErrorClass } from '../kinesis
 import type { ShardTarget } from '../shards/index.js';
 import { lastSentAttempt, type CallOutcome, type HasAttempts } from './attempt.js';
 
-export type FailureKind = 'not-retriable' | 'retries-exhausted' | 'budget-exhausted' | 'auth';
+export type FailureKind = 'not-retriable' | 'retries-exhausted' | 'budget-exhausted' | 'auth' | 'configuration';
 
 export interface Failure {
   kind: FailureKind;
@@ -112,6 +114,10 @@ export class Retrier<R extends HasAttempts> {
   }
 
   private retryOrFail(record: R, target: ShardTarget, { errorCode, errorMessage, errorClass }: { errorCode: string; errorMessage: string; errorClass: ErrorClass }): void {
+    if (errorClass === 'configuration') {
+      this.callbacks.fail(record, { kind: 'configuration', errorCode, errorMessage });
+      return;
+    }
     if (errorClass === 'fatal' || errorClass === 'auth') {
       this.callbacks.fail(record, { kind: 'not-retriable', errorCode, errorMessage });
       return;

@@ -16,7 +16,8 @@
  *      reserve for retries, then the map refreshes that fit — reserved before anything is sent;
  *   5. AssumeRole, one per signer that needs it: a failure fails that signer's lines unsent,
  *      reported once per cause until it succeeds again (aws/credentials.ts backs off);
- *   6. per group, signed fetch (aws4fetch) → Kinesis api → pipeline.ts, within its reservation.
+ *   6. per group, signed fetch (aws4fetch) → Kinesis api → pipeline.ts, within its reservation; a
+ *      backend the service does not define fails the group's lines at once, reported once per cause.
  *
  * Owns only that wiring. Does not own: what a delivery does (pipeline.ts), the shard map (shards/),
  * signing and credentials (aws/), or when lines are made (handler/).
@@ -36,7 +37,7 @@ import {
   type SigningIdentity,
 } from '../aws/index.js';
 import type { KinesisEndpointConfig } from '../config/index.js';
-import { createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
+import { classifyErrorCode, createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
 import { enterPhase } from '../platform/phases.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
 import { createStreamRouter, type ShardMapTuning, type StreamRouter, type StreamRouterStats } from '../shards/index.js';
@@ -129,6 +130,10 @@ export interface StreamDelivery {
  */
 export function streamScope(config: Pick<KinesisEndpointConfig, 'region' | 'kinesisUrl' | 'streamName'>, account: string): string {
   return `${account}/${config.region}/${new URL(config.kinesisUrl).host}/${config.streamName}`;
+}
+
+function describeBackend(backend: KinesisEndpointConfig['kinesisBackend']): string {
+  return backend.kind === 'static' ? `backend ${backend.name}` : `a dynamic backend to ${backend.host}`;
 }
 
 interface EndpointSender {
@@ -225,7 +230,9 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
 
   function credentialsFailure(error: unknown): Failure {
     const errorCode = error instanceof CredentialsError ? error.errorCode : 'CredentialsError';
-    return { kind: 'not-retriable', errorCode, errorMessage: error instanceof Error ? error.message : String(error) };
+    // An STS backend the service does not define is counted like Kinesis's own (configuration).
+    const kind = classifyErrorCode(errorCode) === 'configuration' ? 'configuration' : 'not-retriable';
+    return { kind, errorCode, errorMessage: error instanceof Error ? error.message : String(error) };
   }
 
   /** Step 2: who signs for the sender; undefined (its lines failed and reported once per cause) when its keys cannot be read. */
@@ -289,6 +296,9 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       signingKeyCache: lead.signingKeyCache,
     });
     const api = createKinesisApi(config.kinesisUrl, signedFetch);
+    // A configuration error (the backend is not defined) is the same for every delivery to this
+    // stream through this backend: said once, and again after one delivery gets through.
+    const subject = `stream ${group.stream.scope} through ${describeBackend(config.kinesisBackend)}`;
     const outcome = await sendDelivery(group.delivery, {
       api,
       router: group.stream.router.routerFor(api),
@@ -296,6 +306,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       budget: reservation,
       refreshAllowance,
       reportFailure: (line) => env.errorLog.log(line),
+      reportCause: (cause, line) => causes.report(subject, cause, line),
       fallback: lead.fallback,
       refreshCredentials: () => identity.credentials.requestRefresh(budget),
       sleep: env.sleep,
@@ -305,6 +316,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       maxBackoffMs: tuning.maxRetryBackoffMs,
     });
     reservation.release();
+    if (outcome.delivered > 0) causes.clear(subject);
     addOutcome(group.stream.counters, outcome);
   }
 

@@ -23,19 +23,32 @@ export interface AddressRange {
 
 export type TrustedUpstreams = readonly AddressRange[];
 
-/** Parses `trusted_upstreams`; throws Error naming the entry that is not an address or range. */
+/** An entry of `trusted_upstreams` that is not an address or range; `index` counts entries from 0. */
+export class TrustedUpstreamError extends Error {
+  constructor(
+    readonly entry: string,
+    readonly index: number,
+  ) {
+    super(`"${entry}" is not an IP address or CIDR range (${TRUSTED_UPSTREAM_EXAMPLES})`);
+    this.name = 'TrustedUpstreamError';
+  }
+}
+
+export const TRUSTED_UPSTREAM_EXAMPLES = 'such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32';
+
+/** Parses `trusted_upstreams`; throws TrustedUpstreamError for the first entry that is not an address or range. */
 export function parseTrustedUpstreams(text: string): TrustedUpstreams {
   return text
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => {
+    .map((entry, index) => {
       const [address, prefix, extra] = entry.split('/');
       const parsed = parseAddress(address);
       const bits = parsed?.family === 4 ? 32 : 128;
       const prefixLength = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
       if (!parsed || extra !== undefined || !(prefixLength >= 0 && prefixLength <= bits)) {
-        throw new Error(`"${entry}" is not an IP address or CIDR range (such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32)`);
+        throw new TrustedUpstreamError(entry, index);
       }
       return { family: parsed.family, network: mask(parsed.value, prefixLength, bits), prefixLength };
     });

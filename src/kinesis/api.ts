@@ -1,11 +1,12 @@
 /**
  * The Kinesis JSON 1.1 protocol over a signed fetch: PutRecords and ListShards. One call in, one
  * answer (or AwsCallError) out; no retries here. Failures before the request left (no budget, no
- * credentials, signing failed) are AwsCallErrors with `requestSent: false`.
+ * credentials, signing failed, a backend the service does not define) are AwsCallErrors with
+ * `requestSent: false`.
  */
 import { BUDGET_EXHAUSTED, BudgetExhaustedError } from '../aws/budget.js';
 import { CredentialsError } from '../aws/credentials.js';
-import { RequestTimeoutError, SigningError, type AwsAnswer, type SignedFetch } from '../aws/signed-fetch.js';
+import { BackendNotDefinedError, RequestTimeoutError, SigningError, type AwsAnswer, type SignedFetch } from '../aws/signed-fetch.js';
 import { AwsCallError, sanitizeErrorCode } from './errors.js';
 
 export interface PutRecordsRequestEntry {
@@ -74,6 +75,8 @@ export function createKinesisApi(url: string, signedFetch: SignedFetch): Kinesis
     } catch (error) {
       if (error instanceof BudgetExhaustedError) throw new AwsCallError(BUDGET_EXHAUSTED, error.message, undefined, false);
       if (error instanceof SigningError) throw new AwsCallError(error.errorCode, error.message, undefined, false);
+      // Refused by the runtime before it left: a configuration error, not a network one (which may have been stored).
+      if (error instanceof BackendNotDefinedError) throw new AwsCallError(error.errorCode, error.message, undefined, false);
       // No credentials, no request: the call is failed with the credentials' own code (an STS
       // Throttling is retriable, MissingCredentials is not).
       if (error instanceof CredentialsError) throw new AwsCallError(error.errorCode, error.message, error.httpStatus, false);

@@ -9,14 +9,21 @@
  *   fatal      do not retry: validation, ResourceNotFoundException, AccessDeniedException, KMS
  *              configuration errors, our own RecordCountMismatch / BudgetExhausted /
  *              MissingCredentials / InvalidCredentials / SigningFailed
+ *   configuration  do not retry, and report once per cause, not once per delivery: the service
+ *              lacks what the call needs (our BackendNotDefined: no such backend); every call
+ *              fails alike until someone changes the service
  *
  * Apart from the class: whether a failed call's outcome is ambiguous — sent, and no readable
  * answer came back, so Kinesis may have stored its records and a retry can duplicate them
  * (isAmbiguousOutcome; delivery counts such retries apart).
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
+import { BACKEND_NOT_DEFINED } from '../aws/signed-fetch.js';
 
-export type ErrorClass = 'throttled' | 'retriable' | 'auth' | 'fatal';
+export type ErrorClass = 'throttled' | 'retriable' | 'auth' | 'fatal' | 'configuration';
+
+/** Our codes for calls the service's configuration stops before they leave (aws/signed-fetch.ts). */
+const CONFIGURATION = new Set([BACKEND_NOT_DEFINED]);
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -92,6 +99,7 @@ export function isAmbiguousOutcome(code: string): boolean {
 }
 
 export function classifyErrorCode(code: string, httpStatus?: number): ErrorClass {
+  if (CONFIGURATION.has(code)) return 'configuration';
   if (FATAL.has(code)) return 'fatal';
   if (THROTTLING.has(code)) return 'throttled';
   if (RETRIABLE.has(code)) return 'retriable';

@@ -31,6 +31,7 @@
  */
 import {
   createKinesisLogging as createOn,
+  KinesisLoggingConfigError,
   type KinesisLogging,
   type KinesisLoggingOptions,
 } from '../handler/kinesis-logging.js';
@@ -48,6 +49,9 @@ void warmUp();
  * (compared by value), it returns the same instance, with its loaded configuration, credentials
  * and shard maps; a different instance per request is reported once on the error log endpoint.
  *
+ *
+ * @throws KinesisLoggingConfigError when settings given in code do not load; its problems are
+ * printed first, plainly, on the program's standard error.
  * @param options endpoints in code, service settings, store names; default: every endpoint from
  *   the Config Store `kinesis_logger`.
  * @example
@@ -56,7 +60,24 @@ void warmUp();
  *   event.respondWith(logging.handle(event, (request) => shop(request), { backendRequestsForResponse: 1, configLookupsForResponse: 2 })));
  */
 export function createKinesisLogging(options: KinesisLoggingOptions = {}): KinesisLogging {
-  return createOn(fastlyPlatform, options);
+  try {
+    return createOn(fastlyPlatform, options);
+  } catch (error) {
+    // Thrown at build time, the error reaches the user through Wizer's trap and backtrace and the
+    // Fastly CLI's checklist, each of its lines prefixed with a bundle position: say it first, plainly.
+    if (error instanceof KinesisLoggingConfigError) console.error(buildStopReport(error.problems));
+    throw error;
+  }
+}
+
+/** The problems as a block the build output starts with; a problem's own lines (a caret) stay aligned. */
+function buildStopReport(problems: readonly string[]): string {
+  const lines = problems.map((problem) => `  ✗ ${problem.replaceAll('\n', '\n    ')}`);
+  return (
+    `\ncompute-kinesis-logger: ${problems.length} problem(s) in the endpoints given in code to createKinesisLogging; the build stops here:\n` +
+    `${lines.join('\n')}\n` +
+    'Fix them in the options of createKinesisLogging. The trace below is the same error, as the build tools report it.\n'
+  );
 }
 
 export {

@@ -88,7 +88,8 @@ export interface SharedShardMapOptions {
 
 
 type StoreHandle = { kind: 'unopened' } | { kind: 'open'; store: ShardMapStore } | { kind: 'missing' };
-type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'deferred' } | { kind: 'failed'; reason: string };
+/** `quiet`: a failure reported elsewhere (a backend the service lacks: delivery reports it, with what to fix). */
+type RefreshOutcome = { kind: 'ready' } | { kind: 'lease-held' } | { kind: 'deferred' } | { kind: 'failed'; reason: string; quiet?: boolean };
 
 /** Thrown by the request-capped api when a round needs more pages than it was allowed. */
 class RefreshAllowanceSpent extends Error {
@@ -243,7 +244,7 @@ export class SharedShardMap {
         this.stats.refreshFailures++;
         this.nextAttemptAtMs = this.now() + this.backoffMs;
         this.backoffMs = Math.min(this.backoffMs * REFRESH_BACKOFF_MULTIPLIER, this.maxBackoffMs);
-        this.options.report?.(outcome.reason);
+        if (!outcome.quiet) this.options.report?.(outcome.reason);
         return;
     }
   }
@@ -322,7 +323,9 @@ export class SharedShardMap {
         if (pages > 0) this.expectedPages = pages + 1;
         return { kind: 'deferred' };
       }
-      return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map` };
+      // The PutRecords calls through the same backend fail alike and report it once, with what to fix.
+      const quiet = error instanceof AwsCallError && error.errorClass === 'configuration';
+      return { kind: 'failed', reason: `ListShards failed: ${describe(error)}; keeping the previous shard map`, quiet };
     }
     this.expectedPages = pages;
     const built = buildShardMap(shards, listedAtMs);

@@ -3,6 +3,20 @@ import { cli } from './run-cli.js';
 
 const VALID = JSON.stringify({ endpoints: 'main', main: { stream_name: 'logs', region: 'eu-west-1' } });
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+/** What a fastly.toml declares beside its configuration so that its endpoints can deliver (check-manifest.test.ts). */
+const DECLARED = [
+  '[local_server.backends.kinesis]',
+  'url = "http://127.0.0.1:4567/"',
+  '[local_server.kv_stores]',
+  'kinesis_logger_state = []',
+  '[local_server.secret_stores]',
+  'kinesis_logger_secrets = [{key = "n.access_key_id", data = "a"}, {key = "n.secret_access_key", data = "b"}, {key = "o.access_key_id", data = "a"}, {key = "o.secret_access_key", data = "b"}]',
+  '[setup.backends.kinesis]',
+  'address = "kinesis.ap-south-1.amazonaws.com"',
+  '[setup.kv_stores.kinesis_logger_state]',
+  '[setup.secret_stores.kinesis_logger_secrets.entries."p.access_key_id"]',
+  '[setup.secret_stores.kinesis_logger_secrets.entries."p.secret_access_key"]',
+];
 
 function check(content: string, name = 'config.json', ...flags: string[]) {
   return cli(['check', name, ...flags], { [name]: content });
@@ -67,6 +81,7 @@ describe('compute-kinesis-logger check', () => {
       'description = "endpoint names"',
       '[setup.config_stores.kinesis_logger.items.p]',
       'value = \'{"stream_name": "prod-logs", "region": "ap-south-1"}\'',
+      ...DECLARED,
     ].join('\n');
     const result = check(toml, 'fastly.toml');
     expect(result.out.split('\n')[0]).toBe('read [local_server.config_stores.kinesis_logger.contents] (4 items) and [setup.config_stores.kinesis_logger.items] (2 items)');
@@ -84,10 +99,20 @@ describe('compute-kinesis-logger check', () => {
   });
 
   it('reads a [local_server] store kept in a JSON file beside the fastly.toml, and [setup] alone', () => {
-    const toml = '[local_server.config_stores.kinesis_logger]\nformat = "json"\nfile = "local/items.json"\n';
+    const toml = [
+      '[local_server.config_stores.kinesis_logger]\nformat = "json"\nfile = "local/items.json"',
+      '[local_server.backends.kinesis]\nurl = "http://127.0.0.1:4567/"',
+      '[local_server.kv_stores]\nkinesis_logger_state = []',
+      '[local_server.secret_stores.kinesis_logger_secrets]\nformat = "json"\nfile = "local/secrets.json"',
+    ].join('\n');
     // Viceroy's json form: a flat object of strings, the endpoint's JSON as text.
     const stored = JSON.stringify({ endpoints: 'main', main: JSON.stringify({ stream_name: 'logs', region: 'eu-west-1' }) });
-    const result = cli(['check', 'app/fastly.toml'], { 'app/fastly.toml': toml, [`${process.cwd()}/app/local/items.json`]: stored });
+    const secrets = JSON.stringify({ 'main.access_key_id': 'AKIDLOCAL', 'main.secret_access_key': 'local-secret' });
+    const result = cli(['check', 'app/fastly.toml'], {
+      'app/fastly.toml': toml,
+      [`${process.cwd()}/app/local/items.json`]: stored,
+      [`${process.cwd()}/app/local/secrets.json`]: secrets,
+    });
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain('read [local_server.config_stores.kinesis_logger] file "local/items.json" (2 items)\n');
 

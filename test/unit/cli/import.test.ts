@@ -56,7 +56,7 @@ describe('compute-kinesis-logger import', () => {
       audit: { stream_name: 'audit', region: 'us-east-2', format: '{"event":"%{req.http.X-Audit}V"}', placement: 'none', iam_role: 'arn:aws:iam::123456789012:role/fastly-audit' },
     });
     expect(result.refused.map((r) => r.vcl_name)).toEqual(['legacy', 'api']);
-    expect(result.refused[0].reason).toMatch(/^format_version 1: only format version 2 is rendered here\. Convert the format to version 2/);
+    expect(result.refused[0].reason).toMatch(/^format_version "1": only format version 2 is rendered here\. Convert the format to version 2/);
     expect(result.refused[1].reason).toMatch(/^response_condition "is api" is a REQUEST condition: a logging endpoint's condition is tested after the response, as a RESPONSE condition/);
   });
 
@@ -104,7 +104,7 @@ describe('compute-kinesis-logger import', () => {
       'audit.access_key_id',
       'audit.secret_access_key',
     ]);
-    expect(result.secrets[1].command).toBe('fastly secret-store-entry create --store-id "$SECRET_STORE_ID" --name main_logs.secret_access_key');
+    expect(result.secrets[1].command).toBe('fastly secret-store-entry create --store-id "$SECRET_STORE_ID" --name=main_logs.secret_access_key');
     for (const secret of result.secrets) expect(human.out).toContain(secret.command);
     expectNoSecretIn(human.out + human.err + JSON.stringify(result));
     expectNoSecretIn(JSON.stringify(importJson('api.json').result));
@@ -116,10 +116,10 @@ describe('compute-kinesis-logger import', () => {
     const commands = human.out.split('\n').filter((l) => l.includes('fastly config-store-entry update'));
     expect(commands).toHaveLength(3);
     expect(commands[1]).toBe(
-      `  fastly config-store-entry update --upsert --store-id "$CONFIG_STORE_ID" --key test-kinesis --value '{"stream_name":"stream-name","region":"us-east-1","format":"%h %t \\"%r\\" %>s %b","placement":"none"}'`,
+      `  fastly config-store-entry update --upsert --store-id "$CONFIG_STORE_ID" --key=test-kinesis --value='{"stream_name":"stream-name","region":"us-east-1","format":"%h %t \\"%r\\" %>s %b","placement":"none"}'`,
     );
     const quoted = cli(['import', 'one.json'], { 'one.json': JSON.stringify({ name: 'q', topic: 's', region: 'us-east-1', format: "it's %h" }) });
-    expect(quoted.out).toContain(`--key q --value '{"stream_name":"s","region":"us-east-1","format":"it'\\''s %h"}'`);
+    expect(quoted.out).toContain(`--key=q --value='{"stream_name":"s","region":"us-east-1","format":"it'\\''s %h"}'`);
   });
 
   it('reads `describe --json` (one object) and standard input', () => {

@@ -97,7 +97,7 @@ describe('iam_role STS keys', () => {
 
   it('name the key when sts_url or sts_backend is wrong', () => {
     expect(messages({ ...role, 'main.sts_url': 'not a url' })).toEqual(['main.sts_url: "not a url" is not a URL (e.g. https://sts.eu-west-1.amazonaws.com/)']);
-    expect(messages({ ...role, 'main.sts_url': 'ftp://sts.example' })).toEqual(['main.sts_url: "ftp://sts.example" must be an http or https URL']);
+    expect(messages({ ...role, 'main.sts_url': 'ftp://sts.example' })).toEqual(['main.sts_url: must be an http or https URL, not "ftp" (e.g. https://sts.eu-west-1.amazonaws.com/)']);
     expect(messages({ ...role, 'main.sts_backend': 'a b' })).toEqual(['main.sts_backend: "a b" is not a backend name (1-255 of A-Z a-z 0-9 _ . -), nor "dynamic"']);
   });
 });

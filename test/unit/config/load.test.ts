@@ -138,7 +138,8 @@ describe('loadServiceConfig', () => {
     expect(config.endpoints.map((e) => e.name)).toEqual(['main']);
     expect(config.errorLogEndpoint).toBe('kinesis_logger_errors');
     expect(config.errors.map((e) => e.message)).toEqual([
-      'service: endpoints: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64; not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, phase_log_endpoint, metrics_log_endpoint, metrics_interval_s, trusted_upstreams)',
+      'service: endpoints: name 2 of the list: "kv_store" is not a valid endpoint name (letters, digits, _ and -, up to 64, not starting with -; ' +
+        'not one of endpoints, error_log_endpoint, kv_store, waf_corp, waf_workspace, timing_log_endpoint, phase_log_endpoint, metrics_log_endpoint, metrics_interval_s, trusted_upstreams, __proto__)',
       'service: error_log_endpoint: "my errors" is not a log endpoint name (1-255 of A-Z a-z 0-9 _ . -); using the default',
     ]);
   });
@@ -186,7 +187,7 @@ describe('trusted_upstreams', () => {
     const bad = loadServiceConfig(new FakeConfig({ ...configItems(minimal), trusted_upstreams: '10.0.0.0/8, proxy.example' }));
     expect(bad.trustedUpstreams).toEqual([]);
     expect(bad.errors.map((e) => e.message)).toEqual([
-      'service: trusted_upstreams: "proxy.example" is not an IP address or CIDR range (such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32); no upstream is trusted',
+      'service: trusted_upstreams: entry 2, "proxy.example", is not an IP address or CIDR range (such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32); no upstream is trusted',
     ]);
     expect(bad.endpoints).toHaveLength(1);
   });
