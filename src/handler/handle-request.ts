@@ -9,7 +9,7 @@ import { handleAdmin, isAdminRequest } from './admin.js';
 import type { Exchange } from './collect-facts.js';
 import { DEFAULT_SOURCE, loadedService, loadService, noteInstanceStart, reportOnce, wafKeyPresent, type ServiceSource } from './endpoints.js';
 import { logExchange, type EmittedLines } from './log-exchange.js';
-import { originResponder, serve, setFirstHopClientIp, type Respond } from './proxy.js';
+import { originResponder, serve, setFirstHopClientIp, setFirstHopOrigHost, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
 export const ORIGIN_BACKEND = 'origin';
@@ -79,8 +79,11 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   const execution: Execution = { logging, emitted: [] };
   executions.set(event, execution);
 
-  // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
-  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source)?.config.trustedUpstreams ?? []);
+  // The first hop sets Fastly-Client-IP (Fastly's advice) and Fastly-Orig-Host (as Fastly's edge
+  // does), for the origin and the log alike.
+  const trusted = () => loadService(platform, source)?.config.trustedUpstreams ?? [];
+  setFirstHopClientIp(event.request, event.client?.address, trusted);
+  setFirstHopOrigHost(event.request, event.client?.address, trusted);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform, source) ? copyForInspection(event.request) : undefined;
   const served = serve(event.request, options.respond ?? originResponder(platform.fetch, ORIGIN_BACKEND), platform.nowMs);
