@@ -42,7 +42,7 @@ export async function logExchange(
   const facts = collectFacts(exchange, platform);
   const tables = service.tables.forExecution(tableLookupsLeft(service));
   enterPhase('render');
-  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup);
+  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup, (e) => service.delivery.maxRecordBytes(e));
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
   }

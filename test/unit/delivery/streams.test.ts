@@ -44,6 +44,7 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
       const records = (parsed as { Records?: (Call['records'][number] & { Data: string })[] }).Records ?? [];
       calls.push({ target, authorization: request.headers.get('authorization')!, lines: records.map((r) => atob(r.Data)), records, body });
       if (target === 'AssumeRole') return options.sts?.() ?? assumeRoleAnswer(clock.ms + 3_600_000, calls.length);
+      if (target === 'DescribeStreamSummary') return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
       if (target === 'ListShards') return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: ONE_SHARD, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
       return Response.json({ FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(i) })) });
     },
@@ -182,9 +183,11 @@ describe('createStreamDelivery: the execution plan', () => {
     const { delivery, lines, execution, calls } = instance(items, Object.assign({}, ...names.map((n) => keys(n, 'AKIDCOLD'))));
     const first = execution(16);
     await delivery.deliver(lines(...names.map((n): [string, string] => [n, `line of ${n}`])), first);
-    // 12 PutRecords, 2 kept for retries: 2 of the 12 streams are listed now, the others later.
+    // 12 PutRecords, 2 kept for retries: 1 of the 12 streams is listed now (a listing is two
+    // requests, ListShards and DescribeStreamSummary), the others later.
     expect(calls.filter((c) => c.target === 'PutRecords')).toHaveLength(12);
-    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(2);
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(1);
+    expect(calls.filter((c) => c.target === 'DescribeStreamSummary')).toHaveLength(1);
     expect(first.budget.spent).toBe(14);
     const streams = Object.values(delivery.stats().streams);
     expect(streams.reduce((n, s) => n + s.delivery.delivered, 0)).toBe(12);
@@ -193,7 +196,7 @@ describe('createStreamDelivery: the execution plan', () => {
 
     const second = execution(16);
     await delivery.deliver(lines(...names.map((n): [string, string] => [n, `again ${n}`])), second);
-    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(4);
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(2);
   });
 
   it('a group that does not fit at all is not sent: its lines fail as budget-exhausted and are reported', async () => {

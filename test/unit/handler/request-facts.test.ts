@@ -17,6 +17,7 @@ function config(format: string, extra: Record<string, string> = {}) {
 
 function acceptingKinesis(lines: string[]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
     if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
       return Response.json({
         Shards: [{ ShardId: 'shardId-0', HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() }, SequenceNumberRange: { StartingSequenceNumber: '1' } }],
