@@ -385,6 +385,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
           signerNeedsSts: group.identity.credentials.wouldFetch(budget),
           calls: group.delivery.callsNeeded,
           refreshPages: leads ? group.stream.router.refreshPages() : 0,
+          refreshExtra: leads ? group.stream.router.refreshExtraRequests() : 0,
         };
       });
       const plan = planExecution(budget, wants);

@@ -4,7 +4,7 @@
  * Owns: one long-lived routing state per stream and instance (`createStreamRouter`: the shared
  * shard map over the fleet's KV store, the picker's rotation), bound to one execution's Kinesis api
  * by `routerFor` (its ListShards and DescribeStreamSummary calls spend that execution's budget),
- * what a refresh would cost now (`refreshPages`, for delivery's plan), the stream's maximum record
+ * what a refresh would cost now (`refreshPages`, `refreshExtraRequests`, for delivery's plan), the stream's maximum record
  * size as the map knows it (`maxRecordBytes`), and what it can tell about itself (`stats`).
  * delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
  *
@@ -54,8 +54,10 @@ export interface StreamRouterStats extends SharedShardMapStats {
 export interface StreamRouter {
   /** The router for one execution, its ListShards (and DescribeStreamSummary) calls made through `api`. */
   routerFor(api: ShardMapApi): ShardRouter;
-  /** Requests a refresh would want in this execution (0: none due); see SharedShardMap.refreshPages. */
+  /** ListShards pages a refresh would want in this execution (0: none due); see SharedShardMap.refreshPages. */
   refreshPages(): number;
+  /** Requests that refresh would like beyond its pages (DescribeStreamSummary); see SharedShardMap.refreshExtraRequests. */
+  refreshExtraRequests(): number;
   /** The stream's maximum record size as the map in hand carries it; undefined when not known (yet). */
   maxRecordBytes(): number | undefined;
   stats(): StreamRouterStats;
@@ -77,6 +79,7 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
   return {
     routerFor: (api) => mapRouter(routing, api),
     refreshPages: () => shared.refreshPages(),
+    refreshExtraRequests: () => shared.refreshExtraRequests(),
     maxRecordBytes: () => shared.map?.maxRecordBytes,
     stats() {
       const map = shared.map;

@@ -30,8 +30,9 @@
  * The stream's maximum record size (`readStreamSummary`): the instance that lists the stream also
  * sends one DescribeStreamSummary (kinesis/stream-summary.ts) and keeps the answer in the map, so
  * the fleet learns it from KV with the map: one call per stream and period for the whole fleet
- * (the call allows 20 per second per account). It is one more request of the refresh (counted by
- * `refreshPages`). The map never waits on it: when the call fails the map keeps the size it had;
+ * (the call allows 20 per second per account). It is one more request of the refresh
+ * (`refreshExtraRequests`), sent only when the refresh's allowance has room after its pages; the
+ * size is then read with a later listing. The map never waits on it: when the call fails the map keeps the size it had;
  * when it is denied (AccessDeniedException: the policy lacks kinesis:DescribeStreamSummary) or the
  * endpoint does not offer it (UnknownOperationException), it is reported once and not asked again
  * by this instance, and the size stays unknown (1 MiB, delivery/record-limits.ts).
@@ -189,15 +190,23 @@ export class SharedShardMap {
   }
 
   /**
-   * Requests a `current()` now would want to send: its ListShards pages and, when the stream's
-   * maximum record size is read, one DescribeStreamSummary; 0 when the map needs no refresh (fresh,
+   * ListShards pages a `current()` now would want to send: 0 when the map needs no refresh (fresh,
    * being refreshed, or waiting out a backoff or another instance's lease). The store may still
    * answer the refresh without any.
    */
   refreshPages(): number {
     this.expireIfOld();
     if (this.refreshState !== 'invalid' || this.now() < this.nextAttemptAtMs) return 0;
-    return this.pagesToExpect() + (this.readsStreamSummary() ? 1 : 0);
+    return this.pagesToExpect();
+  }
+
+  /**
+   * Requests such a refresh would like beyond its pages: 1 when it reads the stream's maximum
+   * record size (DescribeStreamSummary). Sent only when the refresh's allowance has room for it
+   * after the pages: a map is worth more than the size (delivery/plan.ts gives pages first).
+   */
+  refreshExtraRequests(): number {
+    return this.readsStreamSummary() && this.refreshPages() > 0 ? 1 : 0;
   }
 
   /**
