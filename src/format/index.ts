@@ -5,8 +5,7 @@
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
  * that compiles but is risky: regexes that can backtrack for minutes, JSON templates whose line
  * cannot parse (lintJsonTemplate: that check alone, kept per format text, for load time).
- * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here, and
- * variablesWithoutComputeValue finds those a format uses (lintFormat warns about them). RenderOptions
+ * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here. RenderOptions
  * bound what one render may build (LineLimitExceeded), and give it its randomness and its tables
  * (TableCache reads them from Config Stores within an execution's lookups).
  */
@@ -24,5 +23,6 @@ export {
   KINESIS_DEFAULT_FORMAT,
 } from './defaults.js';
 export { NOT_PROVIDED_IN_COMPUTE } from './variables.js';
+/** The variables a format uses that always read as not set here (lintFormat warns about them). */
 export { type MissingOnCompute, variablesWithoutComputeValue } from './compute-values.js';
 export { WARMED_UP_FORMATS, warmUpFormats } from './warm-up.js';

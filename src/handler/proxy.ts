@@ -3,9 +3,8 @@
  * embedding application's function, and is handed back unchanged (status, headers, streamed
  * body), with a promise that settles once the body has been fully sent, bytes counted on the way,
  * and the moment the response was ready to go out (time.to_first_byte). Before that, the request's
- * Fastly-Client-IP is set as Fastly recommends for the first hop (facts/client-ip.ts), and its
- * Fastly-Orig-Host as Fastly's edge sets it (facts/orig-host.ts), so the origin, the application
- * and the log all see the same client and host.
+ * Fastly-Client-IP is set as Fastly recommends for the first hop (facts/client-ip.ts), so the
+ * origin, the application and the log all see the same client.
  */
 import { clientIpHeader, isTrustedUpstream, type TrustedUpstreams } from '../facts/client-ip.js';
 import { origHostHeader } from '../facts/orig-host.js';
@@ -58,8 +57,10 @@ export function setFirstHopClientIp(request: Request, clientIp: string | undefin
 const CLIENT_IP_HEADER = 'Fastly-Client-IP';
 
 /**
- * Sets `Fastly-Orig-Host` to the Host the client sent, unless the client is a trusted upstream that
- * sent one (facts/orig-host.ts). `trusted` is asked only when the request carries the header.
+ * Sets `Fastly-Orig-Host` to the Host the client sent, as Fastly's edge does on the first hop, so
+ * the origin, the application and the log all see the same host; unless the client is a trusted
+ * upstream that sent one (facts/orig-host.ts). `trusted` is asked only when the request carries
+ * the header.
  */
 export function setFirstHopOrigHost(request: Request, clientIp: string | undefined, trusted: () => TrustedUpstreams): void {
   const received = request.headers.get(ORIG_HOST_HEADER);
