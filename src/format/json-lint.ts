@@ -6,10 +6,10 @@
  * missing ',' …), and a directive in a bare value position that does not always print a JSON
  * value — an `if` that can pick a variable Compute never sets (prints nothing; the variable alone
  * prints `null`), text such as a header or `%t` (prints something that is not JSON, and lets a
- * client write JSON there), `%b`'s `-`. Each
- * warning says what to write instead; and a lone `\` of the template just before a directive
- * inside a string (it escapes the value's first character). Other values inside JSON strings need
- * no warning: the renderer keeps them from breaking the string (json-template.ts).
+ * client write JSON there), `%b`'s `-` — and a lone `\` of the template just before a directive
+ * inside a string (it escapes the value's first character). Each warning says what to write
+ * instead. Other values inside JSON strings need no warning: the renderer keeps them from
+ * breaking the string (json-template.ts).
  * Does not own: the scanner (json-template.ts) or printing the warnings (lint.ts callers).
  */
 import type { DirectiveNode, ExprNode } from './ast.js';

@@ -85,7 +85,7 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
     if (node.kind === 'literal') part = node.text;
     else {
       const position = jsonPositions?.[directiveIndex++];
-      // The template's lone `\\` before this directive is repaired together with the value.
+      // The template's lone `\` before this directive is repaired together with the value.
       if (position === 'after-backslash') parts[parts.length - 1] = (parts[parts.length - 1] as string).slice(0, -1);
       part = placed(compileDirective(node, directives), position);
     }
@@ -107,7 +107,7 @@ const NO_VALUE_TEXT: Record<JsonPosition | 'text', string> = {
 /**
  * A part as its place in a JSON template needs it. Inside a JSON string, a per-request part is
  * repaired so no value can break out (json-template.ts), unless its text cannot hold anything to
- * repair (numbers, times, json.escape). After a lone `\\` of the template the repair always runs,
+ * repair (numbers, times, json.escape). After a lone `\` of the template the repair always runs,
  * on that backslash and the value together: the backslash escapes the value's first character,
  * whatever it is (a `"` from json.escape would end the string, a digit is no JSON escape).
  */

@@ -45,8 +45,9 @@ export interface VariableDef {
 /**
  * VCL variables Compute cannot provide; they read as not set. Besides what vcl_log can read, this
  * holds Next-Gen WAF's `waf.inspection.disabled` (documented as settable; a string, as both
- * `true` and `"debug_bypass"` are assigned to it in published VCL) and the backend-side names (`bereq.*`, `beresp.*`, `obj.*`, with types from falco's
- * catalogue), which VCL confines to other subroutines: formats written for VCL services use them
+ * `true` and `"debug_bypass"` are assigned to it in published VCL) and the backend-side names
+ * (`bereq.*`, `beresp.*`, `obj.*`, with types from falco's catalogue), which VCL confines to other
+ * subroutines: formats written for VCL services use them
  * (reference/log-format.md §6.5 lists obj.status and beresp.status), and failing to read them
  * collapses the field on Fastly too (§1.7), so accepting them as not set keeps those formats
  * loading.
@@ -406,8 +407,8 @@ export function lookupVariable(name: string): VariableDef | undefined {
     return def('STRING', (ctx) => ctx.reGroup(index), MAY_HAVE_NEWLINES);
   }
   const family = FAMILY_NAME.exec(name);
-  const type = family && NOT_PROVIDED_FAMILIES.find((f) => f.prefix === family[1])?.suffixes[family[3]];
-  return type ? NOT_PROVIDED_FAMILY_TYPES.get(type) : undefined;
+  const suffixes = family && NOT_PROVIDED_FAMILIES.find((f) => f.prefix === family[1])?.suffixes;
+  return suffixes && Object.hasOwn(suffixes, family[3]) ? NOT_PROVIDED_FAMILY_TYPES.get(suffixes[family[3]]) : undefined;
 }
 
 /**

@@ -90,6 +90,7 @@ describe('variable catalogue', () => {
     expect(lookupVariable('ratecounter.rc.rate.5s')).toBeUndefined();
     expect(lookupVariable('ratecounter.1rc.rate.1s')).toBeUndefined();
     expect(lookupVariable('backend.F_origin.nope')).toBeUndefined();
+    expect(lookupVariable('backend.F_origin.constructor')).toBeUndefined();
     expect(lookupVariable('waf.inspection.score')).toBeUndefined();
     expect(lookupVariable('obj.foo')).toBeUndefined();
     expect(lookupVariable('bereq.nope')).toBeUndefined();
