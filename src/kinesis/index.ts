@@ -2,8 +2,8 @@
  * The kinesis folder's public names: the Kinesis Data Streams JSON protocol and its facts.
  *
  * Owns: PutRecords, ListShards and DescribeStreamSummary over a signed fetch (api.ts), their wire
- * shapes, how an answer is read (put-records.ts, stream-summary.ts) and a listing paged (list-shards.ts), the classification of every AWS error
- * and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
+ * shapes, how an answer is read (put-records.ts, stream-summary.ts) and a listing paged
+ * (list-shards.ts), the classification of every AWS error and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
  * KPL aggregated-record format (kpl-record.ts), and the API's limits (limits.ts). Does not own:
  * retries, routing or batching (delivery/, shards/).
  */

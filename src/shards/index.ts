@@ -4,8 +4,9 @@
  * Owns: one long-lived routing state per stream and instance (`createStreamRouter`: the shared
  * shard map over the fleet's KV store, the picker's rotation), bound to one execution's Kinesis api
  * by `routerFor` (its ListShards and DescribeStreamSummary calls spend that execution's budget),
- * what a refresh would cost now (`refreshPages`, `refreshExtraRequests`, for delivery's plan), the stream's maximum record
- * size as the map knows it (`maxRecordBytes`), and what it can tell about itself (`stats`).
+ * what a refresh would cost now (`refreshPages`, `refreshExtraRequests`, for delivery's plan), the
+ * stream's maximum record size as the map knows it (`maxRecordBytes`), and what it can tell about
+ * itself (`stats`).
  * delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
  *
  * Exports: createStreamRouter and the shapes delivery uses (types.ts).
