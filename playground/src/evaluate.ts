@@ -14,8 +14,7 @@ import { formatErrorAt } from '../../src/format/errors.js';
 import { parseFormat } from '../../src/format/format-parser.js';
 import { findJsonSyntaxError } from '../../src/json/syntax-error.js';
 import { MAX_RECORD_BYTES_API, PAYLOAD_UNIT_BYTES } from '../../src/kinesis/limits.js';
-import { compileFormat, FactsError, FormatError, lintFormat, readVclFacts, type RequestFacts } from '../../src/library/format.js';
-import { variablesWithoutValueOnCompute } from './not-on-compute.js';
+import { compileFormat, FactsError, FormatError, lintFormat, readVclFacts, variablesWithoutComputeValue, type RequestFacts } from '../../src/library/format.js';
 
 /** A message of the engine and where in its text (format or line) it points. */
 export interface Problem {
@@ -91,7 +90,7 @@ export function evaluate(format: string, facts: unknown, nowMs: number = Date.no
     };
   }
 
-  const notOnCompute = variablesWithoutValueOnCompute(format);
+  const notOnCompute = variablesWithoutComputeValue(format).map((missing) => missing.name);
   if (!requestFacts) {
     return { line: null, formatError: null, factsError, factNotes, warnings, partErrors: [], json: null, size: null, notOnCompute };
   }

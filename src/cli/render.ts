@@ -3,12 +3,13 @@
  * renders one log line with the same engine the Compute app uses, from a JSON object of VCL
  * variable names (src/format/facts-from-vcl.ts). The line goes to stdout; `--json` then checks that
  * it parses as JSON (what Kinesis consumers and Fastly's Kinesis default expect) and says where
- * it does not. Notes about the input go to stderr and never change the exit status.
+ * it does not. Notes about the input, and the format's variables that have no value on Compute,
+ * go to stderr and never change the exit status.
  */
 import { FactsError, readVclFacts } from '../format/facts-from-vcl.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { formatErrorAt } from '../format/errors.js';
-import { compileFormat, FormatError } from '../format/index.js';
+import { compileFormat, FormatError, variablesWithoutComputeValue } from '../format/index.js';
 import { findJsonSyntaxError } from '../json/syntax-error.js';
 import type { CommandSpec } from './args.js';
 import { type CliIo, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, InputError, parseJsonInput, readInput } from './io.js';
@@ -45,6 +46,13 @@ export function runRender(options: { format: string; facts?: string; json?: bool
     if (!(error instanceof FormatError)) throw error;
     io.err(`render: format error: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  const missing = variablesWithoutComputeValue(source).map((m) => m.name);
+  if (missing.length > 0) {
+    io.err(
+      `render: note: no value on Compute (a VCL service has ${missing.length === 1 ? 'it' : 'them'}; here null as a bare JSON value, ` +
+        `empty inside quotes, (null) elsewhere): ${missing.join(', ')}\n`,
+    );
   }
   io.out(`${line}\n`);
   if (!options.json) return EXIT_OK;

@@ -189,6 +189,7 @@ function readDeliveryLimits(reader: FieldReader): DeliveryLimits {
     maxAttempts,
     retryWindowMs,
     maxRecordBytes,
+    recordSizeFromStream: reader.get('max_record_bytes') === undefined,
     maxRequestBytes,
     oversize: oversize === 'drop' ? 'drop' : 'truncate',
     aggregation: aggregation === 'kpl' ? { maxBytes: aggregationMaxBytes } : undefined,

@@ -123,8 +123,16 @@ export interface DeliveryLimits {
    * long after the delivery started (0 = off), with waits growing to seconds.
    */
   retryWindowMs: number;
-  /** The stream's maximum record size: data + partition key. */
+  /**
+   * `max_record_bytes`: the most one record carries, data + partition key (default 1 MiB). For a
+   * stream, capped by the stream's own maximum once read (delivery/record-limits.ts).
+   */
   maxRecordBytes: number;
+  /**
+   * True when `max_record_bytes` is not set: the stream's own maximum record size applies once
+   * read (DescribeStreamSummary, up to 10 MiB), `maxRecordBytes` until then.
+   */
+  recordSizeFromStream?: boolean;
   /** Data + partition keys of one PutRecords call. */
   maxRequestBytes: number;
   oversize: OversizePolicy;

@@ -21,6 +21,11 @@ export interface EndpointLine {
 export interface Delivery {
   /** Sends the lines within the execution's budget (log endpoints spend none); never throws. */
   deliver(lines: readonly EndpointLine[], execution: LoggingExecution): Promise<void>;
+  /**
+   * The most one line of `endpoint` may carry now, its render bound: `max_record_bytes`, or for a
+   * stream its own maximum record size once known (streams.ts).
+   */
+  maxRecordBytes(endpoint: EndpointConfig): number;
   stats(): DeliveryStats & { logEndpoints: Record<string, LogEndpointCounters> };
 }
 
@@ -46,6 +51,7 @@ export function createDelivery(endpoints: readonly EndpointConfig[], env: Delive
       for (const [endpoint, endpointLines] of toLogs) logEndpoints.write(endpoint, endpointLines);
       if (toKinesis.length > 0) await kinesis.deliver(toKinesis, execution);
     },
+    maxRecordBytes: (endpoint) => (endpoint.destination === 'kinesis' ? kinesis.maxRecordBytes(endpoint) : endpoint.line.maxRecordBytes),
     stats: () => ({ ...kinesis.stats(), logEndpoints: logEndpoints.stats() }),
   };
 }

@@ -11,7 +11,9 @@
  *      configurations from getting here);
  *   2. RETRY_RESERVE_REQUESTS left free for retries;
  *   3. shard-map refreshes, stream by stream in order, each the ListShards pages it expects, while
- *      they fit; the others are deferred (their map, the KV copy or random hash keys route the
+ *      they fit, then, with what is still free, each refresh's extra request (DescribeStreamSummary,
+ *      the stream's maximum record size: a map is worth more, so every map fitting comes first);
+ *      the others are deferred (their map, the KV copy or random hash keys route the
  *      records: no line waits for a map). What is left goes to the first refresh as room to grow,
  *      not reserved: a stream this instance has never listed is expected to take one page, and
  *      without that room a 2,500-shard stream would take three executions (1, 2, then 3 pages)
@@ -38,12 +40,14 @@ export interface GroupWant<G> {
   calls: number;
   /** ListShards pages the group's stream refresh wants (0: none due, or another group leads it). */
   refreshPages: number;
+  /** Requests that refresh would also like after every stream's pages (DescribeStreamSummary); default 0. */
+  refreshExtra?: number;
 }
 
 export interface PlannedGroup {
   /** The group's first calls and the pages its refresh expects, reserved. */
   reservation: Reservation;
-  /** ListShards pages its stream's refresh may spend (0 = deferred): the reserved ones, and room to grow. */
+  /** Requests its stream's refresh may spend (0 = deferred): the reserved pages (and extra), and room to grow. */
   refreshAllowance: number;
 }
 
@@ -75,6 +79,13 @@ export function planExecution<G>(budget: RequestBudget, wants: readonly GroupWan
     const expected = want.refreshPages > 0 && want.refreshPages <= forRefresh ? want.refreshPages : 0;
     forRefresh -= expected;
     return expected;
+  });
+  accepted.forEach((want, i) => {
+    const extra = want.refreshExtra ?? 0;
+    if (pages[i] > 0 && extra > 0 && extra <= forRefresh) {
+      pages[i] += extra;
+      forRefresh -= extra;
+    }
   });
   const first = pages.findIndex((expected) => expected > 0);
   const sts = new Map([...stsSigners].map((signer) => [signer, budget.reserve(1)]));

@@ -11,7 +11,9 @@
  *   1. every line gets its record id (execution.ts), its partition key unless partition_key is set;
  *   2. who signs for each endpoint with lines (Secret Store reads only): an endpoint whose keys are
  *      missing or unusable fails its lines here, without any request, reported once per cause;
- *   3. lines grouped by stream and signer: a group shares PutRecords calls;
+ *   3. lines grouped by stream and signer: a group shares PutRecords calls; its record and request
+ *      limits are the lead endpoint's, with the stream's maximum record size once its map carries
+ *      it (record-limits.ts);
  *   4. the plan (plan.ts): every group's first calls and the AssumeRole calls they need, then a
  *      reserve for retries, then the map refreshes that fit — reserved before anything is sent;
  *   5. AssumeRole, one per signer that needs it: a failure fails that signer's lines unsent,
@@ -36,7 +38,7 @@ import {
   type Reservation,
   type SigningIdentity,
 } from '../aws/index.js';
-import type { KinesisEndpointConfig } from '../config/index.js';
+import type { DeliveryLimits, KinesisEndpointConfig } from '../config/index.js';
 import { classifyErrorCode, createKinesisApi, fitPartitionKey } from '../kinesis/index.js';
 import { enterPhase } from '../platform/phases.js';
 import type { BackendFetch, KvStoreLike, LoggerLike, SecretsLike } from '../platform/types.js';
@@ -45,6 +47,7 @@ import { CauseReports } from './cause-reports.js';
 import { nextRecordId, type LoggingExecution } from './execution.js';
 import { failDelivery, prepareDelivery, sendDelivery, type DeliveryLine, type PreparedDelivery } from './pipeline.js';
 import { planExecution } from './plan.js';
+import { recordLimitsFor } from './record-limits.js';
 import { addOutcome, newCounters, type DeliveryCounters } from './report.js';
 import type { Failure } from './retrier.js';
 
@@ -121,6 +124,11 @@ export interface DeliveryStats {
 export interface StreamDelivery {
   /** Delivers the lines within the execution's budget; never throws. */
   deliver(lines: readonly KinesisLine[], execution: LoggingExecution): Promise<void>;
+  /**
+   * The most one record of this endpoint may carry now: `max_record_bytes`, or the stream's own
+   * maximum once known (record-limits.ts). Lines are rendered within it (handler/select-lines.ts).
+   */
+  maxRecordBytes(endpoint: KinesisEndpointConfig): number;
   stats(): DeliveryStats;
 }
 
@@ -168,6 +176,8 @@ interface Group {
 /** A group whose lines are records now: what the plan counts and the pipeline sends. */
 interface PreparedGroup extends Group {
   delivery: PreparedDelivery;
+  /** The lead's delivery settings with the stream's record size applied (record-limits.ts). */
+  limits: DeliveryLimits;
 }
 
 export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
@@ -226,6 +236,18 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
   function failUnsent(stream: StreamState | undefined, sender: EndpointSender, delivery: PreparedDelivery, failure: Failure, reported: boolean): void {
     const outcome = failDelivery(delivery, failure, { reportFailure: reported ? () => {} : (line) => env.errorLog.log(line), fallback: sender.fallback });
     addOutcome(stream?.counters ?? sender.unsigned, outcome);
+  }
+
+  /** The group's limits now; a max_record_bytes above the stream's maximum is said once. */
+  function groupLimits(group: Group): DeliveryLimits {
+    const { limits, settingAboveStream } = recordLimitsFor(group.lead.config.delivery, group.stream.router.maxRecordBytes());
+    if (settingAboveStream) {
+      env.reportOnce(
+        `compute-kinesis-logger: ${group.lead.config.name}: max_record_bytes (${settingAboveStream.setting}) is larger than stream ${group.stream.scope}'s ` +
+          `maximum record size (${settingAboveStream.stream}); records are limited to the stream's`,
+      );
+    }
+    return limits;
   }
 
   function credentialsFailure(error: unknown): Failure {
@@ -302,7 +324,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
     const outcome = await sendDelivery(group.delivery, {
       api,
       router: group.stream.router.routerFor(api),
-      limits: config.delivery,
+      limits: group.limits,
       budget: reservation,
       refreshAllowance,
       reportFailure: (line) => env.errorLog.log(line),
@@ -364,7 +386,8 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       const leading = new Set<StreamState>();
       const prepared: PreparedGroup[] = [];
       for (const unprepared of groups.values()) {
-        prepared.push({ ...unprepared, delivery: await prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, unprepared.lead.config.delivery) });
+        const limits = groupLimits(unprepared);
+        prepared.push({ ...unprepared, limits, delivery: await prepareDelivery(unprepared.lead.config.streamName, unprepared.lines, limits) });
       }
       const wants = prepared.map((group) => {
         const leads = !leading.has(group.stream);
@@ -375,6 +398,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
           signerNeedsSts: group.identity.credentials.wouldFetch(budget),
           calls: group.delivery.callsNeeded,
           refreshPages: leads ? group.stream.router.refreshPages() : 0,
+          refreshExtra: leads ? group.stream.router.refreshExtraRequests() : 0,
         };
       });
       const plan = planExecution(budget, wants);
@@ -400,6 +424,10 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
           );
         }),
       );
+    },
+
+    maxRecordBytes(endpoint) {
+      return recordLimitsFor(endpoint.delivery, senders.get(endpoint.name)?.stream?.router.maxRecordBytes()).limits.maxRecordBytes;
     },
 
     stats() {

@@ -26,6 +26,8 @@ export interface Compiled {
   readonly newlineRisk?: NewlineRisk;
   /** True when the text can hold nothing a JSON string must escape (see jsonSafeType). */
   readonly jsonSafe?: boolean;
+  /** True for a variable Compute has no source for (never set here; variables.ts). */
+  readonly noComputeSource?: boolean;
 }
 
 /** STRING and IP text comes from data; other types print digits or fixed words, never a newline. */

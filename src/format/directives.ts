@@ -31,10 +31,17 @@ import {
 import type { RequestFacts } from '../facts/request-facts.js';
 
 /**
- * One piece of a compiled format: fixed text, or text computed per request with its newline risk
- * (newlines.ts), which tells the render loop whether the §11.6 check is needed.
+ * One piece of a compiled format: fixed text; text computed per request with its newline risk
+ * (newlines.ts), which tells the render loop whether the §11.6 check is needed; or NO_VALUE.
  */
-export type Part = string | DynamicPart;
+export type Part = string | DynamicPart | typeof NO_VALUE;
+
+/**
+ * A `%{…}V` whose value is not set for every request: a variable Compute has no source for
+ * (variables.ts). log-format.ts prints it by where it stands: `(null)` as on Fastly, but `null` as
+ * a bare JSON value and nothing inside a JSON string, so that a JSON template's line stays JSON.
+ */
+export const NO_VALUE: unique symbol = Symbol('no value on Compute');
 
 export interface DynamicPart {
   readonly text: (ctx: RenderContext) => string;
@@ -73,6 +80,7 @@ const unsafe = (text: (ctx: RenderContext) => string): DynamicPart => ({ text, n
 
 /** A compiled expression as a part (constants become fixed text, newlines escaped now). */
 export function expressionPart(compiled: Compiled): Part {
+  if (compiled.noComputeSource) return NO_VALUE;
   const text = logText(compiled);
   if (compiled.constant) return escapeNewlines(text(undefined as never));
   return { text, newlineRisk: compiled.newlineRisk ?? MAY_HAVE_NEWLINES, jsonSafe: compiled.jsonSafe === true || jsonSafeType(compiled.type) };

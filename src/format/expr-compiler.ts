@@ -25,7 +25,7 @@ import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObs
 import { LineLimitExceeded, RenderContext } from './render-context.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { didYouMean } from './suggest.js';
-import { lookupVariable, variableNames } from './variables.js';
+import { familyNamesLike, lookupVariable, variableNames } from './variables.js';
 import { NOT_SET_TEXT, STRINGIFY, type Value, type VclType } from './values.js';
 
 const NUMERIC: ReadonlySet<VclType> = new Set(['INTEGER', 'FLOAT']);
@@ -56,6 +56,7 @@ export class ExpressionCompiler {
       case 'var': {
         const variable = lookupVariable(node.name);
         if (!variable) return this.fail(node.pos, unknownVariableMessage(node.name));
+        if (variable.noComputeSource) return { ...constantOf(variable.type, null), noComputeSource: true };
         if (variable.constant) return constantOf(variable.type, variable.constant.value);
         probeFactsRead(variable.get, this.factsRead);
         return { type: variable.type, eval: variable.get, newlineRisk: variable.newlineRisk ?? typeRisk(variable.type) };
@@ -251,7 +252,7 @@ function unknownVariableMessage(name: string): string {
   // A misspelt header family (`req.htpp.Host`) is matched against the header forms too.
   const rest = name.split('.').slice(2).join('.');
   const headerForms = rest ? [`req.http.${rest}`, `resp.http.${rest}`] : [];
-  return `unknown variable '${name}': expected a VCL variable${didYouMean(name, [...variableNames(), ...headerForms])}`;
+  return `unknown variable '${name}': expected a VCL variable${didYouMean(name, [...variableNames(), ...headerForms, ...familyNamesLike(name)])}`;
 }
 
 function unknownFunctionMessage(name: string): string {

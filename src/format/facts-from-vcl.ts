@@ -317,9 +317,11 @@ function unusedFactNote(key: string): string {
   if (!variable) {
     throw new FactsError(`unknown fact "${key}": expected a VCL variable name such as req.url, req.http.User-Agent, resp.status or time.start`);
   }
+  if (variable.noComputeSource) {
+    return `${key}: not used: Compute does not provide it, so it is never set: (null), or in a JSON template null as a bare value and empty inside quotes`;
+  }
   if (variable.constant) {
     const { value } = variable.constant;
-    if (value === null) return `${key}: not used: Compute does not provide it, so it always renders as not set ((null))`;
     return `${key}: not used: the Compute edge always renders ${STRINGIFY[variable.type](value)}`;
   }
   return `${key}: not used: the engine derives it from the other facts, as in production`;

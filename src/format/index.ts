@@ -25,4 +25,6 @@ export {
   KINESIS_DEFAULT_FORMAT,
 } from './defaults.js';
 export { NOT_PROVIDED_IN_COMPUTE } from './variables.js';
+/** The variables a format uses that always read as not set here (lintFormat warns about them). */
+export { type MissingOnCompute, variablesWithoutComputeValue } from './compute-values.js';
 export { WARMED_UP_FORMATS, warmUpFormats } from './warm-up.js';

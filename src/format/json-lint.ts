@@ -4,10 +4,12 @@
  * Owns: the warnings for a format that is a JSON template (json-template.ts): a problem of the
  * template's own text (an escape JSON does not accept, a control character in a string, a
  * missing ',' …), and a directive in a bare value position that does not always print a JSON
- * value — a variable Compute never sets (prints `(null)`), text such as a header or `%t`
- * (prints something that is not JSON, and lets a client write JSON there), `%b`'s `-`. Each
- * warning says what to write instead. Values inside JSON strings need no warning: the renderer
- * keeps them from breaking the string (json-template.ts).
+ * value — an `if` that can pick a variable Compute never sets (prints nothing; the variable alone
+ * prints `null`), text such as a header or `%t` (prints something that is not JSON, and lets a
+ * client write JSON there), `%b`'s `-` — and a lone `\` of the template just before a directive
+ * inside a string (it escapes the value's first character). Each warning says what to write
+ * instead. Other values inside JSON strings need no warning: the renderer keeps them from
+ * breaking the string (json-template.ts).
  * Does not own: the scanner (json-template.ts) or printing the warnings (lint.ts callers).
  */
 import type { DirectiveNode, ExprNode } from './ast.js';
@@ -46,11 +48,22 @@ export function lintJson(source: string): FormatWarning[] {
   }
   const directives = nodes.filter((n): n is DirectiveNode => n.kind === 'directive');
   directives.forEach((node, i) => {
-    if (template.positions[i] !== 'bare') return;
+    const position = template.positions[i];
+    if (position === 'after-backslash') warnings.push(formatWarningAt(source, node.pos - 1, backslashProblem(source, node)));
+    if (position !== 'bare') return;
     const problem = bareValueProblem(source, node);
     if (problem) warnings.push(formatWarningAt(source, node.pos, problem));
   });
   return warnings;
+}
+
+/** The template's lone `\` just before a directive, inside a JSON string (json-template.ts). */
+function backslashProblem(source: string, node: DirectiveNode): string {
+  const written = source.slice(node.pos, node.letterPos + node.letter.length);
+  return (
+    `'\\' before ${written} escapes the first character the value prints: on a VCL service a '"' there ends the JSON string, ` +
+    `and most letters are no JSON escape; write \\\\ for a backslash (this renderer keeps the line JSON either way)`
+  );
 }
 
 /** Why this directive, written as a bare JSON value, may not print one; undefined when it always does. */
@@ -67,19 +80,21 @@ function bareValueProblem(source: string, node: DirectiveNode): string | undefin
 }
 
 function expressionProblem(source: string, expr: ExprNode, written: string): string | undefined {
-  const never = neverSetVariable(expr);
+  // A variable Compute has no source for prints null here (log-format.ts); lint.ts lists it.
+  if (expr.kind === 'var' && lookupVariable(expr.name)?.noComputeSource) return undefined;
+  const never = expr.kind === 'call' && expr.name === 'if' ? neverSetBranch(expr.args) : undefined;
   if (never) {
-    const fix = lookupVariable(never)?.type === 'STRING' ? `%{if(${never}, "%22" json.escape(${never}) "%22", "null")}V` : `null, or "${written}" in quotes`;
-    return `${written} prints (null) here: Compute never sets ${never}, and (null) is not a JSON value; write ${fix}`;
+    return `${written} prints nothing here when it picks ${never}: Compute never sets it, if() turns that into an empty string, and nothing is not a JSON value; write "null" in its place`;
   }
   if (alwaysJsonValue(source, expr)) return undefined;
   return `${written} prints text here, which is not a JSON value (and a client could write JSON into it): write it inside quotes with json.escape, as "%{json.escape(…)}V", or make it print a number, true, false or null`;
 }
 
-/** The variable name when `expr` is (or is an `if` branch that is) a variable Compute never sets. */
-function neverSetVariable(expr: ExprNode): string | undefined {
-  if (expr.kind === 'var') return lookupVariable(expr.name)?.constant?.value === null ? expr.name : undefined;
-  if (expr.kind === 'call' && expr.name === 'if') return neverSetVariable(expr.args[1]) ?? neverSetVariable(expr.args[2]);
+/** The variable Compute never sets that an `if` branch is, if any. */
+function neverSetBranch(args: readonly ExprNode[]): string | undefined {
+  for (const branch of args.slice(1)) {
+    if (branch.kind === 'var' && lookupVariable(branch.name)?.noComputeSource) return branch.name;
+  }
   return undefined;
 }
 

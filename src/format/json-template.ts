@@ -18,10 +18,21 @@
  * (`Fastly-Orig-Host: h"}`), whichever header the format prints raw. Fastly prints such values
  * raw; this is the one place where the line differs, and only where Fastly's would not be the
  * JSON the format intends.
+ *
+ * A lone `\` of the template just before a directive (`"C:\%{req.http.X-Dir}V"`) escapes the
+ * value's first character, whatever it is: a `"` there would end the string, a `"` from json.escape
+ * (`\"`) would turn into `\\"`, a digit is no JSON escape. log-format.ts repairs that backslash
+ * and the value as one fragment, so the same rule holds: the line is Fastly's byte for byte where
+ * that parses (`C:\"abc`), and a JSON string otherwise (`C:\\x` for `x`).
  */
 import type { FormatNode } from './ast.js';
 
-export type JsonPosition = 'string' | 'bare';
+/**
+ * Where a directive is written: inside a JSON string; inside one just after a lone `\` of the
+ * template, which then escapes the value's first character (`"C:\%{req.http.X-Dir}V"`); or as a
+ * bare value.
+ */
+export type JsonPosition = 'string' | 'after-backslash' | 'bare';
 
 export interface JsonTemplate {
   /** For each directive node, in order: where it is written. */
@@ -59,6 +70,8 @@ class TemplateScanner {
   private inString = false;
   /** Whether the string being read is a key (then a colon follows). */
   private stringIsKey = false;
+  /** Whether the literal just scanned ended inside a string with a `\` that escapes nothing yet. */
+  private danglingBackslash = false;
 
   constructor(
     private readonly nodes: readonly FormatNode[],
@@ -85,7 +98,8 @@ class TemplateScanner {
 
   private directive(): void {
     if (this.inString) {
-      this.positions.push('string');
+      this.positions.push(this.danglingBackslash ? 'after-backslash' : 'string');
+      this.danglingBackslash = false;
       return;
     }
     this.positions.push('bare');
@@ -116,7 +130,11 @@ class TemplateScanner {
     }
     if (c === '\\') {
       const next = text[i + 1];
-      if (next === undefined) return i; // the escaped character is a directive's first: not checked
+      if (next === undefined) {
+        // The escaped character is the first one the next directive prints (json-lint.ts warns).
+        this.danglingBackslash = true;
+        return i;
+      }
       if (next === 'u' ? !/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)) : !JSON_ESCAPES.has(next)) {
         this.problem(i, `'\\${next}' is not a JSON escape (JSON knows \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX): write \\\\${next === 'u' ? 'u' : next} for a backslash followed by '${next}'`);
       }

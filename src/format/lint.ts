@@ -3,11 +3,13 @@
  *
  * Owns: compiling a format or condition once more with a regex observer and turning each
  * backtracking risk (backtracking.ts, recorded on the compiled regex) into a FormatWarning, and
- * adding the JSON check of JSON templates (json-lint.ts); each warning sits at its position in the
- * source, with the same line, column and caret a FormatError has. For the `check` CLI and other
- * tooling; the app's request path never lints.
+ * adding the JSON check of JSON templates (json-lint.ts) and the variables that have no value on
+ * Compute (compute-values.ts); each warning sits at its position in the source, with the same
+ * line, column and caret a FormatError has. For the `check` CLI and other tooling; the app's
+ * request path never lints.
  * Does not own: the detection rules (backtracking.ts) or compilation (log-format.ts).
  */
+import { conditionMissingOnComputeWarning, missingOnComputeWarning } from './compute-values.js';
 import { compileConditionUncached, compileFormatUncached } from './log-format.js';
 import { formatWarningAt, type FormatWarning } from './errors.js';
 import type { RegexObserver } from './functions.js';
@@ -19,6 +21,8 @@ export function lintFormat(source: string): FormatWarning[] {
   const warnings: FormatWarning[] = [];
   compileFormatUncached(source, collect(source, warnings));
   warnings.push(...lintJson(source));
+  const missing = missingOnComputeWarning(source);
+  if (missing) warnings.push(missing);
   return warnings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -26,7 +30,9 @@ export function lintFormat(source: string): FormatWarning[] {
 export function lintCondition(source: string): FormatWarning[] {
   const warnings: FormatWarning[] = [];
   compileConditionUncached(source, collect(source, warnings));
-  return warnings;
+  const missing = conditionMissingOnComputeWarning(source);
+  if (missing) warnings.push(missing);
+  return warnings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function collect(source: string, warnings: FormatWarning[]): RegexObserver {

@@ -17,13 +17,13 @@
  */
 import type { RequestFacts } from '../facts/request-facts.js';
 import type { MappedText } from './ast.js';
-import { compileDirective, type DynamicPart, type Part } from './directives.js';
+import { compileDirective, NO_VALUE, type DynamicPart, type Part } from './directives.js';
 import { formatErrorAt } from './errors.js';
 import { probeFactsRead, type FactsRead } from './facts-read.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
-import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.js';
+import { analyzeJsonTemplate, repairJsonStringFragment, type JsonPosition } from './json-template.js';
 import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES } from './newlines.js';
 import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
@@ -84,17 +84,22 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
     fail: (pos: number, reason: string): never => expressions.fail(pos, reason),
     expression: (arg: MappedText) => expressions.compile(parseExpression({ source, mapped: arg })),
   };
-  const parts: Part[] = [];
+  const parts: Array<string | DynamicPart> = [];
   const nodes = parseFormat(source);
   const jsonPositions = analyzeJsonTemplate(nodes, source.length)?.positions;
   let directiveIndex = 0;
   const factsRead = expressions.factsRead;
   for (const node of nodes) {
-    let part = node.kind === 'literal' ? node.text : compileDirective(node, directives);
-    // A %{…}V part is not run here: its expression's reads were noted as it compiled.
-    if (node.kind === 'directive' && node.letter !== 'V' && typeof part !== 'string') probeFactsRead(part.text, factsRead);
-    if (node.kind === 'directive' && jsonPositions?.[directiveIndex++] === 'string' && typeof part !== 'string') {
-      part = insideJsonString(part);
+    let part: string | DynamicPart;
+    if (node.kind === 'literal') part = node.text;
+    else {
+      const position = jsonPositions?.[directiveIndex++];
+      // The template's lone `\` before this directive is repaired together with the value.
+      if (position === 'after-backslash') parts[parts.length - 1] = (parts[parts.length - 1] as string).slice(0, -1);
+      const compiled = compileDirective(node, directives);
+      // A %{…}V part is not run here: its expression's reads were noted as it compiled.
+      if (node.letter !== 'V' && typeof compiled === 'object') probeFactsRead(compiled.text, factsRead);
+      part = placed(compiled, position);
     }
     const last = parts.length - 1;
     if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + part;
@@ -103,12 +108,30 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
   return new CompiledFormat(source, parts, factsRead);
 }
 
+/** What NO_VALUE prints where it stands (directives.ts): JSON's null, nothing, or Fastly's `(null)`. */
+const NO_VALUE_TEXT: Record<JsonPosition | 'text', string> = {
+  text: NOT_SET_TEXT,
+  bare: 'null',
+  string: '',
+  'after-backslash': repairJsonStringFragment('\\'),
+};
+
 /**
- * A per-request part written inside a JSON string is repaired so no value can break out
- * (json-template.ts), unless its text cannot hold anything to repair (numbers, times, json.escape).
+ * A part as its place in a JSON template needs it. Inside a JSON string, a per-request part is
+ * repaired so no value can break out (json-template.ts), unless its text cannot hold anything to
+ * repair (numbers, times, json.escape). After a lone `\` of the template the repair always runs,
+ * on that backslash and the value together: the backslash escapes the value's first character,
+ * whatever it is (a `"` from json.escape would end the string, a digit is no JSON escape).
  */
-function insideJsonString(part: DynamicPart): DynamicPart {
-  return part.jsonSafe ? part : { ...part, repairForJsonString: true };
+function placed(part: Part, position: JsonPosition | undefined): string | DynamicPart {
+  if (part === NO_VALUE) return NO_VALUE_TEXT[position ?? 'text'];
+  if (position === 'after-backslash') {
+    if (typeof part === 'string') return repairJsonStringFragment(`\\${part}`);
+    const text = part.text;
+    return { ...part, text: (ctx) => `\\${text(ctx)}`, jsonSafe: false, repairForJsonString: true };
+  }
+  if (position !== 'string' || typeof part === 'string' || part.jsonSafe) return part;
+  return { ...part, repairForJsonString: true };
 }
 
 /** What the render loop does with a part's text: keep it, escape its newlines, or repair it for a JSON string. */
@@ -136,7 +159,7 @@ class CompiledFormat implements LogFormat {
 
   constructor(
     readonly source: string,
-    parts: readonly Part[],
+    parts: ReadonlyArray<string | DynamicPart>,
     readonly factsRead: FactsRead,
   ) {
     let head = '';

@@ -34,12 +34,20 @@ export interface VariableDef {
   readonly newlineRisk?: NewlineRisk;
   /** Set when the value is the same for every request (folded into the format at compile time). */
   readonly constant?: { readonly value: Value };
+  /**
+   * Set on a variable Compute has no source for: it is never set here (constant null), whatever
+   * it is on a VCL service. A JSON template prints it as `null` or `""` (log-format.ts), and
+   * `check` and `render` list it (compute-values.ts).
+   */
+  readonly noComputeSource?: true;
 }
 
 /**
  * VCL variables Compute cannot provide; they read as not set. Besides what vcl_log can read, this
- * holds the backend-side names (`bereq.*`, `beresp.*`, `obj.*`, with types from falco's
- * catalogue), which VCL confines to other subroutines: formats written for VCL services use them
+ * holds Next-Gen WAF's `waf.inspection.disabled` (documented as settable; a string, as both
+ * `true` and `"debug_bypass"` are assigned to it in published VCL) and the backend-side names
+ * (`bereq.*`, `beresp.*`, `obj.*`, with types from falco's catalogue), which VCL confines to other
+ * subroutines: formats written for VCL services use them
  * (reference/log-format.md §6.5 lists obj.status and beresp.status), and failing to read them
  * collapses the field on Fastly too (§1.7), so accepting them as not set keeps those formats
  * loading.
@@ -60,7 +68,7 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'tls.client.certificate.serial_number', 'tls.client.ciphers_list',
     'tls.client.ciphers_list_sha', 'tls.client.ciphers_list_txt', 'tls.client.ciphers_sha',
     'tls.client.tlsexts_list', 'tls.client.tlsexts_list_sha', 'tls.client.tlsexts_list_txt',
-    'tls.client.tlsexts_sha', 'transport.type', 'waf.logdata', 'waf.message',
+    'tls.client.tlsexts_sha', 'transport.type', 'waf.inspection.disabled', 'waf.logdata', 'waf.message',
   ],
   IP: [
     'beresp.backend.ip', 'beresp.backend.src_ip', 'client.socket.nexthop', 'req.backend.ip',
@@ -117,8 +125,8 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
     'segmented_caching.client_req.range_low', 'segmented_caching.obj.complete_length',
     'segmented_caching.rounded_req.range_high', 'segmented_caching.rounded_req.range_low',
     'segmented_caching.total_blocks', 'tls.client.handshake_sent_bytes',
-    'tls.client.iana_chosen_cipher_id', 'transport.bw_estimate', 'waf.anomaly_score',
-    'waf.failures', 'waf.http_violation_score', 'waf.lfi_score', 'waf.php_injection_score',
+    'tls.client.iana_chosen_cipher_id', 'transport.bw_estimate', 'waf.anomaly_score', 'waf.counter',
+    'waf.failures', 'waf.inbound_anomaly_score', 'waf.http_violation_score', 'waf.lfi_score', 'waf.php_injection_score',
     'waf.rce_score', 'waf.rfi_score', 'waf.rule_id', 'waf.session_fixation_score', 'waf.severity',
     'waf.xss_score', 'workspace.bytes_free', 'workspace.bytes_total',
   ],
@@ -142,12 +150,32 @@ const NOT_PROVIDED_BY_TYPE: Readonly<Record<VclType, readonly string[]>> = {
 const NOT_PROVIDED_HEADER_SIDES = ['bereq', 'beresp', 'obj'];
 
 /**
+ * Documented VCL variables named after an object of the service (a rate counter, a backend, a
+ * director: `ratecounter.{NAME}.rate.1s`), with types from Fastly's variable pages; Compute has
+ * none of these objects. Any name is accepted in the slot, as the service's VCL would declare it.
+ */
+const NOT_PROVIDED_FAMILIES: ReadonlyArray<{ readonly prefix: string; readonly suffixes: Readonly<Record<string, VclType>> }> = [
+  {
+    prefix: 'ratecounter',
+    suffixes: {
+      'bucket.10s': 'INTEGER', 'bucket.20s': 'INTEGER', 'bucket.30s': 'INTEGER', 'bucket.40s': 'INTEGER',
+      'bucket.50s': 'INTEGER', 'bucket.60s': 'INTEGER', 'rate.1s': 'FLOAT', 'rate.10s': 'FLOAT', 'rate.60s': 'FLOAT',
+    },
+  },
+  { prefix: 'backend', suffixes: { connections_open: 'INTEGER', connections_used: 'INTEGER', healthy: 'BOOL' } },
+  { prefix: 'director', suffixes: { healthy: 'BOOL' } },
+];
+/** `ratecounter.NAME.rest`: the object name is a VCL identifier (`F_origin`, `rc_login`). */
+const FAMILY_NAME = /^([a-z]+)\.([A-Za-z_][A-Za-z0-9_]*)\.(.+)$/;
+
+/**
  * Every variable name Compute cannot provide (sorted), for the README; `bereq.http.*` and the
- * like stand for every header name.
+ * like stand for every header name, `ratecounter.*.rate.1s` and the like for every object name.
  */
 export const NOT_PROVIDED_IN_COMPUTE: readonly string[] = [
   ...Object.values(NOT_PROVIDED_BY_TYPE).flat(),
   ...NOT_PROVIDED_HEADER_SIDES.map((side) => `${side}.http.*`),
+  ...NOT_PROVIDED_FAMILIES.flatMap(({ prefix, suffixes }) => Object.keys(suffixes).map((suffix) => `${prefix}.*.${suffix}`)),
 ].sort();
 
 const def = (type: VclType, get: (ctx: RenderContext) => Value, newlineRisk?: NewlineRisk): VariableDef => ({
@@ -160,6 +188,7 @@ const str = (get: (f: RequestFacts) => string | undefined): VariableDef =>
 const int = (get: (f: RequestFacts) => number | undefined): VariableDef =>
   def('INTEGER', (ctx) => get(ctx.facts) ?? null);
 const constant = (type: VclType, value: Value): VariableDef => ({ type, get: () => value, constant: { value } });
+const notProvided = (type: VclType): VariableDef => ({ ...constant(type, null), noComputeSource: true });
 /** A device-detection BOOL: false when unknown, as VCL's device flags are never not set. */
 const deviceFlag = (get: (d: NonNullable<RequestFacts['device']>) => boolean | null): VariableDef =>
   def('BOOL', (ctx) => (ctx.facts.device ? get(ctx.facts.device) === true : false));
@@ -346,12 +375,15 @@ const FIXED = new Map<string, VariableDef>([
 
 const NOT_PROVIDED = new Map<string, VariableDef>(
   (Object.entries(NOT_PROVIDED_BY_TYPE) as [VclType, readonly string[]][]).flatMap(([type, names]) =>
-    names.map((name) => [name, constant(type, null)] as [string, VariableDef]),
+    names.map((name) => [name, notProvided(type)] as [string, VariableDef]),
   ),
 );
 
 const HEADER_VARIABLE = /^(req|resp|bereq|beresp|obj)\.http\.([A-Za-z0-9_.-]+?)(?::([A-Za-z0-9_.-]+))?$/;
-const NOT_SET_STRING = constant('STRING', null);
+const NOT_SET_STRING = notProvided('STRING');
+const NOT_PROVIDED_FAMILY_TYPES = new Map(
+  (['STRING', 'IP', 'BOOL', 'INTEGER', 'FLOAT', 'RTIME', 'TIME'] as const).map((type) => [type, notProvided(type)]),
+);
 const RE_GROUP = /^re\.group\.([0-9]|1[0-9])$/;
 
 /** Every fixed variable name (not the `req.http.*`-style families), for "did you mean" hints. */
@@ -374,7 +406,19 @@ export function lookupVariable(name: string): VariableDef | undefined {
     const index = Number(group[1]);
     return def('STRING', (ctx) => ctx.reGroup(index), MAY_HAVE_NEWLINES);
   }
-  return undefined;
+  const family = FAMILY_NAME.exec(name);
+  const suffixes = family && NOT_PROVIDED_FAMILIES.find((f) => f.prefix === family[1])?.suffixes;
+  return suffixes && Object.hasOwn(suffixes, family[3]) ? NOT_PROVIDED_FAMILY_TYPES.get(suffixes[family[3]]) : undefined;
+}
+
+/**
+ * For "did you mean" hints: the names of a family (`ratecounter.NAME.rate.1s`, …) with the object
+ * name `name` uses, so `ratecounter.rc.rate.2s` can be told about `ratecounter.rc.rate.1s`.
+ */
+export function familyNamesLike(name: string): string[] {
+  const family = FAMILY_NAME.exec(name);
+  const suffixes = family && NOT_PROVIDED_FAMILIES.find((f) => f.prefix === family[1])?.suffixes;
+  return suffixes ? Object.keys(suffixes).map((suffix) => `${family[1]}.${family[2]}.${suffix}`) : [];
 }
 
 /** `req.http.Name`, `resp.http.Name`, with an optional `:subfield`. */

@@ -13,7 +13,7 @@ import type { ConfigLookups } from './config-lookups.js';
 import { DEFAULT_SOURCE, loadedService, loadService, reportOnce, wafKeyPresent, type ServiceSource } from './endpoints.js';
 import { executionOf, startEventExecution } from './executions.js';
 import { logExchange } from './log-exchange.js';
-import { originResponder, serve, setFirstHopClientIp, type Respond } from './proxy.js';
+import { originResponder, serve, setFirstHopClientIp, setFirstHopOrigHost, type Respond } from './proxy.js';
 import type { Trigger } from './select-lines.js';
 
 export const ORIGIN_BACKEND = 'origin';
@@ -73,8 +73,11 @@ export function handleRequest(event: FetchEventLike, platform: Platform, options
   execution.emitted = [];
   const { lookups } = execution;
 
-  // The first hop sets Fastly-Client-IP (Fastly's advice), for the origin and the log alike.
-  setFirstHopClientIp(event.request, event.client?.address, () => loadService(platform, source, lookups)?.config.trustedUpstreams ?? []);
+  // The first hop sets Fastly-Client-IP (Fastly's advice) and Fastly-Orig-Host (as Fastly's edge
+  // does), for the origin and the log alike.
+  const trusted = () => loadService(platform, source, lookups)?.config.trustedUpstreams ?? [];
+  setFirstHopClientIp(event.request, event.client?.address, trusted);
+  setFirstHopOrigHost(event.request, event.client?.address, trusted);
   // WAF inspection reads the request, which serving consumes: keep a copy, only when needed.
   const wafCopy = wantsWafInspection(platform, source, lookups) ? copyForInspection(event.request) : undefined;
   let failure: ApplicationFailure | undefined;

@@ -49,7 +49,7 @@ export async function logExchange(
   // What the application and the load left of the execution's Config Store lookups.
   const tables = service.tables.forExecution(execution.lookups.left);
   enterPhase('render');
-  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup);
+  const { lines, problems } = selectLines(service.endpoints, facts, triggers, platform.random, tables.lookup, (e) => service.delivery.maxRecordBytes(e));
   for (const { endpoint, problem } of problems) {
     reportOnce(service.errorLog, `compute-kinesis-logger: ${endpoint.name}: rendering failed: ${problem}`);
   }

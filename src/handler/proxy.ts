@@ -14,7 +14,8 @@
  * that would cost the same for every body, and pass Compute's 50 ms CPU limit near 8 MiB. So
  * time.end is when the response was handed over, for every request.
  */
-import { clientIpHeader, type TrustedUpstreams } from '../facts/client-ip.js';
+import { clientIpHeader, isTrustedUpstream, type TrustedUpstreams } from '../facts/client-ip.js';
+import { origHostHeader } from '../facts/orig-host.js';
 import type { BackendFetch } from '../platform/types.js';
 
 export interface ProxyResult {
@@ -67,6 +68,21 @@ export function setFirstHopClientIp(request: Request, clientIp: string | undefin
 }
 
 const CLIENT_IP_HEADER = 'Fastly-Client-IP';
+
+/**
+ * Sets `Fastly-Orig-Host` to the Host the client sent, as Fastly's edge does on the first hop, so
+ * the origin, the application and the log all see the same host; unless the client is a trusted
+ * upstream that sent one (facts/orig-host.ts). `trusted` is asked only when the request carries
+ * the header.
+ */
+export function setFirstHopOrigHost(request: Request, clientIp: string | undefined, trusted: () => TrustedUpstreams): void {
+  const received = request.headers.get(ORIG_HOST_HEADER);
+  const fromTrusted = received !== null && isTrustedUpstream(clientIp, trusted());
+  const value = origHostHeader(received, request.headers.get('host'), request.url, fromTrusted);
+  if (value !== undefined && value !== received) request.headers.set(ORIG_HOST_HEADER, value);
+}
+
+const ORIG_HOST_HEADER = 'Fastly-Orig-Host';
 
 export function originResponder(fetchBackend: BackendFetch, originBackend: string): Respond {
   const fetchOrigin = (request: Request) => fetchBackend(request, { kind: 'static', name: originBackend });

@@ -31,6 +31,8 @@ export function selectLines(
   triggers: ReadonlySet<Trigger>,
   random: () => number,
   tables?: TableLookup,
+  /** The render bound of an endpoint's lines now (delivery's `maxRecordBytes`); default its max_record_bytes. */
+  maxRecordBytesOf?: (endpoint: EndpointConfig) => number,
 ): { lines: SelectedLine[]; problems: SelectionProblem[] } {
   const lines: SelectedLine[] = [];
   const problems: SelectionProblem[] = [];
@@ -42,7 +44,8 @@ export function selectLines(
     // and is noted here, so the line still goes and the failure is reported. A value longer than
     // max_record_bytes stops the render with a line over that size, which delivery then truncates
     // or drops (oversize), counts and reports like any oversized line.
-    const { maxRecordBytes, oversize } = lineLimits(endpoint);
+    const { oversize } = lineLimits(endpoint);
+    const maxRecordBytes = maxRecordBytesOf?.(endpoint) ?? lineLimits(endpoint).maxRecordBytes;
     const noteFailure = (what: string) => (error: unknown, part: number) => {
       const problem =
         error instanceof LineLimitExceeded

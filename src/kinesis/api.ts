@@ -1,5 +1,6 @@
 /**
- * The Kinesis JSON 1.1 protocol over a signed fetch: PutRecords and ListShards. One call in, one
+ * The Kinesis JSON 1.1 protocol over a signed fetch: PutRecords, ListShards and
+ * DescribeStreamSummary (for the stream's maximum record size, stream-summary.ts). One call in, one
  * answer (or AwsCallError) out; no retries here. Failures before the request left (no budget, no
  * credentials, signing failed, a backend the service does not define) are AwsCallErrors with
  * `requestSent: false`.
@@ -53,9 +54,25 @@ export interface ListShardsOutput {
   NextToken?: string;
 }
 
+export interface DescribeStreamSummaryInput {
+  StreamName: string;
+}
+
+/** The fields of StreamDescriptionSummary this product reads (the answer has more). */
+export interface DescribeStreamSummaryOutput {
+  StreamDescriptionSummary?: {
+    StreamName?: string;
+    StreamStatus?: string;
+    OpenShardCount?: number;
+    /** 1024–10240; absent from answers of servers that predate it (kinesalite 3.3.3): 1 MiB. */
+    MaxRecordSizeInKiB?: number;
+  };
+}
+
 export interface KinesisApi {
   putRecords(input: PutRecordsInput): Promise<PutRecordsOutput>;
   listShards(input: ListShardsInput): Promise<ListShardsOutput>;
+  describeStreamSummary(input: DescribeStreamSummaryInput): Promise<DescribeStreamSummaryOutput>;
 }
 
 const TARGET_PREFIX = 'Kinesis_20131202';
@@ -102,5 +119,6 @@ export function createKinesisApi(url: string, signedFetch: SignedFetch): Kinesis
   return {
     putRecords: (input) => call<PutRecordsOutput>('PutRecords', input),
     listShards: (input) => call<ListShardsOutput>('ListShards', input),
+    describeStreamSummary: (input) => call<DescribeStreamSummaryOutput>('DescribeStreamSummary', input),
   };
 }

@@ -1,14 +1,16 @@
 /**
  * The kinesis folder's public names: the Kinesis Data Streams JSON protocol and its facts.
  *
- * Owns: PutRecords and ListShards over a signed fetch (api.ts), their wire shapes, how an answer is
- * read (put-records.ts) and a listing paged (list-shards.ts), the classification of every AWS error
- * and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
+ * Owns: PutRecords, ListShards and DescribeStreamSummary over a signed fetch (api.ts), their wire
+ * shapes, how an answer is read (put-records.ts, stream-summary.ts) and a listing paged
+ * (list-shards.ts), the classification of every AWS error and which outcomes are ambiguous (errors.ts), record ids, partition and hash keys (keys.ts), the
  * KPL aggregated-record format (kpl-record.ts), and the API's limits (limits.ts). Does not own:
  * retries, routing or batching (delivery/, shards/).
  */
 export {
   createKinesisApi,
+  type DescribeStreamSummaryInput,
+  type DescribeStreamSummaryOutput,
   type KinesisApi,
   type ListShardsInput,
   type ListShardsOutput,
@@ -24,3 +26,4 @@ export { RecordAggregator, type AggregatedRecord } from './kpl-record.js';
 export * from './limits.js';
 export { listShardsRound } from './list-shards.js';
 export { putRecordsInput, readPutRecordsResults, RECORD_COUNT_MISMATCH, type EntryResult } from './put-records.js';
+export { maxRecordBytesOf, readStreamMaxRecordBytes } from './stream-summary.js';

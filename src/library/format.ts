@@ -32,10 +32,12 @@ export {
   lintCondition,
   lintFormat,
   NOT_PROVIDED_IN_COMPUTE,
+  variablesWithoutComputeValue,
   type Condition,
   type FactName,
   type FactsRead,
   type LogFormat,
+  type MissingOnCompute,
   type PartErrorObserver,
 } from '../format/index.js';
 export { FactsError, factsFromVclJson as factsFromVcl, readVclFacts } from '../format/facts-from-vcl.js';

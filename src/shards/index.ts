@@ -3,23 +3,24 @@
  *
  * Owns: one long-lived routing state per stream and instance (`createStreamRouter`: the shared
  * shard map over the fleet's KV store, the picker's rotation), bound to one execution's Kinesis api
- * by `routerFor` (its ListShards calls spend that execution's budget), what a refresh would cost
- * now (`refreshPages`, for delivery's plan), and what it can tell about itself (`stats`).
+ * by `routerFor` (its ListShards and DescribeStreamSummary calls spend that execution's budget),
+ * what a refresh would cost now (`refreshPages`, `refreshExtraRequests`, for delivery's plan), the
+ * stream's maximum record size as the map knows it (`maxRecordBytes`), and what it can tell about
+ * itself (`stats`).
  * delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
  *
  * Exports: createStreamRouter and the shapes delivery uses (types.ts).
  */
-import type { KinesisApi } from '../kinesis/index.js';
 import type { KvStoreLike } from '../platform/types.js';
 import { cryptoRandom } from './crypto-random.js';
 import { kvShardMapStore } from './map-store.js';
 import { ShardPicker } from './picker.js';
 import { mapRouter } from './router.js';
-import { SharedShardMap, type RefreshState, type SharedShardMapOptions } from './shared-map.js';
+import { SharedShardMap, type RefreshState, type ShardMapApi, type SharedShardMapOptions } from './shared-map.js';
 import type { ShardRouter, SharedShardMapStats } from './types.js';
 
 export type { PlanOptions, ShardRoute, ShardRouter, ShardTarget } from './types.js';
-export type { RefreshState } from './shared-map.js';
+export type { RefreshState, ShardMapApi } from './shared-map.js';
 
 export interface StreamRouterOptions {
   /** What identifies the stream, `<account>/<region>/<Kinesis host>/<stream>`: names its KV keys (map-store.ts). */
@@ -47,13 +48,19 @@ export interface StreamRouterStats extends SharedShardMapStats {
   /** When that map was listed (ms since epoch), and how old it is now. */
   listedAtMs?: number;
   mapAgeMs?: number;
+  /** The stream's maximum record size that map carries (DescribeStreamSummary); absent when not known. */
+  maxRecordBytes?: number;
 }
 
 export interface StreamRouter {
-  /** The router for one execution, its ListShards calls made through `api`. */
-  routerFor(api: Pick<KinesisApi, 'listShards'>): ShardRouter;
+  /** The router for one execution, its ListShards (and DescribeStreamSummary) calls made through `api`. */
+  routerFor(api: ShardMapApi): ShardRouter;
   /** ListShards pages a refresh would want in this execution (0: none due); see SharedShardMap.refreshPages. */
   refreshPages(): number;
+  /** Requests that refresh would like beyond its pages (DescribeStreamSummary); see SharedShardMap.refreshExtraRequests. */
+  refreshExtraRequests(): number;
+  /** The stream's maximum record size as the map in hand carries it; undefined when not known (yet). */
+  maxRecordBytes(): number | undefined;
   stats(): StreamRouterStats;
 }
 
@@ -66,12 +73,15 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
     openStore: () => kvShardMapStore(options.openKv(), { scope: options.scope, holderId, now: options.now, report: options.report }),
     report: options.report,
     now: options.now,
+    readStreamSummary: true,
     ...options.tuning,
   });
   const routing = { source: shared, picker: new ShardPicker({ random }), random, report: options.report };
   return {
     routerFor: (api) => mapRouter(routing, api),
     refreshPages: () => shared.refreshPages(),
+    refreshExtraRequests: () => shared.refreshExtraRequests(),
+    maxRecordBytes: () => shared.map?.maxRecordBytes,
     stats() {
       const map = shared.map;
       return {
@@ -80,6 +90,7 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
         shards: map?.shards.length,
         listedAtMs: map?.listedAtMs,
         mapAgeMs: map ? options.now() - map.listedAtMs : undefined,
+        maxRecordBytes: map?.maxRecordBytes,
       };
     },
   };

@@ -11,8 +11,9 @@
  * back for lack of a map, and the router's contract (never throws, one route per record) holds.
  */
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import { MAX_HASH_KEY, type KinesisApi } from '../kinesis/index.js';
+import { MAX_HASH_KEY } from '../kinesis/index.js';
 import { randomHashKeyIn } from './picker.js';
+import type { ShardMapApi } from './shared-map.js';
 import type { ShardMap } from './shard-map.js';
 import type { RefreshLimits, ShardRoute, ShardRouter, StalenessEvidence } from './types.js';
 
@@ -23,7 +24,7 @@ export function randomRoutes(count: number, random: () => number): ShardRoute[] 
 
 /** Where a router gets its map and reports staleness (shared-map.ts `SharedShardMap`). */
 export interface ShardMapSource {
-  current(api: Pick<KinesisApi, 'listShards'>, limits?: RefreshLimits): Promise<ShardMap | undefined>;
+  current(api: ShardMapApi, limits?: RefreshLimits): Promise<ShardMap | undefined>;
   invalidate(evidence: StalenessEvidence): boolean;
 }
 
@@ -45,7 +46,7 @@ export interface MapRouterOptions {
  * The shard-aware router bound to one execution's api (its ListShards calls spend that
  * execution's backend budget).
  */
-export function mapRouter(options: MapRouterOptions, api: Pick<KinesisApi, 'listShards'>): ShardRouter {
+export function mapRouter(options: MapRouterOptions, api: ShardMapApi): ShardRouter {
   const { source, picker } = options;
   return {
     async plan(count, avoid, planOptions) {

@@ -4,7 +4,8 @@
  * mutates one (STYLE §6).
  *
  * Owns: building a map from ListShards shards (keep open ones, parse, sort, check that the ranges
- * tile 0…2^128−1 exactly) and the text form kept in KV.
+ * tile 0…2^128−1 exactly), the stream's maximum record size read with the listing, and the text
+ * form kept in KV.
  * Does not own: fetching (kinesis/list-shards.ts), sharing or refresh policy (shared-map.ts),
  * choosing shards (picker.ts).
  *
@@ -12,7 +13,7 @@
  * 0…2^128−1 finds exactly one shard. Building or decoding something inconsistent gives a reason,
  * never a map.
  */
-import { MAX_HASH_KEY, parseHashKey, type Shard } from '../kinesis/index.js';
+import { DEFAULT_STREAM_MAX_RECORD_BYTES, MAX_HASH_KEY, MAX_RECORD_BYTES_API, parseHashKey, type Shard } from '../kinesis/index.js';
 
 export interface MapShard {
   readonly shardId: string;
@@ -27,6 +28,11 @@ export interface ShardMap {
   readonly listedAtMs: number;
   /** Open shards, sorted by `start`; together they cover 0…2^128−1 without gaps or overlaps. */
   readonly shards: readonly MapShard[];
+  /**
+   * The stream's maximum record size (data + partition key), as DescribeStreamSummary answered
+   * with this listing (kinesis/stream-summary.ts); absent when it was not read.
+   */
+  readonly maxRecordBytes?: number;
 }
 
 export type ShardMapResult = { ok: true; map: ShardMap } | { ok: false; reason: string };
@@ -87,17 +93,28 @@ export function checkCoverage(sorted: readonly MapShard[]): string | undefined {
   return undefined;
 }
 
+/** The same map, carrying the stream's maximum record size (unchanged when `maxRecordBytes` is undefined). */
+export function withMaxRecordBytes(map: ShardMap, maxRecordBytes: number | undefined): ShardMap {
+  if (maxRecordBytes === undefined || maxRecordBytes === map.maxRecordBytes) return map;
+  return Object.freeze({ ...map, maxRecordBytes });
+}
+
 export function hasShard(map: ShardMap, shardId: string): boolean {
   return map.shards.some((s) => s.shardId === shardId);
 }
 
-/** What KV holds for one stream: `{ v, scope, listedAtMs, shards: [[id, start, end], …] }`. */
+/**
+ * What KV holds for one stream: `{ v, scope, listedAtMs, shards: [[id, start, end], …], maxRecordBytes? }`.
+ * `maxRecordBytes` is optional within version 2: a reader that predates it ignores it, and an entry
+ * without it reads as not known.
+ */
 export function encodeShardMap(map: ShardMap, scope: string): string {
   return JSON.stringify({
     v: SHARD_MAP_FORMAT_VERSION,
     scope,
     listedAtMs: map.listedAtMs,
     shards: map.shards.map((s) => [s.shardId, s.start.toString(), s.end.toString()]),
+    ...(map.maxRecordBytes === undefined ? {} : { maxRecordBytes: map.maxRecordBytes }),
   });
 }
 
@@ -109,7 +126,7 @@ export function decodeShardMap(text: string, scope: string): ShardMapResult {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  const entry = value as { v?: unknown; scope?: unknown; listedAtMs?: unknown; shards?: unknown };
+  const entry = value as { v?: unknown; scope?: unknown; listedAtMs?: unknown; shards?: unknown; maxRecordBytes?: unknown };
   if (entry?.v !== SHARD_MAP_FORMAT_VERSION) return { ok: false, reason: `format version ${String(entry?.v)} is not ${SHARD_MAP_FORMAT_VERSION}` };
   if (entry.scope !== scope) return { ok: false, reason: 'entry is for another stream' };
   if (typeof entry.listedAtMs !== 'number' || !Number.isFinite(entry.listedAtMs)) return { ok: false, reason: 'listedAtMs missing' };
@@ -122,5 +139,10 @@ export function decodeShardMap(text: string, scope: string): ShardMapResult {
     if (start === undefined || end === undefined) return { ok: false, reason: `${item[0]} has an unreadable range` };
     shards.push({ shardId: item[0], start, end });
   }
-  return fromShards(shards, entry.listedAtMs);
+  const built = fromShards(shards, entry.listedAtMs);
+  if (!built.ok) return built;
+  // A size outside what Kinesis allows is not believed (the map still is): not known, 1 MiB is used.
+  const size = entry.maxRecordBytes;
+  const believable = typeof size === 'number' && Number.isInteger(size) && size >= DEFAULT_STREAM_MAX_RECORD_BYTES && size <= MAX_RECORD_BYTES_API;
+  return { ok: true, map: withMaxRecordBytes(built.map, believable ? size : undefined) };
 }

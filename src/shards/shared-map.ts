@@ -5,7 +5,8 @@
  *
  * Owns: the refresh state ('invalid' | 'updating' | 'ready'), the age check against the
  * endpoint's period, staleness evidence (`invalidate`), backoff after failed refreshes, the cold
- * start wait for another instance's map, and the counters of all of it (`stats`). Does not own:
+ * start wait for another instance's map, reading the stream's maximum record size with each
+ * listing (below), and the counters of all of it (`stats`). Does not own:
  * the KV layout or the lease (map-store.ts), the ListShards paging (kinesis/list-shards.ts), map
  * validation (shard-map.ts) or shard choice (picker.ts).
  *
@@ -26,6 +27,16 @@
  * room lists. The store is read either way; that costs no backend request. A ListShards call the
  * budget refused (BudgetExhausted, never sent) is a deferred refresh too, not a failed one.
  *
+ * The stream's maximum record size (`readStreamSummary`): the instance that lists the stream also
+ * sends one DescribeStreamSummary (kinesis/stream-summary.ts) and keeps the answer in the map, so
+ * the fleet learns it from KV with the map: one call per stream and period for the whole fleet
+ * (the call allows 20 per second per account). It is one more request of the refresh
+ * (`refreshExtraRequests`), sent only when the refresh's allowance has room after its pages; the
+ * size is then read with a later listing. The map never waits on it: when the call fails the map keeps the size it had;
+ * when it is denied (AccessDeniedException: the policy lacks kinesis:DescribeStreamSummary) or the
+ * endpoint does not offer it (UnknownOperationException), it is reported once and not asked again
+ * by this instance, and the size stays unknown (1 MiB, delivery/record-limits.ts).
+ *
  * Trust: a map is trusted for `period` from when it was listed, and never longer than `period`
  * after this instance took it, whatever date it carries; a map from the store dated more than
  * MAX_MAP_CLOCK_SKEW_MS ahead of this instance's clock is refused (and reported), so that an entry
@@ -34,9 +45,9 @@
  */
 import { BUDGET_EXHAUSTED } from '../aws/budget.js';
 import { sanitizeAwsMessage } from '../aws/error-message.js';
-import { AwsCallError, type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, type Shard } from '../kinesis/index.js';
+import { AwsCallError, type KinesisApi, listShardsRound, MAX_LIST_SHARDS_RESULTS, readStreamMaxRecordBytes, type Shard } from '../kinesis/index.js';
 import type { ShardMapStore } from './map-store.js';
-import { buildShardMap, hasShard, type ShardMap } from './shard-map.js';
+import { buildShardMap, hasShard, withMaxRecordBytes, type ShardMap } from './shard-map.js';
 import type { RefreshLimits, SharedShardMapStats, StalenessEvidence } from './types.js';
 
 export type RefreshState = 'invalid' | 'updating' | 'ready';
@@ -64,6 +75,12 @@ export const COLD_START_POLL_MS = 250;
  * listing started, so anything further ahead was not written by an instance listing the stream.
  */
 export const MAX_MAP_CLOCK_SKEW_MS = 30_000;
+/** Errors that say DescribeStreamSummary will not answer this instance: not asked again. */
+const STREAM_SUMMARY_UNAVAILABLE = new Set(['AccessDeniedException', 'UnknownOperationException']);
+
+/** What a refresh calls: ListShards, and DescribeStreamSummary when the api has it. */
+export type ShardMapApi = Pick<KinesisApi, 'listShards'> & Partial<Pick<KinesisApi, 'describeStreamSummary'>>;
+
 export interface SharedShardMapOptions {
   streamName: string;
   /** Longest a map is trusted before it is listed again: the endpoint's `period`, in ms. */
@@ -84,6 +101,8 @@ export interface SharedShardMapOptions {
   sleep?: (ms: number) => Promise<void>;
   /** One ListShards round; tests may replace it. */
   listShards?: (api: Pick<KinesisApi, 'listShards'>, streamName: string) => Promise<Shard[]>;
+  /** Read the stream's maximum record size with each listing (one DescribeStreamSummary). Default: no. */
+  readStreamSummary?: boolean;
 }
 
 
@@ -109,6 +128,7 @@ export class SharedShardMap {
     refreshesDeferred: 0,
     kvFailures: 0,
     invalidations: 0,
+    streamSummaryCalls: 0,
   };
 
   private snapshot: ShardMap | undefined;
@@ -121,6 +141,8 @@ export class SharedShardMap {
   private backoffMs: number;
   private inFlight: Promise<void> | undefined;
   private store: StoreHandle = { kind: 'unopened' };
+  /** DescribeStreamSummary was denied or is not offered: not asked again by this instance. */
+  private streamSummaryUnavailable = false;
   /**
    * ListShards pages the next round is expected to need: the last round's count, or more when a
    * round was stopped for want of requests. Undefined until this instance has listed.
@@ -154,7 +176,7 @@ export class SharedShardMap {
    * The map to route with now; refreshes first when the map is missing, too old or stale, and the
    * refresh fits in `limits.maxRequests`.
    */
-  async current(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits = {}): Promise<ShardMap | undefined> {
+  async current(api: ShardMapApi, limits: RefreshLimits = {}): Promise<ShardMap | undefined> {
     this.expireIfOld();
     if (this.refreshState === 'ready') return this.snapshot;
     if (this.refreshState === 'updating') {
@@ -177,6 +199,15 @@ export class SharedShardMap {
     this.expireIfOld();
     if (this.refreshState !== 'invalid' || this.now() < this.nextAttemptAtMs) return 0;
     return this.pagesToExpect();
+  }
+
+  /**
+   * Requests such a refresh would like beyond its pages: 1 when it reads the stream's maximum
+   * record size (DescribeStreamSummary). Sent only when the refresh's allowance has room for it
+   * after the pages: a map is worth more than the size (delivery/plan.ts gives pages first).
+   */
+  refreshExtraRequests(): number {
+    return this.readsStreamSummary() && this.refreshPages() > 0 ? 1 : 0;
   }
 
   /**
@@ -211,7 +242,7 @@ export class SharedShardMap {
     this.trustedSinceMs = Math.min(map.listedAtMs, this.now());
   }
 
-  private async refresh(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits): Promise<void> {
+  private async refresh(api: ShardMapApi, limits: RefreshLimits): Promise<void> {
     this.refreshState = 'updating';
     let outcome: RefreshOutcome;
     try {
@@ -250,7 +281,7 @@ export class SharedShardMap {
   }
 
   /** The store first; then, if the budget allows, under the lease (or alone when the store is unusable), one ListShards round. */
-  private async refreshOnce(api: Pick<KinesisApi, 'listShards'>, limits: RefreshLimits): Promise<RefreshOutcome> {
+  private async refreshOnce(api: ShardMapApi, limits: RefreshLimits): Promise<RefreshOutcome> {
     const { maxRequests } = limits;
     const timeLeft = () => (limits.msLeft ? limits.msLeft() : undefined);
     const store = this.openStore();
@@ -335,10 +366,46 @@ export class SharedShardMap {
       // still routes every key somewhere valid. Keep it and list again after the backoff.
       return { kind: 'failed', reason: `ListShards answered an inconsistent layout (${built.reason}); keeping the previous shard map` };
     }
-    this.adopt(built.map);
+    const maxRecordBytes = await this.readMaxRecordBytes(api, maxRequests === undefined ? undefined : maxRequests - pages);
+    // Unknown this time: the size the previous map carried still holds (it changes rarely).
+    const map = withMaxRecordBytes(built.map, maxRecordBytes ?? this.snapshot?.maxRecordBytes);
+    this.adopt(map);
     // Acting alone when the store failed: writing would likely fail too and add load to a limited store.
-    if (store && coordinated) await this.writeStore(store, built.map, timeLeft());
+    if (store && coordinated) await this.writeStore(store, map, timeLeft());
     return { kind: 'ready' };
+  }
+
+  private readsStreamSummary(): boolean {
+    return this.options.readStreamSummary === true && !this.streamSummaryUnavailable;
+  }
+
+  /**
+   * The stream's maximum record size from one DescribeStreamSummary, or undefined (not read: not
+   * asked for, no request left, or the call failed; a denial is reported once and not retried).
+   */
+  private async readMaxRecordBytes(api: ShardMapApi, requestsLeft: number | undefined): Promise<number | undefined> {
+    if (!this.readsStreamSummary() || !api.describeStreamSummary || (requestsLeft !== undefined && requestsLeft < 1)) return undefined;
+    this.stats.streamSummaryCalls++;
+    try {
+      return await readStreamMaxRecordBytes(api as Pick<KinesisApi, 'describeStreamSummary'>, this.options.streamName);
+    } catch (error) {
+      if (error instanceof AwsCallError && !error.requestSent) {
+        // Never sent (no budget left): nothing to report, the next listing asks again.
+        this.stats.streamSummaryCalls--;
+        return undefined;
+      }
+      if (error instanceof AwsCallError && STREAM_SUMMARY_UNAVAILABLE.has(error.errorCode)) {
+        this.streamSummaryUnavailable = true;
+        this.options.report?.(
+          `DescribeStreamSummary ${error.errorCode === 'AccessDeniedException' ? 'was denied' : 'is not offered by this endpoint'} (${error.errorCode}), ` +
+            "so the stream's maximum record size is not known: records are limited to 1 MiB (or max_record_bytes). " +
+            "Allow kinesis:DescribeStreamSummary (beside kinesis:PutRecords and kinesis:ListShards) to use the stream's own, up to 10 MiB",
+        );
+        return undefined;
+      }
+      this.options.report?.(`DescribeStreamSummary failed: ${describe(error)}; the stream's last known maximum record size still holds`);
+      return undefined;
+    }
   }
 
   /**

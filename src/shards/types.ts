@@ -77,4 +77,6 @@ export interface SharedShardMapStats {
   kvFailures: number;
   /** Times staleness evidence marked the map invalid. */
   invalidations: number;
+  /** DescribeStreamSummary calls sent with listings (the stream's maximum record size); each is one backend request. */
+  streamSummaryCalls: number;
 }

@@ -1,7 +1,7 @@
 /**
  * End to end, through the compiled Wasm in Viceroy: every request is proxied unchanged and
  * produces exactly one record in a real local Kinesis, rendered with Fastly's Kinesis default
- * format.
+ * format, whose `host` is the Fastly-Orig-Host the first hop sets (the origin gets it too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStream, type LocalKinesis, type StoredRecord } from '../../src/testing/local-kinesis.js';
@@ -97,7 +97,8 @@ describe('the Compute app in Viceroy', () => {
       expect(line.request_user_agent).toBe(c.headers?.['user-agent'] ?? 'node'); // JSON.parse succeeded: quotes were escaped
       // Node's fetch sends `accept-language: *` and `user-agent: node` unless told otherwise.
       expect(line.request_accept_language).toBe(c.headers?.['accept-language'] ?? '*');
-      expect(line.host).toBe('(null)');
+      // Fastly-Orig-Host, set on the first hop as Fastly's edge does: the Host the client sent.
+      expect(line.host).toBe(new URL(app.url).host);
       expect(line.cache_status).toBe(c.method === 'GET' || c.method === 'HEAD' ? 'MISS' : 'PASS');
       // Viceroy's built-in loopback geolocation record (San Francisco, US).
       expect(line.geo_country_code).toBe('US');
@@ -146,4 +147,26 @@ describe('the Compute app in Viceroy', () => {
       expect(records.filter((r) => r.data.includes(`"url":"${url}"`)), url).toHaveLength(1);
     }
   }, 100_000);
+});
+
+describe('Fastly-Orig-Host on the first hop, in Viceroy', () => {
+  it('sends the origin the Fastly-Orig-Host a Fastly edge would: the Host the client sent, not one it forged', async () => {
+    const host = new URL(app.url).host;
+    const requests: Record<string, string>[] = [{}, { 'Fastly-Orig-Host': 'forged.example"}' }];
+    for (const headers of requests) {
+      const before = origin.seen.length;
+      await (await app.fetch('/orig-host', { headers })).arrayBuffer();
+      const i = origin.seen.indexOf('GET /orig-host', before);
+      expect(i, 'the origin saw the request').toBeGreaterThanOrEqual(0);
+      expect(origin.seenHeaders[i]['fastly-orig-host']).toBe(host);
+      expect(origin.seenHeaders[i].host).toBe(host);
+    }
+    const until = Date.now() + 30_000;
+    let logged: Record<string, string>[] = [];
+    while (logged.length < 2 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      logged = (await readStream(kinesis.url, STREAM)).map((r) => JSON.parse(r.data) as Record<string, string>).filter((l) => l.url === '/orig-host');
+    }
+    expect(logged.map((l) => l.host)).toEqual([host, host]);
+  });
 });

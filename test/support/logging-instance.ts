@@ -71,6 +71,7 @@ export interface DeliverResult {
   putRecordsRequests: PutRecordsRequestEntry[][];
   /** Backend requests as they left, by kind. */
   listShardsCalls: number;
+  streamSummaryCalls: number;
   putRecordsCalls: number;
   stsCalls: number;
   ms: number;
@@ -87,7 +88,7 @@ export class LoggingInstance {
   readonly reports: string[] = [];
   readonly notices: string[] = [];
   readonly fallbackLines: string[] = [];
-  private readonly sent = { ListShards: 0, PutRecords: 0, AssumeRole: 0 };
+  private readonly sent = { ListShards: 0, PutRecords: 0, DescribeStreamSummary: 0, AssumeRole: 0 };
   /** The entries of every PutRecords request sent, per call, in order. */
   readonly putRecords: PutRecordsRequestEntry[][] = [];
 
@@ -114,7 +115,7 @@ export class LoggingInstance {
     this.delivery = createStreamDelivery([...this.endpoints.values()], {
       fetch: async (request) => {
         const target = request.headers.get('x-amz-target')?.split('.')[1];
-        if (target === 'ListShards' || target === 'PutRecords') this.sent[target]++;
+        if (target === 'ListShards' || target === 'PutRecords' || target === 'DescribeStreamSummary') this.sent[target]++;
         else this.sent.AssumeRole++;
         if (target === 'PutRecords') this.putRecords.push(((await request.clone().json()) as { Records: PutRecordsRequestEntry[] }).Records);
         return fetch(request);
@@ -161,6 +162,7 @@ export class LoggingInstance {
       putRecordsRequests: this.putRecords.slice(before.puts),
       budget,
       listShardsCalls: this.sent.ListShards - before.sent.ListShards,
+      streamSummaryCalls: this.sent.DescribeStreamSummary - before.sent.DescribeStreamSummary,
       putRecordsCalls: this.sent.PutRecords - before.sent.PutRecords,
       stsCalls: this.sent.AssumeRole - before.sent.AssumeRole,
       ms: Date.now() - started,

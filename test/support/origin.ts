@@ -19,6 +19,8 @@ export interface DemoOrigin {
   port: number;
   /** Requests seen, in order (method + url). */
   seen: string[];
+  /** The headers of each request seen, in the same order. */
+  seenHeaders: http.IncomingHttpHeaders[];
   stop(): Promise<void>;
 }
 
@@ -48,12 +50,14 @@ function bytesOfLength(n: number): Buffer {
 
 export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
   const seen: string[] = [];
+  const seenHeaders: http.IncomingHttpHeaders[] = [];
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://origin');
     seen.push(`${req.method} ${req.url}`);
+    seenHeaders.push(req.headers);
     const path = decodeURIComponent(url.pathname);
     res.setHeader('x-demo-origin', '1');
 
@@ -93,5 +97,5 @@ export async function startDemoOrigin(port = 0): Promise<DemoOrigin> {
       res.end(req.method === 'HEAD' ? undefined : text);
     }
   });
-  return { ...(await listen(server, port)), seen };
+  return { ...(await listen(server, port)), seen, seenHeaders };
 }

@@ -2,7 +2,7 @@
  * Shard layouts as ListShards lists them, and in-process ListShards answers (one page, or paged)
  * that count their calls: for the shards and delivery tests and bench/shard-balance.ts.
  */
-import type { KinesisApi, ListShardsInput, ListShardsOutput, Shard } from '../../src/kinesis/api.js';
+import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput, KinesisApi, ListShardsInput, ListShardsOutput, Shard } from '../../src/kinesis/api.js';
 
 /** Open shards with the given starting keys (sorted, first 0), as ListShards would list them. */
 export function shardsStartingAt(starts: bigint[], firstIndex = 0): Shard[] {
@@ -32,6 +32,28 @@ export class CountingListShards implements Pick<KinesisApi, 'listShards'> {
     await Promise.resolve();
     if (this.fail) throw this.fail;
     return { Shards: this.layout() };
+  }
+}
+
+/**
+ * CountingListShards that also answers DescribeStreamSummary: `summary()` is the answer (a stand-in
+ * for a stream raised to 10 MiB answers `{ StreamDescriptionSummary: { MaxRecordSizeInKiB: 10240 } }`),
+ * or an Error to throw.
+ */
+export class CountingKinesisMetadata extends CountingListShards implements Pick<KinesisApi, 'describeStreamSummary'> {
+  summaryCalls: DescribeStreamSummaryInput[] = [];
+  constructor(
+    layout: () => Shard[],
+    public summary: () => DescribeStreamSummaryOutput | Error,
+  ) {
+    super(layout);
+  }
+  async describeStreamSummary(input: DescribeStreamSummaryInput): Promise<DescribeStreamSummaryOutput> {
+    this.summaryCalls.push(input);
+    await Promise.resolve();
+    const answer = this.summary();
+    if (answer instanceof Error) throw answer;
+    return answer;
   }
 }
 

@@ -56,9 +56,9 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
     const first = await instance.deliver(numberedLines(5));
     expect(first.outcome).toMatchObject({ delivered: 5, failed: 0, putRecordsCalls: 1 });
     expect(sts.stats.calls - callsBefore).toBe(1);
-    // STS, ListShards and PutRecords all took from the one budget.
-    expect(first).toMatchObject({ stsCalls: 1, listShardsCalls: 1, putRecordsCalls: 1 });
-    expect(first.budget.spent).toBe(3);
+    // STS, ListShards, DescribeStreamSummary and PutRecords all took from the one budget.
+    expect(first).toMatchObject({ stsCalls: 1, listShardsCalls: 1, streamSummaryCalls: 1, putRecordsCalls: 1 });
+    expect(first.budget.spent).toBe(4);
     const request = sts.requests.at(-1)!;
     expect(request).toMatchObject({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ROLE_ARN, ExternalId: EXTERNAL_ID, DurationSeconds: '900', RoleSessionName: 'compute-kinesis-logger' });
     const issued = sts.issued.at(-1)!;

@@ -63,6 +63,20 @@ describe('compute-kinesis-logger render', () => {
     expect(cli(['render', '--format', '{"url":%{req.url}V,"status":%>s}', '--facts', 'f.json'], { 'f.json': facts }).code).toBe(0);
   });
 
+  it('lists on stderr the variables that have no value on Compute; the JSON line stays JSON', () => {
+    const format = '{"cwnd":%{client.socket.cwnd}V,"rate":"%{ratecounter.rc.rate.1s}V","s":%>s}';
+    expect(cli(['render', '--format', format, '--json'])).toEqual({
+      code: 0,
+      out: '{"cwnd":null,"rate":"","s":200}\n',
+      err: 'render: note: no value on Compute (a VCL service has them; here null as a bare JSON value, empty inside quotes, (null) elsewhere): client.socket.cwnd, ratecounter.rc.rate.1s\n',
+    });
+    expect(cli(['render', '--format', '%{obj.hits}V'])).toEqual({
+      code: 0,
+      out: '(null)\n',
+      err: 'render: note: no value on Compute (a VCL service has it; here null as a bare JSON value, empty inside quotes, (null) elsewhere): obj.hits\n',
+    });
+  });
+
   it('needs --format, and takes no positional argument', () => {
     expect(cli(['render']).err).toMatch(/^render: --format is required\nusage: compute-kinesis-logger render --format <format \| @file> \[--facts/);
     expect(cli(['render', '--format', '%h', 'extra']).err).toMatch(/^render: unexpected argument "extra" \(this command takes options only\)/);

@@ -11,8 +11,15 @@ const messages = (config: Record<string, string>) => loadServiceConfig(new FakeC
 const endpoint = (config: Record<string, string>) => kinesisEndpoint(loadServiceConfig(new FakeConfig(configItems(config))).endpoints[0]);
 
 describe('delivery keys', () => {
-  it('default to 3 attempts, a 10 s retry window, 1 MiB records, 5 MiB calls, truncate, no fallback endpoint, record-id partition keys', () => {
-    expect(endpoint(minimal).delivery).toEqual({ maxAttempts: 3, retryWindowMs: 10_000, maxRecordBytes: 1024 * 1024, maxRequestBytes: 5 * 1024 * 1024, oversize: 'truncate' });
+  it("default to 3 attempts, a 10 s retry window, the stream's record size (1 MiB until read), 5 MiB calls, truncate, no fallback endpoint, record-id partition keys", () => {
+    expect(endpoint(minimal).delivery).toEqual({
+      maxAttempts: 3,
+      retryWindowMs: 10_000,
+      maxRecordBytes: 1024 * 1024,
+      recordSizeFromStream: true,
+      maxRequestBytes: 5 * 1024 * 1024,
+      oversize: 'truncate',
+    });
     expect(endpoint(minimal).fallbackLogEndpoint).toBeUndefined();
     expect(endpoint(minimal).partitionKey).toBeUndefined();
   });
@@ -34,7 +41,7 @@ describe('delivery keys', () => {
 
   it('accept the 10 MiB limits of raised streams', () => {
     const e = endpoint({ ...minimal, 'main.max_record_bytes': String(10 * 1024 * 1024), 'main.max_request_bytes': String(10 * 1024 * 1024), 'main.oversize': 'drop', 'main.max_attempts': '5' });
-    expect(e.delivery).toEqual({ maxAttempts: 5, retryWindowMs: 10_000, maxRecordBytes: 10 * 1024 * 1024, maxRequestBytes: 10 * 1024 * 1024, oversize: 'drop' });
+    expect(e.delivery).toEqual({ maxAttempts: 5, retryWindowMs: 10_000, maxRecordBytes: 10 * 1024 * 1024, recordSizeFromStream: false, maxRequestBytes: 10 * 1024 * 1024, oversize: 'drop' });
   });
 
   it('compress with gzip when asked, and name any other compression', () => {

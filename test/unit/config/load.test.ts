@@ -195,10 +195,10 @@ describe('trusted_upstreams', () => {
 
 describe('load-time JSON check', () => {
   it('warns about a JSON format whose line cannot parse, and keeps the endpoint', () => {
-    const config = loadServiceConfig(new FakeConfig({ ...configItems({ ...minimal, 'main.format': '{"rtt":%{client.socket.tcpi_rtt}V}' }) }));
+    const config = loadServiceConfig(new FakeConfig({ ...configItems({ ...minimal, 'main.format': '{"ua":%{User-Agent}i}' }) }));
     expect(config.errors).toEqual([]);
     expect(config.endpoints).toHaveLength(1);
-    expect(config.warnings).toEqual([expect.stringMatching(/^main\.format: %\{client\.socket\.tcpi_rtt\}V prints \(null\) here: .* at line 1, column 8\n/)]);
+    expect(config.warnings).toEqual([expect.stringMatching(/^main\.format: %\{User-Agent\}i prints text here, .* at line 1, column 7\n/)]);
     expect(loadServiceConfig(new FakeConfig(configItems(minimal))).warnings).toEqual([]);
   });
 });

@@ -26,6 +26,7 @@ const decode = (data: string) => new TextDecoder().decode(Uint8Array.from(atob(d
 function scriptedApi(answer: Answer) {
   const sent: string[][] = [];
   const api: KinesisApi = {
+    describeStreamSummary: async () => ({}),
     async putRecords(input) {
       sent.push(input.Records.map((r) => decode(r.Data)));
       const result = answer(input, sent.length);
@@ -284,6 +285,7 @@ describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashe
   it('retries an ambiguous outcome with the same target (hash key, shard, partition key), a throttled one elsewhere', async () => {
     const targets: { pk: string; ehk?: string }[][] = [];
     const api: KinesisApi = {
+      describeStreamSummary: async () => ({}),
       async putRecords(input) {
         targets.push(input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey })));
         if (targets.length === 1) throw new AwsCallError('Timeout', 'no answer within 10000 ms');
@@ -335,6 +337,7 @@ describe('deliverLines: shard-map refreshes leave the budget for PutRecords', ()
       if (!budget.tryTake()) throw new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false);
     };
     const api: KinesisApi = {
+      describeStreamSummary: async () => ({}),
       async listShards(input) {
         take();
         calls.listShards++;

@@ -28,6 +28,16 @@ describe('planExecution', () => {
     expect(budget.remaining).toBe(31 - 3);
   });
 
+  it("gives each refresh's extra request (the stream's record size) only what is left after every stream's pages", () => {
+    const budget = new RequestBudget(10, Infinity);
+    // 3 calls, 2 kept for retries: 5 left; three pages first, then two of the three extras.
+    const plan = planExecution(budget, [want('a', { refreshPages: 1, refreshExtra: 1 }), want('b', { refreshPages: 1, refreshExtra: 1 }), want('c', { refreshPages: 1, refreshExtra: 1 })]);
+    expect([...plan.groups.values()].map((g) => g.reservation.granted)).toEqual([3, 3, 2]);
+    expect([...plan.groups.values()].map((g) => g.refreshAllowance)).toEqual([2, 2, 1]);
+    const tight = planExecution(new RequestBudget(5, Infinity), [want('a', { refreshPages: 1, refreshExtra: 1 }), want('b', { refreshPages: 1, refreshExtra: 1 })]);
+    expect([...tight.groups.values()].map((g) => g.refreshAllowance)).toEqual([1, 0]);
+  });
+
   it('defers refreshes that do not fit, and refuses groups that do not fit at all', () => {
     const budget = new RequestBudget(3, Infinity);
     const plan = planExecution(budget, [want('a', { refreshPages: 1 }), want('b', { calls: 3 }), want('c')]);

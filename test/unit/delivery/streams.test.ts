@@ -2,8 +2,9 @@
  * Delivery (destinations.ts and the composer, streams.ts) over an in-memory Kinesis and STS: which
  * lines share a PutRecords call, the record ids and partition keys they carry, the per-stream state
  * it keeps for the instance's life and how it is keyed, the missing-credentials path, the
- * execution's plan across groups, AssumeRole shared, backed off and reported once per cause, and
- * lines for a Fastly log endpoint written there without any request.
+ * execution's plan across groups, AssumeRole shared, backed off and reported once per cause, the
+ * stream's maximum record size read with its map, and lines for a Fastly log endpoint written
+ * there without any request.
  */
 import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../../src/aws/budget.js';
@@ -26,7 +27,11 @@ interface Call {
 }
 
 /** One instance's composer for `items`; Kinesis and STS answer in memory and every call is kept. */
-function instance(items: Record<string, string>, secrets: Record<string, string>, options: { sts?: () => Response; clock?: FakeClock } = {}) {
+function instance(
+  items: Record<string, string>,
+  secrets: Record<string, string>,
+  options: { sts?: () => Response; clock?: FakeClock; streamSummary?: () => Response } = {},
+) {
   const config = loadServiceConfig(new FakeConfig(configItems(items)));
   expect(config.errors.map((e) => e.message)).toEqual([]);
   const clock = options.clock ?? new FakeClock();
@@ -44,6 +49,7 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
       const records = (parsed as { Records?: (Call['records'][number] & { Data: string })[] }).Records ?? [];
       calls.push({ target, authorization: request.headers.get('authorization')!, lines: records.map((r) => atob(r.Data)), records, body });
       if (target === 'AssumeRole') return options.sts?.() ?? assumeRoleAnswer(clock.ms + 3_600_000, calls.length);
+      if (target === 'DescribeStreamSummary') return options.streamSummary?.() ?? Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
       if (target === 'ListShards') return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: ONE_SHARD, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
       return Response.json({ FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(i) })) });
     },
@@ -182,9 +188,11 @@ describe('createStreamDelivery: the execution plan', () => {
     const { delivery, lines, execution, calls } = instance(items, Object.assign({}, ...names.map((n) => keys(n, 'AKIDCOLD'))));
     const first = execution(16);
     await delivery.deliver(lines(...names.map((n): [string, string] => [n, `line of ${n}`])), first);
-    // 12 PutRecords, 2 kept for retries: 2 of the 12 streams are listed now, the others later.
+    // 12 PutRecords, 2 kept for retries: 2 of the 12 streams are listed now, the others later;
+    // maps come before the streams' record sizes (DescribeStreamSummary), for which none is left.
     expect(calls.filter((c) => c.target === 'PutRecords')).toHaveLength(12);
     expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(2);
+    expect(calls.filter((c) => c.target === 'DescribeStreamSummary')).toHaveLength(0);
     expect(first.budget.spent).toBe(14);
     const streams = Object.values(delivery.stats().streams);
     expect(streams.reduce((n, s) => n + s.delivery.delivered, 0)).toBe(12);
@@ -292,5 +300,64 @@ describe('createStreamDelivery: AssumeRole', () => {
     await delivery.deliver(lines(['direct', 'k1'], ['datadog', 'd3']), execution());
     expect(calls.filter((c) => c.target === 'PutRecords').flatMap((c) => c.lines)).toEqual(['k1']);
     expect(written.get('my-datadog')).toEqual(['d1', 'd2', 'd3']);
+  });
+});
+
+describe("createStreamDelivery: the stream's maximum record size", () => {
+  const MIB = 1024 * 1024;
+  const raised = () => Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', MaxRecordSizeInKiB: 10240 } });
+  const denied = () =>
+    Response.json(
+      { __type: 'AccessDeniedException', message: 'User is not authorized to perform: kinesis:DescribeStreamSummary on resource logs' },
+      { status: 400, headers: { 'x-amzn-ErrorType': 'AccessDeniedException' } },
+    );
+
+  it('a stream raised to 10 MiB takes a 3 MiB line whole once its map says so; lines render within it', async () => {
+    const { delivery, lines, execution, puts, calls, once } = instance({ endpoints: 'main', ...endpoint('main', 'logs') }, keys('main', 'AKIDBIG'), { streamSummary: raised });
+    const big = 'x'.repeat(3 * MIB);
+    const main = lines(['main', ''])[0].endpoint;
+    expect(delivery.maxRecordBytes(main)).toBe(MIB);
+    // The first delivery of a cold sandbox prepares with 1 MiB: the line is truncated to fit.
+    await delivery.deliver(lines(['main', big]), execution());
+    expect(puts()[0].lines[0].length).toBeLessThan(MIB);
+    expect(calls.filter((c) => c.target === 'DescribeStreamSummary')).toHaveLength(1);
+    expect(delivery.maxRecordBytes(main)).toBe(10 * MIB);
+    await delivery.deliver(lines(['main', big], ['main', 'small']), execution());
+    expect(puts()[1].lines).toEqual([big, 'small']);
+    expect(delivery.stats().streams[scope(keyAccount('AKIDBIG'), 'logs')].shardMap.maxRecordBytes).toBe(10 * MIB);
+    expect(once).toEqual([]);
+  });
+
+  it('max_record_bytes above the stream\'s maximum: cut to the stream\'s, said once', async () => {
+    const { delivery, lines, execution, puts, once } = instance(
+      { endpoints: 'main', ...endpoint('main', 'logs', { max_record_bytes: String(4 * MIB), max_request_bytes: String(4 * MIB) }) },
+      keys('main', 'AKIDSET'),
+    );
+    const line = 'y'.repeat(2 * MIB);
+    await delivery.deliver(lines(['main', line]), execution());
+    expect(puts()[0].lines).toEqual([line]); // believed while the stream's maximum is not known
+    await delivery.deliver(lines(['main', line]), execution());
+    await delivery.deliver(lines(['main', line]), execution());
+    expect(puts()[1].lines[0].length).toBeLessThan(MIB);
+    expect(once).toEqual([
+      `compute-kinesis-logger: main: max_record_bytes (${4 * MIB}) is larger than stream ${scope(keyAccount('AKIDSET'), 'logs')}'s maximum record size (${MIB}); records are limited to the stream's`,
+    ]);
+  });
+
+  it('DescribeStreamSummary denied: lines go at 1 MiB, reported once, not asked again', async () => {
+    const clock = new FakeClock();
+    const { delivery, lines, execution, puts, calls, once } = instance(
+      { endpoints: 'main', ...endpoint('main', 'logs', { period: '60' }) },
+      keys('main', 'AKIDNOPE'),
+      { streamSummary: denied, clock },
+    );
+    await delivery.deliver(lines(['main', 'first']), execution());
+    clock.advance(61_000);
+    await delivery.deliver(lines(['main', 'z'.repeat(2 * MIB)]), execution());
+    expect(puts().map((c) => c.lines.length)).toEqual([1, 1]);
+    expect(puts()[1].lines[0].length).toBeLessThan(MIB);
+    expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(2);
+    expect(calls.filter((c) => c.target === 'DescribeStreamSummary')).toHaveLength(1);
+    expect(once).toEqual([expect.stringMatching(/: shard map: DescribeStreamSummary was denied \(AccessDeniedException\).*Allow kinesis:DescribeStreamSummary/)]);
   });
 });

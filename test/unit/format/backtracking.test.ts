@@ -98,10 +98,11 @@ describe('lintFormat and lintCondition', () => {
     expect([warning.line, warning.column]).toEqual([1, 15]);
   });
 
-  it("find nothing in Fastly's formats", () => {
-    for (const format of [CLF_FORMAT, KINESIS_DEFAULT_FORMAT, DATADOG_DEFAULT_FORMAT, BIGQUERY_EXAMPLE_FORMAT, FASTLY_UI_JSON_FORMAT]) {
+  it("find nothing in Fastly's formats but the variables Compute has no value for", () => {
+    for (const format of [CLF_FORMAT, KINESIS_DEFAULT_FORMAT, BIGQUERY_EXAMPLE_FORMAT, FASTLY_UI_JSON_FORMAT]) {
       expect(lintFormat(format)).toEqual([]);
     }
+    expect(lintFormat(DATADOG_DEFAULT_FORMAT).map((w) => w.message)).toEqual([expect.stringMatching(/^tls\.client\.ciphers_sha, .* 15 variables have no value on Compute/)]);
   });
 
   it('throw FormatError for text that does not compile', () => {

@@ -109,7 +109,7 @@ describe('readVclFacts: every variable the engine knows is accepted', () => {
     expect(notes).toEqual([
       'fastly.ff.visits_this_service: not used: the Compute edge always renders 0',
       'req.restarts: not used: the Compute edge always renders 0',
-      'client.socket.tcpi_rtt: not used: Compute does not provide it, so it always renders as not set ((null))',
+      'client.socket.tcpi_rtt: not used: Compute does not provide it, so it is never set: (null), or in a JSON template null as a bare value and empty inside quotes',
       'req.url.path: not used: the engine derives it from the other facts, as in production',
     ]);
     expect(compileFormat('%{fastly.ff.visits_this_service}V %{req.url.path}V').render(facts)).toBe('0 /a');

@@ -24,13 +24,22 @@ const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 const HEADERS = [
   'Fastly-Client-IP', 'Fastly-Orig-Host', 'Host', 'User-Agent', 'Referer', 'Accept', 'Accept-Language',
   'Accept-Charset', 'Accept-Encoding', 'Connection', 'DNT', 'Forwarded', 'Via', 'Cache-Control',
-  'X-Requested-With', 'X-ATT-Device-Id', 'X-Forwarded-For', 'Cookie',
+  'X-Requested-With', 'X-ATT-Device-Id', 'X-Forwarded-For', 'Cookie', 'X-Dir',
 ];
 const RESPONSE_HEADERS = ['Content-Type', 'Age', 'Cache-Control', 'Expires', 'Last-Modified', 'TSV'];
 const PIECES = [
   '"', '\\', '\\"', '","x":"', '"}', '}', '{', ']', ',', ':', '\\u00', '\\u0041', '\\n', '\\q', '\t', '\u0001',
   '\u001f', '\u007f', '\uDCFF', '\uDC80', 'é', '😀', '\u2028', 'a', '1.2.3.4', ' ', 'null', 'true', '%22', '%{x}V',
+  'u0041', 'u00', 'x', '0',
 ];
+
+/**
+ * A lone `\` of the template just before a directive inside a string escapes the value's first
+ * character: a raw header, json.escape output, a number, a header that is absent, a constant.
+ */
+const BACKSLASH_FORMAT =
+  '{"path":"C:\\%{req.http.X-Dir}V","ua":"\\%{User-Agent}i","ref":"\\%{json.escape(req.http.Referer)}V",' +
+  '"n":"\\%{resp.status}V","none":"\\%{req.http.X-Absent}V","c":"\\%{"q"}V","x":"%{Via}i\\%{Accept}i"}';
 
 function hostileValue(): string {
   let value = '';
@@ -57,6 +66,7 @@ describe.each([
   ['Datadog default', DATADOG_DEFAULT_FORMAT],
   ['BigQuery example', BIGQUERY_EXAMPLE_FORMAT],
   ['Fastly UI JSON', FASTLY_UI_JSON_FORMAT],
+  ['lone backslashes before directives', BACKSLASH_FORMAT],
 ])('%s', (_name, source) => {
   const format = compileFormat(source);
   const harmless = keyPaths(JSON.parse(format.render(factsFromVclJson({ 'req.http.User-Agent': 'curl/8.4.0' })))).sort();
@@ -108,5 +118,23 @@ describe('parts inside a JSON string that the repair may skip, and those it may 
 
   it('keeps numbers and times of the expression language as they print', () => {
     expect(render('{"n":"%{std.atoi(req.http.X-N)}V","s":"%{time.start.sec}V","b":"%{req.is_ssl}V"}')).toEqual({ n: '12', s: '1709647629', b: '0' });
+  });
+});
+
+describe('a lone backslash of the template just before a directive inside a JSON string', () => {
+  const render = (source: string, headers: Record<string, string>) => compileFormat(source).render(factsFromVclJson(headers));
+
+  it("cannot let a value end the string, and keeps Fastly's line where that line is JSON", () => {
+    const source = '{"path":"C:\\%{req.http.X-Dir}V"}';
+    expect(render(source, { 'req.http.X-Dir': '"abc' })).toBe('{"path":"C:\\"abc"}');
+    expect(JSON.parse(render(source, { 'req.http.X-Dir': '\\"},"x":"' }))).toEqual({ path: 'C:\\"},"x":"' });
+    expect(JSON.parse(render(source, { 'req.http.X-Dir': 'dir' }))).toEqual({ path: 'C:\\dir' });
+    expect(JSON.parse(render(source, { 'req.http.X-Dir': 'u00e9' }))).toEqual({ path: 'C:é' });
+    expect(JSON.parse(render(source, {}))).toEqual({ path: 'C:\\(null)' });
+  });
+
+  it('repairs json.escape output, numbers and constants after it, which the repair otherwise skips', () => {
+    const line = render('{"a":"\\%{json.escape(req.http.X)}V","n":"\\%{resp.status}V","c":"\\%{"%22"}V"}', { 'req.http.X': '"},"x":"' });
+    expect(JSON.parse(line)).toEqual({ a: '\\"},"x":"', n: '\\200', c: '"' });
   });
 });

@@ -2,7 +2,8 @@
  * The JSON check (json-lint.ts): warnings with line, column and caret where a JSON template's
  * line cannot parse as JSON on Compute, each with what to write instead; none for Fastly's own
  * JSON formats, for values inside strings (the renderer keeps those from breaking the string),
- * or for formats that are not JSON.
+ * or for formats that are not JSON. (lintFormat also lists the variables with no value on
+ * Compute, compute-values.ts, which some of these formats use.)
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,21 +19,28 @@ const messages = (format: string) => lintFormat(format).map((w) => w.message.spl
 
 describe('lintFormat: JSON templates', () => {
   it("finds nothing in Fastly's formats, in either spelling of regsub's group references", () => {
-    for (const format of [KINESIS_DEFAULT_FORMAT, DATADOG_DEFAULT_FORMAT, BIGQUERY_EXAMPLE_FORMAT, FASTLY_UI_JSON_FORMAT, CLF_FORMAT]) {
+    for (const format of [KINESIS_DEFAULT_FORMAT, BIGQUERY_EXAMPLE_FORMAT, FASTLY_UI_JSON_FORMAT, CLF_FORMAT]) {
       expect(lintFormat(format)).toEqual([]);
     }
     expect(lintFormat(KINESIS_DEFAULT_FORMAT.replace('"\\2\\3"', '"\\\\2\\\\3"'))).toEqual([]);
+    // Datadog's default: only the list of its variables that have no value on Compute (compute-values.ts).
+    expect(messages(DATADOG_DEFAULT_FORMAT)).toEqual([expect.stringMatching(/^tls\.client\.ciphers_sha, tls\.client\.tlsexts_sha, fastly_info\.h2\.stream_id, client\.socket\.cwnd, .*: 15 variables have no value on Compute/)]);
   });
 
-  it('a variable Compute never sets, in a bare value position', () => {
+  it('a variable Compute never sets, as a bare value: no JSON warning (it prints null), only the list', () => {
     const [warning] = lintFormat('{"status":%>s,\n "rtt": %{client.socket.tcpi_rtt}V}');
-    expect([warning.line, warning.column]).toEqual([2, 9]);
-    expect(warning.caret).toBe(' "rtt": %{client.socket.tcpi_rtt}V}\n        ^');
+    expect([warning.line, warning.column]).toEqual([2, 11]);
+    expect(warning.caret).toBe(' "rtt": %{client.socket.tcpi_rtt}V}\n          ^');
     expect(warning.message.split(' at line ')[0]).toBe(
-      '%{client.socket.tcpi_rtt}V prints (null) here: Compute never sets client.socket.tcpi_rtt, and (null) is not a JSON value; write null, or "%{client.socket.tcpi_rtt}V" in quotes',
+      'client.socket.tcpi_rtt has no value on Compute (a VCL service has it): in a JSON template the field is null as a bare value and empty inside quotes, elsewhere it prints (null)',
     );
-    expect(messages('{"c": %{tls.client.ciphers_sha}V}')).toEqual([
-      '%{tls.client.ciphers_sha}V prints (null) here: Compute never sets tls.client.ciphers_sha, and (null) is not a JSON value; write %{if(tls.client.ciphers_sha, "%22" json.escape(tls.client.ciphers_sha) "%22", "null")}V',
+    expect(messages('{"c": %{tls.client.ciphers_sha}V}')).toEqual([expect.stringMatching(/^tls\.client\.ciphers_sha has no value on Compute/)]);
+  });
+
+  it('an if() that can pick a variable Compute never sets, as a bare value', () => {
+    expect(messages('{"c":%{if(req.is_ssl, client.socket.cwnd, "0")}V}')).toEqual([
+      '%{if(req.is_ssl, client.socket.cwnd, "0")}V prints nothing here when it picks client.socket.cwnd: Compute never sets it, if() turns that into an empty string, and nothing is not a JSON value; write "null" in its place',
+      expect.stringMatching(/^client\.socket\.cwnd has no value on Compute/),
     ]);
   });
 
@@ -66,8 +74,21 @@ describe('lintFormat: JSON templates', () => {
     expect(messages('{"a":"\t%U"}')).toEqual(['the format is JSON, but no line it renders can parse: a control character (U+0009) inside a JSON string: write it as an escape such as \\t']);
   });
 
+  it("a lone '\\' of the template just before a directive inside a string", () => {
+    const [warning] = lintFormat('{"path":"C:\\%{req.http.X-Dir}V"}');
+    expect([warning.line, warning.column]).toEqual([1, 12]);
+    expect(warning.message.split(' at line ')[0]).toBe(
+      "'\\' before %{req.http.X-Dir}V escapes the first character the value prints: on a VCL service a '\"' there ends the JSON string, " +
+        'and most letters are no JSON escape; write \\\\ for a backslash (this renderer keeps the line JSON either way)',
+    );
+    expect(messages('{"a":"%{Via}i\\%{Accept}i","b":"\\\\%U","c":"\\\\\\%U"}')).toEqual([
+      "'\\' before %{Accept}i escapes the first character the value prints: on a VCL service a '\"' there ends the JSON string, and most letters are no JSON escape; write \\\\ for a backslash (this renderer keeps the line JSON either way)",
+      "'\\' before %U escapes the first character the value prints: on a VCL service a '\"' there ends the JSON string, and most letters are no JSON escape; write \\\\ for a backslash (this renderer keeps the line JSON either way)",
+    ]);
+  });
+
   it('says nothing about values inside strings, or formats that are not JSON', () => {
     expect(lintFormat('{"ua":"%{User-Agent}i","h":"%{req.http.Fastly-Orig-Host}V","c":"%{cstr_escape(req.url)}V"}')).toEqual([]);
-    expect(lintFormat('%h %{client.socket.tcpi_rtt}V "%{User-Agent}i"')).toEqual([]);
+    expect(lintFormat('%h %{req.http.X}V "%{User-Agent}i"')).toEqual([]);
   });
 });

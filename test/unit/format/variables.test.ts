@@ -66,7 +66,32 @@ describe('variable catalogue', () => {
     expect([...NOT_PROVIDED_IN_COMPUTE].sort()).toEqual(NOT_PROVIDED_IN_COMPUTE);
   });
 
+  it('accepts the documented variables of service objects Compute has none of, as not set', () => {
+    for (const [name, type] of [
+      ['ratecounter.rc_login.rate.10s', 'FLOAT'],
+      ['ratecounter.rc.bucket.60s', 'INTEGER'],
+      ['backend.F_origin.connections_used', 'INTEGER'],
+      ['backend.F_origin.healthy', 'BOOL'],
+      ['director.d1.healthy', 'BOOL'],
+      ['waf.inspection.disabled', 'STRING'],
+      ['client.socket.cwnd', 'INTEGER'],
+      ['bereq.http.Host', 'STRING'],
+    ] as const) {
+      expect(lookupVariable(name)).toMatchObject({ type, constant: { value: null }, noComputeSource: true });
+    }
+    for (const name of ['ratecounter.*.rate.1s', 'backend.*.healthy', 'director.*.healthy', 'waf.inspection.disabled']) {
+      expect(NOT_PROVIDED_IN_COMPUTE).toContain(name);
+    }
+    expect(lookupVariable('req.url')?.noComputeSource).toBeUndefined();
+    expect(lookupVariable('req.restarts')?.noComputeSource).toBeUndefined();
+  });
+
   it('still rejects names VCL does not have', () => {
+    expect(lookupVariable('ratecounter.rc.rate.5s')).toBeUndefined();
+    expect(lookupVariable('ratecounter.1rc.rate.1s')).toBeUndefined();
+    expect(lookupVariable('backend.F_origin.nope')).toBeUndefined();
+    expect(lookupVariable('backend.F_origin.constructor')).toBeUndefined();
+    expect(lookupVariable('waf.inspection.score')).toBeUndefined();
     expect(lookupVariable('obj.foo')).toBeUndefined();
     expect(lookupVariable('bereq.nope')).toBeUndefined();
   });

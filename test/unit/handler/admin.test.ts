@@ -12,6 +12,7 @@ const SECRETS = { 'main.access_key_id': 'AKIDADMINTEST', 'main.secret_access_key
 const origin: BackendHandler = () => new Response('from origin');
 const kinesis: BackendHandler = async (request) => {
   const target = request.headers.get('x-amz-target');
+  if (target?.endsWith('DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
   if (target?.endsWith('ListShards')) {
     return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '340282366920938463463374607431768211455' }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
   }
@@ -57,14 +58,14 @@ describe('GET /_kinesis_logger/stats', () => {
     expect(doc.streams[STREAM]).toMatchObject({
       endpoints: ['main'],
       delivery: { deliveries: 2, attempted: 2, delivered: 2, failed: 0, putRecordsCalls: 2 },
-      shardMap: { state: 'ready', shards: 1, listShardsRounds: 1, listShardsCalls: 1 },
+      shardMap: { state: 'ready', shards: 1, listShardsRounds: 1, listShardsCalls: 1, streamSummaryCalls: 1, maxRecordBytes: 1024 * 1024 },
     });
     expect(stats.text).not.toContain('admin-test-secret');
     expect(stats.text).not.toContain('AKIDADMINTEST');
     const originPaths = platform.sent.filter((s) => s.backend === 'origin').map((s) => new URL(s.request.url).pathname);
     expect(originPaths).toEqual(['/a', '/b']);
-    // The admin request was not logged as traffic.
-    expect(platform.sent.filter((s) => s.backend === 'kinesis')).toHaveLength(3);
+    // The admin request was not logged as traffic: two PutRecords, one ListShards, one DescribeStreamSummary.
+    expect(platform.sent.filter((s) => s.backend === 'kinesis')).toHaveLength(4);
   });
 
   it('counts every line of a stream in one place, whichever of its endpoints produced lines', async () => {

@@ -8,6 +8,7 @@ const SECRETS = { 'main.access_key_id': 'AKIDUNITTEST', 'main.secret_access_key'
 const BASE = { endpoints: 'main', 'main.stream_name': 'logs', 'main.region': 'us-east-1', 'main.format': '%m %U %>s' };
 
 const kinesis: BackendHandler = async (request) => {
+  if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
   if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
     return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
   }

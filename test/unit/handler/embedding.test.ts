@@ -36,6 +36,9 @@ function recordingKinesis(calls: string[][]): BackendHandler {
       const range = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
       return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: range, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });
     }
+    if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) {
+      return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
+    }
     const { Records } = (await request.json()) as { Records: { Data: string }[] };
     calls.push(Records.map((r) => Buffer.from(r.Data, 'base64').toString('utf8')));
     return Response.json({ FailedRecordCount: 0, Records: Records.map(() => ({ ShardId: 'shardId-000000000000', SequenceNumber: '1' })) });

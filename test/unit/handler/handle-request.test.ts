@@ -25,6 +25,7 @@ function event(request: Request) {
 /** A one-shard Kinesis stand-in that accepts everything and remembers the decoded lines. */
 function acceptingKinesis(lines: string[]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target') === 'Kinesis_20131202.DescribeStreamSummary') return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
     if (request.headers.get('x-amz-target') === 'Kinesis_20131202.ListShards') {
       return Response.json({
         Shards: [

@@ -20,6 +20,7 @@ const SECRETS = Object.fromEntries(['main', 'audit'].flatMap((e) => Object.entri
 /** Kinesis that accepts everything and keeps, per PutRecords call, the decoded lines. */
 function recordingKinesis(calls: string[][]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
     if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
       const range = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
       return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: range, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });

@@ -1,6 +1,7 @@
 /**
- * Facts the handler gathers that VCL services log and Compute can answer: Fastly-Client-IP set on
- * the first hop (for the origin and the log), unless the client is a trusted upstream;
+ * Facts the handler gathers that VCL services log and Compute can answer: Fastly-Client-IP and
+ * Fastly-Orig-Host set on the first hop (for the origin and the log), unless the client is a
+ * trusted upstream;
  * time.to_first_byte from when the response was ready; req.backend.name; device detection.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ function config(format: string, extra: Record<string, string> = {}) {
 
 function acceptingKinesis(lines: string[]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
     if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
       return Response.json({
         Shards: [{ ShardId: 'shardId-0', HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() }, SequenceNumberRange: { StartingSequenceNumber: '1' } }],
@@ -28,7 +30,10 @@ function acceptingKinesis(lines: string[]): BackendHandler {
 }
 
 /** Serves one request through handleRequest and returns the logged line and what the origin saw. */
-async function serveOne(headers: Record<string, string>, options: Partial<FakePlatformOptions> & { format: string; configExtra?: Record<string, string> }) {
+async function serveOne(
+  headers: Record<string, string>,
+  options: Partial<FakePlatformOptions> & { format: string; configExtra?: Record<string, string>; url?: string },
+) {
   const lines: string[] = [];
   const seen: Request[] = [];
   let clock = 1_000;
@@ -46,7 +51,7 @@ async function serveOne(headers: Record<string, string>, options: Partial<FakePl
   });
   const pending: Promise<unknown>[] = [];
   const event: FetchEventLike = {
-    request: new Request('http://example.com/x', { headers }),
+    request: new Request(options.url ?? 'http://example.com/x', { headers }),
     waitUntil: (p) => void pending.push(p),
     client: { address: '203.0.113.7', requestId: 'req-1' },
   };
@@ -54,7 +59,7 @@ async function serveOne(headers: Record<string, string>, options: Partial<FakePl
   clock += 20; // the body takes 20 ms more
   await response.text();
   await Promise.all(pending);
-  return { line: lines[0], originClientIp: seen[0].headers.get('fastly-client-ip') };
+  return { line: lines[0], originClientIp: seen[0].headers.get('fastly-client-ip'), originOrigHost: seen[0].headers.get('fastly-orig-host') };
 }
 
 afterEach(() => resetLoadedService());
@@ -84,6 +89,34 @@ describe('Fastly-Client-IP on the first hop', () => {
   it('is not kept for a client outside the trusted ranges', async () => {
     const { originClientIp } = await serveOne({ 'Fastly-Client-IP': '198.51.100.9' }, { format: '%h', configExtra: { trusted_upstreams: '10.0.0.0/8' } });
     expect(originClientIp).toBe('203.0.113.7');
+  });
+});
+
+describe('Fastly-Orig-Host on the first hop', () => {
+  it("is the Host the client sent, for the origin and the log: the Kinesis default's host is no longer (null)", async () => {
+    const { line, originOrigHost } = await serveOne({ Host: 'www.example.org' }, { format: '%{req.http.Fastly-Orig-Host}V %{Fastly-Orig-Host}i' });
+    expect(originOrigHost).toBe('www.example.org');
+    expect(line).toBe('www.example.org www.example.org');
+  });
+
+  it("is the request URL's host (and port) when the request has no Host header", async () => {
+    const { line, originOrigHost } = await serveOne({}, { format: '%{req.http.Fastly-Orig-Host}V', url: 'http://shop.example:8080/x' });
+    expect(originOrigHost).toBe('shop.example:8080');
+    expect(line).toBe('shop.example:8080');
+  });
+
+  it('replaces one the client sent, which would choose the logged host', async () => {
+    const { line, originOrigHost } = await serveOne({ Host: 'www.example.org', 'Fastly-Orig-Host': 'h"} ' }, { format: '%{req.http.Fastly-Orig-Host}V' });
+    expect(originOrigHost).toBe('www.example.org');
+    expect(line).toBe('www.example.org');
+  });
+
+  it('is kept when the client is a trusted upstream (a Fastly service in front sets it)', async () => {
+    const trusted = { format: '%{req.http.Fastly-Orig-Host}V', configExtra: { trusted_upstreams: '203.0.113.0/24' } };
+    const { line, originOrigHost } = await serveOne({ Host: 'origin-facing.example', 'Fastly-Orig-Host': 'www.example.org' }, trusted);
+    expect(originOrigHost).toBe('www.example.org');
+    expect(line).toBe('www.example.org');
+    expect((await serveOne({ Host: 'origin-facing.example' }, trusted)).originOrigHost).toBe('origin-facing.example');
   });
 });
 

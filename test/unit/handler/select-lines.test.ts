@@ -57,6 +57,17 @@ describe('selectLines', () => {
     expect(prepared.records[0].truncated).toBe(true);
   });
 
+  it("bounds rendering by the bound delivery gives (the stream's maximum record size once known)", () => {
+    const list = endpoints({ endpoints: 'big', ...base('big', { format: '%{regsuball(req.url, "a", "aaaaaaaaaa")}V' }) });
+    const url = `/${'a'.repeat(200_000)}`;
+    const bounded = selectLines(list, facts({ url }), RESPONSE, random);
+    expect(bounded.lines[0].line.length).toBe(1024 * 1024 + 1);
+    expect(bounded.problems.map((p) => p.problem)).toEqual([expect.stringMatching(/grew past max_record_bytes \(1048576\)/)]);
+    const raised = selectLines(list, facts({ url }), RESPONSE, random, undefined, () => 10 * 1024 * 1024);
+    expect(raised.lines[0].line.length).toBe(2_000_001);
+    expect(raised.problems).toEqual([]);
+  });
+
   it('logs format_version_default endpoints after the response, never none or unflagged waf_debug', () => {
     const list = endpoints({
       endpoints: 'a,quiet,waf',

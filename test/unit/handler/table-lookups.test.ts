@@ -21,6 +21,7 @@ const SECRETS = { 'main.access_key_id': 'AKIDUNITTEST', 'main.secret_access_key'
 /** Kinesis that accepts every record and keeps the decoded lines. */
 function acceptingKinesis(lines: string[]): BackendHandler {
   return async (request) => {
+    if (request.headers.get('x-amz-target')?.endsWith('.DescribeStreamSummary')) return Response.json({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', OpenShardCount: 1 } });
     if (request.headers.get('x-amz-target')?.endsWith('.ListShards')) {
       const range = { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() };
       return Response.json({ Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: range, SequenceNumberRange: { StartingSequenceNumber: '1' } }] });

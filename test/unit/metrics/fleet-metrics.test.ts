@@ -11,7 +11,7 @@ const SCOPE = 'key-0123456789abcdef/us-east-1/kinesis.us-east-1.amazonaws.com/we
 function fixture() {
   let now = 1_700_000_000_000;
   const counters = newCounters();
-  const shardMap = { listShardsRounds: 0, listShardsCalls: 0, adoptedFromKv: 0, leaseHeldElsewhere: 0, refreshFailures: 0, refreshesDeferred: 0, kvFailures: 0, invalidations: 0, state: 'ready' as const, shards: 2, listedAtMs: now - 5_000, mapAgeMs: 5_000 };
+  const shardMap = { listShardsRounds: 0, listShardsCalls: 0, adoptedFromKv: 0, leaseHeldElsewhere: 0, refreshFailures: 0, refreshesDeferred: 0, kvFailures: 0, invalidations: 0, streamSummaryCalls: 0, state: 'ready' as const, shards: 2, listedAtMs: now - 5_000, mapAgeMs: 5_000 };
   const stats = (): DeliveryStats => ({ streams: { [SCOPE]: { region: 'us-east-1', name: 'web-logs', endpoints: ['main'], delivery: counters, shardMap } }, endpoints: {} });
   const log = new FakeLogger();
   const startedAt = now - 1_000;

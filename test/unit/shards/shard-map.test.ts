@@ -6,6 +6,7 @@ import {
   buildShardMap,
   decodeShardMap,
   encodeShardMap,
+  withMaxRecordBytes,
   fromShards,
   type ShardMap,
 } from '../../../src/shards/shard-map.js';
@@ -87,6 +88,19 @@ describe('KV text form', () => {
     const decoded = decodeShardMap(encodeShardMap(map, SCOPE), SCOPE);
     expect(decoded).toEqual({ ok: true, map });
   });
+  it("carries the stream's maximum record size, and reads an entry without it (or with one Kinesis does not allow) as not known", () => {
+    const raised = withMaxRecordBytes(map, 10 * 1024 * 1024);
+    const text = encodeShardMap(raised, SCOPE);
+    expect(JSON.parse(text)).toMatchObject({ v: 2, maxRecordBytes: 10 * 1024 * 1024 });
+    expect(decodeShardMap(text, SCOPE)).toEqual({ ok: true, map: raised });
+    expect(JSON.parse(encodeShardMap(map, SCOPE))).not.toHaveProperty('maxRecordBytes');
+    for (const size of [512, 11 * 1024 * 1024, '1048576', 1048576.5]) {
+      const decoded = decodeShardMap(text.replace('"maxRecordBytes":10485760', `"maxRecordBytes":${JSON.stringify(size)}`), SCOPE);
+      expect(decoded).toEqual({ ok: true, map });
+    }
+    expect(withMaxRecordBytes(map, undefined)).toBe(map);
+  });
+
   it('rejects another stream, another version, and damage', () => {
     const text = encodeShardMap(map, SCOPE);
     expect(decodeShardMap(text, SCOPE.replace('/s', '/other')).ok).toBe(false);

@@ -5,7 +5,7 @@ import { encodeShardMap, fromShards } from '../../../src/shards/shard-map.js';
 import type { KvStoreLike } from '../../../src/platform/types.js';
 import { kvShardMapStore, LEASE_KEY_PREFIX, mapKey } from '../../../src/shards/map-store.js';
 import { MAX_MAP_CLOCK_SKEW_MS, SharedShardMap, type SharedShardMapOptions } from '../../../src/shards/shared-map.js';
-import { CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
+import { CountingKinesisMetadata, CountingListShards, equalShards, PagingListShards } from '../../support/shards.js';
 import { FakeKvStore } from '../../../src/testing/memory-stores.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
@@ -566,5 +566,78 @@ describe('SharedShardMap: maps dated ahead of the clock', () => {
       expect(api.calls.length).toBeGreaterThan(listings);
       listings = api.calls.length;
     }
+  });
+});
+
+describe("SharedShardMap: the stream's maximum record size, read with each listing", () => {
+  const MIB = 1024 * 1024;
+  const raised = () => ({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE', MaxRecordSizeInKiB: 10240 } });
+
+  it('asks DescribeStreamSummary once per listing, keeps the answer in the map and in KV; the fleet learns it from KV', async () => {
+    const metadata = new CountingKinesisMetadata(() => layout, raised);
+    const a = instance({ readStreamSummary: true });
+    expect([a.refreshPages(), a.refreshExtraRequests()]).toEqual([1, 1]); // one ListShards page, one DescribeStreamSummary
+    const map = await a.current(metadata);
+    expect(map?.maxRecordBytes).toBe(10 * MIB);
+    expect(metadata.summaryCalls).toEqual([{ StreamName: STREAM }]);
+    expect(a.stats.streamSummaryCalls).toBe(1);
+    expect(JSON.parse((await kv.get(mapKey(SCOPE)))!)).toMatchObject({ maxRecordBytes: 10 * MIB });
+    const b = instance({ readStreamSummary: true });
+    expect((await b.current(metadata))?.maxRecordBytes).toBe(10 * MIB);
+    expect(metadata.summaryCalls).toHaveLength(1);
+    expect(reports).toEqual([]);
+  });
+
+  it('is 1 MiB for an answer without MaxRecordSizeInKiB', async () => {
+    const metadata = new CountingKinesisMetadata(() => layout, () => ({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } }));
+    expect((await instance({ readStreamSummary: true }).current(metadata))?.maxRecordBytes).toBe(MIB);
+  });
+
+  it('denied (AccessDeniedException): the map is ready, the size not known, reported once and not asked again', async () => {
+    const metadata = new CountingKinesisMetadata(() => layout, () => new AwsCallError('AccessDeniedException', 'not authorized to perform: kinesis:DescribeStreamSummary', 400));
+    const a = instance({ readStreamSummary: true });
+    const map = await a.current(metadata);
+    expect(a.state).toBe('ready');
+    expect(map?.shards).toHaveLength(4);
+    expect(map?.maxRecordBytes).toBeUndefined();
+    expect(reports).toEqual([
+      "DescribeStreamSummary was denied (AccessDeniedException), so the stream's maximum record size is not known: records are limited to 1 MiB (or max_record_bytes). " +
+        "Allow kinesis:DescribeStreamSummary (beside kinesis:PutRecords and kinesis:ListShards) to use the stream's own, up to 10 MiB",
+    ]);
+    clock.advance(PERIOD_MS);
+    expect([a.refreshPages(), a.refreshExtraRequests()]).toEqual([1, 0]); // no longer counted
+    await a.current(metadata);
+    expect(api.calls.length + metadata.calls.length).toBe(2);
+    expect(metadata.summaryCalls).toHaveLength(1);
+    expect(reports).toHaveLength(1);
+  });
+
+  it('a failed call leaves the map as it is, with the size it had; a call the budget refused is not counted', async () => {
+    let answer: () => ReturnType<typeof raised> | Error = raised;
+    const metadata = new CountingKinesisMetadata(() => layout, () => answer());
+    const a = instance({ readStreamSummary: true });
+    await a.current(metadata);
+    answer = () => new AwsCallError('LimitExceededException', 'Rate exceeded for stream logs', 400);
+    clock.advance(PERIOD_MS);
+    const relisted = await a.current(metadata);
+    expect(relisted?.listedAtMs).toBe(clock.ms);
+    expect(relisted?.maxRecordBytes).toBe(10 * MIB);
+    expect(reports).toEqual([expect.stringMatching(/^DescribeStreamSummary failed: LimitExceededException/)]);
+    answer = () => new AwsCallError('BudgetExhausted', 'backend request budget of this execution is spent', undefined, false);
+    clock.advance(PERIOD_MS);
+    expect((await a.current(metadata))?.maxRecordBytes).toBe(10 * MIB);
+    expect(a.stats.streamSummaryCalls).toBe(2);
+    expect(reports).toHaveLength(1);
+  });
+
+  it('is not asked when the refresh has no request left for it, and not at all unless asked for', async () => {
+    const metadata = new CountingKinesisMetadata(() => layout, raised);
+    expect((await instance({ readStreamSummary: true }).current(metadata, { maxRequests: 1 }))?.maxRecordBytes).toBeUndefined();
+    kv.entries.delete(mapKey(SCOPE));
+    const plain = instance();
+    expect([plain.refreshPages(), plain.refreshExtraRequests()]).toEqual([1, 0]);
+    clock.advance(PERIOD_MS);
+    expect((await plain.current(metadata))?.maxRecordBytes).toBeUndefined();
+    expect(metadata.summaryCalls).toHaveLength(0);
   });
 });
