@@ -20,7 +20,9 @@ import { lookupVariable } from './variables.js';
 
 /** A variable with no value on Compute, and the source offset where the text first uses it. */
 export interface MissingOnCompute {
+  /** The VCL variable, as the format writes it. */
   readonly name: string;
+  /** UTF-16 offset in the format where it is first read. */
   readonly at: number;
 }
 
