@@ -39,7 +39,7 @@ describe('secret values with line breaks', () => {
     expect(stack.verifier.stats.accepted + stack.verifier.stats.rejected).toBe(acceptedBefore);
     expect([...first.reports, ...second.reports]).toEqual([
       'Failed to put record onto stream ' +
-        `${stream}: InvalidCredentials secret main.session_token: contains a line break or another control character; store the value without it (endpoint main); ` +
+        `${stream}: InvalidCredentials secret main.session_token in Secret Store "kinesis_logger_secrets": contains a line break or another control character; store the value without it (endpoint main); ` +
         'its lines are not sent until the secret is fixed, and are counted on the admin page',
     ]);
     expect([...first.fallback, ...second.fallback]).toEqual(['x', 'y']);
