@@ -12,6 +12,7 @@ import { startExecution, type LoggingExecution } from '../delivery/index.js';
 import { EXECUTION_WALL_TIME_MS } from '../platform/limits.js';
 import type { Platform } from '../platform/types.js';
 import { ConfigLookups } from './config-lookups.js';
+import type { LoadStart } from './diagnostics.js';
 import { noteInstanceStart } from './endpoints.js';
 import type { EmittedLines } from './log-exchange.js';
 
@@ -41,6 +42,8 @@ export interface Execution {
   linesEmitted: number;
   /** Lines emitted past the maximum, not sent (reported once per instance by the delivery that follows). */
   linesOverLimit: number;
+  /** Readings taken before this execution loaded the configuration, when it did so before the response. */
+  loadStart?: LoadStart;
 }
 
 export interface ExecutionOptions {

@@ -39,8 +39,9 @@ export async function logExchange(
   triggers: ReadonlySet<Trigger> = new Set(['response']),
   emitted: readonly EmittedLines[] = [],
 ): Promise<void> {
-  // The request that loads the configuration (a sandbox's first, nearly always) counts the load as logging's.
-  const loadStart = loadedService(source) ? undefined : markLoadStart(platform);
+  // The request that loads the configuration (a sandbox's first, nearly always) counts the load as
+  // logging's, also when the handler loaded it before the response (an unsized body).
+  const loadStart = execution.loadStart ?? (loadedService(source) ? undefined : markLoadStart(platform));
   const service = loadService(platform, source, execution.lookups);
   // Without a line of its own to render (placement none only) or lines emitted, nothing is gathered.
   if (!service || (emitted.length === 0 && !service.endpoints.some((e) => isPlacedFor(e, triggers)))) return;

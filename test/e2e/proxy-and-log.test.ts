@@ -107,10 +107,9 @@ describe('the Compute app in Viceroy', () => {
   });
 
   it('logs at once a request whose client left mid-body or whose origin dropped it: bodies go back untouched', async () => {
-    // The Kinesis default format reads no body size, so no body is watched (handler/proxy.ts).
-    // A sandbox's first request counts an unsized body (its configuration is not loaded yet):
-    // each request below waits until the one before it is logged, so its sandbox is idle and
-    // loaded, and takes the next one.
+    // The Kinesis default format reads no body size, so no body is watched (handler/proxy.ts),
+    // in a sandbox's first request too (it loads the configuration before the response to know).
+    // Each request below waits until the one before it is logged, so arrivals are told apart.
     const loggedAfter = async (url: string, send: () => Promise<void>): Promise<number> => {
       const started = Date.now();
       await send();
