@@ -41,14 +41,22 @@ export class LocalKinesisError extends Error {
   override name = 'LocalKinesisError';
 }
 
+/** How a local stream comes to be: kinesalite started, then the stream created (and ACTIVE). */
+export interface LocalStreamDeps {
+  start: (port: number) => Promise<LocalKinesis>;
+  createStream: (url: string, stream: string, shards: number) => Promise<void>;
+}
+
+const KINESALITE: LocalStreamDeps = { start: startLocalKinesis, createStream };
+
 /**
  * Starts kinesalite on 127.0.0.1:<port> and creates the stream, waiting until it is ACTIVE.
  * @throws LocalKinesisError when kinesalite is not installed or the port is taken.
  */
-export async function startLocalStream(settings: LocalStreamSettings, start: (port: number) => Promise<LocalKinesis> = startLocalKinesis): Promise<LocalKinesis> {
+export async function startLocalStream(settings: LocalStreamSettings, deps: LocalStreamDeps = KINESALITE): Promise<LocalKinesis> {
   let kinesis: LocalKinesis;
   try {
-    kinesis = await start(settings.port);
+    kinesis = await deps.start(settings.port);
   } catch (error) {
     if (error instanceof KinesaliteMissingError) throw new LocalKinesisError(error.message);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -57,7 +65,7 @@ export async function startLocalStream(settings: LocalStreamSettings, start: (po
     throw error;
   }
   try {
-    await createStream(kinesis.url, settings.stream, settings.shards);
+    await deps.createStream(kinesis.url, settings.stream, settings.shards);
   } catch (error) {
     await kinesis.stop();
     throw error;
@@ -74,8 +82,7 @@ export function readyLine(kinesis: LocalKinesis, settings: LocalStreamSettings):
   );
 }
 
-export interface LocalKinesisDeps {
-  start: (port: number) => Promise<LocalKinesis>;
+export interface LocalKinesisDeps extends LocalStreamDeps {
   /** Resolves when the user asks it to stop. */
   stopRequested: () => Promise<void>;
 }
@@ -83,7 +90,7 @@ export interface LocalKinesisDeps {
 /** Ctrl-C and SIGTERM stop it (npm and terminals send one of them). */
 function processDeps(): LocalKinesisDeps {
   return {
-    start: startLocalKinesis,
+    ...KINESALITE,
     stopRequested: () =>
       new Promise((resolve) => {
         const stop = () => {
@@ -103,10 +110,10 @@ export async function runLocalKinesis(
   deps?: LocalKinesisDeps,
 ): Promise<number> {
   const settings = { port: parsePort(options.port), stream: parseStream(options.stream), shards: parseShards(options.shards) };
-  const { start, stopRequested } = deps ?? processDeps();
+  const { stopRequested, ...stream } = deps ?? processDeps();
   let kinesis: LocalKinesis;
   try {
-    kinesis = await startLocalStream(settings, start);
+    kinesis = await startLocalStream(settings, stream);
   } catch (error) {
     if (!(error instanceof LocalKinesisError)) throw error;
     io.err(`local-kinesis: ${error.message}\n`);
