@@ -36,9 +36,15 @@ export interface LocalStreamSettings {
   shards: number;
 }
 
-/** A local Kinesis could not start: the message says why and what to do. */
+/** A local Kinesis could not start: the message says why (and what to install). */
 export class LocalKinesisError extends Error {
   override name = 'LocalKinesisError';
+  constructor(
+    message: string,
+    readonly reason: 'kinesalite-missing' | 'port-in-use',
+  ) {
+    super(message);
+  }
 }
 
 /** How a local stream comes to be: kinesalite started, then the stream created (and ACTIVE). */
@@ -58,9 +64,9 @@ export async function startLocalStream(settings: LocalStreamSettings, deps: Loca
   try {
     kinesis = await deps.start(settings.port);
   } catch (error) {
-    if (error instanceof KinesaliteMissingError) throw new LocalKinesisError(error.message);
+    if (error instanceof KinesaliteMissingError) throw new LocalKinesisError(error.message, 'kinesalite-missing');
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new LocalKinesisError(`127.0.0.1:${settings.port} is already in use (another local Kinesis, or npm run dev?): choose another with --port`);
+      throw new LocalKinesisError(`127.0.0.1:${settings.port} is already in use (another local Kinesis, or npm run dev?)`, 'port-in-use');
     }
     throw error;
   }
@@ -116,7 +122,7 @@ export async function runLocalKinesis(
     kinesis = await startLocalStream(settings, stream);
   } catch (error) {
     if (!(error instanceof LocalKinesisError)) throw error;
-    io.err(`local-kinesis: ${error.message}\n`);
+    io.err(`local-kinesis: ${error.message}${error.reason === 'port-in-use' ? ': choose another with --port' : ''}\n`);
     return EXIT_USAGE;
   }
   // A Ctrl-C before this point ends the process the default way: nothing outlives it.

@@ -67,7 +67,7 @@ describe('local-kinesis + tail with kinesalite', () => {
     process.chdir(empty);
     try {
       await expect(startLocalStream({ port: 0, stream: 's', shards: 1 })).rejects.toThrow(
-        new LocalKinesisError('kinesalite is not installed in this project: npm install --save-dev kinesalite'),
+        new LocalKinesisError('kinesalite is not installed in this project: npm install --save-dev kinesalite', 'kinesalite-missing'),
       );
     } finally {
       process.chdir(cwd);
