@@ -142,7 +142,8 @@ beforeAll(async () => {
   appUrl = `http://127.0.0.1:${appPort}`;
   appendFileSync(path.join(appDir, 'fastly.toml'), `\n${docBlocks(DOC, SECTION, 'toml').join('\n').replaceAll(DOC_KINESIS, `127.0.0.1:${kinesisPort}`)}`);
   // The extras program, type-checked with the app's own code by its prebuild (tsc --noEmit).
-  cpSync(path.join(EXTRAS, 'extras.ts'), path.join(appDir, 'src/extras.ts'));
+  const extrasCode = readFileSync(path.join(EXTRAS, 'extras.ts'), 'utf8').replaceAll('__KINESIS_PORT__', String(kinesisPort));
+  writeFileSync(path.join(appDir, 'src/extras.ts'), extrasCode);
   mark('installed, code and configuration in place');
 
   try {
