@@ -17,7 +17,7 @@
  * (`/format`) inside the Wasm.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ const FASTLY = path.join(REPO_ROOT, 'node_modules/.bin/fastly');
 const DOC_KINESIS = '127.0.0.1:4567';
 const DOC_APP = '127.0.0.1:7676';
 
+let packDir: string | undefined;
 let appDir: string;
 let kinesisUrl: string;
 let appUrl: string;
@@ -122,7 +123,7 @@ beforeAll(async () => {
   const steps = documentedCommands();
   expect(steps.installs.map((c) => c.join(' '))).toEqual(['npm install compute-kinesis-logger', 'npm install --save-dev kinesalite']);
 
-  const packDir = mkdtempSync(path.join(os.tmpdir(), 'ckl-pack-'));
+  packDir = mkdtempSync(path.join(os.tmpdir(), 'ckl-pack-'));
   run('npm', ['pack', '--pack-destination', packDir, '--silent'], REPO_ROOT);
   const tarball = path.join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
   mark('npm pack');
@@ -173,6 +174,8 @@ afterAll(async () => {
   await extras?.shutdown();
   await serve?.interrupt();
   await localKinesis?.interrupt();
+  // An installed app is half a gigabyte.
+  for (const dir of [appDir, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   console.log(`npm-package e2e timeline (s since start): ${timeline.map(([step, s]) => `${step} ${s}`).join('; ')}`);
 });
 
