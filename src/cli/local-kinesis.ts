@@ -2,7 +2,8 @@
  * `compute-kinesis-logger local-kinesis [--port 4567] [--stream compute-logs] [--shards 4]`: a local
  * Kinesis for `fastly compute serve`: kinesalite (the user's optional peer dependency) on
  * 127.0.0.1:<port>, with the stream created and ACTIVE, until Ctrl-C. One line says where it listens
- * and the URL fastly.toml's `[local_server.backends.kinesis]` and the endpoints' `endpoint_url` take.
+ * and the URL fastly.toml's `[local_server.backends.kinesis]` takes (Viceroy sends Kinesis calls to
+ * that backend's URL, so the endpoints need no `endpoint_url`).
  * `npm run dev` starts its Kinesis with startLocalStream too.
  *
  * What it does not do: keep records across runs (kinesalite keeps them in memory), or listen
@@ -84,7 +85,7 @@ export function readyLine(kinesis: LocalKinesis, settings: LocalStreamSettings):
   const url = localKinesisUrl(kinesis.port);
   return (
     `local-kinesis: listening on ${url}, stream ${settings.stream} (${settings.shards} shard${settings.shards === 1 ? '' : 's'}) ACTIVE; ` +
-    `in fastly.toml: [local_server.backends.kinesis] url = "${url}", and "endpoint_url": "${url}" in each endpoint; Ctrl-C stops it\n`
+    `for fastly.toml: [local_server.backends.kinesis] url = "${url}"; Ctrl-C stops it\n`
   );
 }
 

@@ -14,7 +14,6 @@ export { createKinesisLogging as createKinesisLoggingOn } from '../handler/kines
 export { listen, type Listening } from './listen.js';
 export {
   createStream,
-  INSTALL_KINESALITE,
   KinesaliteMissingError,
   kinesisCall,
   listAllShards,

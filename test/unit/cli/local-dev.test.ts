@@ -92,7 +92,7 @@ describe('runLocalKinesis', () => {
     expect(kinesalite.seen).toEqual({ ports: [4567], streams: ['http://127.0.0.1:4567/ compute-logs 4'], stops: 0 });
     expect(seen.out).toBe(
       'local-kinesis: listening on http://127.0.0.1:4567/, stream compute-logs (4 shards) ACTIVE; ' +
-        'in fastly.toml: [local_server.backends.kinesis] url = "http://127.0.0.1:4567/", and "endpoint_url": "http://127.0.0.1:4567/" in each endpoint; Ctrl-C stops it\n',
+        'for fastly.toml: [local_server.backends.kinesis] url = "http://127.0.0.1:4567/"; Ctrl-C stops it\n',
     );
     kinesalite.stop();
     expect(await running).toBe(0);
