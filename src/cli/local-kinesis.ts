@@ -31,6 +31,7 @@ Records live in memory: they are gone when it stops. Read them with
 exit status: 0 stopped by Ctrl-C (or SIGTERM), 2 usage error, kinesalite missing or the port taken`,
 } satisfies CommandSpec;
 
+/** Where the local Kinesis listens, and the stream it holds. */
 export interface LocalStreamSettings {
   port: number;
   stream: string;
@@ -89,6 +90,7 @@ export function readyLine(kinesis: LocalKinesis, settings: LocalStreamSettings):
   );
 }
 
+/** startLocalStream's parts, and the stop request (Ctrl-C) that ends the command. */
 export interface LocalKinesisDeps extends LocalStreamDeps {
   /** Resolves when the user asks it to stop. */
   stopRequested: () => Promise<void>;
@@ -111,6 +113,7 @@ function processDeps(): LocalKinesisDeps {
   };
 }
 
+/** `local-kinesis`: runs until stopped (exit 0), or says why it cannot start (exit 2); a bad option is a UsageError. */
 export async function runLocalKinesis(
   options: { port?: string; stream?: string; shards?: string },
   io: CliIo,

@@ -1,7 +1,9 @@
 /**
  * `compute-kinesis-logger tail [--stream compute-logs] [--url http://127.0.0.1:4567] [--new]`:
  * prints the records of a (local) stream as they arrive, one per line: `<shard id>  <data>`, the
- * data decoded as UTF-8 (gunzipped first when the endpoint sends `compression = gzip`). It reads
+ * data decoded as UTF-8 (gunzipped first when the endpoint sends `compression = gzip`), with line
+ * breaks and terminal controls shown as \uXXXX escapes: a record stays one line, and request data
+ * in it (a URL, a header) cannot drive the terminal. It reads
  * what is already in the stream first (so a record from a request made before it started shows up
  * too), unless `--new`; it follows every shard, and shards that appear later (a split or a merge)
  * from their start. `npm run tail` is this command.
@@ -35,8 +37,10 @@ export const POLL_INTERVAL_MS = 500;
 /** One Kinesis JSON call against the stream's service. */
 export type KinesisCaller = <T>(operation: string, body: unknown) => Promise<T>;
 
+/** One record as tail prints it. */
 export interface TailRecord {
   shardId: string;
+  /** The data as text (recordText). */
   text: string;
 }
 
@@ -76,18 +80,23 @@ export class StreamTail {
   }
 }
 
-/** The record's data as text: gunzipped when it is a gzip member (RFC 1952 magic 1f 8b). */
+/**
+ * The record's data as one line of text: gunzipped when it is a gzip member (RFC 1952 magic 1f 8b),
+ * C0 and C1 controls but tab escaped as \uXXXX.
+ */
 export function recordText(bytes: Buffer): string {
+  let data = bytes;
   if (bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return gunzipSync(bytes).toString('utf8');
+      data = gunzipSync(bytes);
     } catch {
       // Not gzip after all: shown as it is.
     }
   }
-  return bytes.toString('utf8');
+  return data.toString('utf8').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** What tail does to the world: its Kinesis calls, its waits, and whether it was asked to stop. */
 export interface TailDeps {
   call: (url: string) => KinesisCaller;
   /** Resolves after `ms`, or at once when a stop was asked for. */
@@ -120,6 +129,7 @@ function processDeps(): TailDeps {
   };
 }
 
+/** `tail`: polls until stopped, then exit status 0; a bad option is a UsageError. */
 export async function runTail(options: { stream?: string; url?: string; new?: boolean }, io: CliIo, tailDeps?: TailDeps): Promise<number> {
   const stream = parseStream(options.stream);
   const url = parseUrl(options.url);
@@ -138,7 +148,7 @@ export async function runTail(options: { stream?: string; url?: string; new?: bo
       if (problem !== lastProblem) io.err(`tail: ${problem}; still trying (Ctrl-C to stop)\n`);
       lastProblem = problem;
     }
-    await deps.wait(POLL_INTERVAL_MS);
+    if (!deps.isStopped()) await deps.wait(POLL_INTERVAL_MS);
   }
   return EXIT_OK;
 }

@@ -174,8 +174,13 @@ describe('StreamTail', () => {
 
   it('shows gzip records unzipped, and anything else as UTF-8', () => {
     expect(recordText(gzipSync('{"status":200}'))).toBe('{"status":200}');
-    expect(recordText(Buffer.from('plain line'))).toBe('plain line');
-    expect(recordText(Buffer.from([0x1f, 0x8b, 0x41]))).toBe(Buffer.from([0x1f, 0x8b, 0x41]).toString('utf8'));
+    expect(recordText(Buffer.from('plain line, ünïcode'))).toBe('plain line, ünïcode');
+    expect(recordText(Buffer.from([0x1f, 0x8b, 0x41]))).toBe('\\u001f\ufffdA');
+  });
+
+  it('keeps a record on one line, and terminal controls from the terminal, tabs aside', () => {
+    expect(recordText(Buffer.from('a\tb\nc\r\u001b[2J\u0007\u009b1m\u007f'))).toBe('a\tb\\u000ac\\u000d\\u001b[2J\\u0007\\u009b1m\\u007f');
+    expect(recordText(gzipSync('two\nlines'))).toBe('two\\u000alines');
   });
 });
 
