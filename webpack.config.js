@@ -91,7 +91,9 @@ export default [
       filename: 'cli.cjs',
       library: { type: 'commonjs' },
     },
-    module: { rules: [typescript] },
+    // createRequire calls stay calls: kinesalite is the user's dependency, loaded at run time from
+    // their project (src/testing/local-kinesis.ts), never bundled.
+    module: { rules: [typescript], parser: { javascript: { createRequire: false } } },
     resolve,
     plugins: [new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true })],
   },

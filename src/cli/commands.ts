@@ -3,25 +3,28 @@
  * is its spec (args.ts: options, positionals, help) and a run function; this module parses the
  * arguments against the spec, prints help, and turns the two ways a command can fail to run —
  * UsageError, InputError — into a message on stderr and exit status 2 (io.ts lists the codes).
+ * Commands that run until stopped (local-kinesis, tail) answer a promise of their exit status.
  */
 import packageJson from '../../package.json' with { type: 'json' };
 import { type CommandSpec, commandHelp, type OptionSpec, type OptionValues, parseCommandArgs, UsageError, usageLine } from './args.js';
 import { CHECK_COMMAND, runCheck } from './check.js';
 import { IMPORT_COMMAND, runImport } from './import.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, InputError, terminalSafe } from './io.js';
+import { LOCAL_KINESIS_COMMAND, runLocalKinesis } from './local-kinesis.js';
 import { RENDER_COMMAND, runRender } from './render.js';
+import { runTail, TAIL_COMMAND } from './tail.js';
 
 export const PROGRAM = 'compute-kinesis-logger';
 
 interface Command {
   spec: CommandSpec;
-  execute: (args: string[], io: CliIo) => number;
+  execute: (args: string[], io: CliIo) => number | Promise<number>;
 }
 
 /** Binds a spec to its run function, keeping the option types the spec declares. */
 function command<Options extends Record<string, OptionSpec>>(
   spec: CommandSpec<Options>,
-  run: (values: OptionValues<Options>, positionals: string[], io: CliIo) => number,
+  run: (values: OptionValues<Options>, positionals: string[], io: CliIo) => number | Promise<number>,
 ): Command {
   return {
     spec,
@@ -40,6 +43,8 @@ const COMMANDS: Command[] = [
   command(RENDER_COMMAND, (values, _, io) => runRender(values, io)),
   command(CHECK_COMMAND, (values, [file], io) => runCheck(file, values, io)),
   command(IMPORT_COMMAND, (values, [file], io) => runImport(file, values, io)),
+  command(LOCAL_KINESIS_COMMAND, (values, _, io) => runLocalKinesis(values, io)),
+  command(TAIL_COMMAND, (values, _, io) => runTail(values, io)),
 ];
 
 function programHelp(): string {
@@ -51,7 +56,7 @@ function programHelp(): string {
   );
 }
 
-export function runCli(argv: string[], io: CliIo): number {
+export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(programHelp());
@@ -66,18 +71,26 @@ export function runCli(argv: string[], io: CliIo): number {
     io.err(`${name === undefined ? 'no command given' : name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`}\n\n${programHelp()}`);
     return EXIT_USAGE;
   }
+  const failed = (error: unknown) => commandFailure(error, found, io);
   try {
-    return found.execute(args, io);
+    const result = found.execute(args, io);
+    return typeof result === 'number' ? result : result.catch(failed);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${name}: ${terminalSafe(error.message)}\n${usageLine(PROGRAM, found.spec)}\n(${PROGRAM} ${name} --help for details)\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof InputError) {
-      // An input error may name a path or a key from the input.
-      io.err(`${name}: ${terminalSafe(error.message)}\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
+    return failed(error);
   }
+}
+
+/** The exit status for a command that could not run, after its message; anything else is a bug and rethrown. */
+function commandFailure(error: unknown, { spec }: Command, io: CliIo): number {
+  const name = spec.name;
+  if (error instanceof UsageError) {
+    io.err(`${name}: ${terminalSafe(error.message)}\n${usageLine(PROGRAM, spec)}\n(${PROGRAM} ${name} --help for details)\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof InputError) {
+    // An input error may name a path or a key from the input.
+    io.err(`${name}: ${terminalSafe(error.message)}\n`);
+    return EXIT_USAGE;
+  }
+  throw error;
 }

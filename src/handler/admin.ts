@@ -20,7 +20,8 @@
  * reported, so that guessing cannot flood the log endpoint.
  *
  * Counters are per Compute instance (one sandbox, reused for some requests, then replaced); the
- * page says so. It never shows key material: credentials appear as source, counts and expiry only.
+ * page says so, and points to the fleet-wide metrics lines (`metrics_log_endpoint`), which add up
+ * every sandbox's counts. It never shows key material: credentials appear as source, counts and expiry only.
  */
 import { DEFAULT_ERROR_LOG_ENDPOINT } from '../config/index.js';
 import { secretText } from '../platform/secret-text.js';
@@ -43,7 +44,9 @@ const failedLogins = { count: 0, recentMs: [] as number[], lastAtMs: undefined a
 
 const INSTANCE_NOTE =
   'Counters of this Compute instance only (one sandbox, since it started). Every instance and POP counts on its own ' +
-  'and a new instance starts from zero; requests may reach different instances, so figures can go down between two reads.';
+  'and a new instance starts from zero; requests may reach different instances, so figures can go down between two reads. ' +
+  'This request itself may have started a fresh sandbox: "delivered": 0 right after traffic is normal (locally too). ' +
+  'For the whole fleet, read the metrics lines (see fleetMetrics).';
 
 export function isAdminRequest(request: Request): boolean {
   const path = new URL(request.url).pathname;
@@ -145,6 +148,9 @@ function statsDocument(platform: Platform, source: ServiceSource) {
   return {
     scope: 'instance',
     note: INSTANCE_NOTE,
+    fleetMetrics: service?.config.metrics
+      ? { logEndpoint: service.config.metrics.logEndpoint, intervalSeconds: service.config.metrics.intervalSeconds }
+      : 'off: set the service key metrics_log_endpoint to a log endpoint, and every sandbox writes what it counted there ("Fleet-wide metrics" in the docs)',
     instance: { startedAt: new Date(startedAtMs).toISOString(), uptimeSeconds: Math.round((now - startedAtMs) / 1000), warmUp: warmUpOutcome() },
     endpoints,
     streams: stats?.streams ?? {},

@@ -16,6 +16,7 @@ export { createKinesisLogging as createKinesisLoggingOn } from '../handler/kines
 export { listen, type Listening } from './listen.js';
 export {
   createStream,
+  KinesaliteMissingError,
   kinesisCall,
   listAllShards,
   mergeShards,

@@ -1,13 +1,13 @@
 /**
- * A real Kinesis implementation for tests and `npm run dev`: kinesalite (in memory) on 127.0.0.1,
- * plus the few admin calls tests need (CreateStream and wait, SplitShard, MergeShards, reading a
- * stream back with GetRecords). Admin calls go over HTTP like any client's.
+ * A real Kinesis implementation for tests, `npm run dev` and the CLI's `local-kinesis`: kinesalite
+ * (in memory) on 127.0.0.1, plus the few admin calls tests need (CreateStream and wait, SplitShard,
+ * MergeShards, reading a stream back with GetRecords). Admin calls go over HTTP like any client's.
+ * kinesalite is an optional peer dependency: the user's project installs it.
  */
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { listen } from './listen.js';
-
-const require = createRequire(import.meta.url);
 
 /** A running kinesalite, from {@link startLocalKinesis}. */
 export interface LocalKinesis {
@@ -21,15 +21,43 @@ export interface LocalKinesis {
 
 export const TEST_REGION = 'us-east-1';
 
+/** What to run when kinesalite is missing. */
+export const INSTALL_KINESALITE = 'npm install --save-dev kinesalite';
+
+/** kinesalite could not be loaded: it is an optional peer dependency, installed by the user. */
+export class KinesaliteMissingError extends Error {
+  /** `KinesaliteMissingError`, for catching by name. */
+  override name = 'KinesaliteMissingError';
+  constructor() {
+    super(`kinesalite is not installed in this project: ${INSTALL_KINESALITE}`);
+  }
+}
+
+type Kinesalite = (options: Record<string, unknown>) => Server;
+
 /**
- * Starts kinesalite on 127.0.0.1 (port 0 = any free port). kinesalite must be installed beside
- * this package (`npm install --save-dev kinesalite`).
- * @example
- * const kinesis = await startLocalKinesis(4567);
- * await createStream(kinesis.url, 'compute-logs', 4);
+ * kinesalite from the project in the current directory (or a parent's node_modules): it is the
+ * user's dependency, not this package's, and `npx compute-kinesis-logger` may run from npm's cache.
+ * The path is built at run time, so the CLI's bundler leaves the require alone (webpack.config.js
+ * turns its createRequire parsing off).
+ */
+function loadKinesalite(): Kinesalite {
+  const require = createRequire(path.join(process.cwd(), 'package.json'));
+  try {
+    return require('kinesalite') as Kinesalite;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' && /'kinesalite'/.test((error as Error).message)) throw new KinesaliteMissingError();
+    throw error;
+  }
+}
+
+/**
+ * Starts kinesalite on 127.0.0.1 (port 0 = any free port).
+ * @throws KinesaliteMissingError when kinesalite is not installed in the current directory's project.
  */
 export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
-  const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
+  const kinesalite = loadKinesalite();
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 5000 });
   return listen(server, port);
 }

@@ -4,13 +4,14 @@
  * @fastly/compute-testing's ComputeApplication: start, fetch (only to the app), shutdown, and the
  * captured output (log endpoints print `name :: line`) for assertions and failure messages.
  *
- * Viceroy comes from $VICEROY, ~/.cargo/bin/viceroy, or PATH (`cargo install viceroy --locked`).
+ * Viceroy comes from $VICEROY, PATH, ~/.cargo/bin or the Fastly CLI's copy (find-viceroy.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CARGO_INSTALL_VICEROY, findViceroy } from './find-viceroy.js';
 
 /** How {@link startViceroy} runs a program; every field is optional. */
 export interface ViceroyOptions {
@@ -45,11 +46,19 @@ export interface ViceroyApp {
   shutdown(): Promise<void>;
 }
 
-/** The Viceroy to run: $VICEROY, else ~/.cargo/bin/viceroy when it exists, else `viceroy` from PATH. */
+/**
+ * The Viceroy to run: $VICEROY, else `viceroy` on PATH, else ~/.cargo/bin/viceroy, else the copy
+ * the Fastly CLI downloaded (`fastly compute serve` or `fastly compute install-tools`).
+ * @throws Error saying what to install when there is none.
+ */
 export function viceroyBinary(): string {
-  if (process.env.VICEROY) return process.env.VICEROY;
-  const cargo = path.join(os.homedir(), '.cargo/bin/viceroy');
-  return existsSync(cargo) ? cargo : 'viceroy';
+  const found = findViceroy();
+  if (!found) {
+    throw new Error(
+      `no Viceroy in $VICEROY, PATH, ~/.cargo/bin or the Fastly CLI's copy: run \`${CARGO_INSTALL_VICEROY}\` or \`fastly compute install-tools\`, or set VICEROY=/path/to/viceroy`,
+    );
+  }
+  return found.path;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -22,5 +22,6 @@ export function cli(argv: string[], files: Record<string, string> = {}): CliResu
       return text;
     },
   });
+  if (typeof code !== 'number') throw new Error(`${argv[0]} runs until stopped: test it through its run function`);
   return { code, out, err };
 }

@@ -48,6 +48,9 @@ describe('GET /_kinesis_logger/stats', () => {
     const doc = JSON.parse(stats.text);
     expect(doc.scope).toBe('instance');
     expect(doc.note).toMatch(/Compute instance only/);
+    // Right after traffic a fresh sandbox may answer: the page says so, and where the fleet's figures are.
+    expect(doc.note).toMatch(/fresh sandbox: "delivered": 0 right after traffic is normal/);
+    expect(doc.fleetMetrics).toMatch(/^off: set the service key metrics_log_endpoint/);
     expect(doc.endpoints.main).toMatchObject({
       stream: 'logs',
       accessMethod: 'user_credentials',
@@ -82,6 +85,12 @@ describe('GET /_kinesis_logger/stats', () => {
     expect(Object.keys(doc.streams)).toEqual([STREAM]);
     expect(doc.streams[STREAM]).toMatchObject({ endpoints: ['errors', 'main'], delivery: { attempted: 4, delivered: 4, putRecordsCalls: 3 } });
     expect(doc.endpoints.errors.deliveryStream).toBe(STREAM);
+  });
+
+  it('names the metrics log endpoint where the fleet-wide figures are, when one is set', async () => {
+    const platform = createFakePlatform({ config: { ...CONFIG, metrics_log_endpoint: 'fleet', metrics_interval_s: '30' }, secrets: SECRETS, backends: { origin, kinesis } });
+    const doc = JSON.parse((await get(platform, '/_kinesis_logger/stats', { authorization: 'Bearer right-token-123' })).text);
+    expect(doc.fleetMetrics).toEqual({ logEndpoint: 'fleet', intervalSeconds: 30 });
   });
 
   it('answers 401 to a missing or wrong token, 404 to an unknown admin path, 405 to other methods', async () => {
