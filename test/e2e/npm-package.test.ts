@@ -29,7 +29,7 @@ import { docBlocks, shellCommands } from '../support/doc-steps.js';
 import { REPO_ROOT } from '../support/viceroy.js';
 
 /** Where each kind of step is documented: a page and the heading of its section. */
-const QUICK_START = { file: path.join(REPO_ROOT, 'docs/library-quickstart.md'), heading: 'Add it to your Compute app' };
+const QUICK_START = { file: path.join(REPO_ROOT, 'README.md'), heading: 'Add it to your Compute app' };
 const STEPS = { commands: QUICK_START, code: QUICK_START, config: QUICK_START };
 
 const STARTER_APP = path.join(REPO_ROOT, 'test/fixtures/consumer-app');
