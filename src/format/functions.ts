@@ -17,7 +17,7 @@ import { MATH_FUNCTIONS } from './functions/math.js';
 import { MISC_FUNCTIONS } from './functions/misc.js';
 import { QUERYSTRING_FUNCTIONS } from './functions/querystring.js';
 import { RANDOM_FUNCTIONS } from './functions/random.js';
-import { REGEX_FUNCTIONS } from './functions/regex.js';
+import { REGEX_FUNCTIONS } from './regex/functions.js';
 import { STD_STRING_FUNCTIONS } from './functions/std-strings.js';
 import { STRING_FUNCTIONS } from './functions/strings.js';
 import { TABLE_FUNCTIONS } from './functions/table.js';

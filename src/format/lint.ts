@@ -12,7 +12,7 @@ import { compileConditionUncached, compileFormatUncached } from './log-format.js
 import { formatWarningAt, type FormatWarning } from './errors.js';
 import type { RegexObserver } from './functions.js';
 import { lintJson } from './json-lint.js';
-import { LINEAR_SUBJECT_MAX_CHARS } from './linear-regex.js';
+import { LINEAR_SUBJECT_MAX_CHARS } from './regex/linear.js';
 
 /** Warnings for a format, in source order; throws FormatError when it does not compile. */
 export function lintFormat(source: string): FormatWarning[] {

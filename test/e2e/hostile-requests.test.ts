@@ -20,7 +20,7 @@ import {
   FASTLY_UI_JSON_FORMAT,
   KINESIS_DEFAULT_FORMAT,
 } from '../../src/format/index.js';
-import { LINEAR_SUBJECT_MAX_CHARS } from '../../src/format/linear-regex.js';
+import { LINEAR_SUBJECT_MAX_CHARS } from '../../src/format/regex/linear.js';
 import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const FORMATS: Record<string, string> = {

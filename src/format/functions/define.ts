@@ -20,8 +20,8 @@
 import type { CallNode, ExprNode } from '../ast.js';
 import { argText, type Compiled, type Evaluator } from '../coercion.js';
 import { maxRisk, MAY_HAVE_NEWLINES, type NewlineRisk } from '../newlines.js';
-import { RegexError } from '../pcre.js';
-import { compileRegex, type CompiledRegex } from '../regsub.js';
+import { RegexError } from '../regex/pcre.js';
+import { compileRegex, type CompiledRegex } from '../regex/regsub.js';
 import type { RenderContext } from '../render-context.js';
 import type { Value, VclType } from '../values.js';
 

@@ -17,7 +17,7 @@
 import { argText, type Compiled } from '../coercion.js';
 import { NO_NEWLINES } from '../newlines.js';
 import type { RenderContext } from '../render-context.js';
-import type { CompiledRegex } from '../regsub.js';
+import type { CompiledRegex } from '../regex/regsub.js';
 import { regexArg, riskOf, unary, type FunctionDef } from './define.js';
 
 /** The byte 0xFF in the engine's byte model (src/facts/byte-string.ts). */

@@ -13,8 +13,8 @@
  * references, or a match on every character, can multiply the input's length.
  * Does not own: PCRE syntax (pcre.ts) or argument handling (functions/regex.ts).
  */
-import { findBacktrackingRisks, type BacktrackingRisk } from './backtracking.js';
-import { compileLinear } from './linear-regex.js';
+import { findBacktrackingRisks, type BacktrackingRisk } from './risks.js';
+import { compileLinear } from './linear.js';
 import { translatePcre, type TranslatedRegex } from './pcre.js';
 
 export interface CompiledRegex {

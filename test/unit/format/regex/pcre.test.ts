@@ -1,7 +1,7 @@
 /** PCRE → JS translation: matches as PCRE would, and rejects what JS cannot express. */
 import { describe, expect, it } from 'vitest';
-import { RegexError, translatePcre } from '../../../src/format/pcre.js';
-import { compileRegex, matchGroups, parseReplacement, regsuball } from '../../../src/format/regsub.js';
+import { RegexError, translatePcre } from '../../../../src/format/regex/pcre.js';
+import { compileRegex, matchGroups, parseReplacement, regsuball } from '../../../../src/format/regex/regsub.js';
 
 /** The RegexError translatePcre throws for `pattern` (fails the test when it throws none). */
 function translationError(pattern: string): RegexError {

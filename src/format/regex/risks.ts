@@ -26,7 +26,7 @@
  * reported. Back-references count as matching nothing here, so they never cause a warning.
  */
 import type { TranslatedRegex } from './pcre.js';
-import { childrenOf, type AltShape, type CharShape, type RepeatShape, type Shape } from './regex-shape.js';
+import { childrenOf, type AltShape, type CharShape, type RepeatShape, type Shape } from './shape.js';
 
 export interface BacktrackingRisk {
   /** Span in the pattern of the repeated construct (UTF-16 offsets, end exclusive). */

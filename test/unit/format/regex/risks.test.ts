@@ -4,7 +4,7 @@
  * places the warning in the format with a caret; Fastly's default formats lint clean.
  */
 import { describe, expect, it } from 'vitest';
-import { findBacktrackingRisks } from '../../../src/format/backtracking.js';
+import { findBacktrackingRisks } from '../../../../src/format/regex/risks.js';
 import {
   BIGQUERY_EXAMPLE_FORMAT,
   CLF_FORMAT,
@@ -15,8 +15,8 @@ import {
   KINESIS_DEFAULT_FORMAT,
   lintCondition,
   lintFormat,
-} from '../../../src/format/index.js';
-import { translatePcre } from '../../../src/format/pcre.js';
+} from '../../../../src/format/index.js';
+import { translatePcre } from '../../../../src/format/regex/pcre.js';
 
 const risks = (pattern: string) => findBacktrackingRisks(translatePcre(pattern), pattern);
 

@@ -8,8 +8,8 @@
  */
 import { argText, constantText, type Compiled } from '../coercion.js';
 import type { RenderContext } from '../render-context.js';
-import { parseReplacement, regsub, regsuball, type CompiledRegex, type Replacement } from '../regsub.js';
-import { regexArg, riskOf, type FunctionDef } from './define.js';
+import { parseReplacement, regsub, regsuball, type CompiledRegex, type Replacement } from './regsub.js';
+import { regexArg, riskOf, type FunctionDef } from '../functions/define.js';
 
 type Substitute = (regex: CompiledRegex, input: string, replacement: Replacement, maxChars: number) => string;
 

@@ -35,8 +35,8 @@
  * need structure: the back-reference rule here and the backtracking warnings of backtracking.ts.
  */
 
-import { findUnsafeBackReference } from './pcre-backrefs.js';
-import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './regex-shape.js';
+import { findUnsafeBackReference } from './backrefs.js';
+import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './shape.js';
 
 export class RegexError extends Error {
   constructor(

@@ -6,10 +6,10 @@
  * hostile subjects below take 2^40 steps, so the tests would not finish if they ran there.
  */
 import { describe, expect, it } from 'vitest';
-import { compileCondition, compileFormat, FormatError } from '../../../src/format/index.js';
-import { LINEAR_SUBJECT_MAX_CHARS } from '../../../src/format/linear-regex.js';
-import { compileRegex, matchGroups, regsub, regsuball, parseReplacement } from '../../../src/format/regsub.js';
-import { factsFromVclJson } from '../../../src/format/facts-from-vcl.js';
+import { compileCondition, compileFormat, FormatError } from '../../../../src/format/index.js';
+import { LINEAR_SUBJECT_MAX_CHARS } from '../../../../src/format/regex/linear.js';
+import { compileRegex, matchGroups, regsub, regsuball, parseReplacement } from '../../../../src/format/regex/regsub.js';
+import { factsFromVclJson } from '../../../../src/format/facts-from-vcl.js';
 
 const facts = (headers: Record<string, string>) =>
   factsFromVclJson(Object.fromEntries(Object.entries(headers).map(([k, v]) => [`req.http.${k}`, v])));

@@ -25,7 +25,7 @@
  * replacement).
  */
 import { RE2JS } from 're2js';
-import type { BacktrackingRisk } from './backtracking.js';
+import type { BacktrackingRisk } from './risks.js';
 import { RegexError, type TranslatedRegex } from './pcre.js';
 
 /** Longest subject the linear engine matches (see "Cost" above). */
