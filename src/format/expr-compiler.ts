@@ -20,7 +20,8 @@ import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
 import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './coercion.js';
 import { formatErrorAt } from './errors.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
-import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';
+import { FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
+import { compileRegexAt, matchOperator, type RegexObserver } from './regex/index.js';
 import { LineLimitExceeded, RenderContext } from './render-context.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { didYouMean } from './suggest.js';
@@ -33,7 +34,7 @@ const TEXTUAL: ReadonlySet<VclType> = new Set(['STRING', 'IP']);
 export class ExpressionCompiler {
   constructor(
     private readonly source: string,
-    /** Told of every regex compiled (lint.ts); absent when compiling for rendering. */
+    /** Told of every regex compiled (log-format.ts keeps the warnings). */
     readonly observeRegex?: RegexObserver,
   ) {}
 
@@ -212,20 +213,7 @@ export class ExpressionCompiler {
     const right = this.compile(node.right);
     if (!right.literal) this.fail(node.right.pos, `${op} needs a string literal (a regular expression) on its right`);
     const regex = compileRegexAt(right.literal.value, right.literal.valueOffsets, node.right, this);
-    const input = left.eval;
-    if (node.negate) {
-      return { type: 'BOOL', newlineRisk: NO_NEWLINES, eval: (ctx) => !regex.once.test((input(ctx) as string | null) ?? '') };
-    }
-    return {
-      type: 'BOOL',
-      newlineRisk: NO_NEWLINES,
-      eval: (ctx) => {
-        const s = (input(ctx) as string | null) ?? '';
-        if (!regex.once.test(s)) return false;
-        ctx.recordMatch(regex, s);
-        return true;
-      },
-    };
+    return { type: 'BOOL', newlineRisk: NO_NEWLINES, eval: matchOperator(left.eval as (ctx: RenderContext) => string | null, regex, node.negate) };
   }
 }
 

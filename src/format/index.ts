@@ -3,13 +3,14 @@
  * for many requests; compile a VCL boolean expression once (response_condition), test it per
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
- * that compiles but is risky: regexes that can backtrack for minutes, JSON templates whose line
+ * that compiles but is risky: regexes that run on the backtracking engine with its subject cap
+ * (regexWarningsOf: those alone, found while compiling, for load time), JSON templates whose line
  * cannot parse (lintJsonTemplate: that check alone, kept per format text, for load time).
  * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here. RenderOptions
  * bound what one render may build (LineLimitExceeded), and give it its randomness and its tables
  * (TableCache reads them from Config Stores within an execution's lookups).
  */
-export { compileCondition, compileFormat, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
+export { compileCondition, compileFormat, regexWarningsOf, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
 export { DEFAULT_MAX_CHARS, LineLimitExceeded, type RandomBytes, type RenderOptions, type TableLookup } from './render-context.js';
 export { TableCache, type TableExecution, type TableOpen } from './tables.js';
 export { FormatError, FormatWarning } from './errors.js';

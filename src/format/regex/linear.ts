@@ -1,89 +1,77 @@
 /**
- * The linear-time regex engine for patterns that could backtrack exponentially (issue 14).
+ * The linear-time engine: RE2 (re2js, a JavaScript port of RE2: no backtracking, time linear in
+ * the subject whatever the pattern), which runs every pattern RE2 can express (issue 20).
  *
- * Owns: compiling a PCRE pattern that backtracking.ts flags (`^(a+)+$`, `(a|a)*`) with RE2
- * (re2js, a JavaScript port of RE2: time linear in the subject, no backtracking), behind a
- * RegExp subclass, so every caller (regsub, `~`, re.group.N, String.prototype.replace/split)
- * matches through RE2 without knowing it: RegExp.prototype.test, @@replace, @@split … all call
- * `this.exec` (ECMAScript RegExpExec), which is overridden here. The base RegExp is built from
- * the JavaScript translation only for `source`, `flags` and `lastIndex`; it never matches.
- * Does not own: which patterns come here (regsub.ts decides with backtracking.ts) or PCRE
- * translation (pcre.ts, which has validated the pattern already).
+ * Owns: compiling the RE2 form pcre.ts wrote, matching with it, and its subject cap.
+ * Does not own: PCRE syntax (pcre.ts wrote the RE2 form, with PCRE's group numbers) or which
+ * patterns come here (compile.ts).
  *
- * RE2 reads the PCRE pattern as written. What RE2 cannot express (look-arounds, back-references,
- * possessive quantifiers, atomic groups, `\Z`, `\h`, `\R`, `(?x)` …) throws RegexError, so the
- * endpoint is refused at load with the reason rather than run on a backtracking engine. Group
- * numbers are PCRE's (RE2 numbers groups by their opening parenthesis, named ones included).
- * Known differences from PCRE, for these patterns only: `$` matches only at the very end (PCRE
- * also before a final newline; header values never end with one), `\s` does not match VT.
+ * Two paths: a boolean test (`~`, regfilter) runs on re2js's lazy DFA, which tracks no groups; a
+ * match that needs its span or groups (regsub, re.group.N) runs on re2js's capture engines
+ * (one-pass, bit-state backtracker or NFA, all linear), and only after the DFA found one, since
+ * most subjects do not match and the DFA is the cheaper pass.
  *
- * Cost: RE2 is linear, but in the Wasm (SpiderMonkey without a JIT) its constant is large: about
- * 9 µs per subject character per evaluation, measured in Viceroy 0.20.1 (three such regexes over a
- * 4096-character header added ~110 ms of vCPU, over 1024 characters ~35 ms). So subjects are
- * bounded: one longer than LINEAR_SUBJECT_MAX_CHARS does not match (≈5 ms at most per
- * evaluation), the way Fastly's PCRE gives up at its backtracking limit (EREGRECUR: no match, no
- * replacement).
+ * Cost: linear, but with a large constant in the Wasm (SpiderMonkey interprets re2js). The cap
+ * keeps one evaluation within a few ms of a request's 50 ms of CPU: see LINEAR_SUBJECT_MAX_CHARS.
  */
 import { RE2JS } from 're2js';
-import type { BacktrackingRisk } from './risks.js';
-import { RegexError, type TranslatedRegex } from './pcre.js';
-
-/** Longest subject the linear engine matches (see "Cost" above). */
-export const LINEAR_SUBJECT_MAX_CHARS = 512;
+import type { Engine, RegexMatch } from './engine.js';
 
 /**
- * Compiles `pattern` for RE2 and returns the non-global and global RegExp stand-ins. Throws
- * RegexError at `risk` (why it may not run on the backtracking engine) when RE2 cannot express it.
+ * Longest subject RE2 matches here; a longer one is not matched (see compile.ts for what the
+ * callers do then). Measured in Viceroy 0.20.1 (bench/regex-cost.ts): a search that must track
+ * groups costs up to ~1.3 µs per character in the Wasm, so 4,096 characters stay near 5 ms.
  */
-export function compileLinear(pattern: string, translated: TranslatedRegex, risk: BacktrackingRisk): { once: RegExp; global: RegExp } {
-  let re2: RE2JS;
+export const LINEAR_SUBJECT_MAX_CHARS = 4096;
+
+/** re2js's anchor flag for an unanchored search (RE2Flags.UNANCHORED, not exported). */
+const UNANCHORED = 0;
+
+/**
+ * Compiles the RE2 form; returns RE2's reason as a string when it refuses it (a repetition count
+ * over 1,000, a property RE2 does not know …), so the caller can fall back with that reason.
+ */
+export function compileLinear(re2: { readonly source: string; readonly endsWithNewline?: string }, groupCount: number): LinearEngine | string {
+  let compiled: RE2JS;
   try {
-    // Leading inline flags ((?i) (?s) (?m)) mean the same to RE2; the UTF verbs are no-ops here.
-    re2 = RE2JS.compile(pattern.replace(/^(?:\(\*(?:UTF8?|UCP)\))+/, ''));
+    compiled = RE2JS.compile(re2.source);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
-    throw new RegexError(
-      `${risk.message}; such a pattern runs on the linear-time engine (RE2) here, and RE2 cannot express this one (${reason})`,
-      risk.index,
-    );
+    return error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
   }
-  if (re2.groupCount() !== translated.groupCount) {
-    throw new RegexError(`RE2 counts ${re2.groupCount()} groups where PCRE counts ${translated.groupCount}`, -1);
-  }
-  return {
-    once: new LinearRegExp(translated.source, translated.flags, re2),
-    global: new LinearRegExp(translated.source, `g${translated.flags}`, re2),
-  };
+  if (compiled.groupCount() !== groupCount) return `RE2 counts ${compiled.groupCount()} groups where PCRE counts ${groupCount}`;
+  return new LinearEngine(compiled, re2.endsWithNewline);
 }
 
-class LinearRegExp extends RegExp {
-  private readonly re2: RE2JS;
+export class LinearEngine implements Engine {
+  readonly maxSubjectChars = LINEAR_SUBJECT_MAX_CHARS;
+  /** For a subject whose only newline is its last character (pcre.ts); compiled when first needed. */
+  private finalNewline: RE2JS | undefined;
 
-  /**
-   * `re2` is absent when String.prototype.split builds its sticky copy through the species
-   * constructor (`new C(rx, flags)`): the copy then matches with `rx`'s RE2 program.
-   */
-  constructor(source: string | RegExp, flags: string, re2?: RE2JS) {
-    super(source, flags);
-    this.re2 = re2 ?? (source as LinearRegExp).re2;
+  constructor(
+    private readonly compiled: RE2JS,
+    private readonly finalNewlineSource: string | undefined,
+  ) {}
+
+  test(subject: string): boolean {
+    if (subject.length > this.maxSubjectChars) return false;
+    return this.forSubject(subject).test(subject);
   }
 
-  override exec(input: string): RegExpExecArray | null {
-    const advancing = this.global || this.sticky;
-    const from = advancing ? this.lastIndex : 0;
-    if (input.length > LINEAR_SUBJECT_MAX_CHARS || from > input.length) {
-      if (advancing) this.lastIndex = 0;
-      return null;
-    }
-    const m = this.re2.matcher(input);
-    if (!m.find(from) || (this.sticky && m.start() !== from)) {
-      if (advancing) this.lastIndex = 0;
-      return null;
-    }
-    const groups: Array<string | undefined> = [];
-    for (let n = 0; n <= m.groupCount(); n++) groups.push(m.start(n) < 0 ? undefined : (m.group(n) ?? undefined));
-    const result = Object.assign(groups, { index: m.start(), input, groups: undefined }) as unknown as RegExpExecArray;
-    if (advancing) this.lastIndex = m.end();
-    return result;
+  exec(subject: string, from: number, groups: number): RegexMatch | null {
+    if (subject.length > this.maxSubjectChars || from > subject.length) return null;
+    const compiled = this.forSubject(subject);
+    if (from === 0 && !compiled.test(subject)) return null;
+    const [found, caps] = compiled.re2().matchWithGroup(subject, from, subject.length, UNANCHORED, groups + 1) as [boolean, number[] | null];
+    if (!found || !caps) return null;
+    const texts: Array<string | undefined> = [];
+    for (let n = 0; n <= groups; n++) texts.push(caps[2 * n] < 0 ? undefined : subject.slice(caps[2 * n], caps[2 * n + 1]));
+    return { start: caps[0], end: caps[1], groups: texts };
+  }
+
+  /** The program for `subject`: the final-newline form when PCRE's `$` could match before its last character. */
+  private forSubject(subject: string): RE2JS {
+    if (this.finalNewlineSource === undefined || subject.indexOf('\n') !== subject.length - 1 || subject.length === 0) return this.compiled;
+    this.finalNewline ??= RE2JS.compile(this.finalNewlineSource);
+    return this.finalNewline;
   }
 }
