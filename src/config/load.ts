@@ -93,7 +93,7 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
  * The JSON check of an endpoint's format (src/format/json-lint.ts): a line that cannot parse as
  * JSON, kept per format text like the compiled format (it cost 4.7–11.7 ms for Datadog's default
  * format in a sandbox's first request before it was); and the regexes of its format and condition
- * that run on the backtracking engine, with its subject cap, which the compile found already.
+ * whose engine caps the subjects they match (RE2, backtracking), which the compile found already.
  * A regex warning is one line (no caret): it names the pattern and what keeps it off RE2.
  */
 function lintEndpoint(endpoint: EndpointConfig): string[] {

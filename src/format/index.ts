@@ -3,7 +3,7 @@
  * for many requests; compile a VCL boolean expression once (response_condition), test it per
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
- * that compiles but is risky: regexes that run on the backtracking engine with its subject cap
+ * that compiles but is risky: regexes whose engine caps the subjects they match
  * (regexWarningsOf: those alone, found while compiling, for load time), JSON templates whose line
  * cannot parse (lintJsonTemplate: that check alone, kept per format text, for load time).
  * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here. RenderOptions

@@ -2,7 +2,7 @@
  * Lint: what a format or condition that compiles still deserves a warning for.
  *
  * Owns: gathering, for a format or condition, the warnings for its regexes that run on the
- * backtracking engine (kept by log-format.ts as it compiles: regexWarningsOf) and the JSON check
+ * whose engine caps the subjects they match (kept by log-format.ts as it compiles: regexWarningsOf) and the JSON check
  * of JSON templates (json-lint.ts); each warning sits at its position in the source, with the
  * same line, column and caret a FormatError has. For the `check` CLI and other tooling; the app's
  * request path never lints.

@@ -4,7 +4,7 @@
  * Owns: `compileFormat` (format string → LogFormat), `compileCondition` (VCL boolean expression
  * → Condition, for `response_condition`), the per-instance caches of both (module-level Maps,
  * so a reused Compute sandbox compiles each configured string once), the warnings for the regexes
- * of each that run on the backtracking engine (`regexWarningsOf`: found while compiling, so
+ * of each whose engine caps the subjects they match (`regexWarningsOf`: found while compiling, so
  * reading them at load costs nothing), and the render loop with
  * its guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data are
  * written as the two characters `
@@ -26,7 +26,7 @@ import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
 import { analyzeJsonTemplate, repairJsonStringFragment } from './json-template.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES } from './newlines.js';
-import { backtrackingWarning, type RegexObserver } from './regex/index.js';
+import { engineWarning, type RegexObserver } from './regex/index.js';
 import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
 import { TextKeyedCache } from './text-cache.js';
 import { NOT_SET_TEXT } from './values.js';
@@ -78,10 +78,10 @@ export function regexWarningsOf(compiled: LogFormat | Condition): readonly Forma
   return regexWarnings.get(compiled) ?? [];
 }
 
-/** An observer that turns each regex on the backtracking engine into a warning at its place in `source`. */
+/** An observer that turns each regex whose engine caps its subjects (regex/warnings.ts) into a warning at its place in `source`. */
 function warnAboutRegexes(source: string, warnings: FormatWarning[]): RegexObserver {
   return (_pattern, regex, offsets) => {
-    const warning = backtrackingWarning(regex);
+    const warning = engineWarning(regex);
     if (warning) warnings.push(formatWarningAt(source, offsets[warning.index] ?? offsets[0] ?? 0, warning.message));
   };
 }

@@ -29,7 +29,7 @@ export interface CallSite {
   readonly node: CallNode;
   /** Throws a FormatError at `pos` (a source offset). */
   fail(pos: number, reason: string): never;
-  /** Told of every regex compiled (log-format.ts keeps the warnings of those on the backtracking engine). */
+  /** Told of every regex compiled (log-format.ts keeps the warnings of those whose engine caps subjects). */
   readonly observeRegex?: RegexObserver;
 }
 

@@ -1,9 +1,11 @@
 /**
- * Which engine runs a pattern, decided by what the pattern needs, never by guessing how slow it
- * could be (issue 20): every pattern RE2 can express runs on RE2 (linear.ts), whatever its shape;
- * only a pattern that needs what RE2 lacks (pcre.ts lists back-references, look-arounds, atomic
- * groups, possessive quantifiers), or that RE2 refuses, runs on the backtracking engine
- * (backtracking.ts), with its subject cap, and is reported by `check` and at load (warnings.ts).
+ * Which engine runs a pattern, decided by proof, never by guessing how slow it could be (issue 20):
+ * - `native`: JavaScript's engine (backtracking.ts), for a pattern proven to match in linear time
+ *   there (native.ts); it is 100 to 10,000 times cheaper than RE2 in the Wasm;
+ * - `linear`: RE2 (linear.ts), for every other pattern RE2 can express, whatever its shape;
+ * - `backtracking`: JavaScript's engine with its subject cap, only for a pattern that needs what
+ *   RE2 lacks (pcre.ts lists back-references, look-arounds, atomic groups, possessive
+ *   quantifiers) or that RE2 refuses; `check` and the app at load report it (warnings.ts).
  *
  * Owns: CompiledRegex (what the format engine holds for a regex literal), the per-instance cache
  * that compiles each pattern once, and compiling a literal of a format or condition with its
@@ -15,19 +17,20 @@ import type { ExprNode } from '../ast.js';
 import type { Compiled } from '../coercion.js';
 import type { CallSite } from '../functions/define.js';
 import { TextKeyedCache } from '../text-cache.js';
-import { BacktrackingEngine } from './backtracking.js';
+import { BACKTRACKING_SUBJECT_MAX_CHARS, BacktrackingEngine } from './backtracking.js';
 import type { Engine } from './engine.js';
 import { compileLinear } from './linear.js';
-import { RegexError, translatePcre, type BacktrackingConstruct } from './pcre.js';
+import { isLinearOnBacktracking } from './native.js';
+import { RegexError, translatePcre, type BacktrackingConstruct, type TranslatedRegex } from './pcre.js';
 
 export interface CompiledRegex extends Engine {
   /** The PCRE pattern as written. */
   readonly pattern: string;
   /** Number of PCRE capture groups. */
   readonly groupCount: number;
-  /** `linear`: RE2; `backtracking`: JavaScript's engine, for the reasons in `constructs`. */
-  readonly engine: 'linear' | 'backtracking';
-  /** What keeps the pattern off RE2, in pattern order; empty when linear. */
+  /** See above; `backtracking` for the reasons in `constructs`. */
+  readonly engine: 'native' | 'linear' | 'backtracking';
+  /** What keeps the pattern off RE2, in pattern order; empty unless `backtracking`. */
   readonly constructs: readonly BacktrackingConstruct[];
 }
 
@@ -46,26 +49,32 @@ export function compileRegex(pattern: string): CompiledRegex {
 
 function compileUncached(pattern: string): CompiledRegex {
   const translated = translatePcre(pattern);
-  let constructs = translated.constructs;
-  let engine: Engine | undefined;
-  if (translated.re2) {
-    const linear = compileLinear(translated.re2, translated.groupCount);
-    if (typeof linear === 'string') constructs = [{ name: `a form RE2 refuses (${linear})`, index: 0 }];
-    else engine = linear;
-  }
-  const kind = engine ? 'linear' : 'backtracking';
-  engine ??= new BacktrackingEngine(translated);
-  const { maxSubjectChars } = engine;
-  const run = engine;
+  const { constructs, kind, engine } = chooseEngine(pattern, translated);
   return {
     pattern,
     groupCount: translated.groupCount,
     engine: kind,
     constructs,
-    maxSubjectChars,
-    test: (subject) => run.test(subject),
+    maxSubjectChars: engine.maxSubjectChars,
+    test: (subject) => engine.test(subject),
     // Group numbers beyond the pattern's read as unset, as an unmatched group does.
-    exec: (subject, from, groups) => run.exec(subject, from, Math.min(groups, translated.groupCount)),
+    exec: (subject, from, groups) => engine.exec(subject, from, Math.min(groups, translated.groupCount)),
+  };
+}
+
+function chooseEngine(pattern: string, translated: TranslatedRegex): { kind: CompiledRegex['engine']; engine: Engine; constructs: readonly BacktrackingConstruct[] } {
+  if (!translated.re2) {
+    return { kind: 'backtracking', engine: new BacktrackingEngine(translated, BACKTRACKING_SUBJECT_MAX_CHARS), constructs: translated.constructs };
+  }
+  if (isLinearOnBacktracking(translated.shape, pattern, translated.multiline)) {
+    return { kind: 'native', engine: new BacktrackingEngine(translated, Infinity), constructs: [] };
+  }
+  const linear = compileLinear(translated.re2, translated.groupCount);
+  if (typeof linear !== 'string') return { kind: 'linear', engine: linear, constructs: [] };
+  return {
+    kind: 'backtracking',
+    engine: new BacktrackingEngine(translated, BACKTRACKING_SUBJECT_MAX_CHARS),
+    constructs: [{ name: `a form RE2 refuses (${linear})`, index: 0 }],
   };
 }
 

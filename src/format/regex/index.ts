@@ -10,6 +10,6 @@
 export { compileRegex, compileRegexAt, regexArg, type CompiledRegex, type RegexObserver } from './compile.js';
 export { matchOperator, REGEX_FUNCTIONS } from './functions.js';
 export { matchGroups } from './regsub.js';
-export { backtrackingWarning, type RegexWarning } from './warnings.js';
+export { engineWarning, type RegexWarning } from './warnings.js';
 export { BACKTRACKING_SUBJECT_MAX_CHARS } from './backtracking.js';
 export { LINEAR_SUBJECT_MAX_CHARS } from './linear.js';

@@ -1,6 +1,7 @@
 /**
  * The linear-time engine: RE2 (re2js, a JavaScript port of RE2: no backtracking, time linear in
- * the subject whatever the pattern), which runs every pattern RE2 can express (issue 20).
+ * the subject whatever the pattern), which runs every pattern RE2 can express that is not proven
+ * linear on the native engine (issue 20; compile.ts).
  *
  * Owns: compiling the RE2 form pcre.ts wrote, matching with it, and its subject cap.
  * Does not own: PCRE syntax (pcre.ts wrote the RE2 form, with PCRE's group numbers) or which
@@ -11,18 +12,22 @@
  * (one-pass, bit-state backtracker or NFA, all linear), and only after the DFA found one, since
  * most subjects do not match and the DFA is the cheaper pass.
  *
- * Cost: linear, but with a large constant in the Wasm (SpiderMonkey interprets re2js). The cap
- * keeps one evaluation within a few ms of a request's 50 ms of CPU: see LINEAR_SUBJECT_MAX_CHARS.
+ * Cost: linear, but with a large constant in the Wasm (SpiderMonkey interprets re2js, where the
+ * native engine is C++): 100 to 10,000 times the native engine's, which is why native.ts keeps the
+ * patterns it can prove linear there. The cap keeps one evaluation within a request's 50 ms of
+ * CPU: see LINEAR_SUBJECT_MAX_CHARS.
  */
 import { RE2JS } from 're2js';
 import type { Engine, RegexMatch } from './engine.js';
 
 /**
- * Longest subject RE2 matches here; a longer one is not matched (see compile.ts for what the
- * callers do then). Measured in Viceroy 0.20.1 (bench/regex-cost.ts): a search that must track
- * groups costs up to ~1.3 µs per character in the Wasm, so 4,096 characters stay near 5 ms.
+ * Longest subject RE2 matches here; a longer one is not matched (functions.ts says what the VCL
+ * functions do then). re2js in the Wasm (Viceroy 0.20.1, bench/regex-cost.ts) cost 6 to 9 µs per
+ * character for a test and up to ~70 µs per character for a match with groups that starts late in
+ * the subject (its capture engines try every start position): 256 characters keep one evaluation
+ * near 2 ms for a test and under ~20 ms in the worst case measured with groups.
  */
-export const LINEAR_SUBJECT_MAX_CHARS = 4096;
+export const LINEAR_SUBJECT_MAX_CHARS = 256;
 
 /** re2js's anchor flag for an unanchored search (RE2Flags.UNANCHORED, not exported). */
 const UNANCHORED = 0;

@@ -32,16 +32,16 @@
  * is exact for a subject whose only newline is its last character (`endsWithNewline`; linear.ts
  * picks it). Known differences, RE2 form: on a subject of several lines that ends with a newline,
  * `$` matches only at the very end; under (?m), `^` also matches after a final newline at the end
- * of the subject. JS form: `\s` also matches Unicode spaces (PCRE's, and the RE2 form's, match
- * ASCII ones and VT only); a group inside a repeated group that did not take part in the last
- * iteration reads as unset in JS but keeps its earlier value in PCRE and RE2 (`(?:(a)|b)+` on "ab":
- * group 1 is "a"), which only shows in regsub replacements and re.group.N.
+ * of the subject. JS form: a group inside a repeated group that did not take part in the last
+ * iteration reads as unset in JS but keeps its earlier value in PCRE and RE2 (`(?:(a)|b)+` on
+ * "ab": group 1 is "a"), which only shows in regsub replacements and re.group.N. Both forms write
+ * `\s` as PCRE's class (ASCII white space and VT), not as their own `\s`.
  *
  * While parsing, the translator records the pattern's tree (shape.ts) for the back-reference rule.
  */
 
 import { findUnsafeBackReference } from './backrefs.js';
-import { ShapeBuilder, type GroupMode } from './shape.js';
+import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './shape.js';
 
 export class RegexError extends Error {
   constructor(
@@ -74,6 +74,10 @@ export interface TranslatedRegex {
   /** What RE2 lacks, in pattern order; empty when the RE2 form below exists. */
   readonly constructs: readonly BacktrackingConstruct[];
   /** The RE2 form (its groups are PCRE's, in number); absent when `constructs` is not empty. */
+  /** The pattern's structure (shape.ts), for the proof of linear-time backtracking (native.ts). */
+  readonly shape: SeqShape | AltShape;
+  /** A leading (?m): `^` and `$` match at line breaks. */
+  readonly multiline: boolean;
   readonly re2?: {
     readonly source: string;
     /** The form for a subject whose only newline is its last character; absent when the same. */
@@ -100,10 +104,13 @@ interface Frame {
   readonly syntheticId?: number;
 }
 
-/** PCRE's `\s` (ASCII white space and VT, since PCRE2 10.0), in RE2 and in a class. */
-const PCRE_SPACE = '\\t\\n\\x{b}\\f\\r ';
-/** Its complement, as class ranges (RE2 cannot subtract from `\S`, which includes VT). */
-const PCRE_NOT_SPACE = '\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{10ffff}';
+/**
+ * PCRE's `\s` (ASCII white space and VT, since PCRE2 10.0) as class contents (JavaScript's `\s`
+ * also matches Unicode spaces, RE2's lacks VT), and its complement as ranges, since a class
+ * cannot subtract `\s`.
+ */
+const PCRE_SPACE = '\\t\\n\\v\\f\\r ';
+const PCRE_NOT_SPACE = '\\u{0}-\\u{8}\\u{e}-\\u{1f}\\u{21}-\\u{10ffff}';
 const H_CLASS = ' \\t\\u00A0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
 const V_CLASS = '\\n\\v\\f\\r\\u0085\\u2028\\u2029';
 const POSIX_CLASSES: Record<string, string> = {
@@ -173,8 +180,9 @@ class Translator {
     const problem = findUnsafeBackReference(shape, this.p);
     if (problem) throw new RegexError(problem.message, problem.index);
     const js = this.renderJs();
-    if (this.constructs.length > 0) return { ...js, constructs: this.constructs };
-    return { ...js, constructs: [], re2: this.renderRe2() };
+    const common = { ...js, shape, multiline: this.flagM };
+    if (this.constructs.length > 0) return { ...common, constructs: this.constructs };
+    return { ...common, constructs: [], re2: this.renderRe2() };
   }
 
   /** Notes a construct RE2 lacks, starting at `at`: `what` and the pattern's text up to this.i. */
@@ -282,7 +290,7 @@ class Translator {
       default: {
         const ch = String.fromCodePoint(this.p.codePointAt(this.i) ?? 0);
         this.i += ch.length;
-        this.charAtom(at, literal(ch));
+        this.charAtom(at, this.literalAtom(ch));
       }
     }
   }
@@ -421,10 +429,10 @@ class Translator {
         this.charAtom(at, `\\${c}`);
         return;
       case 's':
-        this.charAtom(at, { js: '\\s', re2: `[${PCRE_SPACE}]` });
+        this.charAtom(at, `[${PCRE_SPACE}]`);
         return;
       case 'S':
-        this.charAtom(at, { js: '\\S', re2: `[^${PCRE_SPACE}]` });
+        this.charAtom(at, `[^${PCRE_SPACE}]`);
         return;
       case 'b': case 'B':
         this.assertionAtom(at, `\\${c}`);
@@ -462,7 +470,7 @@ class Translator {
         let pos = this.i;
         this.i = end < 0 ? this.p.length : end + 2;
         for (const ch of text) {
-          this.atom([literal(ch)]);
+          this.atom([this.literalAtom(ch)]);
           this.shape.char(pos, pos + ch.length);
           pos += ch.length;
         }
@@ -497,7 +505,17 @@ class Translator {
     }
     this.i = at + 1;
     const code = this.charEscape(at);
-    this.charAtom(at, literal(String.fromCodePoint(code)));
+    this.charAtom(at, this.literalAtom(String.fromCodePoint(code)));
+  }
+
+  /**
+   * A literal character. Under (?i), a letter's RE2 form is a one-letter class: RE2 folds a
+   * class's case when it parses it, but compares a folded literal's case at every step, which
+   * measured several times slower in the Wasm.
+   */
+  private literalAtom(ch: string): Piece {
+    if (!this.flagI || ch.toLowerCase() === ch.toUpperCase()) return literal(ch);
+    return { js: literal(ch), re2: `[${toRe2(classChar(ch.codePointAt(0) ?? 0))}]` };
   }
 
   /** An atom matching one character, ending at this.i. */
@@ -605,8 +623,8 @@ class Translator {
     this.fail(`unknown property \\p{${name}}`, at);
   }
 
-  /** A `[…]` class starting at this.i; returns its JS text, and its RE2 text when that differs (`\s`). */
-  private characterClass(): Piece {
+  /** A `[…]` class starting at this.i; returns the JS class text. */
+  private characterClass(): string {
     const at = this.i;
     this.i++;
     let negated = false;
@@ -614,8 +632,7 @@ class Translator {
       negated = true;
       this.i++;
     }
-    /** A set's `re2`, when given, is its RE2 text (beyond escapes: see toRe2). */
-    type Item = { kind: 'char'; cp: number } | { kind: 'dash' } | { kind: 'set'; text: string; re2?: string };
+    type Item = { kind: 'char'; cp: number } | { kind: 'dash' } | { kind: 'set'; text: string };
     const items: Item[] = [];
     let first = true;
     for (;;) {
@@ -646,9 +663,13 @@ class Translator {
         const e = this.p[this.i + 1];
         const eAt = this.i;
         if (e === undefined) this.fail('pattern ends with a lone backslash', eAt);
-        if ('dDwWsS'.includes(e)) {
-          const re2 = e === 's' ? PCRE_SPACE : e === 'S' ? PCRE_NOT_SPACE : undefined;
-          items.push({ kind: 'set', text: `\\${e}`, re2 });
+        if ('dDwW'.includes(e)) {
+          items.push({ kind: 'set', text: `\\${e}` });
+          this.i += 2;
+          continue;
+        }
+        if (e === 's' || e === 'S') {
+          items.push({ kind: 'set', text: e === 's' ? PCRE_SPACE : PCRE_NOT_SPACE });
           this.i += 2;
           continue;
         }
@@ -690,7 +711,6 @@ class Translator {
       this.i += cp > 0xffff ? 2 : 1;
     }
     let body = '';
-    let re2Body = '';
     for (let k = 0; k < items.length; k++) {
       const item = items[k];
       const next = items[k + 1];
@@ -704,11 +724,9 @@ class Translator {
       else if (item.kind === 'dash') text = '\\-';
       else text = item.text;
       body += text;
-      re2Body += item.kind === 'set' && item.re2 !== undefined ? item.re2 : toRe2(text);
     }
     // PCRE's `[^]…]`-style classes are never empty; JS needs `[^]` spelled out to mean "anything".
-    const open = negated ? '[^' : '[';
-    return { js: `${open}${body}]`, re2: `${open}${re2Body}]` };
+    return `[${negated ? '^' : ''}${body}]`;
   }
 
   private renderJs(): Pick<TranslatedRegex, 'source' | 'flags' | 'groupCount' | 'groupIndex'> {
