@@ -15,52 +15,12 @@ import { compileCondition, compileFormat } from '../../../../src/format/index.js
 import { BACKTRACKING_SUBJECT_MAX_CHARS, compileRegex, LINEAR_SUBJECT_MAX_CHARS } from '../../../../src/format/regex/index.js';
 import { translatePcre } from '../../../../src/format/regex/pcre.js';
 import { seededRandom } from '../../../../src/testing/seeded-random.js';
-
-interface Shape {
-  pattern: string;
-  /** Repeated to build the subject, then `fail` makes it miss. */
-  pump: string;
-  fail: string;
-  engine: 'linear' | 'backtracking';
-}
-
-const SHAPES: Shape[] = [
-  // Nested repetitions.
-  { pattern: '^(a+)+$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^((a+)+)+$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^(a*)*$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^(\\w+\\s?)+$', pump: 'ab ', fail: '!', engine: 'linear' },
-  { pattern: '^(([a-z])+.)+[A-Z]([a-z])+$', pump: 'aa', fail: '!', engine: 'linear' },
-  { pattern: '(x+x+)+y', pump: 'x', fail: '', engine: 'linear' },
-  // Overlapping alternatives.
-  { pattern: '^(a|a)+$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^(a|aa)+$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^(\\w|\\d)+$', pump: '1', fail: '!', engine: 'linear' },
-  { pattern: '^(.|\\s)*x$', pump: ' ', fail: '', engine: 'linear' },
-  // Bounded repetitions over a group.
-  { pattern: '^(\\d+\\.?){1,12}$', pump: '1', fail: '!', engine: 'linear' },
-  { pattern: '^(a+){1,30}$', pump: 'a', fail: '!', engine: 'linear' },
-  { pattern: '^(a{1,10}){1,10}$', pump: 'a', fail: '!', engine: 'linear' },
-  // Polynomial: sequences of overlapping repetitions.
-  { pattern: '^a*a*a*a*a*b$', pump: 'a', fail: '', engine: 'linear' },
-  { pattern: 'x.*y.*z', pump: 'xy', fail: '', engine: 'linear' },
-  // What RE2 lacks: back-references nested in repetitions, look-arounds, atomic groups.
-  { pattern: '^((a)\\2*)+$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(((a)\\3*)+)+$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(a+)+\\1$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(?=a)(a+)+$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(?!b)(a|a)*$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(a+)+(?<=a)$', pump: 'a', fail: '!', engine: 'backtracking' },
-  { pattern: '^(?:(?>a|aa)|a)+$', pump: 'a', fail: '!', engine: 'backtracking' },
-];
+import { hostile, SHAPES, type Shape } from '../../../fixtures/catastrophic-regexes.js';
 
 const facts = (x: string) => factsFromVclJson({ 'req.http.X': x });
 /** A pattern as a string literal inside `%{…}V`, where braces are written \{ and \}. */
 const inFormat = (pattern: string) => JSON.stringify(pattern).replace(/[{}]/g, '\\$&');
 
-function hostile(shape: Shape, chars: number): string {
-  return shape.pump.repeat(Math.ceil(chars / shape.pump.length)).slice(0, chars - shape.fail.length) + shape.fail;
-}
 
 /** Every call of the backtracking engine with each shape's JS form: [pattern, subject length]. */
 function spyOnBacktracking(): Array<[string, number]> {
