@@ -66,7 +66,7 @@ function chooseEngine(pattern: string, translated: TranslatedRegex): { kind: Com
   if (!translated.re2) {
     return { kind: 'backtracking', engine: new BacktrackingEngine(translated, BACKTRACKING_SUBJECT_MAX_CHARS), constructs: translated.constructs };
   }
-  if (isLinearOnBacktracking(translated.shape, pattern, translated.multiline)) {
+  if (isLinearOnBacktracking(translated.shape, pattern, translated.flags, translated.multiline)) {
     return { kind: 'native', engine: new BacktrackingEngine(translated, Infinity), constructs: [] };
   }
   const linear = compileLinear(translated.re2, translated.groupCount);

@@ -471,7 +471,7 @@ class Translator {
         this.i = end < 0 ? this.p.length : end + 2;
         for (const ch of text) {
           this.atom([this.literalAtom(ch)]);
-          this.shape.char(pos, pos + ch.length);
+          this.shape.char(pos, pos + ch.length, literal(ch));
           pos += ch.length;
         }
         return;
@@ -521,7 +521,7 @@ class Translator {
   /** An atom matching one character, ending at this.i. */
   private charAtom(at: number, piece: Piece): void {
     this.atom([piece]);
-    this.shape.char(at, this.i);
+    this.shape.char(at, this.i, typeof piece === 'string' ? piece : 'js' in piece ? piece.js : '');
   }
 
   private assertionAtom(at: number, piece: Piece): void {

@@ -49,6 +49,8 @@ export interface RepeatShape extends Span {
 /** An atom that consumes one character (`\R` may take two). */
 export interface CharShape extends Span {
   readonly kind: 'char';
+  /** The atom as JS regex text (a class, an escape or a literal), to test characters against. */
+  readonly js: string;
 }
 
 /** A zero-width assertion: `^ $ \b \B \A \z \Z`. */
@@ -79,8 +81,8 @@ export class ShapeBuilder {
     return this.frames[this.frames.length - 1];
   }
 
-  char(start: number, end: number): void {
-    this.top.seq.items.push({ kind: 'char', start, end });
+  char(start: number, end: number, js: string): void {
+    this.top.seq.items.push({ kind: 'char', start, end, js });
   }
 
   assertion(start: number, end: number): void {

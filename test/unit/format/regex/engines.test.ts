@@ -32,6 +32,10 @@ describe('engine choice', () => {
     '\\Aa?b?c?[^/]{2,9}',
     '\\p{Greek}[[:alpha:]]\\x{263A}\\Q.*\\E',
     'a',
+    // Anchored, and every repetition but the last stops at a literal it cannot match.
+    '^Mozilla/([0-9.]+) .*$',
+    '^([^;]*);([^;]*);(.*)$',
+    '(?i)^[0-9]+x\\d+',
   ])('%j is proven linear on the native engine, which runs it with no cap', (pattern) => {
     const regex = compileRegex(pattern);
     expect(regex.engine).toBe('native');
@@ -52,9 +56,12 @@ describe('engine choice', () => {
     // One repetition, but unanchored and not last: n² over all start positions.
     'x.*y',
     '\\?.*$',
-    // Anchored, but two repetitions: n² splits.
+    // Anchored, but a repetition followed by another (n² splits), by a class, or by a literal it matches.
     '^a+b+$',
-    '^Mozilla/([0-9.]+) .*$',
+    '^(\\w+)\\s(\\w+)$',
+    '^[a-z]+a.*',
+    '(?i)^[a-z]+X.*',
+    '^(?:a+|b+)c',
     // \R can take one character or two, so a repetition of it can split exponentially.
     '^\\R*$',
     // More than 64 ways through the fixed part.
