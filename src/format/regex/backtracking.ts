@@ -30,10 +30,13 @@ export class BacktrackingEngine implements Engine {
   private readonly global: RegExp;
   private readonly groupIndex: readonly number[];
 
+  readonly maxCaptureChars: number;
+
   constructor(
     translated: TranslatedRegex,
     readonly maxSubjectChars: number,
   ) {
+    this.maxCaptureChars = maxSubjectChars;
     this.once = new RegExp(translated.source, translated.flags);
     this.global = new RegExp(translated.source, `g${translated.flags}`);
     this.groupIndex = translated.groupIndex;

@@ -56,6 +56,7 @@ function compileUncached(pattern: string): CompiledRegex {
     engine: kind,
     constructs,
     maxSubjectChars: engine.maxSubjectChars,
+    maxCaptureChars: engine.maxCaptureChars,
     test: (subject) => engine.test(subject),
     // Group numbers beyond the pattern's read as unset, as an unmatched group does.
     exec: (subject, from, groups) => engine.exec(subject, from, Math.min(groups, translated.groupCount)),

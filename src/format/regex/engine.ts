@@ -17,11 +17,14 @@ export interface RegexMatch {
 export interface Engine {
   /** Longest subject the engine matches; a longer one is not matched (the engine gives up). */
   readonly maxSubjectChars: number;
+  /** Longest subject `exec` finds a match's span and groups in; at most maxSubjectChars. */
+  readonly maxCaptureChars: number;
   /** Whether the pattern matches somewhere in `subject`. */
   test(subject: string): boolean;
   /**
    * The first match that starts at or after `from` (the characters before it still count for
-   * `^`, `\b` and look-behinds), with groups 0…`groups` filled; null when there is none.
+   * `^`, `\b` and look-behinds), with groups 0…`groups` filled; null when there is none, or when
+   * the subject is longer than maxCaptureChars.
    */
   exec(subject: string, from: number, groups: number): RegexMatch | null;
 }

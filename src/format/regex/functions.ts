@@ -30,6 +30,17 @@ function withinCap(regex: CompiledRegex, subject: string, ctx: RenderContext): b
   return false;
 }
 
+/**
+ * False, and `fastly.error` set, when `subject` is longer than the regex finds groups in and it
+ * matches (a subject that does not match needs no groups: regsub returns it as it is).
+ */
+function withinCaptureCap(regex: CompiledRegex, subject: string, ctx: RenderContext): boolean {
+  if (!withinCap(regex, subject, ctx)) return false;
+  if (subject.length <= regex.maxCaptureChars || !regex.test(subject)) return true;
+  ctx.fastlyError = GAVE_UP;
+  return false;
+}
+
 function substitution(apply: Substitute): FunctionDef {
   return {
     params: ['STRING', 'REGEX', 'STRING'],
@@ -46,7 +57,7 @@ function substitution(apply: Substitute): FunctionDef {
         const replacement = parseReplacement(fixed, regex);
         return (ctx: RenderContext) => {
           const subject = input(ctx);
-          return withinCap(regex, subject, ctx) ? ctx.bound(apply(regex, subject, replacement, ctx.maxChars)) : subject;
+          return withinCaptureCap(regex, subject, ctx) ? ctx.bound(apply(regex, subject, replacement, ctx.maxChars)) : subject;
         };
       }
       // A replacement computed per request (rare) is parsed when it changes, not on every call.
@@ -56,7 +67,7 @@ function substitution(apply: Substitute): FunctionDef {
       return (ctx: RenderContext) => {
         const subject = input(ctx);
         const text = replacementText(ctx);
-        if (!withinCap(regex, subject, ctx)) return subject;
+        if (!withinCaptureCap(regex, subject, ctx)) return subject;
         if (text !== lastText) {
           lastReplacement = parseReplacement(text, regex);
           lastText = text;

@@ -10,7 +10,8 @@
  * Two paths: a boolean test (`~`, regfilter) runs on re2js's lazy DFA, which tracks no groups; a
  * match that needs its span or groups (regsub, re.group.N) runs on re2js's capture engines
  * (one-pass, bit-state backtracker or NFA, all linear), and only after the DFA found one, since
- * most subjects do not match and the DFA is the cheaper pass.
+ * most subjects do not match and the DFA is the cheaper pass. Each path has its cap: the subject's
+ * length for the test, the work (instructions × characters) for a match with groups.
  *
  * Cost: linear, but with a large constant in the Wasm (SpiderMonkey interprets re2js, where the
  * native engine is C++): 100 to 10,000 times the native engine's, which is why native.ts keeps the
@@ -28,6 +29,14 @@ import type { Engine, RegexMatch } from './engine.js';
  * near 2 ms for a test and under ~20 ms in the worst case measured with groups.
  */
 export const LINEAR_SUBJECT_MAX_CHARS = 256;
+
+/**
+ * Most work a match with groups may take, in RE2 program instructions × subject characters (its
+ * capture engines visit each pair at most once): the worst measured was ~26 µs per pair in the
+ * Wasm (`^(\w+\s?)+$`, bench/regex-cost.ts), so 512 stays near 13 ms. A pattern's capture cap is
+ * this over its instruction count, at most LINEAR_SUBJECT_MAX_CHARS.
+ */
+export const LINEAR_CAPTURE_WORK_MAX = 512;
 
 /** re2js's anchor flag for an unanchored search (RE2Flags.UNANCHORED, not exported). */
 const UNANCHORED = 0;
@@ -49,13 +58,16 @@ export function compileLinear(re2: { readonly source: string; readonly endsWithN
 
 export class LinearEngine implements Engine {
   readonly maxSubjectChars = LINEAR_SUBJECT_MAX_CHARS;
+  readonly maxCaptureChars: number;
   /** For a subject whose only newline is its last character (pcre.ts); compiled when first needed. */
   private finalNewline: RE2JS | undefined;
 
   constructor(
     private readonly compiled: RE2JS,
     private readonly finalNewlineSource: string | undefined,
-  ) {}
+  ) {
+    this.maxCaptureChars = Math.min(LINEAR_SUBJECT_MAX_CHARS, Math.floor(LINEAR_CAPTURE_WORK_MAX / compiled.re2().numberOfInstructions()));
+  }
 
   test(subject: string): boolean {
     if (subject.length > this.maxSubjectChars) return false;
@@ -63,7 +75,7 @@ export class LinearEngine implements Engine {
   }
 
   exec(subject: string, from: number, groups: number): RegexMatch | null {
-    if (subject.length > this.maxSubjectChars || from > subject.length) return null;
+    if (subject.length > this.maxCaptureChars || from > subject.length) return null;
     const compiled = this.forSubject(subject);
     if (from === 0 && !compiled.test(subject)) return null;
     const [found, caps] = compiled.re2().matchWithGroup(subject, from, subject.length, UNANCHORED, groups + 1) as [boolean, number[] | null];

@@ -101,7 +101,8 @@ export function regsuball(regex: CompiledRegex, input: string, replacement: Repl
 
 /**
  * Tests `input` against the regex; on a match returns the groups (PCRE numbering: index n is
- * PCRE group n, undefined when it did not participate) for `re.group.N`, else null.
+ * PCRE group n, undefined when it did not participate) for `re.group.N`, else null (also when
+ * `input` is longer than the regex's capture cap: re.group.N then reads as not set).
  */
 export function matchGroups(regex: CompiledRegex, input: string): ReadonlyArray<string | undefined> | null {
   return regex.exec(input, 0, regex.groupCount)?.groups ?? null;

@@ -36,7 +36,7 @@ export function engineWarning(regex: CompiledRegex): RegexWarning | undefined {
     return {
       message:
         `regular expression ${pattern} runs on RE2 (linear time, but far costlier than the native engine in the Wasm), ` +
-        `so subjects over ${cap} characters do not match it (${PAST_THE_CAP}); a pattern runs on the native engine, ` +
+        `so subjects over ${cap} characters do not match it, nor, in regsub, subjects over ${regex.maxCaptureChars} that it matches (${PAST_THE_CAP}); a pattern runs on the native engine, ` +
         'with no limit, when it has at most one repetition, over one character, and is anchored with ^ or ends with that repetition',
       index: 0,
     };

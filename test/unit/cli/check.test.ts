@@ -143,7 +143,7 @@ describe('compute-kinesis-logger check', () => {
     // The format's back-reference and the condition's RE2 pattern; ^/[a-z]+ runs on the native engine.
     expect(warnings).toEqual([
       expect.stringMatching(/^⚠ main\.format: regular expression "\^\(\(a\)\\\\2\*\)\+\$" needs the backtracking engine for back-reference \\2, which RE2 lacks, so subjects over 12 characters do not match it .* at line 1, column 25$/),
-      expect.stringMatching(/^⚠ main\.response_condition: regular expression "\^\/\(\\\\w\+\\\\\.\)\+com\$" runs on RE2 .* subjects over 256 characters do not match it .* at line 1, column 12$/),
+      expect.stringMatching(/^⚠ main\.response_condition: regular expression "\^\/\(\\\\w\+\\\\\.\)\+com\$" runs on RE2 .* subjects over 256 characters do not match it.* at line 1, column 12$/),
     ]);
     expect(result.err).toMatch(/\n\s*\^/);
     expect(result.out).toContain('✓ main: stream logs in eu-west-1');

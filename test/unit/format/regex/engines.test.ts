@@ -10,10 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { factsFromVclJson } from '../../../../src/format/facts-from-vcl.js';
 import { compileCondition, compileFormat, KINESIS_DEFAULT_FORMAT } from '../../../../src/format/index.js';
+import { RE2JS } from 're2js';
 import { BACKTRACKING_SUBJECT_MAX_CHARS, compileRegex, LINEAR_SUBJECT_MAX_CHARS, matchGroups } from '../../../../src/format/regex/index.js';
 import { BacktrackingEngine } from '../../../../src/format/regex/backtracking.js';
 import type { Engine } from '../../../../src/format/regex/engine.js';
-import { compileLinear } from '../../../../src/format/regex/linear.js';
+import { compileLinear, LINEAR_CAPTURE_WORK_MAX } from '../../../../src/format/regex/linear.js';
 import { translatePcre } from '../../../../src/format/regex/pcre.js';
 import { parseReplacement, regsub, regsuball } from '../../../../src/format/regex/regsub.js';
 
@@ -181,14 +182,30 @@ describe('hostile subjects', () => {
 describe('subjects over the cap: no match, as when PCRE stops at its limit on Fastly', () => {
   const FORMAT = '%{if(req.http.X ~ "P", "y", "n")}V %{if(req.http.X !~ "P", "y", "n")}V %{regsub(req.http.X, "P", "<\\0>")}V %{regsuball(req.http.X, "P", "-")}V %{fastly.error}V';
 
-  it.each([
-    ['RE2', '^a+a+$', LINEAR_SUBJECT_MAX_CHARS],
-    ['the backtracking engine', '^(a)\\1*$', BACKTRACKING_SUBJECT_MAX_CHARS],
-  ])('%s: %j matches up to %d characters', (_engine, pattern, cap) => {
-    const format = compileFormat(FORMAT.replaceAll('"P"', JSON.stringify(pattern)));
-    const atCap = 'a'.repeat(cap);
+  it('the backtracking engine: ^(a)\\1*$ matches up to its cap', () => {
+    const format = compileFormat(FORMAT.replaceAll('"P"', JSON.stringify('^(a)\\1*$')));
+    const atCap = 'a'.repeat(BACKTRACKING_SUBJECT_MAX_CHARS);
     expect(format.render(facts({ X: atCap }))).toBe(`y n <${atCap}> - (null)`);
-    const over = 'a'.repeat(cap + 1);
+    const over = 'a'.repeat(BACKTRACKING_SUBJECT_MAX_CHARS + 1);
+    expect(format.render(facts({ X: over }))).toBe(`n y ${over} ${over} EREGRECUR`);
+  });
+
+  it('RE2: ^a+a+$ tests subjects up to its cap, and finds groups in subjects up to its work cap', () => {
+    const regex = compileRegex('^a+a+$');
+    expect(regex.engine).toBe('linear');
+    const captureCap = regex.maxCaptureChars;
+    expect(captureCap).toBe(Math.floor(LINEAR_CAPTURE_WORK_MAX / RE2JS.compile('^a+a+$').re2().numberOfInstructions()));
+    expect(captureCap).toBeLessThan(LINEAR_SUBJECT_MAX_CHARS);
+    const format = compileFormat(FORMAT.replaceAll('"P"', JSON.stringify('^a+a+$')));
+    const atCaptureCap = 'a'.repeat(captureCap);
+    expect(format.render(facts({ X: atCaptureCap }))).toBe(`y n <${atCaptureCap}> - (null)`);
+    // Longer, it still tests; regsub gives up on a subject it matches, and returns one it does not match as it is.
+    const matching = 'a'.repeat(captureCap + 1);
+    expect(format.render(facts({ X: matching }))).toBe(`y n ${matching} ${matching} EREGRECUR`);
+    const missing = `${'a'.repeat(LINEAR_SUBJECT_MAX_CHARS - 1)}!`;
+    expect(format.render(facts({ X: missing }))).toBe(`n y ${missing} ${missing} (null)`);
+    expect(matchGroups(regex, matching)).toBeNull();
+    const over = 'a'.repeat(LINEAR_SUBJECT_MAX_CHARS + 1);
     expect(format.render(facts({ X: over }))).toBe(`n y ${over} ${over} EREGRECUR`);
   });
 
