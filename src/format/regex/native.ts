@@ -23,9 +23,10 @@
  *      character puts one of its own where the literal is required, which fails at once, so each
  *      loop costs O(n) whatever follows, and the last one n + 1 stops, each followed by a fixed
  *      part of at most paths(P) × |P| steps: O(n).
- *   3. P has one loop, the last item of P (not inside a group or alternative), with a minimum of
- *      0 or 1: at each start, the part before it costs at most paths(P) × |P| steps; once that
- *      part matched, the loop matches at once (it takes what it can and nothing follows it).
+ *   3. P has one loop, with a minimum of 0 or 1, and nothing after it (it ends P, and every group
+ *      around it; no alternative or repetition around it): at each start, the part before it
+ *      costs at most paths(P) × |P| steps; once that part matched, the loop matches at once (it
+ *      takes what it can and nothing follows it).
  * Everything else, such as `^a+b+$` (n² splits), `x.*y` unanchored (n² over all starts) or
  * `(a+)+` (exponential), runs on RE2.
  */
@@ -72,7 +73,19 @@ export function isLinearOnBacktracking(root: SeqShape | AltShape, pattern: strin
     return loops.slice(0, -1).every((loop) => isDeterministic(loop, pattern, flags));
   }
   const [only] = loops;
-  return loops.length === 1 && root.kind === 'seq' && root.items[root.items.length - 1] === only.shape && only.shape.min <= 1;
+  return loops.length === 1 && only.shape.min <= 1 && isLast(only);
+}
+
+/** Nothing comes after `loop`: it ends every sequence and plain group around it, up to the root. */
+function isLast(loop: Loop): boolean {
+  let child: Shape = loop.shape;
+  for (let level = loop.path.length - 1; level >= 0; level--) {
+    const parent = loop.path[level];
+    if (parent.kind === 'seq' && parent.items[parent.items.length - 1] !== child) return false;
+    if (parent.kind !== 'seq' && parent.kind !== 'group') return false;
+    child = parent;
+  }
+  return true;
 }
 
 /** Every top-level alternative begins with `^` (not under (?m)) or `\A`. */

@@ -37,6 +37,9 @@ describe('engine choice', () => {
     '^Mozilla/([0-9.]+) .*$',
     '^([^;]*);([^;]*);(.*)$',
     '(?i)^[0-9]+x\\d+',
+    // One repetition, last (inside groups).
+    '(a+)',
+    'key=((?:[^&]*))',
   ])('%j is proven linear on the native engine, which runs it with no cap', (pattern) => {
     const regex = compileRegex(pattern);
     expect(regex.engine).toBe('native');
@@ -57,6 +60,8 @@ describe('engine choice', () => {
     // One repetition, but unanchored and not last: n² over all start positions.
     'x.*y',
     '\\?.*$',
+    '(?:x.*|y)',
+    '(a+)?b',
     // Anchored, but a repetition followed by another (n² splits), by a class, or by a literal it matches.
     '^a+b+$',
     '^(\\w+)\\s(\\w+)$',
