@@ -2,9 +2,11 @@
  * Expression compiler: ExprNode tree → typed closure (`Compiled`).
  *
  * Owns: name resolution (variables.ts, functions.ts), static typing and its errors, operator
- * semantics, and regex compilation for `~` / `!~`. Every check happens here, once, when a format
- * or condition is compiled; the closures it returns do no parsing and build no regex.
- * Does not own: syntax (expr-parser.ts) or how a result becomes log text (coercion.ts).
+ * semantics, and compiling the regex of `~` / `!~` when the expression compiles. Every check
+ * happens here, once, when a format or condition is compiled; the closures it returns do no
+ * parsing and build no regex.
+ * Does not own: syntax (expr-parser.ts), how a result becomes log text (coercion.ts), or how a
+ * regex matches (regex/: the engines, and what `~` does past their caps).
  *
  * Operator semantics (VCL, with §5.1's not-set rules):
  * - `+` and juxtaposition concatenate text; a not-set operand contributes `(null)`, as it does

@@ -31,6 +31,7 @@ export class BacktrackingEngine implements Engine {
   private readonly groupIndex: readonly number[];
 
   readonly maxCaptureChars: number;
+  readonly native: { readonly once: RegExp; readonly global: RegExp; readonly groupIndex: readonly number[] };
 
   constructor(
     translated: TranslatedRegex,
@@ -40,6 +41,7 @@ export class BacktrackingEngine implements Engine {
     this.once = new RegExp(translated.source, translated.flags);
     this.global = new RegExp(translated.source, `g${translated.flags}`);
     this.groupIndex = translated.groupIndex;
+    this.native = { once: this.once, global: this.global, groupIndex: this.groupIndex };
   }
 
   test(subject: string): boolean {

@@ -57,6 +57,7 @@ function compileUncached(pattern: string): CompiledRegex {
     constructs,
     maxSubjectChars: engine.maxSubjectChars,
     maxCaptureChars: engine.maxCaptureChars,
+    native: engine.native,
     test: (subject) => engine.test(subject),
     // Group numbers beyond the pattern's read as unset, as an unmatched group does.
     exec: (subject, from, groups) => engine.exec(subject, from, Math.min(groups, translated.groupCount)),

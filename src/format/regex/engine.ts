@@ -27,4 +27,9 @@ export interface Engine {
    * the subject is longer than maxCaptureChars.
    */
   exec(subject: string, from: number, groups: number): RegexMatch | null;
+  /**
+   * The JavaScript RegExps behind an engine that has them, for String.prototype.replace, which
+   * substitutes every match inside the engine (regsub.ts): `groupIndex[n]` is PCRE group n's index.
+   */
+  readonly native?: { readonly once: RegExp; readonly global: RegExp; readonly groupIndex: readonly number[] };
 }

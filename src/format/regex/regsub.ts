@@ -74,7 +74,63 @@ function expandInto(out: string, replacement: Replacement, m: RegexMatch, maxCha
   return out;
 }
 
+/**
+ * The replacement as a String.prototype.replace pattern (`$$`, `$&`, `$01`–`$99`, JS group
+ * indices), and its literal length and number of group references; null when an index is over 99.
+ */
+function nativeForm(replacement: Replacement, groupIndex: readonly number[]): NativeForm | null {
+  let cached = NATIVE_FORMS.get(replacement);
+  if (cached !== undefined) return cached;
+  let pattern = '';
+  let literal = 0;
+  let refs = 0;
+  cached = null;
+  for (const piece of replacement.pieces) {
+    if (typeof piece === 'string') {
+      pattern += piece.replaceAll('$', '$$$$');
+      literal += piece.length;
+      continue;
+    }
+    if (piece < 0) continue;
+    const index = piece === 0 ? 0 : groupIndex[piece];
+    if (index > 99) {
+      NATIVE_FORMS.set(replacement, null);
+      return null;
+    }
+    pattern += index === 0 ? '$&' : `$${String(index).padStart(2, '0')}`;
+    refs++;
+  }
+  cached = { pattern, literal, refs };
+  NATIVE_FORMS.set(replacement, cached);
+  return cached;
+}
+
+interface NativeForm {
+  readonly pattern: string;
+  readonly literal: number;
+  readonly refs: number;
+}
+
+/** Per replacement, which is parsed for one regex (so for one group mapping). */
+const NATIVE_FORMS = new WeakMap<Replacement, NativeForm | null>();
+
+/**
+ * The native RegExp and replacement to substitute with in one call, when the regex has them, the
+ * subject is within its cap, and the result cannot pass maxChars (every match expands to at most
+ * the literal text plus one input per group reference): the Compute runtime interprets JavaScript,
+ * so a loop step per match would cost far more.
+ */
+function nativeReplace(regex: CompiledRegex, input: string, replacement: Replacement, matches: number, maxChars: number) {
+  const { native } = regex;
+  if (!native || input.length > regex.maxCaptureChars) return undefined;
+  const form = nativeForm(replacement, native.groupIndex);
+  if (!form || input.length + matches * (form.literal + form.refs * input.length) > maxChars) return undefined;
+  return { native, pattern: form.pattern };
+}
+
 export function regsub(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  const whole = nativeReplace(regex, input, replacement, 1, maxChars);
+  if (whole) return input.replace(whole.native.once, whole.pattern);
   const m = regex.exec(input, 0, replacement.groups);
   if (!m) return input;
   const out = expandInto(input.slice(0, m.start), replacement, m, maxChars);
@@ -82,6 +138,9 @@ export function regsub(regex: CompiledRegex, input: string, replacement: Replace
 }
 
 export function regsuball(regex: CompiledRegex, input: string, replacement: Replacement, maxChars = Infinity): string {
+  // At most one match per position, and one more at the end (empty matches).
+  const whole = nativeReplace(regex, input, replacement, input.length + 1, maxChars);
+  if (whole) return input.replace(whole.native.global, whole.pattern);
   let out = '';
   let last = 0;
   for (let m = regex.exec(input, 0, replacement.groups); m; m = regex.exec(input, last, replacement.groups)) {

@@ -156,6 +156,10 @@ describe('both forms match as PCRE does', () => {
       expect(regsub(regex, 'abbcabc', parseReplacement('[\\2\\1\\9]', regex))).toBe('a[cb]abc');
       expect(regsuball(regex, 'abbcabc', parseReplacement('[\\2\\1]', regex))).toBe('a[cb]a[cb]');
     }
+    // The JS form of an atomic group adds a group: PCRE's 2 is JS's 3, in one String.prototype.replace.
+    const atomic = compileRegex('(?>(b))(c)');
+    expect(regsub(atomic, 'abc', parseReplacement('[\\2\\1\\0]', atomic))).toBe('a[cbbc]');
+    expect(regsuball(atomic, 'abcbc', parseReplacement('[\\2\\1]', atomic))).toBe('a[cb][cb]');
     const empty = compileRegex('(a|a)*');
     expect(regsuball(empty, 'xay', parseReplacement('-', empty))).toBe('-x--y-');
     expect(regsuball(empty, '😀a', parseReplacement('-', empty))).toBe('-😀--');
