@@ -2,8 +2,8 @@
  * `compute-kinesis-logger check <config.json | fastly.toml | ->`: validates every endpoint of a
  * configuration the way the app does at load time (same code: config/load.ts), and lists every
  * problem, with a caret under the offending text for formats and conditions, and warnings (⚠) for
- * regexes that can backtrack exponentially (Fastly accepts them and stops them at run time;
- * JavaScript cannot). A fastly.toml holds two configurations, `[local_server]` and `[setup]`:
+ * regexes whose engine caps the subjects they match (src/format/regex/warnings.ts: RE2, or the
+ * backtracking engine for what RE2 lacks). A fastly.toml holds two configurations, `[local_server]` and `[setup]`:
  * each is checked, and the output says which were read. `--json` prints one JSON document.
  * Input forms: config-sources.ts.
  */
@@ -67,7 +67,7 @@ function checkSource({ source, items, notes }: ConfigSource): SourceReport {
   return { source, items: Object.keys(items).length, notes, endpoints: config.endpoints, problems: config.errors.map(finding), warnings };
 }
 
-/** Accepted, as Fastly accepts them, but worth a look before deploying: regexes that can backtrack exponentially. */
+/** Accepted, as Fastly accepts them, but worth a look before deploying: regexes whose engine caps their subjects, JSON problems. */
 export function lintEndpoint(endpoint: EndpointConfig): Finding[] {
   const found = [
     ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),
