@@ -4,6 +4,8 @@
  * compiled again for every request, measured in the same run on one core. Then the cost of one
  * line that grows without bound (issue 14 item 3: four nested regsuball over an 8 KB URL),
  * rendered unbounded (as before the bound) and bounded by the default max_record_bytes (1 MiB).
+ * And a format with regexes (issue 20): a `~` and two `regsub`s, two of them proven linear on the
+ * native engine, one run by RE2 (src/format/regex/), against the same format in earlier builds.
  * Figures are printed, never asserted (targets: compiled ≥10× parse-every-time, ≥200,000 lines/s).
  *
  *   npx tsx bench/format-render.ts      (or npm run bench -- format-render)
@@ -101,6 +103,10 @@ function measure(candidates: Record<string, (facts: RequestFacts) => string>, po
   return summary;
 }
 
+/** `~` and regsub on the native engine (anchored / trailing repetition), and a regsub RE2 runs (`\?.*$`). */
+export const REGEX_FORMAT =
+  '%{if(req.url ~ "^/products/[0-9]+/", "product", "other")}V %{regsub(req.http.User-Agent, "Chrome/([0-9]+)", "\\1")}V %{regsub(req.url, "\\?.*$", "")}V';
+
 const NESTED_REGSUBALL =
   '%{regsuball(regsuball(regsuball(regsuball(req.url, "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa")}V';
 
@@ -116,11 +122,13 @@ export async function run(): Promise<Record<string, number | string>> {
   const pool = requests();
   const datadog = compileFormat(DATADOG_DEFAULT_FORMAT);
   const kinesis = compileFormat(KINESIS_DEFAULT_FORMAT);
+  const regexes = compileFormat(REGEX_FORMAT);
   const m = measure(
     {
       compiled: (f) => datadog.render(f),
       parseEveryTime: (f) => compileFormatUncached(DATADOG_DEFAULT_FORMAT).render(f),
       kinesis: (f) => kinesis.render(f),
+      regexes: (f) => regexes.render(f),
     },
     pool,
   );
@@ -137,6 +145,8 @@ export async function run(): Promise<Record<string, number | string>> {
     compiledMicrosPerLine: Number((1e6 / m.compiled.best).toFixed(2)),
     datadogLineChars: datadog.render(pool[0]).length,
     kinesisDefaultLinesPerSec: Math.round(m.kinesis.best),
+    regexFormatLinesPerSec: Math.round(m.regexes.best),
+    regexFormatMicrosPerLine: Number((1e6 / m.regexes.best).toFixed(2)),
     runawayUnboundedMs: unbounded.ms,
     runawayUnboundedChars: unbounded.chars,
     runawayBoundedMs: bounded.ms,

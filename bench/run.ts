@@ -41,6 +41,7 @@ const BENCHES: Bench[] = [
   },
   { file: 'compression.ts', subject: 'compression = gzip: payload units and bytes per 1,000 lines', targets: {} },
   { file: 'digests.ts', subject: 'src/hash against @noble/hashes, Node and (with Viceroy) the Wasm', targets: digestTargets() },
+  { file: 'regex-cost.ts', subject: 'regular expressions in the Wasm: native engine, RE2, backtracking engine with its cap', targets: {} },
 ];
 
 /** The rule for each Wasm ratio: noble is adopted for an algorithm unless it is more than 1.2× slower. */
@@ -56,6 +57,7 @@ function digestTargets(): Record<string, string> {
 type FigureRef = [file: string, key: string];
 const SUMMARY: { subject: string; ours: FigureRef; naive?: FigureRef | string; target: string }[] = [
   { subject: 'Datadog format, lines/s in Node (compiled vs parse every time)', ours: ['format-render.ts', 'compiledLinesPerSec'], naive: ['format-render.ts', 'parseEveryTimeLinesPerSec'], target: '≥200,000 and ≥10×' },
+  { subject: 'render-cost µs/line in the Wasm, a format with a ~ and a regsub (beside: an empty format)', ours: ['regex-cost.ts', 'typicalMicrosPerLine'], naive: ['regex-cost.ts', 'emptyFormatMicrosPerLine'], target: '—' },
   { subject: 'max/mean records per shard, 4 equal shards', ours: ['shard-balance.ts', 'equal4.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'equal4.naiveRandomKeys.maxOverMean'], target: '≤1.02' },
   { subject: 'max/mean records per shard, 5 shards after uneven splits', ours: ['shard-balance.ts', 'uneven5.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'uneven5.naiveRandomKeys.maxOverMean'], target: '≤1.02' },
   { subject: 'max/mean records per shard, 16 equal shards', ours: ['shard-balance.ts', 'equal16.ours.reusedSandboxes.maxOverMean'], naive: ['shard-balance.ts', 'equal16.naiveRandomKeys.maxOverMean'], target: '≤1.02' },

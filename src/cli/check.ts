@@ -2,10 +2,10 @@
  * `compute-kinesis-logger check <config.json | fastly.toml | ->`: validates every endpoint of a
  * configuration the way the app does at load time (same code: config/load.ts), and lists every
  * problem, with a caret under the offending text for formats and conditions, and warnings (⚠) for
- * regexes that can backtrack exponentially (Fastly accepts them and stops them at run time;
- * JavaScript cannot). A fastly.toml holds two configurations, `[local_server]` and `[setup]`:
- * each is checked, with the backends and stores its endpoints need from the same place
- * (manifest-resources.ts), and the output says which were read. `--json` prints one JSON document.
+ * regexes whose engine caps the subjects they match (src/format/regex/warnings.ts: RE2, or the
+ * backtracking engine for what RE2 lacks). A fastly.toml holds two configurations, `[local_server]`
+ * and `[setup]`: each is checked, with the backends and stores its endpoints need from the same
+ * place (manifest-resources.ts), and the output says which were read. `--json` prints one JSON document.
  * Input forms: config-sources.ts.
  */
 import { secretKeys } from '../aws/credentials.js';
@@ -89,7 +89,7 @@ function manifestFinding({ table, message }: ResourceFinding): Finding {
   return { endpoint: MANIFEST, field: table, message };
 }
 
-/** Accepted, as Fastly accepts them, but worth a look before deploying: regexes that can backtrack exponentially. */
+/** Accepted, as Fastly accepts them, but worth a look before deploying: regexes whose engine caps their subjects, JSON problems. */
 export function lintEndpoint(endpoint: EndpointConfig): Finding[] {
   const found = [
     ...lintFormat(endpoint.format.source).map((w) => ['format', w] as const),

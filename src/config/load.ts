@@ -17,7 +17,7 @@
  * in that order at run time).
  */
 import { parseTrustedUpstreams, TRUSTED_UPSTREAM_EXAMPLES, TrustedUpstreamError, type TrustedUpstreams } from '../facts/client-ip.js';
-import { lintJsonTemplate } from '../format/index.js';
+import { type FormatWarning, lintJsonTemplate, regexWarningsOf } from '../format/index.js';
 import { BACKEND_REQUESTS_PER_EXECUTION } from '../platform/limits.js';
 import type { ConfigLike } from '../platform/types.js';
 import { readEndpoint } from './endpoint.js';
@@ -151,13 +151,20 @@ export function loadServiceConfig(store: ConfigLike, options: LoadOptions = {}):
 
 /**
  * The JSON check of an endpoint's format (src/format/json-lint.ts): a line that cannot parse as
- * JSON. Only that part of lint runs at load, kept per format text like the compiled format (it cost
- * 4.7–11.7 ms for Datadog's default format in a sandbox's first request before it was): the rest of
- * lint (regex risks) compiles the format again, which the first request of a sandbox cannot afford.
+ * JSON, kept per format text like the compiled format (it cost 4.7–11.7 ms for Datadog's default
+ * format in a sandbox's first request before it was); and the regexes of its format and condition
+ * whose engine caps the subjects they match (RE2, backtracking), which the compile found already.
+ * A regex warning is one line (no caret): it names the pattern and what keeps it off RE2.
  */
 function lintEndpoint(endpoint: EndpointConfig): string[] {
   // A warning quotes the format, which is no place for a key but may hold one: masked like a problem.
-  return lintJsonTemplate(endpoint.format.source).map((w) => redactCredentials(`${endpoint.name}.format: ${w.message}`));
+  const regexes = (field: string, warnings: readonly FormatWarning[]) =>
+    warnings.map((w) => redactCredentials(`${endpoint.name}.${field}: ${w.reason} at line ${w.line}, column ${w.column}`));
+  return [
+    ...lintJsonTemplate(endpoint.format.source).map((w) => redactCredentials(`${endpoint.name}.format: ${w.message}`)),
+    ...regexes('format', regexWarningsOf(endpoint.format)),
+    ...(endpoint.responseCondition ? regexes('response_condition', regexWarningsOf(endpoint.responseCondition)) : []),
+  ];
 }
 
 /** `trusted_upstreams` (src/facts/client-ip.ts); a bad entry trusts nobody, so Fastly-Client-IP is always client.ip. */

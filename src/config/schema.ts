@@ -204,7 +204,7 @@ export interface ServiceConfig {
   endpoints: EndpointConfig[];
   /** Problems found; endpoints with errors are left out of `endpoints`. */
   errors: import('./errors.js').ConfigError[];
-  /** JSON-check warnings of valid endpoints' formats (`<endpoint>: <endpoint>.format: …`); they stay enabled. */
+  /** Warnings about valid endpoints (`<endpoint>.format: …`: the JSON check of formats, regexes whose engine caps subjects); they stay enabled. */
   warnings: string[];
   errorLogEndpoint: string;
   kvStoreName: string;

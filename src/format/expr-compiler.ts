@@ -2,9 +2,11 @@
  * Expression compiler: ExprNode tree → typed closure (`Compiled`).
  *
  * Owns: name resolution (variables.ts, functions.ts), static typing and its errors, operator
- * semantics, and regex compilation for `~` / `!~`. Every check happens here, once, when a format
- * or condition is compiled; the closures it returns do no parsing and build no regex.
- * Does not own: syntax (expr-parser.ts) or how a result becomes log text (coercion.ts).
+ * semantics, and compiling the regex of `~` / `!~` when the expression compiles. Every check
+ * happens here, once, when a format or condition is compiled; the closures it returns do no
+ * parsing and build no regex.
+ * Does not own: syntax (expr-parser.ts), how a result becomes log text (coercion.ts), or how a
+ * regex matches (regex/: the engines, and what `~` does past their caps).
  *
  * Operator semantics (VCL, with §5.1's not-set rules):
  * - `+` and juxtaposition concatenate text; a not-set operand contributes `(null)`, as it does
@@ -21,7 +23,8 @@ import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled
 import { formatErrorAt } from './errors.js';
 import { probeFactsRead, type FactName } from './facts-read.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
-import { compileRegexAt, FUNCTIONS, type CallSite, type ParamKind, type RegexObserver } from './functions.js';
+import { FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
+import { compileRegexAt, matchOperator, type RegexObserver } from './regex/index.js';
 import { LineLimitExceeded, RenderContext } from './render-context.js';
 import type { RequestFacts } from '../facts/request-facts.js';
 import { didYouMean } from './suggest.js';
@@ -37,7 +40,7 @@ export class ExpressionCompiler {
 
   constructor(
     private readonly source: string,
-    /** Told of every regex compiled (lint.ts); absent when compiling for rendering. */
+    /** Told of every regex compiled (log-format.ts keeps the warnings). */
     readonly observeRegex?: RegexObserver,
   ) {}
 
@@ -219,20 +222,7 @@ export class ExpressionCompiler {
     const right = this.compile(node.right);
     if (!right.literal) this.fail(node.right.pos, `${op} needs a string literal (a regular expression) on its right`);
     const regex = compileRegexAt(right.literal.value, right.literal.valueOffsets, node.right, this);
-    const input = left.eval;
-    if (node.negate) {
-      return { type: 'BOOL', newlineRisk: NO_NEWLINES, eval: (ctx) => !regex.once.test((input(ctx) as string | null) ?? '') };
-    }
-    return {
-      type: 'BOOL',
-      newlineRisk: NO_NEWLINES,
-      eval: (ctx) => {
-        const s = (input(ctx) as string | null) ?? '';
-        if (!regex.once.test(s)) return false;
-        ctx.recordMatch(regex, s);
-        return true;
-      },
-    };
+    return { type: 'BOOL', newlineRisk: NO_NEWLINES, eval: matchOperator(left.eval as (ctx: RenderContext) => string | null, regex, node.negate) };
   }
 }
 

@@ -6,7 +6,7 @@
  * Owns: the name → definition table the compiler resolves calls against, and the re-export of
  * the definition types (functions/define.ts).
  * Does not own: any function's semantics (functions/*.ts), escaping, regexes, hashing or time
- * formatting (text-escapes.ts, regsub.ts, src/hash/, time-format.ts).
+ * formatting (text-escapes.ts, regex/, src/hash/, time-format.ts).
  */
 import { ACCEPT_FUNCTIONS } from './functions/accept.js';
 import { ADDR_FUNCTIONS } from './functions/addr.js';
@@ -17,7 +17,7 @@ import { MATH_FUNCTIONS } from './functions/math.js';
 import { MISC_FUNCTIONS } from './functions/misc.js';
 import { QUERYSTRING_FUNCTIONS } from './functions/querystring.js';
 import { RANDOM_FUNCTIONS } from './functions/random.js';
-import { REGEX_FUNCTIONS } from './functions/regex.js';
+import { REGEX_FUNCTIONS } from './regex/index.js';
 import { STD_STRING_FUNCTIONS } from './functions/std-strings.js';
 import { STRING_FUNCTIONS } from './functions/strings.js';
 import { TABLE_FUNCTIONS } from './functions/table.js';
@@ -25,7 +25,7 @@ import { TIME_FUNCTIONS } from './functions/time.js';
 import { URL_FUNCTIONS } from './functions/url.js';
 import { UUID_FUNCTIONS } from './functions/uuid.js';
 
-export { compileRegexAt, type CallSite, type FunctionDef, type ParamKind, type RegexObserver } from './functions/define.js';
+export type { CallSite, FunctionDef, ParamKind } from './functions/define.js';
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, FunctionDef>(
   Object.entries({

@@ -3,14 +3,15 @@
  * for many requests; compile a VCL boolean expression once (response_condition), test it per
  * request. Both compilers throw FormatError (with line, column and a caret) for text that does
  * not parse. lintFormat/lintCondition return FormatWarnings (same position and caret) for text
- * that compiles but is risky: regexes that can backtrack for minutes, JSON templates whose line
+ * that compiles but is risky: regexes whose engine caps the subjects they match
+ * (regexWarningsOf: those alone, found while compiling, for load time), JSON templates whose line
  * cannot parse (lintJsonTemplate: that check alone, kept per format text, for load time).
  * Each compiled format and condition knows the request facts it reads (FactsRead).
  * NOT_PROVIDED_IN_COMPUTE lists the VCL variables that always read as not set here. RenderOptions
  * bound what one render may build (LineLimitExceeded), and give it its randomness and its tables
  * (TableCache reads them from Config Stores within an execution's lookups).
  */
-export { compileCondition, compileFormat, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
+export { compileCondition, compileFormat, regexWarningsOf, type Condition, type LogFormat, type PartErrorObserver } from './log-format.js';
 export type { FactName, FactsRead } from './facts-read.js';
 export { DEFAULT_MAX_CHARS, LineLimitExceeded, type RandomBytes, type RenderOptions, type TableLookup } from './render-context.js';
 export { TableCache, type TableExecution, type TableOpen } from './tables.js';

@@ -1,25 +1,22 @@
 /**
  * Lint: what a format or condition that compiles still deserves a warning for.
  *
- * Owns: compiling a format or condition once more with a regex observer and turning each
- * backtracking risk (backtracking.ts, recorded on the compiled regex) into a FormatWarning, and
- * adding the JSON check of JSON templates (json-lint.ts) and the variables that have no value on
- * Compute (compute-values.ts); each warning sits at its position in the source, with the same
- * line, column and caret a FormatError has. For the `check` CLI and other tooling; the app's
- * request path never lints.
- * Does not own: the detection rules (backtracking.ts) or compilation (log-format.ts).
+ * Owns: gathering, for a format or condition, the warnings for its regexes whose engine caps the
+ * subjects they match (kept by log-format.ts as it compiles: regexWarningsOf), the JSON check of
+ * JSON templates (json-lint.ts) and the variables that have no value on Compute
+ * (compute-values.ts); each warning sits at its position in the source, with the same line,
+ * column and caret a FormatError has. For the `check` CLI and other tooling; the app's request
+ * path never lints.
+ * Does not own: the regex warnings' wording (regex/warnings.ts) or compilation (log-format.ts).
  */
 import { conditionMissingOnComputeWarning, missingOnComputeWarning } from './compute-values.js';
-import { compileConditionUncached, compileFormatUncached } from './log-format.js';
-import { formatWarningAt, type FormatWarning } from './errors.js';
-import type { RegexObserver } from './functions.js';
+import { compileCondition, compileFormat, regexWarningsOf } from './log-format.js';
+import type { FormatWarning } from './errors.js';
 import { lintJson } from './json-lint.js';
-import { LINEAR_SUBJECT_MAX_CHARS } from './linear-regex.js';
 
 /** Warnings for a format, in source order; throws FormatError when it does not compile. */
 export function lintFormat(source: string): FormatWarning[] {
-  const warnings: FormatWarning[] = [];
-  compileFormatUncached(source, collect(source, warnings));
+  const warnings = [...regexWarningsOf(compileFormat(source))];
   warnings.push(...lintJson(source));
   const missing = missingOnComputeWarning(source);
   if (missing) warnings.push(missing);
@@ -28,25 +25,8 @@ export function lintFormat(source: string): FormatWarning[] {
 
 /** Warnings for a condition (response_condition); throws FormatError when it does not compile. */
 export function lintCondition(source: string): FormatWarning[] {
-  const warnings: FormatWarning[] = [];
-  compileConditionUncached(source, collect(source, warnings));
+  const warnings = [...regexWarningsOf(compileCondition(source))];
   const missing = conditionMissingOnComputeWarning(source);
   if (missing) warnings.push(missing);
   return warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-function collect(source: string, warnings: FormatWarning[]): RegexObserver {
-  return (pattern, regex, offsets) => {
-    for (const risk of regex.risks) {
-      const at = offsets[risk.index] ?? offsets[0] ?? 0;
-      warnings.push(
-        formatWarningAt(
-          source,
-          at,
-          `regular expression ${JSON.stringify(pattern)}: ${risk.message}. It runs on the linear-time engine (RE2) here ` +
-            `(subjects over ${LINEAR_SUBJECT_MAX_CHARS} characters do not match); on Fastly it can stop at PCRE's backtracking limit (EREGRECUR)`,
-        ),
-      );
-    }
-  };
 }

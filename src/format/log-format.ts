@@ -3,7 +3,9 @@
  *
  * Owns: `compileFormat` (format string → LogFormat), `compileCondition` (VCL boolean expression
  * → Condition, for `response_condition`), the per-instance caches of both (module-level Maps,
- * so a reused Compute sandbox compiles each configured string once), and the render loop with
+ * so a reused Compute sandbox compiles each configured string once), the warnings for the regexes
+ * of each whose engine caps the subjects they match (`regexWarningsOf`: found while compiling, so
+ * reading them at load costs nothing), and the render loop with
  * its guarantees: a rendered line never contains a raw newline (§11.6: LF and CR from data are
  * written as the two characters `
 ` / `
@@ -18,14 +20,14 @@
 import type { RequestFacts } from '../facts/request-facts.js';
 import type { MappedText } from './ast.js';
 import { compileDirective, NO_VALUE, type DynamicPart, type Part } from './directives.js';
-import { formatErrorAt } from './errors.js';
+import { formatErrorAt, formatWarningAt, type FormatWarning } from './errors.js';
 import { probeFactsRead, type FactsRead } from './facts-read.js';
 import { ExpressionCompiler } from './expr-compiler.js';
 import { parseExpression } from './expr-parser.js';
 import { parseFormat } from './format-parser.js';
 import { analyzeJsonTemplate, repairJsonStringFragment, type JsonPosition } from './json-template.js';
-import type { RegexObserver } from './functions.js';
 import { escapeNewlines, hasNewline, NO_NEWLINES } from './newlines.js';
+import { engineWarning, type RegexObserver } from './regex/index.js';
 import { LineLimitExceeded, RenderContext, type RenderOptions } from './render-context.js';
 import { TextKeyedCache } from './text-cache.js';
 import { NOT_SET_TEXT } from './values.js';
@@ -74,12 +76,28 @@ export function compileCondition(source: string): Condition {
   return conditionCache.get(source, compileConditionUncached);
 }
 
+const regexWarnings = new WeakMap<LogFormat | Condition, readonly FormatWarning[]>();
+
 /**
- * compileFormat without the cache (the benchmark's parse-on-every-request baseline uses it;
- * lint.ts passes `observeRegex` to see each regex).
+ * The warnings for the regexes of a compiled format or condition that run on the backtracking
+ * engine (regex/warnings.ts), in source order, each at its construct; none for most.
  */
-export function compileFormatUncached(source: string, observeRegex?: RegexObserver): LogFormat {
-  const expressions = new ExpressionCompiler(source, observeRegex);
+export function regexWarningsOf(compiled: LogFormat | Condition): readonly FormatWarning[] {
+  return regexWarnings.get(compiled) ?? [];
+}
+
+/** An observer that turns each regex whose engine caps its subjects (regex/warnings.ts) into a warning at its place in `source`. */
+function warnAboutRegexes(source: string, warnings: FormatWarning[]): RegexObserver {
+  return (_pattern, regex, offsets) => {
+    const warning = engineWarning(regex);
+    if (warning) warnings.push(formatWarningAt(source, offsets[warning.index] ?? offsets[0] ?? 0, warning.message));
+  };
+}
+
+/** compileFormat without the cache (the benchmark's parse-on-every-request baseline uses it). */
+export function compileFormatUncached(source: string): LogFormat {
+  const warnings: FormatWarning[] = [];
+  const expressions = new ExpressionCompiler(source, warnAboutRegexes(source, warnings));
   const directives = {
     fail: (pos: number, reason: string): never => expressions.fail(pos, reason),
     expression: (arg: MappedText) => expressions.compile(parseExpression({ source, mapped: arg })),
@@ -105,7 +123,9 @@ export function compileFormatUncached(source: string, observeRegex?: RegexObserv
     if (typeof part === 'string' && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + part;
     else parts.push(part);
   }
-  return new CompiledFormat(source, parts, factsRead);
+  const format = new CompiledFormat(source, parts, factsRead);
+  if (warnings.length > 0) regexWarnings.set(format, warnings);
+  return format;
 }
 
 /** What NO_VALUE prints where it stands (directives.ts): JSON's null, nothing, or Fastly's `(null)`. */
@@ -224,8 +244,8 @@ class CompiledFormat implements LogFormat {
   }
 }
 
-/** compileCondition without the cache (lint.ts passes `observeRegex` to see each regex). */
-export function compileConditionUncached(source: string, observeRegex?: RegexObserver): Condition {
+/** compileCondition without the cache. */
+export function compileConditionUncached(source: string): Condition {
   if (source.trim() === '') {
     throw formatErrorAt(source, 0, 'expected a condition, such as resp.status >= 500');
   }
@@ -234,9 +254,10 @@ export function compileConditionUncached(source: string, observeRegex?: RegexObs
     offsets: Array.from({ length: source.length }, (_, i) => i),
     end: source.length,
   };
-  const compiler = new ExpressionCompiler(source, observeRegex);
+  const warnings: FormatWarning[] = [];
+  const compiler = new ExpressionCompiler(source, warnAboutRegexes(source, warnings));
   const test = compiler.condition(parseExpression({ source, mapped }), 'a condition');
-  return {
+  const condition: Condition = {
     source,
     factsRead: compiler.factsRead,
     test(facts: RequestFacts): boolean {
@@ -247,4 +268,6 @@ export function compileConditionUncached(source: string, observeRegex?: RegexObs
       }
     },
   };
+  if (warnings.length > 0) regexWarnings.set(condition, warnings);
+  return condition;
 }

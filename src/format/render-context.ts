@@ -29,7 +29,7 @@
  *   `req.http.Host` read it in lower case here too.
  */
 import type { RequestFacts } from '../facts/request-facts.js';
-import { matchGroups, type CompiledRegex } from './regsub.js';
+import { matchGroups, type CompiledRegex } from './regex/index.js';
 import { breakDownTime, type BrokenTime } from './time-format.js';
 
 export interface UrlParts {

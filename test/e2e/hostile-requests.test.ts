@@ -6,7 +6,8 @@
  *   same rewritten header;
  * - a 40-character header against `^(a+)+$` in a response condition and in a format: answered by
  *   the linear-time engine (a backtracking engine needs ~2^40 steps, far past Compute's 50 ms of
- *   CPU, and the line would be lost); the request is served and logged.
+ *   CPU, and the line would be lost); the request is served and logged (regex-sweep.test.ts runs
+ *   many more shapes).
  * The vCPU figures of the timing lines are printed, not asserted.
  */
 import http from 'node:http';
@@ -20,7 +21,7 @@ import {
   FASTLY_UI_JSON_FORMAT,
   KINESIS_DEFAULT_FORMAT,
 } from '../../src/format/index.js';
-import { LINEAR_SUBJECT_MAX_CHARS } from '../../src/format/linear-regex.js';
+import { LINEAR_SUBJECT_MAX_CHARS } from '../../src/format/regex/index.js';
 import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const FORMATS: Record<string, string> = {
@@ -175,7 +176,8 @@ describe('hostile requests in Viceroy', () => {
 
     const timing = app.logLines('timing');
     console.log(`vCPU per request (41 hostile, 40, ${overLong.length} characters): ${timing.slice(-3).map((l) => /vcpu_ms=(\d+)/.exec(l)?.[1]).join(', ')} ms`);
-    expect(app.logLines('kinesis_logger_errors').filter((l) => l.includes('regex'))).toEqual([]);
+    // Only the load-time warnings that these patterns run on RE2, with its cap: no error.
+    expect(app.logLines('kinesis_logger_errors').filter((l) => l.includes('regex') && !l.includes('configuration: warning: regex.'))).toEqual([]);
   });
 
   it('device detection comes from fastly:device (Viceroy answers from its manifest)', async () => {

@@ -4,8 +4,8 @@
  *
  * Owns: FunctionDef (parameters, result type, purity, newline risk, `build`), CallSite (what a
  * build may ask of the compiler: the call's syntax node, error reporting, the regex observer),
- * and helpers for the common shapes (a pure function of one STRING, a regex literal argument,
- * a bare-identifier argument).
+ * and helpers for the common shapes (a pure function of one STRING, a bare-identifier argument;
+ * a regex literal argument is regexArg in ../regex/).
  * Does not own: any function's semantics (the namespace modules next to this one) or the name →
  * definition table (../functions.ts).
  *
@@ -17,12 +17,11 @@
  * - a result that may grow with its input checks itself against `ctx.maxChars` through
  *   `ctx.bound` (render-context.ts), so a line costs O(max_record_bytes) however it is nested.
  */
-import type { CallNode, ExprNode } from '../ast.js';
+import type { CallNode } from '../ast.js';
 import { argText, type Compiled, type Evaluator } from '../coercion.js';
 import type { FactName } from '../facts-read.js';
 import { maxRisk, MAY_HAVE_NEWLINES, type NewlineRisk } from '../newlines.js';
-import { RegexError } from '../pcre.js';
-import { compileRegex, type CompiledRegex } from '../regsub.js';
+import type { RegexObserver } from '../regex/index.js';
 import type { RenderContext } from '../render-context.js';
 import type { Value, VclType } from '../values.js';
 
@@ -31,15 +30,9 @@ export interface CallSite {
   readonly node: CallNode;
   /** Throws a FormatError at `pos` (a source offset). */
   fail(pos: number, reason: string): never;
-  /** Told of every regex compiled, when linting (see RegexObserver). */
+  /** Told of every regex compiled (log-format.ts keeps the warnings of those whose engine caps subjects). */
   readonly observeRegex?: RegexObserver;
 }
-
-/**
- * Called at compile time with each regex literal, its compiled form and the source offset of
- * each UTF-16 unit of the pattern (lint.ts uses it to place warnings); never while rendering.
- */
-export type RegexObserver = (pattern: string, regex: CompiledRegex, offsets: readonly number[]) => void;
 
 /**
  * Parameter kinds, checked by the compiler before `build` runs:
@@ -106,32 +99,6 @@ export function unary(fn: (s: string) => string | null, newlineRisk: FunctionDef
 /** A pure predicate of one STRING. */
 export function predicate(test: (s: string) => boolean): FunctionDef {
   return ofOneString('BOOL', test);
-}
-
-/** The pattern argument: a string literal, translated and compiled now. */
-export function regexArg(args: readonly Compiled[], index: number, site: CallSite): CompiledRegex {
-  const literal = args[index].literal as NonNullable<Compiled['literal']>;
-  return compileRegexAt(literal.value, literal.valueOffsets, site.node.args[index], site);
-}
-
-/** Compiles a regex literal, reporting translation errors at the offending character. */
-export function compileRegexAt(
-  pattern: string,
-  offsets: readonly number[],
-  node: ExprNode,
-  site: Pick<CallSite, 'fail' | 'observeRegex'>,
-): CompiledRegex {
-  try {
-    const regex = compileRegex(pattern);
-    site.observeRegex?.(pattern, regex, offsets);
-    return regex;
-  } catch (error) {
-    if (error instanceof RegexError) {
-      const pos = error.index >= 0 && error.index < offsets.length ? offsets[error.index] : node.pos;
-      site.fail(pos, `regular expression ${JSON.stringify(pattern)}: ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 /**

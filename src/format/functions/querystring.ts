@@ -17,8 +17,8 @@
 import { argText, type Compiled } from '../coercion.js';
 import { NO_NEWLINES } from '../newlines.js';
 import type { RenderContext } from '../render-context.js';
-import type { CompiledRegex } from '../regsub.js';
-import { regexArg, riskOf, unary, type FunctionDef } from './define.js';
+import { regexArg, type CompiledRegex } from '../regex/index.js';
+import { riskOf, unary, type FunctionDef } from './define.js';
 
 /** The byte 0xFF in the engine's byte model (src/facts/byte-string.ts). */
 const FILTER_SEPARATOR = '\udcff';
@@ -113,7 +113,7 @@ function regexFilter(except: boolean): FunctionDef {
     build: (args, site) => {
       const url = argText(args[0]);
       const regex: CompiledRegex = regexArg(args, 1, site);
-      return (ctx) => filterParams(url(ctx), (name) => regex.once.test(name) === except);
+      return (ctx) => filterParams(url(ctx), (name) => regex.test(name) === except);
     },
   };
 }

@@ -156,14 +156,20 @@ describe('compute-kinesis-logger check', () => {
     expect(JSON.parse(check(VALID, 'v.json', '--json').out).valid).toBe(true);
   });
 
-  it('warns, with a caret, about a regex that can backtrack exponentially, and still exits 0', () => {
+  it('warns, with a caret, about a regex whose engine caps its subjects, naming the pattern and the construct, and still exits 0', () => {
     const result = check(
-      JSON.stringify({ endpoints: 'main', main: { stream_name: 'logs', region: 'eu-west-1', format: '%{regsub(req.url, "^(a+)+$", "x")}V', response_condition: 'req.url ~ "^/(\\w+\\.)+com$"' } }),
+      JSON.stringify({
+        endpoints: 'main',
+        main: { stream_name: 'logs', region: 'eu-west-1', format: '%{regsub(req.url, "^((a)\\2*)+$", "x")}V %{regsub(req.url, "^/[a-z]+", "x")}V', response_condition: 'req.url ~ "^/(\\w+\\.)+com$"' },
+      }),
     );
     expect(result.code).toBe(0);
     const warnings = result.err.split('\n').filter((l) => l.startsWith('⚠ '));
-    expect(warnings).toHaveLength(1); // the format's (a+)+; the condition's (\w+\.)+ is separated by a dot
-    expect(warnings[0]).toMatch(/^⚠ main\.format: .* at line 1, column \d+$/);
+    // The format's back-reference and the condition's RE2 pattern; ^/[a-z]+ runs on the native engine.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^⚠ main\.format: regular expression "\^\(\(a\)\\\\2\*\)\+\$" needs the backtracking engine for back-reference \\2, which RE2 lacks, so subjects over 12 characters do not match it .* at line 1, column 25$/),
+      expect.stringMatching(/^⚠ main\.response_condition: regular expression "\^\/\(\\\\w\+\\\\\.\)\+com\$" runs on RE2 .* subjects over 256 characters do not match it.* at line 1, column 12$/),
+    ]);
     expect(result.err).toMatch(/\n\s*\^/);
     expect(result.out).toContain('✓ main: stream logs in eu-west-1');
   });

@@ -202,3 +202,23 @@ describe('load-time JSON check', () => {
     expect(loadServiceConfig(new FakeConfig(configItems(minimal))).warnings).toEqual([]);
   });
 });
+
+describe('load-time regex warnings', () => {
+  it('names each pattern whose engine caps its subjects, and the construct, in the format and the condition; the endpoint stays enabled', () => {
+    const config = loadServiceConfig(
+      new FakeConfig(
+        configItems({
+          ...minimal,
+          'main.format': '%{regsub(req.url, "^/(?!api)", "x")}V %{regsub(req.url, "^/[a-z]+", "y")}V',
+          'main.response_condition': 'req.http.X ~ "(a+)+b"',
+        }),
+      ),
+    );
+    expect(config.errors).toEqual([]);
+    expect(config.endpoints).toHaveLength(1);
+    expect(config.warnings).toEqual([
+      'main.format: regular expression "^/(?!api)" needs the backtracking engine for negative look-ahead (?!, which RE2 lacks, so subjects over 12 characters do not match it (regsub returns its input, ~ is false, fastly.error is EREGRECUR) at line 1, column 22',
+      expect.stringMatching(/^main\.response_condition: regular expression "\(a\+\)\+b" runs on RE2 .* subjects over 256 characters do not match it.* at line 1, column 15$/),
+    ]);
+  });
+});

@@ -1,42 +1,47 @@
 /**
- * PCRE → JavaScript RegExp translation (VCL regexes are PCRE2:
+ * PCRE → JavaScript and PCRE → RE2 translation (VCL regexes are PCRE2:
  * https://www.fastly.com/documentation/reference/vcl/regex/).
  *
- * Owns: rewriting a PCRE pattern into an equivalent JS pattern with the `u` flag, mapping PCRE
- * capture-group numbers to JS group indices (the emulations below add groups), and rejecting,
- * with a RegexError naming the feature, what JS cannot express.
- * Does not own: when regexes are compiled (always at format-compile time, by expr-compiler.ts and
- * functions.ts) or substitution (regsub.ts).
+ * Owns: parsing a PCRE pattern once and writing it out twice: as an equivalent JS pattern with the
+ * `u` flag (for the backtracking engine, backtracking.ts) and as RE2 syntax (for the linear-time
+ * engine, linear.ts); mapping PCRE capture-group numbers to JS group indices (the JS emulations
+ * below add groups); listing the constructs RE2 lacks (back-references, look-arounds, atomic
+ * groups, possessive quantifiers), which keep a pattern on the backtracking engine; and
+ * rejecting, with a RegexError naming the feature, what neither can express.
+ * Does not own: which engine runs a pattern (index.ts) or substitution (regsub.ts).
  *
- * Translated exactly:
- * - `\A` `\z` `\Z` `$` (end, or before a final newline) `^`, `.` (not `\n`; anything under (?s)),
- *   and the multi-line forms under (?m) (`^` not after a final newline), all as lookarounds so
- *   JS's wider line terminators do not leak in;
- * - possessive quantifiers `x*+ x++ x?+ x{n,m}+` and atomic groups `(?>…)` as
- *   `(?=(…))\k` (a lookahead capture plus a backreference, the standard JS emulation);
- * - leading inline flags `(?i)` `(?s)` `(?m)` `(?x)` (and `(*UTF)`/`(*UTF8)`/`(*UCP)`);
- * - named groups `(?P<n>…)` `(?'n'…)`, backreferences `\N` `\g{N}` `\g{-N}` `\k<n>` `(?P=n)` to a
- *   group that has surely matched by then (pcre-backrefs.ts);
+ * Translated exactly, to both:
+ * - `\A` `\z` `^`, `.` (not `\n`; anything under (?s)), `\b` `\B`, leading inline flags `(?i)`
+ *   `(?s)` `(?m)` `(?x)` (and `(*UTF)`/`(*UTF8)`/`(*UCP)`), named groups `(?P<n>…)` `(?'n'…)`;
  * - `\h` `\H` `\v` `\V` `\R` `\N` `\e` `\a` `\cX` `\o{…}` `\x{…}` octal, `\Q…\E`, `(?#…)`,
  *   POSIX classes `[[:alpha:]]`, `\pL`/`\p{^L}`/script names, `]` first in a class, `{` that is
  *   not a quantifier.
+ * To JS only (RE2 lacks them): possessive quantifiers `x*+ x++ x?+ x{n,m}+` and atomic groups
+ * `(?>…)` as `(?=(…))\k` (a lookahead capture plus a backreference, the standard JS emulation);
+ * look-arounds; backreferences `\N` `\g{N}` `\g{-N}` `\k<n>` `(?P=n)` to a group that has surely
+ * matched by then (backrefs.ts).
  * Rejected (RegexError): recursion and subroutine calls, conditionals, branch reset `(?|`,
  * inline flags not at the start or scoped `(?i:…)`, `\G` `\K` `\X` `\C`, backtracking verbs,
  * callouts, negated POSIX classes or `\H`/`\V` inside a character class, and a back-reference to
- * a group that may not have matched (JS would match it as empty; pcre-backrefs.ts). Rejected as
+ * a group that may not have matched (JS would match it as empty; backrefs.ts). Rejected as
  * PCRE rejects them: a quantifier after a quantifier (`a+++`, `a{2}{3}`) and parentheses nested
  * deeper than PCRE2's default limit of 250.
- * Known differences: `\s` also matches Unicode spaces (JS), PCRE's matches ASCII ones only; a
- * group inside a repeated group that did not take part in the last iteration reads as unset in
- * JS but keeps its earlier value in PCRE (`(?:(a)|b)+` on "ab": group 1 is "a" in PCRE), which
- * only shows in regsub replacements and re.group.N.
  *
- * While parsing, the translator records the pattern's tree (regex-shape.ts) for the checks that
- * need structure: the back-reference rule here and the backtracking warnings of backtracking.ts.
+ * End of subject: PCRE's `$` and `\Z` also match before a final newline. JS gets that exactly (a
+ * lookahead). RE2 has no lookahead, so its form is `\z`, plus a second form with `(?m:$)` that
+ * is exact for a subject whose only newline is its last character (`endsWithNewline`; linear.ts
+ * picks it). Known differences, RE2 form: on a subject of several lines that ends with a newline,
+ * `$` matches only at the very end; under (?m), `^` also matches after a final newline at the end
+ * of the subject. JS form: a group inside a repeated group that did not take part in the last
+ * iteration reads as unset in JS but keeps its earlier value in PCRE and RE2 (`(?:(a)|b)+` on
+ * "ab": group 1 is "a"), which only shows in regsub replacements and re.group.N. Both forms write
+ * `\s` as PCRE's class (ASCII white space and VT), not as their own `\s`.
+ *
+ * While parsing, the translator records the pattern's tree (shape.ts) for the back-reference rule.
  */
 
-import { findUnsafeBackReference } from './pcre-backrefs.js';
-import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './regex-shape.js';
+import { findUnsafeBackReference } from './backrefs.js';
+import { ShapeBuilder, type AltShape, type GroupMode, type SeqShape } from './shape.js';
 
 export class RegexError extends Error {
   constructor(
@@ -49,7 +54,16 @@ export class RegexError extends Error {
   }
 }
 
+/** A construct RE2 lacks, found in the pattern: it keeps the pattern on the backtracking engine. */
+export interface BacktrackingConstruct {
+  /** What it is, with its text: `back-reference \2`, `look-ahead (?=`, `possessive quantifier a++`. */
+  readonly name: string;
+  /** Index in the pattern where it starts. */
+  readonly index: number;
+}
+
 export interface TranslatedRegex {
+  /** The JS form (flags below). */
   readonly source: string;
   /** `u`, plus `i` under a leading (?i). */
   readonly flags: string;
@@ -57,8 +71,18 @@ export interface TranslatedRegex {
   readonly groupCount: number;
   /** JS group index of PCRE group n (entry 0 is 0, the whole match). */
   readonly groupIndex: readonly number[];
-  /** The pattern's structure (regex-shape.ts), for checks that need the tree. */
+  /** What RE2 lacks, in pattern order; empty when the RE2 form below exists. */
+  readonly constructs: readonly BacktrackingConstruct[];
+  /** The RE2 form (its groups are PCRE's, in number); absent when `constructs` is not empty. */
+  /** The pattern's structure (shape.ts), for the proof of linear-time backtracking (native.ts). */
   readonly shape: SeqShape | AltShape;
+  /** A leading (?m): `^` and `$` match at line breaks. */
+  readonly multiline: boolean;
+  readonly re2?: {
+    readonly source: string;
+    /** The form for a subject whose only newline is its last character; absent when the same. */
+    readonly endsWithNewline?: string;
+  };
 }
 
 /** A back-reference written in the pattern, by PCRE group number or name. */
@@ -66,6 +90,10 @@ type RefPiece = { readonly ref: 'pcre'; readonly id: number } | { readonly ref: 
 
 type Piece =
   | string
+  /** An atom whose RE2 form differs from its JS form by more than escapes (see toRe2). */
+  | { readonly js: string; readonly re2: string }
+  /** PCRE's `$` (and `\Z`) outside (?m): end of subject, or before a final newline. */
+  | { readonly end: true }
   | { readonly open: 'pcre' | 'synthetic'; readonly id: number; readonly name?: string }
   | { readonly ref: 'synthetic'; readonly id: number }
   | RefPiece;
@@ -76,6 +104,13 @@ interface Frame {
   readonly syntheticId?: number;
 }
 
+/**
+ * PCRE's `\s` (ASCII white space and VT, since PCRE2 10.0) as class contents (JavaScript's `\s`
+ * also matches Unicode spaces, RE2's lacks VT), and its complement as ranges, since a class
+ * cannot subtract `\s`.
+ */
+const PCRE_SPACE = '\\t\\n\\v\\f\\r ';
+const PCRE_NOT_SPACE = '\\u{0}-\\u{8}\\u{e}-\\u{1f}\\u{21}-\\u{10ffff}';
 const H_CLASS = ' \\t\\u00A0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
 const V_CLASS = '\\n\\v\\f\\r\\u0085\\u2028\\u2029';
 const POSIX_CLASSES: Record<string, string> = {
@@ -132,6 +167,7 @@ class Translator {
   private readonly shape = new ShapeBuilder();
   /** The last thing read was a quantifier (for the error on a second one). */
   private afterQuantifier = false;
+  private readonly constructs: BacktrackingConstruct[] = [];
 
   constructor(private readonly p: string) {}
 
@@ -143,7 +179,15 @@ class Translator {
     const shape = this.shape.finish(this.p.length);
     const problem = findUnsafeBackReference(shape, this.p);
     if (problem) throw new RegexError(problem.message, problem.index);
-    return { ...this.render(), shape };
+    const js = this.renderJs();
+    const common = { ...js, shape, multiline: this.flagM };
+    if (this.constructs.length > 0) return { ...common, constructs: this.constructs };
+    return { ...common, constructs: [], re2: this.renderRe2() };
+  }
+
+  /** Notes a construct RE2 lacks, starting at `at`: `what` and the pattern's text up to this.i. */
+  private needsBacktracking(what: string, at: number): void {
+    this.constructs.push({ name: `${what} ${this.p.slice(at, this.i)}`, index: at });
   }
 
   private fail(message: string, at = this.i): never {
@@ -198,12 +242,9 @@ class Translator {
       case '\\':
         this.escape();
         return;
-      case '[': {
-        const cls = this.characterClass();
-        this.atom([cls]);
-        this.shape.char(at, this.i, cls);
+      case '[':
+        this.charAtom(at, this.characterClass());
         return;
-      }
       case '(':
         this.openGroup();
         return;
@@ -216,24 +257,20 @@ class Translator {
         this.out.push('|');
         this.noAtom();
         return;
-      case '.': {
+      case '.':
         this.i++;
-        const dot = this.flagS ? '[\\s\\S]' : '[^\\n]';
-        this.atom([dot]);
-        this.shape.char(at, this.i, dot);
+        this.charAtom(at, this.flagS ? '[\\s\\S]' : '[^\\n]');
         return;
-      }
       case '^':
         this.i++;
         // PCRE's multi-line ^ matches at the start and after a newline that is not the subject's
         // last character (pcre2pattern, "Circumflex and dollar"): "a\n" has one line, not two.
-        this.atom([this.flagM ? '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))' : '^'], true);
-        this.shape.assertion(at, this.i);
+        // RE2's (?m:^) also matches after that last newline (a known difference, see above).
+        this.assertionAtom(at, this.flagM ? { js: '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))', re2: '(?m:^)' } : '^');
         return;
       case '$':
         this.i++;
-        this.atom([this.flagM ? '(?![^\\n])' : '(?=\\n?(?![\\s\\S]))'], true);
-        this.shape.assertion(at, this.i);
+        this.assertionAtom(at, this.flagM ? { js: '(?![^\\n])', re2: '(?m:$)' } : { end: true });
         return;
       case '*':
       case '+':
@@ -247,15 +284,13 @@ class Translator {
           return;
         }
         this.i++;
-        this.atom(['\\{']);
-        this.shape.char(at, this.i, '\\{');
+        this.charAtom(at, '\\{');
         return;
       }
       default: {
         const ch = String.fromCodePoint(this.p.codePointAt(this.i) ?? 0);
         this.i += ch.length;
-        this.atom([literal(ch)]);
-        this.shape.char(at, this.i, literal(ch));
+        this.charAtom(at, this.literalAtom(ch));
       }
     }
   }
@@ -278,7 +313,8 @@ class Translator {
       this.i++;
     }
     const [min, max] = quantifierBounds(q);
-    this.shape.quantify(min, max, suffix === '+', this.i);
+    const repeat = this.shape.quantify(min, max, this.i);
+    if (suffix === '+') this.needsBacktracking('possessive quantifier', repeat.start);
     const atomPieces = this.out.splice(this.atomStart);
     const start = this.out.length;
     const body: Piece[] = this.atomNeedsWrap ? ['(?:', ...atomPieces, ')'] : atomPieces;
@@ -333,12 +369,14 @@ class Translator {
     for (const [open, [kind, mode]] of Object.entries(simple)) {
       if (rest.startsWith(open)) {
         this.i += open.length;
+        if (kind === 'lookaround') this.needsBacktracking(LOOKAROUND_NAMES[mode], at);
         push({ start, kind }, mode, open);
         return;
       }
     }
     if (rest.startsWith('(?>')) {
       this.i += 3;
+      this.needsBacktracking('atomic group', at);
       const id = ++this.synthetic;
       push({ start, kind: 'atomic', syntheticId: id }, 'atomic', '(?=', { open: 'synthetic', id });
       return;
@@ -346,8 +384,7 @@ class Translator {
     const backref = /^\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(rest);
     if (backref) {
       this.i += backref[0].length;
-      this.atom([{ ref: 'name', name: backref[1] }]);
-      this.shape.reference(at, this.i, backref[1]);
+      this.referenceAtom(at, { ref: 'name', name: backref[1] });
       return;
     }
     if (rest.startsWith('(?#')) {
@@ -388,20 +425,26 @@ class Translator {
     if (c === undefined) this.fail('pattern ends with a lone backslash', at);
     this.i += 2;
     switch (c) {
-      case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
+      case 'd': case 'D': case 'w': case 'W':
         this.charAtom(at, `\\${c}`);
+        return;
+      case 's':
+        this.charAtom(at, `[${PCRE_SPACE}]`);
+        return;
+      case 'S':
+        this.charAtom(at, `[^${PCRE_SPACE}]`);
         return;
       case 'b': case 'B':
         this.assertionAtom(at, `\\${c}`);
         return;
       case 'A':
-        this.assertionAtom(at, '(?<![\\s\\S])');
+        this.assertionAtom(at, { js: '(?<![\\s\\S])', re2: '\\A' });
         return;
       case 'z':
-        this.assertionAtom(at, '(?![\\s\\S])');
+        this.assertionAtom(at, { js: '(?![\\s\\S])', re2: '\\z' });
         return;
       case 'Z':
-        this.assertionAtom(at, '(?=\\n?(?![\\s\\S]))');
+        this.assertionAtom(at, { end: true });
         return;
       case 'h':
         this.charAtom(at, `[${H_CLASS}]`);
@@ -427,7 +470,7 @@ class Translator {
         let pos = this.i;
         this.i = end < 0 ? this.p.length : end + 2;
         for (const ch of text) {
-          this.atom([literal(ch)]);
+          this.atom([this.literalAtom(ch)]);
           this.shape.char(pos, pos + ch.length, literal(ch));
           pos += ch.length;
         }
@@ -462,23 +505,34 @@ class Translator {
     }
     this.i = at + 1;
     const code = this.charEscape(at);
-    this.charAtom(at, literal(String.fromCodePoint(code)));
+    this.charAtom(at, this.literalAtom(String.fromCodePoint(code)));
+  }
+
+  /**
+   * A literal character. Under (?i), a letter's RE2 form is a one-letter class: RE2 folds a
+   * class's case when it parses it, but compares a folded literal's case at every step, which
+   * measured several times slower in the Wasm.
+   */
+  private literalAtom(ch: string): Piece {
+    if (!this.flagI || ch.toLowerCase() === ch.toUpperCase()) return literal(ch);
+    return { js: literal(ch), re2: `[${toRe2(classChar(ch.codePointAt(0) ?? 0))}]` };
   }
 
   /** An atom matching one character, ending at this.i. */
-  private charAtom(at: number, js: string): void {
-    this.atom([js]);
-    this.shape.char(at, this.i, js);
+  private charAtom(at: number, piece: Piece): void {
+    this.atom([piece]);
+    this.shape.char(at, this.i, typeof piece === 'string' ? piece : 'js' in piece ? piece.js : '');
   }
 
-  private assertionAtom(at: number, js: string): void {
-    this.atom([js], true);
+  private assertionAtom(at: number, piece: Piece): void {
+    this.atom([piece], true);
     this.shape.assertion(at, this.i);
   }
 
   private referenceAtom(at: number, piece: RefPiece): void {
     this.atom([piece]);
     this.shape.reference(at, this.i, piece.ref === 'name' ? piece.name : piece.id);
+    this.needsBacktracking('back-reference', at);
   }
 
   /** `\g{N}`, `\gN`, `\g{-N}`, `\g{name}` (the `\` and `g` are consumed). */
@@ -609,8 +663,13 @@ class Translator {
         const e = this.p[this.i + 1];
         const eAt = this.i;
         if (e === undefined) this.fail('pattern ends with a lone backslash', eAt);
-        if ('dDwWsS'.includes(e)) {
+        if ('dDwW'.includes(e)) {
           items.push({ kind: 'set', text: `\\${e}` });
+          this.i += 2;
+          continue;
+        }
+        if (e === 's' || e === 'S') {
+          items.push({ kind: 'set', text: e === 's' ? PCRE_SPACE : PCRE_NOT_SPACE });
           this.i += 2;
           continue;
         }
@@ -656,21 +715,21 @@ class Translator {
       const item = items[k];
       const next = items[k + 1];
       const after = items[k + 2];
+      let text: string;
       if (item.kind === 'char' && next?.kind === 'dash' && after?.kind === 'char') {
         if (after.cp < item.cp) this.fail('character range out of order in class', at);
-        body += `${classChar(item.cp)}-${classChar(after.cp)}`;
+        text = `${classChar(item.cp)}-${classChar(after.cp)}`;
         k += 2;
-        continue;
-      }
-      if (item.kind === 'char') body += classChar(item.cp);
-      else if (item.kind === 'dash') body += '\\-';
-      else body += item.text;
+      } else if (item.kind === 'char') text = classChar(item.cp);
+      else if (item.kind === 'dash') text = '\\-';
+      else text = item.text;
+      body += text;
     }
     // PCRE's `[^]…]`-style classes are never empty; JS needs `[^]` spelled out to mean "anything".
     return `[${negated ? '^' : ''}${body}]`;
   }
 
-  private render(): Omit<TranslatedRegex, 'shape'> {
+  private renderJs(): Pick<TranslatedRegex, 'source' | 'flags' | 'groupCount' | 'groupIndex'> {
     const groupIndex: number[] = [0];
     const syntheticIndex = new Map<number, number>();
     let js = 0;
@@ -684,6 +743,8 @@ class Translator {
     let source = '';
     for (const piece of this.out) {
       if (typeof piece === 'string') source += piece;
+      else if ('js' in piece) source += piece.js;
+      else if ('end' in piece) source += '(?=\\n?(?![\\s\\S]))';
       else if ('open' in piece) source += piece.name ? `(?<${piece.name}>` : '(';
       else if (piece.ref === 'name') {
         if (!this.names.has(piece.name)) throw new RegexError(`reference to unknown group name '${piece.name}'`, -1);
@@ -703,6 +764,45 @@ class Translator {
     }
     return { source, flags, groupCount: this.pcreGroups, groupIndex };
   }
+
+  /** The RE2 form; only for a pattern without constructs RE2 lacks (so no synthetic groups or references). */
+  private renderRe2(): NonNullable<TranslatedRegex['re2']> {
+    const write = (end: string): string => {
+      let source = this.flagI ? '(?i)' : '';
+      for (const piece of this.out) {
+        if (typeof piece === 'string') source += toRe2(piece);
+        else if ('js' in piece) source += piece.re2;
+        else if ('end' in piece) source += end;
+        else if ('open' in piece) source += piece.name ? `(?P<${piece.name}>` : '(';
+      }
+      return source;
+    };
+    const source = write('\\z');
+    const endsWithNewline = write('(?m:$)');
+    return endsWithNewline === source ? { source } : { source, endsWithNewline };
+  }
+}
+
+const LOOKAROUND_NAMES: Record<GroupMode, string> = {
+  plain: 'group',
+  atomic: 'atomic group',
+  lookahead: 'look-ahead',
+  'negative-lookahead': 'negative look-ahead',
+  lookbehind: 'look-behind',
+  'negative-lookbehind': 'negative look-behind',
+};
+
+/**
+ * JS pattern text written by this translator → RE2 text: RE2 spells a code point `\x{…}` where JS
+ * spells it `\u{…}` or `\uXXXX`, and a script `\p{Greek}` where JS writes `\p{Script=Greek}`.
+ * Everything else the translator writes into a string piece means the same to both.
+ */
+function toRe2(js: string): string {
+  return js.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|([pP])\{Script=|[\s\S])/g, (escape, braced?: string, four?: string, p?: string) => {
+    if (braced !== undefined || four !== undefined) return `\\x{${braced ?? four}}`;
+    if (p !== undefined) return `\\${p}{`;
+    return escape;
+  });
 }
 
 /** `*` `+` `?` `{n}` `{n,}` `{n,m}` → [min, max]. */

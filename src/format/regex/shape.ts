@@ -4,8 +4,7 @@
  * Owns: the tree shapes (sequence, alternation, group, repetition, one-character atom, assertion,
  * back-reference), each with its span in the pattern, and the builder the translator drives.
  * Does not own: PCRE syntax (pcre.ts parses and calls the builder) or what is checked on the tree
- * (pcre-backrefs.ts rejects back-references JS would read differently; backtracking.ts warns
- * about nested quantifiers).
+ * (backrefs.ts rejects back-references JS would read differently).
  *
  * Depth: pcre.ts rejects parentheses nested deeper than PCRE's own limit and a quantifier that
  * follows a quantifier, so the tree is at most a few hundred levels deep and the checks may
@@ -45,11 +44,9 @@ export interface RepeatShape extends Span {
   readonly min: number;
   /** Infinity when unbounded. */
   readonly max: number;
-  /** Possessive (`a*+`): never gives anything back, so never backtracks into the body. */
-  readonly possessive: boolean;
 }
 
-/** An atom that consumes one character (`\R` may take two; its first is what matters here). */
+/** An atom that consumes one character (`\R` may take two). */
 export interface CharShape extends Span {
   readonly kind: 'char';
   /** The atom as JS regex text (a class, an escape or a literal), to test characters against. */
@@ -85,7 +82,7 @@ export class ShapeBuilder {
   }
 
   char(start: number, end: number, js: string): void {
-    this.top.seq.items.push({ kind: 'char', js, start, end });
+    this.top.seq.items.push({ kind: 'char', start, end, js });
   }
 
   assertion(start: number, end: number): void {
@@ -117,11 +114,13 @@ export class ShapeBuilder {
     this.top.seq.items.push(group);
   }
 
-  /** A quantifier ending at `end`, applied to the last atom. */
-  quantify(min: number, max: number, possessive: boolean, end: number): void {
+  /** A quantifier ending at `end`, applied to the last atom; returns the repetition. */
+  quantify(min: number, max: number, end: number): RepeatShape {
     const items = this.top.seq.items;
     const atom = items.pop() as Shape;
-    items.push({ kind: 'repeat', body: atom, min, max, possessive, start: atom.start, end });
+    const repeat: RepeatShape = { kind: 'repeat', body: atom, min, max, start: atom.start, end };
+    items.push(repeat);
+    return repeat;
   }
 
   /** The whole pattern, which ends at `end`. */

@@ -16,7 +16,7 @@
  * repetitions. Such references are rare in log formats (Fastly's defaults use group references
  * only in regsub replacements, which behave the same), so a clear error is the honest choice.
  */
-import { childrenOf, type GroupShape, type RefShape, type Shape } from './regex-shape.js';
+import { childrenOf, type GroupShape, type RefShape, type Shape } from './shape.js';
 
 export interface BackReferenceProblem {
   readonly message: string;

@@ -1,7 +1,8 @@
 /** PCRE → JS translation: matches as PCRE would, and rejects what JS cannot express. */
 import { describe, expect, it } from 'vitest';
-import { RegexError, translatePcre } from '../../../src/format/pcre.js';
-import { compileRegex, matchGroups, parseReplacement, regsuball } from '../../../src/format/regsub.js';
+import { RegexError, translatePcre } from '../../../../src/format/regex/pcre.js';
+import { compileRegex } from '../../../../src/format/regex/compile.js';
+import { matchGroups, parseReplacement, regsuball } from '../../../../src/format/regex/regsub.js';
 
 /** The RegexError translatePcre throws for `pattern` (fails the test when it throws none). */
 function translationError(pattern: string): RegexError {
@@ -14,7 +15,7 @@ function translationError(pattern: string): RegexError {
   throw new Error(`${pattern} was translated, not rejected`);
 }
 
-function matches(pattern: string, input: string): Array<string | undefined> | null {
+function matches(pattern: string, input: string): ReadonlyArray<string | undefined> | null {
   return matchGroups(compileRegex(pattern), input);
 }
 
