@@ -40,8 +40,9 @@ export function formatErrorAt(source: string, offset: number, reason: string): F
 }
 
 /**
- * Something that compiles (Fastly accepts it) but deserves attention, such as a regex that can
- * backtrack for minutes; printed like a FormatError, with its position and caret.
+ * Something that compiles (Fastly accepts it) but deserves attention, such as a regex whose
+ * engine caps the subjects it matches, or a JSON template whose line cannot parse; printed like
+ * a FormatError, with its position and caret.
  */
 export class FormatWarning {
   /** The reason, the position and the caret, as one text. */
