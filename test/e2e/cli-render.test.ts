@@ -137,7 +137,7 @@ describe('bin/cli.cjs render: regexes against hostile subjects, and facts from a
 
   it('runs a pattern RE2 cannot express (a back-reference) on the capped backtracking engine: past 12 characters it gives up, as PCRE does at its limit', () => {
     const r = cli('render', '--format', '%{regsub(req.http.X, "(a+)+\\1", "")}V', '--facts', hostile);
-    expect(r).toEqual({ status: 0, stdout: `${'a'.repeat(40)}!\n`, stderr: '' });
+    expect([r.status, r.stdout]).toEqual([0, `${'a'.repeat(40)}!\n`]);
   });
 
   it('accepts a variable whose value is fixed on the edge, with a note on stderr', () => {
