@@ -297,6 +297,58 @@ describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashe
     expect(outcome).toMatchObject({ delivered: 2, retried: 2, retriedAfterAmbiguous: 2 });
   });
 
+  it('keeps the target of an ambiguous try for the next, and routes anew after a failure that stored nothing', async () => {
+    // A router that never gives the same route twice: a kept target cannot come out of it by chance.
+    let routes = 0;
+    const router: ShardRouter = {
+      async plan(count) {
+        return Array.from({ length: count }, (): ShardRoute => {
+          const n = routes++;
+          return { explicitHashKey: String(n), shardId: `shardId-${n}`, mapListedAtMs: 0 };
+        });
+      },
+      observe() {},
+    };
+    const calls: { pk: string; ehk?: string }[][] = [];
+    const api: KinesisApi = {
+      async putRecords(input) {
+        calls.push(input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey })));
+        if (calls.length === 1) throw new AwsCallError('Timeout', 'no answer within 10000 ms');
+        if (calls.length === 2) return { FailedRecordCount: 2, Records: input.Records.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'internal' })) };
+        return allOk(input);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    const outcome = await deliverLines('s', L(['a', 'b']), deps(api, { router }).deps);
+    expect(calls).toEqual([
+      [{ pk: 'request-0', ehk: '0' }, { pk: 'request-1', ehk: '1' }],
+      [{ pk: 'request-0', ehk: '0' }, { pk: 'request-1', ehk: '1' }],
+      [{ pk: 'request-0', ehk: '2' }, { pk: 'request-1', ehk: '3' }],
+    ]);
+    expect(outcome).toMatchObject({ delivered: 2, retried: 4, retriedAfterAmbiguous: 2, misrouted: 0 });
+  });
+
+  it('the last try of a window comes at its end, and none after it (a clock that stands still between waits)', async () => {
+    let calls = 0;
+    const api: KinesisApi = {
+      async putRecords(input) {
+        // Bounded, so that a window that never ends fails here instead of hanging.
+        if (++calls > 20) return allOk(input);
+        throw new AwsCallError('ServiceUnavailable', 'down', 503);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    let clock = 5_000;
+    const sleeps: number[] = [];
+    const d = deps(api, { limits: windowLimits(1_000), random: () => 0.99, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) }).deps;
+    const outcome = await deliverLines('s', L(['a']), d);
+    // 99 + 198 + 396 = 693 ms of backoff; the fourth wait is cut to the 307 ms left; the try at 6,000 is the last.
+    expect(sleeps).toEqual([99, 198, 396, 307]);
+    expect(clock).toBe(6_000);
+    expect(calls).toBe(5);
+    expect(outcome).toMatchObject({ delivered: 0, failed: 1, failedByKind: { 'retries-exhausted': 1 } });
+  });
+
   it('sends records whose key Kinesis hashes without an ExplicitHashKey, and does not ask the router for them', async () => {
     const { api } = scriptedApi(allOk);
     const asked: number[] = [];
