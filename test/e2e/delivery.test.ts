@@ -78,17 +78,20 @@ async function start(options: {
   return stack;
 }
 
-async function drive(app: ViceroyApp, count: number): Promise<{ statuses: number[]; worstMs: number }> {
+/**
+ * Sends `count` requests one after another, each read whole, then `afterEach` (no clock: how long
+ * a response took is the machine's load as much as the product's; what logging was doing when
+ * it arrived is the product's alone).
+ */
+async function drive(app: ViceroyApp, count: number, afterEach?: () => void): Promise<{ statuses: number[] }> {
   const statuses: number[] = [];
-  let worstMs = 0;
   for (let i = 0; i < count; i++) {
-    const started = Date.now();
     const response = await app.fetch(`/r/${i}`);
     await response.arrayBuffer();
-    worstMs = Math.max(worstMs, Date.now() - started);
     statuses.push(response.status);
+    afterEach?.();
   }
-  return { statuses, worstMs };
+  return { statuses };
 }
 
 /** Waits until every request is either in the stream or counted in a failure report. */
@@ -138,9 +141,8 @@ describe('delivery from the Wasm in Viceroy', () => {
   it('under per-shard throttling, every record is delivered or reported, and responses are unaffected', async () => {
     // One shard accepting 4 records/s (no burst beyond that): most of 30 quick requests are throttled.
     const s = await start({ shards: 1, faults: { recordsPerSecondPerShard: 4, burstSeconds: 1 }, config: { 'main.max_attempts': '2', 'main.retry_window_ms': '0' } });
-    const { statuses, worstMs } = await drive(s.app, 30);
+    const { statuses } = await drive(s.app, 30);
     expect(statuses.every((status) => status === 200)).toBe(true);
-    expect(worstMs).toBeLessThan(2_000);
     const { stored, reportedFailed, reports } = await accountFor(s, 30);
     expect(new Set(stored).size).toBe(stored.length); // no duplicates
     expect(stored.length + reportedFailed).toBe(30); // none lost silently
@@ -155,9 +157,8 @@ describe('delivery from the Wasm in Viceroy', () => {
       faults: { faults: () => ({ kind: 'status', status: 503, errorType: 'ServiceUnavailable', message: 'try later' }) },
       config: { 'main.retry_window_ms': '0' },
     });
-    const { statuses, worstMs } = await drive(s.app, 5);
+    const { statuses } = await drive(s.app, 5);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
-    expect(worstMs).toBeLessThan(2_000);
     const { stored, reportedFailed, reports } = await accountFor(s, 5);
     expect(stored).toEqual([]);
     expect(reportedFailed).toBe(5);
@@ -167,9 +168,12 @@ describe('delivery from the Wasm in Viceroy', () => {
 
   it('after a reset connection, a malformed answer and a call that hangs past the timeout, retries deliver every record once; responses are unaffected', async () => {
     const s = await start({ shards: 2, faults: { faults: [{ kind: 'reset' }, { kind: 'malformed' }, { kind: 'hang' }] } });
-    const { statuses, worstMs } = await drive(s.app, 6);
+    // Each response arrives while every hung call is still open: a hung call ends only when the
+    // Wasm gives up on it (10 s), so a response that waited for its logging would find it closed.
+    const hungCallsOpen: [number, number][] = [];
+    const { statuses } = await drive(s.app, 6, () => hungCallsOpen.push([s.proxy.stats.faultsApplied.hang ?? 0, s.proxy.stats.hangingOpen]));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(worstMs).toBeLessThan(2_000); // the hung call (10 s timeout) holds only its own waitUntil
+    for (const [hung, open] of hungCallsOpen) expect(open).toBe(hung);
     const { stored, reportedFailed } = await accountFor(s, 6);
     expect(reportedFailed).toBe(0);
     expect(stored.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `GET /r/${i} 200`).sort());

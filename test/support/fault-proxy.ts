@@ -24,6 +24,8 @@
  *   { kind: 'partial', errorCode, message?, indexes? }  entries at `indexes` (default: every other
  *                                      one, starting at 0) answered with errorCode; the rest forwarded
  *   { kind: 'count-mismatch' }        forward, then answer with the last entry missing
+ *   { kind: 'hold', until }           wait until the promise settles, then pass (a slow answer the
+ *                                      test ends, e.g. a ListShards held while others race)
  *
  * Start: `startFaultProxy({ target, recordsPerSecondPerShard?, recordsPerSecondByShard?,
  *   bytesPerSecondPerShard?, burstSeconds?, faults?, operations?, port?, now? })`
@@ -31,11 +33,12 @@
  *   recordsPerSecondByShard  per-ShardId overrides of the record rate (e.g. one hot shard)
  *   operations  the X-Amz-Target operations scripted faults apply to, default ['PutRecords']
  *               (others are always forwarded untouched, e.g. ListShards)
- * Returns { url, port, stop(), setFaults(faults), stats }, stats counting calls per operation,
- * entries forwarded / throttled / failed by injection, and the faults applied by kind.
+ * Returns { url, port, stop(), setFaults(faults, operations?), stats }, stats counting calls per operation,
+ * entries forwarded / throttled / failed by injection, the faults applied by kind, and the hung
+ * connections still open (a hang ends only when the caller gives up, or at stop()).
  */
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { kinesisCall } from '../../src/testing/local-kinesis.js';
 import { forward, listen, readBody, receivedRequest, send, jsonError, type ReceivedRequest } from './sigv4-verifier.js';
 
@@ -48,7 +51,8 @@ export type Fault =
   | { kind: 'hang-after-forward' }
   | { kind: 'malformed'; body?: string }
   | { kind: 'partial'; errorCode: string; message?: string; indexes?: readonly number[] }
-  | { kind: 'count-mismatch' };
+  | { kind: 'count-mismatch' }
+  | { kind: 'hold'; until: Promise<unknown> };
 
 export interface CallInfo {
   /** 1-based, among calls of the scripted operations. */
@@ -79,6 +83,8 @@ export interface FaultProxyStats {
   entriesFailedByInjection: number;
   throttledByShard: Record<string, number>;
   faultsApplied: Record<string, number>;
+  /** Connections of `hang` and `hang-after-forward` faults that the caller has not closed yet. */
+  hangingOpen: number;
 }
 
 /** A PutRecords entry that Kinesis stored, as it was sent and where it landed. */
@@ -96,7 +102,8 @@ export interface FaultProxy {
   stats: FaultProxyStats;
   /** Every entry stored through this proxy, in order. */
   forwarded: ForwardedEntry[];
-  setFaults(faults: FaultScript | undefined): void;
+  /** Replaces the script (and, when given, the operations it applies to); its call count starts again. */
+  setFaults(faults: FaultScript | undefined, operations?: readonly string[]): void;
   stop(): Promise<void>;
 }
 
@@ -130,9 +137,9 @@ const JSON_TYPE = { 'content-type': 'application/x-amz-json-1.1' };
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const now = options.now ?? Date.now;
-  const operations = new Set(options.operations ?? ['PutRecords']);
+  let operations = new Set(options.operations ?? ['PutRecords']);
   const burst = options.burstSeconds ?? 1;
-  const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {} };
+  const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {}, hangingOpen: 0 };
   const forwarded: ForwardedEntry[] = [];
   let script = options.faults;
   let scriptedCalls = 0;
@@ -234,6 +241,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
   }
 
+  /** Never answers `req`; counts it in `hangingOpen` until its connection closes. */
+  function holdOpen(req: IncomingMessage): void {
+    stats.hangingOpen++;
+    req.socket.once('close', () => stats.hangingOpen--);
+  }
+
   const server = createServer(async (req, res) => {
     try {
       const raw = await readBody(req);
@@ -254,9 +267,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         case 'reset':
           return void req.socket.destroy();
         case 'hang':
-          return; // the connection stays open until stop()
+          return holdOpen(req); // the connection stays open until the caller gives up, or stop()
         case 'malformed':
           return send(res, 200, JSON_TYPE, fault.body ?? '{"FailedRecordCount":0,"Records":[{"SequenceNum');
+        case 'hold':
+          await fault.until.catch(() => undefined);
+          break;
       }
       let answer;
       if (operation === 'PutRecords' && body && Array.isArray((body as { Records?: unknown }).Records)) {
@@ -265,7 +281,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         answer = await forward(options.target, received);
       }
       if (fault?.kind === 'reset-after-forward') return void req.socket.destroy();
-      if (fault?.kind === 'hang-after-forward') return;
+      if (fault?.kind === 'hang-after-forward') return holdOpen(req);
       if (fault?.kind === 'count-mismatch' && answer.status === 200) {
         const parsed = JSON.parse(Buffer.from(answer.body).toString('utf8')) as { Records: ResultEntry[] };
         parsed.Records.pop();
@@ -281,9 +297,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     ...listening,
     stats,
     forwarded,
-    setFaults(faults) {
+    setFaults(faults, newOperations) {
       script = faults;
       scriptedCalls = 0;
+      if (newOperations) operations = new Set(newOperations);
     },
   };
 }
