@@ -78,18 +78,13 @@ async function start(options: {
   return stack;
 }
 
-/**
- * Sends `count` requests one after another, each read whole, then `afterEach` (no clock: how long
- * a response took is the machine's load as much as the product's; what logging was doing when
- * it arrived is the product's alone).
- */
-async function drive(app: ViceroyApp, count: number, afterEach?: () => void): Promise<{ statuses: number[] }> {
+/** Sends `count` requests one after another, each read whole. */
+async function drive(app: ViceroyApp, count: number): Promise<{ statuses: number[] }> {
   const statuses: number[] = [];
   for (let i = 0; i < count; i++) {
     const response = await app.fetch(`/r/${i}`);
     await response.arrayBuffer();
     statuses.push(response.status);
-    afterEach?.();
   }
   return { statuses };
 }
@@ -167,18 +162,27 @@ describe('delivery from the Wasm in Viceroy', () => {
   });
 
   it('after a reset connection, a malformed answer and a call that hangs past the timeout, retries deliver every record once; responses are unaffected', async () => {
-    const s = await start({ shards: 2, faults: { faults: [{ kind: 'reset' }, { kind: 'malformed' }, { kind: 'hang' }] } });
-    // Each response arrives while every hung call is still open: a hung call ends only when the
-    // Wasm gives up on it (10 s), so a response that waited for its logging would find it closed.
-    const hungCallsOpen: [number, number][] = [];
-    const { statuses } = await drive(s.app, 6, () => hungCallsOpen.push([s.proxy.stats.faultsApplied.hang ?? 0, s.proxy.stats.hangingOpen]));
+    // First a response whose logging cannot finish: the proxy holds its PutRecords call until the
+    // response is in. No clock: a response that waited for its logging would come only after the
+    // Wasm gave up on the held call (10 s) and tried again, so the proxy would have seen a second call.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const s = await start({ shards: 2, faults: { faults: () => ({ kind: 'hold', until: held }) } });
+    const first = await s.app.fetch('/held');
+    expect(await first.text()).toBe('hello from the demo origin: /held\n');
+    expect(s.proxy.stats.calls.PutRecords ?? 0).toBeLessThanOrEqual(1);
+    // Its call is let through once it is in, so that the faults below meet the next requests' calls.
+    for (const until = Date.now() + 30_000; !s.proxy.stats.calls.PutRecords && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    release();
+    s.proxy.setFaults([{ kind: 'reset' }, { kind: 'malformed' }, { kind: 'hang' }]);
+
+    const { statuses } = await drive(s.app, 6);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    for (const [hung, open] of hungCallsOpen) expect(open).toBe(hung);
-    const { stored, reportedFailed } = await accountFor(s, 6);
+    const { stored, reportedFailed } = await accountFor(s, 7);
     expect(reportedFailed).toBe(0);
-    expect(stored.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `GET /r/${i} 200`).sort());
-    expect(s.proxy.stats.faultsApplied).toMatchObject({ reset: 1, malformed: 1, hang: 1 });
-    expect(s.proxy.stats.calls.PutRecords).toBe(6 + 3); // one retry per fault, no more
+    expect(stored.sort()).toEqual(['GET /held 200', ...Array.from({ length: 6 }, (_, i) => `GET /r/${i} 200`)].sort());
+    expect(s.proxy.stats.faultsApplied).toMatchObject({ hold: 1, reset: 1, malformed: 1, hang: 1 });
+    expect(s.proxy.stats.calls.PutRecords).toBe(1 + 6 + 3); // one retry per fault, no more
   });
 
   it('secrets stored with a trailing newline (`--stdin <<<`): the Wasm signs what AWS accepts, and the admin token matches', async () => {

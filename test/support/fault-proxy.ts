@@ -34,11 +34,10 @@
  *   operations  the X-Amz-Target operations scripted faults apply to, default ['PutRecords']
  *               (others are always forwarded untouched, e.g. ListShards)
  * Returns { url, port, stop(), setFaults(faults, operations?), stats }, stats counting calls per operation,
- * entries forwarded / throttled / failed by injection, the faults applied by kind, and the hung
- * connections still open (a hang ends only when the caller gives up, or at stop()).
+ * entries forwarded / throttled / failed by injection, and the faults applied by kind.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { kinesisCall } from '../../src/testing/local-kinesis.js';
 import { forward, listen, readBody, receivedRequest, send, jsonError, type ReceivedRequest } from './sigv4-verifier.js';
 
@@ -83,8 +82,6 @@ export interface FaultProxyStats {
   entriesFailedByInjection: number;
   throttledByShard: Record<string, number>;
   faultsApplied: Record<string, number>;
-  /** Connections of `hang` and `hang-after-forward` faults that the caller has not closed yet. */
-  hangingOpen: number;
 }
 
 /** A PutRecords entry that Kinesis stored, as it was sent and where it landed. */
@@ -139,7 +136,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const now = options.now ?? Date.now;
   let operations = new Set(options.operations ?? ['PutRecords']);
   const burst = options.burstSeconds ?? 1;
-  const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {}, hangingOpen: 0 };
+  const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {} };
   const forwarded: ForwardedEntry[] = [];
   let script = options.faults;
   let scriptedCalls = 0;
@@ -241,12 +238,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
   }
 
-  /** Never answers `req`; counts it in `hangingOpen` until its connection closes. */
-  function holdOpen(req: IncomingMessage): void {
-    stats.hangingOpen++;
-    req.socket.once('close', () => stats.hangingOpen--);
-  }
-
   const server = createServer(async (req, res) => {
     try {
       const raw = await readBody(req);
@@ -267,7 +258,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         case 'reset':
           return void req.socket.destroy();
         case 'hang':
-          return holdOpen(req); // the connection stays open until the caller gives up, or stop()
+          return; // the connection stays open until stop()
         case 'malformed':
           return send(res, 200, JSON_TYPE, fault.body ?? '{"FailedRecordCount":0,"Records":[{"SequenceNum');
         case 'hold':
@@ -281,7 +272,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         answer = await forward(options.target, received);
       }
       if (fault?.kind === 'reset-after-forward') return void req.socket.destroy();
-      if (fault?.kind === 'hang-after-forward') return holdOpen(req);
+      if (fault?.kind === 'hang-after-forward') return;
       if (fault?.kind === 'count-mismatch' && answer.status === 200) {
         const parsed = JSON.parse(Buffer.from(answer.body).toString('utf8')) as { Records: ResultEntry[] };
         parsed.Records.pop();
