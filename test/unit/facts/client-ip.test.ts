@@ -62,6 +62,11 @@ describe('parseTrustedUpstreams: the edges of each address form', () => {
     '::ffff:1.2.3.256',
     '12345::',
     '::/129',
+    '1:xyz::1',
+    '10.0.0.0/+8',
+    '10.0.0.0/1e1',
+    '10.0.0.0/0x8',
+    '10.0.0.0/8 0',
   ])('refuses %j', (entry) => {
     expect(() => parseTrustedUpstreams(entry)).toThrow(`"${entry}" is not an IP address or CIDR range`);
   });
@@ -71,6 +76,12 @@ describe('parseTrustedUpstreams: the edges of each address form', () => {
     for (const address of ['256.0.0.1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '', 'unknown']) expect(isTrustedUpstream(address, everything)).toBe(false);
     expect(isTrustedUpstream('255.0.0.1', everything)).toBe(true);
     expect(isTrustedUpstream('1:2:3:4:5:6:7::', everything)).toBe(true);
+  });
+
+  it('an IPv4 range never holds an IPv6 address, nor an IPv6 range an IPv4 one', () => {
+    expect(isTrustedUpstream('::', parseTrustedUpstreams('0.0.0.0/0'))).toBe(false);
+    expect(isTrustedUpstream('::ffff:10.0.0.1', parseTrustedUpstreams('10.0.0.0/8'))).toBe(false);
+    expect(isTrustedUpstream('0.0.0.1', parseTrustedUpstreams('::/0'))).toBe(false);
   });
 });
 
