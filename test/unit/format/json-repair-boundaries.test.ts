@@ -33,6 +33,11 @@ describe('repairJsonStringFragment: the byte-model range and surrogate pairs', (
     expect(repairJsonStringFragment(text)).toBe(expected);
   });
 
+  it('keeps every JSON escape as it is, and characters above the byte-model range', () => {
+    expect(repairJsonStringFragment('\\" \\\\ \\/ \\b \\f \\n \\r \\t "')).toBe('\\" \\\\ \\/ \\b \\f \\n \\r \\t \\"');
+    expect(hex(repairJsonStringFragment('"\ue000\udd00\uffff'))).toBe(hex('\\"\ue000\udd00\uffff'));
+  });
+
   it('keeps a \\u escape with four hex digits, and escapes the backslash of one with three', () => {
     expect(repairJsonStringFragment('\\u00e9 \\uABCD')).toBe('\\u00e9 \\uABCD');
     expect(repairJsonStringFragment('\\u00e "')).toBe('\\\\u00e \\"');
