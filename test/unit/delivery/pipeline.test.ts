@@ -478,3 +478,60 @@ function shardHolding(map: { shards: readonly { shardId: string; start: bigint; 
   if (!shard) throw new Error(`no shard holds ${hashKey}`);
   return shard.shardId;
 }
+
+describe('deliverLines: retry rounds within the budget, and what is not the api\'s contract', () => {
+  /** A router that records what each plan was given. */
+  function recordingRouter() {
+    const plans: { count: number; refreshAllowance?: number; msLeft?: number }[] = [];
+    const router: ShardRouter = {
+      async plan(count, _avoid, options) {
+        plans.push({ count, refreshAllowance: options?.refreshAllowance, msLeft: options?.msLeft?.() });
+        return Array.from({ length: count }, () => ({ explicitHashKey: '0', shardId: 'shardId-0', mapListedAtMs: 0 }));
+      },
+      observe() {},
+    };
+    return { router, plans };
+  }
+  const failOnce = () => scriptedApi((input, call) => (call === 1 ? new AwsCallError('InternalFailure', 'broken', 500) : allOk(input)));
+
+  it('starts a retry round while the budget has requests and more time than the wait plus 500 ms, not with exactly that', async () => {
+    // random 0: the first backoff is 0 ms, so the round needs more than MIN_RETRY_WINDOW_MS (500) left.
+    const room = failOnce();
+    expect(await deliverLines('s', L(['a']), deps(room.api, { random: () => 0, budget: { remaining: 1, msLeft: () => 501 } }).deps)).toMatchObject({ delivered: 1 });
+    expect(room.sent).toHaveLength(2);
+    const edge = failOnce();
+    expect(await deliverLines('s', L(['a']), deps(edge.api, { random: () => 0, budget: { remaining: 1, msLeft: () => 500 } }).deps)).toMatchObject({ failed: 1, failedByKind: { 'budget-exhausted': 1 } });
+    expect(edge.sent).toHaveLength(1);
+  });
+
+  it('lets only the first round\'s routing spend requests on a map refresh, and tells every round the time left', async () => {
+    const { router, plans } = recordingRouter();
+    await deliverLines('s', L(['a']), deps(failOnce().api, { router, budget: { remaining: 9, msLeft: () => 42_000 } }).deps);
+    expect(plans).toEqual([
+      { count: 1, refreshAllowance: 9 - 1, msLeft: 42_000 },
+      { count: 1, refreshAllowance: 0, msLeft: 42_000 },
+    ]);
+  });
+
+  it('does not ask the router at all when Kinesis hashes every key', async () => {
+    const { router, plans } = recordingRouter();
+    const outcome = await deliverLines('s', [{ line: 'x', partitionKey: 'tenant-1', hashedKey: true }], deps(scriptedApi(allOk).api, { router }).deps);
+    expect(outcome.delivered).toBe(1);
+    expect(plans).toEqual([]);
+  });
+
+  it('an api that throws something other than its errors fails the records as InternalError, unretried, with the message', async () => {
+    const api: KinesisApi = { putRecords: () => Promise.reject(new TypeError('boom')), listShards: () => Promise.reject(new Error('not used')) };
+    const { deps: d, reports } = deps(api);
+    expect(await deliverLines('s', L(['a', 'b']), d)).toMatchObject({ failed: 2, retried: 0, failedByCode: { InternalError: 2 }, failedByKind: { 'not-retriable': 2 } });
+    expect(reports).toEqual(['Failed to put record onto stream s: InternalError boom (2 of 2 records; not retriable, 1 attempt)']);
+  });
+
+  it('an auth error without a way to refresh credentials fails the records as auth, and never throws', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('ExpiredTokenException', 'expired', 400));
+    const d = deps(api).deps;
+    delete d.refreshCredentials;
+    expect(await deliverLines('s', L(['a']), d)).toMatchObject({ failed: 1, failedByKind: { auth: 1 } });
+    expect(sent).toHaveLength(1);
+  });
+});

@@ -234,3 +234,11 @@ describe('Retrier: the retry window\'s end and ambiguous outcomes', () => {
     expect(hints).toEqual([{}]);
   });
 });
+
+describe('Retrier: entries whose error is not retriable', () => {
+  it.each(['ExpiredTokenException', 'KMSAccessDeniedException'])('fails an entry refused with %s at once, whatever tries it has left', (code) => {
+    const failures: Failure[] = [];
+    retrier({ fail: (_, f) => failures.push(f) }).handle({ records: [record('a')], targets: [target('shardId-1')] }, answer(failed(0, code)));
+    expect(failures).toEqual([{ kind: 'not-retriable', errorCode: code, errorMessage: `${code} message` }]);
+  });
+});
