@@ -26,7 +26,7 @@ interface Call {
 }
 
 /** One instance's composer for `items`; Kinesis and STS answer in memory and every call is kept. */
-function instance(items: Record<string, string>, secrets: Record<string, string>, options: { sts?: () => Response; clock?: FakeClock; noKv?: boolean } = {}) {
+function instance(items: Record<string, string>, secrets: Record<string, string>, options: { sts?: () => Response; clock?: FakeClock } = {}) {
   const config = loadServiceConfig(new FakeConfig(configItems(items)));
   expect(config.errors.map((e) => e.message)).toEqual([]);
   const clock = options.clock ?? new FakeClock();
@@ -49,10 +49,7 @@ function instance(items: Record<string, string>, secrets: Record<string, string>
     },
     openSecrets: () => new FakeSecrets(secrets),
     secretStoreName: 'kinesis_logger_secrets',
-    openKv: () => {
-      if (options.noKv) throw new TypeError("KVStore constructor: No KVStore named 'kinesis_logger_state' exists");
-      return kv;
-    },
+    openKv: () => kv,
     logger: (name) => ({ log: (line) => (name === 'spill' ? fallback.push(line) : written.set(name, [...(written.get(name) ?? []), line])) }),
     errorLog: { log: (line) => errorLog.push(line) },
     reportOnce: (line) => {
@@ -213,6 +210,35 @@ describe('createStreamDelivery: the execution plan', () => {
   });
 });
 
+describe('createStreamDelivery: one stream\'s map among several endpoints', () => {
+  const listingsOf = (calls: Call[], stream: string) => calls.filter((c) => c.target === 'ListShards' && c.body.includes(`"${stream}"`)).length;
+
+  it('trusts a stream\'s map for the shortest period of the endpoints writing to it, and no other stream\'s period', async () => {
+    const { delivery, lines, execution, calls, clock } = instance(
+      { endpoints: 'a,b,c', ...endpoint('a', 'logs'), ...endpoint('b', 'logs', { period: '120' }), ...endpoint('c', 'other', { period: '60' }) },
+      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDONE'), ...keys('c', 'AKIDONE') },
+    );
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(1);
+    clock.advance(61_000);
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(1);
+    clock.advance(60_000);
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(2);
+  });
+
+  it('reports a shard-map problem once, naming the stream', async () => {
+    const { delivery, lines, execution, once, kv } = instance({ endpoints: 'a', ...endpoint('a', 'logs') }, keys('a', 'AKIDONE'));
+    // A damaged KV entry: the instance ignores it, lists, and says so.
+    await kv.put(`shard-map/${scope(keyAccount('AKIDONE'), 'logs')}`, 'not a shard map');
+    await delivery.deliver(lines(['a', 'x']), execution());
+    const mapLines = once.filter((l) => l.includes('shard map'));
+    expect(mapLines).toHaveLength(1);
+    expect(mapLines[0].startsWith(`compute-kinesis-logger: stream ${scope(keyAccount('AKIDONE'), 'logs')}: shard map: `)).toBe(true);
+  });
+});
+
 describe('createStreamDelivery: AssumeRole', () => {
   it('shares one AssumeRole among endpoints with the same role and base key, and one call among their streams', async () => {
     const { delivery, lines, execution, calls } = instance(
@@ -297,32 +323,3 @@ describe('createStreamDelivery: AssumeRole', () => {
     expect(written.get('my-datadog')).toEqual(['d1', 'd2', 'd3']);
   });
 });
-
-describe('createStreamDelivery: one stream\'s map among several endpoints', () => {
-  const listingsOf = (calls: Call[], stream: string) => calls.filter((c) => c.target === 'ListShards' && c.body.includes(`"${stream}"`)).length;
-
-  it('trusts a stream\'s map for the shortest period of the endpoints writing to it, and no other stream\'s period', async () => {
-    const { delivery, lines, execution, calls, clock } = instance(
-      { endpoints: 'a,b,c', ...endpoint('a', 'logs'), ...endpoint('b', 'logs', { period: '120' }), ...endpoint('c', 'other', { period: '60' }) },
-      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDONE'), ...keys('c', 'AKIDONE') },
-    );
-    await delivery.deliver(lines(['a', 'x']), execution());
-    expect(listingsOf(calls, 'logs')).toBe(1);
-    clock.advance(61_000);
-    await delivery.deliver(lines(['a', 'x']), execution());
-    expect(listingsOf(calls, 'logs')).toBe(1);
-    clock.advance(60_000);
-    await delivery.deliver(lines(['a', 'x']), execution());
-    expect(listingsOf(calls, 'logs')).toBe(2);
-  });
-
-  it('reports a shard-map problem once, naming the stream', async () => {
-    const { delivery, lines, execution, once } = instance({ endpoints: 'a', ...endpoint('a', 'logs') }, keys('a', 'AKIDONE'), { noKv: true });
-    await delivery.deliver(lines(['a', 'x']), execution());
-    await delivery.deliver(lines(['a', 'y']), execution());
-    const mapLines = once.filter((l) => l.includes('shard map'));
-    expect(mapLines).toHaveLength(1);
-    expect(mapLines[0].startsWith(`compute-kinesis-logger: stream ${scope(keyAccount('AKIDONE'), 'logs')}: shard map: `)).toBe(true);
-  });
-});
-
