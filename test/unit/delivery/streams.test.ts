@@ -239,6 +239,43 @@ describe('createStreamDelivery: one stream\'s map among several endpoints', () =
   });
 });
 
+describe('createStreamDelivery: what an execution gives back', () => {
+  it('returns every reserved request it did not spend to the free pool, for the rest of the execution', async () => {
+    const { delivery, lines, execution } = instance({ endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'other') }, { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDTWO') });
+    const ex = execution(20);
+    await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
+    // Two maps listed and two PutRecords calls; nothing is left held by a reservation.
+    expect(ex.budget.spent).toBe(4);
+    expect(ex.budget.remaining).toBe(20 - 4);
+  });
+
+  it('gives back the page it had reserved for a listing when the map came from KV instead', async () => {
+    const items = { endpoints: 'a', ...endpoint('a', 'logs') };
+    const first = instance(items, keys('a', 'AKIDONE'));
+    await first.delivery.deliver(first.lines(['a', 'x']), first.execution());
+    // Another instance of the fleet, whose KV already holds the map the first one listed.
+    const second = instance(items, keys('a', 'AKIDONE'));
+    for (const [key, value] of first.kv.entries) second.kv.entries.set(key, value);
+    const ex = second.execution(20);
+    await second.delivery.deliver(second.lines(['a', 'y']), ex);
+    expect(second.calls.map((c) => c.target)).toEqual(['PutRecords']);
+    expect(ex.budget.remaining).toBe(20 - 1);
+  });
+
+  it('gives back what it had reserved for a group whose credentials could not be had', async () => {
+    const { delivery, lines, execution } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'other', { iam_role: ROLE }) },
+      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDBASE') },
+      { sts: accessDenied },
+    );
+    const ex = execution(20);
+    await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
+    // a: ListShards and PutRecords; b: the refused AssumeRole only.
+    expect(ex.budget.spent).toBe(3);
+    expect(ex.budget.remaining).toBe(20 - 3);
+  });
+});
+
 describe('createStreamDelivery: AssumeRole', () => {
   it('shares one AssumeRole among endpoints with the same role and base key, and one call among their streams', async () => {
     const { delivery, lines, execution, calls } = instance(
