@@ -274,6 +274,16 @@ describe('createStreamDelivery: what an execution gives back', () => {
     expect(ex.budget.spent).toBe(3);
     expect(ex.budget.remaining).toBe(20 - 3);
   });
+
+  it('names every endpoint a refused AssumeRole stops, also two that share a stream and a call', async () => {
+    const { delivery, lines, execution, errorLog } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'one', { iam_role: ROLE }), ...endpoint('b', 'one', { iam_role: ROLE }) },
+      { ...keys('a', 'AKIDBASE'), ...keys('b', 'AKIDBASE') },
+      { sts: accessDenied },
+    );
+    await delivery.deliver(lines(['a', 'a1'], ['b', 'b1']), execution());
+    expect(errorLog).toEqual([expect.stringContaining('(endpoints a, b; AssumeRole of arn:aws:iam::123456789012:role/logs)')]);
+  });
 });
 
 describe('createStreamDelivery: AssumeRole', () => {
