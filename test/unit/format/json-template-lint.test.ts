@@ -29,6 +29,7 @@ describe('JSON template problems, with their column', () => {
     ['[%D] x', 6, "unexpected 'x': JSON expects the end of the line (the JSON value is complete)"],
     ['{ ]', 3, "unexpected ']': JSON expects a key in quotes (or '}')"],
     ['[ }', 3, "unexpected '}': JSON expects a value"],
+    ['{"a":}%D', 6, "unexpected '}': JSON expects a value"],
     ['{"a":[%D, ]}', 11, "unexpected ']': JSON expects a value"],
     ['{"a":%D]', 8, "unexpected ']': JSON expects ',' or '}'"],
     ['[%D}', 4, "unexpected '}': JSON expects ',' or ']'"],
