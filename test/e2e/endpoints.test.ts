@@ -1,17 +1,26 @@
 /**
  * Endpoints as Fastly users configure them, through the compiled Wasm in Viceroy: several
  * endpoints, response conditions, sampling, placement none/waf_debug, a broken endpoint that is
- * disabled without stopping traffic, and lines for the same stream sharing PutRecords calls.
+ * disabled without stopping traffic, and lines for the same stream sharing PutRecords calls;
+ * `partition_key` (Kinesis hashes the rendered key), `aggregation = kpl` (records that
+ * de-aggregate with the independent aws-kinesis-agg library) and `trusted_upstreams` (a client
+ * connecting from 127.0.0.2 is a trusted upstream, one from 127.0.0.1 is not).
  */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import agg from 'aws-kinesis-agg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createStream, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
+import { createStream, openShards, readStream, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { addSecret, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 import { sampleFraction } from '../../src/handler/select-lines.js';
 
 const MAIN_STREAM = 'compute-logs';
 const ERRORS_STREAM = 'errors-only';
+const KEYED_STREAM = 'keyed';
+const PACKED_STREAM = 'packed';
+const CLIENTS_STREAM = 'clients';
 
 let kinesis: LocalKinesis;
 let proxy: FaultProxy;
@@ -19,7 +28,9 @@ let origin: DemoOrigin;
 let app: ViceroyApp;
 
 const CONFIG: Record<string, string> = {
-  endpoints: 'main,sampled,errors,audit,broken,waf',
+  endpoints: 'main,sampled,errors,audit,broken,waf,keyed,packed,packedb,clients',
+  // 127.0.0.2 is a proxy in front of the service: the Fastly-Client-IP it sends is kept.
+  trusted_upstreams: '127.0.0.2, 2001:db8::/32',
   'main.format': '%m %U %>s %{req.xid}V',
   // Same stream and keys as main: its lines share main's PutRecords calls.
   'sampled.stream_name': MAIN_STREAM,
@@ -46,6 +57,31 @@ const CONFIG: Record<string, string> = {
   'waf.format': 'waf %U',
   waf_corp: 'example-corp',
   waf_workspace: 'example-workspace',
+  // Kinesis hashes the tenant: one tenant's records stay on one shard.
+  'keyed.stream_name': KEYED_STREAM,
+  'keyed.region': 'us-east-1',
+  'keyed.endpoint_url': 'http://127.0.0.1:4567/',
+  'keyed.format': '%U',
+  'keyed.partition_key': '%{req.http.X-Tenant}V',
+  'keyed.response_condition': 'req.url ~ "^/keyed/"',
+  // Two endpoints on one single-shard stream: the two lines of a request share one aggregated record.
+  'packed.stream_name': PACKED_STREAM,
+  'packed.region': 'us-east-1',
+  'packed.endpoint_url': 'http://127.0.0.1:4567/',
+  'packed.format': 'a %U',
+  'packed.aggregation': 'kpl',
+  'packed.response_condition': 'req.url ~ "^/packed/"',
+  'packedb.stream_name': PACKED_STREAM,
+  'packedb.region': 'us-east-1',
+  'packedb.endpoint_url': 'http://127.0.0.1:4567/',
+  'packedb.format': 'b %U',
+  'packedb.aggregation': 'kpl',
+  'packedb.response_condition': 'req.url ~ "^/packed/"',
+  'clients.stream_name': CLIENTS_STREAM,
+  'clients.region': 'us-east-1',
+  'clients.endpoint_url': 'http://127.0.0.1:4567/',
+  'clients.format': '%U %{req.http.Fastly-Client-IP}V',
+  'clients.response_condition': 'req.url ~ "^/client-ip/"',
 };
 
 const PATHS = ['/', '/a', '/status/500', '/api/users', '/status/503', '/status/404', '/b?x=1', '/c'];
@@ -56,6 +92,9 @@ beforeAll(async () => {
   origin = await startDemoOrigin();
   await createStream(kinesis.url, MAIN_STREAM, 2);
   await createStream(kinesis.url, ERRORS_STREAM, 1);
+  await createStream(kinesis.url, KEYED_STREAM, 4);
+  await createStream(kinesis.url, PACKED_STREAM, 1);
+  await createStream(kinesis.url, CLIENTS_STREAM, 1);
   app = await startViceroy({
     ports: { origin: origin.port, kinesis: proxy.port },
     editManifest(toml) {
@@ -63,7 +102,7 @@ beforeAll(async () => {
       for (const [key, value] of Object.entries(CONFIG)) {
         out = setConfigItem(out, key, value.replace('127.0.0.1:4567', `127.0.0.1:${proxy.port}`));
       }
-      for (const name of ['sampled', 'errors', 'audit', 'broken', 'waf']) {
+      for (const name of ['sampled', 'errors', 'audit', 'broken', 'waf', 'keyed', 'packed', 'packedb', 'clients']) {
         out = addSecret(out, `${name}.access_key_id`, 'AKIDLOCALDEVELOPMENT');
         out = addSecret(out, `${name}.secret_access_key`, 'local-development-secret-not-a-real-key');
       }
@@ -134,3 +173,67 @@ describe('several endpoints in Viceroy', () => {
     expect(reports.filter((l) => l.startsWith('Failed to put record'))).toEqual([]);
   });
 });
+
+describe('partition_key, aggregation and trusted_upstreams in Viceroy', () => {
+  it('partition_key: each record carries its tenant as PartitionKey, no ExplicitHashKey, on the shard whose range holds the key\'s MD5', async () => {
+    const tenants = ['tenant-a', 'tenant-b', 'tenant-c'];
+    for (let i = 0; i < 9; i++) await (await app.fetch(`/keyed/${i}`, { headers: { 'X-Tenant': tenants[i % 3] } })).arrayBuffer();
+    const stored = await settle(KEYED_STREAM, 9);
+    expect(stored.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `/keyed/${i}`).sort());
+    const shards = await openShards(kinesis.url, KEYED_STREAM);
+    // Kinesis's own rule, computed here independently: the key's MD5 as a 128-bit number.
+    const shardOfKey = (key: string) => {
+      const hash = BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex')}`);
+      return shards.find((s) => BigInt(s.HashKeyRange.StartingHashKey) <= hash && hash <= BigInt(s.HashKeyRange.EndingHashKey))!.ShardId;
+    };
+    for (const record of await readStream(kinesis.url, KEYED_STREAM)) {
+      const tenant = tenants[Number(record.data.split('/')[2]) % 3];
+      expect(record.partitionKey, record.data).toBe(tenant);
+      expect(record.shardId, record.data).toBe(shardOfKey(tenant));
+    }
+    const sent = proxy.forwarded.filter((e) => e.data.startsWith('/keyed/'));
+    expect(sent).toHaveLength(9);
+    for (const entry of sent) expect(entry.explicitHashKey, entry.data).toBeUndefined();
+  });
+
+  it('aggregation = kpl: the two lines of each request travel in one aggregated record that de-aggregates, checksum verified, into both', async () => {
+    for (let i = 0; i < 3; i++) await (await app.fetch(`/packed/${i}`)).arrayBuffer();
+    await settle(PACKED_STREAM, 3);
+    const records = await readStream(kinesis.url, PACKED_STREAM);
+    expect(records).toHaveLength(3);
+    const perRecord = records.map((record) => deaggregate(record.bytes.toString('base64'), record.partitionKey).map((user) => Buffer.from(user.data, 'base64').toString('utf8')));
+    expect(perRecord.map((lines) => lines.sort()).sort((x, y) => x[0].localeCompare(y[0]))).toEqual([0, 1, 2].map((i) => [`a /packed/${i}`, `b /packed/${i}`]));
+  });
+
+  it('trusted_upstreams: the Fastly-Client-IP a trusted upstream sends is kept; anyone else\'s is replaced by client.ip', async () => {
+    expect(await fetchFrom('127.0.0.2', '/client-ip/proxied', { 'Fastly-Client-IP': '198.51.100.7' })).toBe(200);
+    expect(await fetchFrom('127.0.0.1', '/client-ip/forged', { 'Fastly-Client-IP': '198.51.100.8' })).toBe(200);
+    expect(await fetchFrom('127.0.0.2', '/client-ip/unset', {})).toBe(200);
+    expect((await settle(CLIENTS_STREAM, 3)).sort()).toEqual(['/client-ip/forged 127.0.0.1', '/client-ip/proxied 198.51.100.7', '/client-ip/unset 127.0.0.2']);
+  });
+});
+
+/** A GET to the app from `localAddress` (any 127.0.0.0/8 address reaches it): client.ip in the Wasm. */
+function fetchFrom(localAddress: string, path: string, headers: Record<string, string>): Promise<number> {
+  const { hostname, port } = new URL(app.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: hostname, port, path, headers, localAddress }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode!));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The user records of one stored Kinesis record, by aws-kinesis-agg with its checksum verified. */
+function deaggregate(data: string, partitionKey: string): { data: string }[] {
+  let users: { data: string }[] | undefined;
+  let failure: unknown;
+  agg.deaggregateSync({ data, partitionKey, sequenceNumber: '1', kinesisSchemaVersion: '1.0', approximateArrivalTimestamp: 0 } as never, true, (error: unknown, result?: { data: string }[]) => {
+    failure = error;
+    users = result;
+  });
+  if (failure) throw failure;
+  return users!;
+}

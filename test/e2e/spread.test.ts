@@ -1,17 +1,21 @@
 /**
  * Shard-aware spreading inside the compiled Wasm: records of real requests land evenly on a
  * 4-shard stream (ExplicitHashKey routing, partition key "a"), the shard map is listed once and
- * shared through the KV store, and after a split the new layout is used.
+ * shared through the KV store, and after a split the new layout is used; on a new stream, cold
+ * sandboxes that start together race for the KV refresh lease, and only its winner lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { createStream, openShards, readStream, splitShard, startLocalKinesis, type LocalKinesis } from '../../src/testing/local-kinesis.js';
 import { startDemoOrigin, type DemoOrigin } from '../support/origin.js';
 import { parseTimingLine } from '../support/timing-lines.js';
-import { setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
+import { addSecret, setConfigItem, startViceroy, type ViceroyApp } from '../support/viceroy.js';
 
 const STREAM = 'compute-logs';
 const REQUESTS = 120;
+/** A stream only /race/ requests log to, so that its shard map is in no sandbox and not in KV. */
+const RACE_STREAM = 'lease-race';
+const RACERS = 4;
 
 let kinesis: LocalKinesis;
 let proxy: FaultProxy;
@@ -23,10 +27,19 @@ beforeAll(async () => {
   proxy = await startFaultProxy({ target: kinesis.url, recordsPerSecondPerShard: 1e9 });
   origin = await startDemoOrigin();
   await createStream(kinesis.url, STREAM, 4);
+  await createStream(kinesis.url, RACE_STREAM, 2);
   app = await startViceroy({
     ports: { origin: origin.port, kinesis: proxy.port },
-    // The start time in each line ties it to its sandbox's timing line (started_ms).
-    editManifest: (toml) => setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'main.format', '%U %{time.start.msec}V'),
+    editManifest(toml) {
+      // The start time in each line ties it to its sandbox's timing line (started_ms).
+      let out = setConfigItem(setConfigItem(toml, 'timing_log_endpoint', 'timing'), 'main.format', '%U %{time.start.msec}V');
+      out = setConfigItem(out, 'endpoints', 'main,race');
+      const race = { stream_name: RACE_STREAM, region: 'us-east-1', endpoint_url: `http://127.0.0.1:${proxy.port}/`, format: '%U', response_condition: 'req.url ~ "^/race/"' };
+      for (const [field, value] of Object.entries(race)) out = setConfigItem(out, `race.${field}`, value);
+      out = setConfigItem(out, 'main.response_condition', '!(req.url ~ "^/race/")');
+      out = addSecret(out, 'race.access_key_id', 'AKIDLOCALDEVELOPMENT');
+      return addSecret(out, 'race.secret_access_key', 'local-development-secret-not-a-real-key');
+    },
   });
 });
 
@@ -39,6 +52,15 @@ afterAll(async () => {
 
 async function send(prefix: string, count: number) {
   for (let i = 0; i < count; i++) await (await app.fetch(`/${prefix}/${i}`)).arrayBuffer();
+}
+
+async function recordsOfStream(stream: string, count: number) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const records = await readStream(kinesis.url, stream);
+    if (records.length >= count || Date.now() > until) return records;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function recordsOf(prefix: string, count: number) {
@@ -113,5 +135,36 @@ describe('spread over shards, in Viceroy', () => {
     if (process.env.DEBUG_E2E) console.log('narrow child', records.filter((r) => r.shardId === narrow).length, 'ListShards', proxy.stats.calls.ListShards);
     expect(proxy.stats.calls.ListShards).toBeGreaterThanOrEqual(2);
     expect(records.filter((r) => r.shardId === narrow).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('cold sandboxes that start together race for the KV lease: the winner lists, the others neither list nor wait past the cold-start wait', async () => {
+    // The winner's ListShards is held until the others have sent their records: while it is held
+    // no map can be in KV, so every other sandbox that needs one meets the winner's lease. Were the
+    // lease not honoured, each would list on its own (counted here, and not held).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listings = 0;
+    let putsWhileHeld = 0;
+    let holding = true;
+    proxy.setFaults(({ operation, body }) => {
+      if ((body as { StreamName?: string } | undefined)?.StreamName !== RACE_STREAM) return undefined;
+      if (operation === 'ListShards') return ++listings === 1 ? { kind: 'hold', until: held } : undefined;
+      if (holding) putsWhileHeld++;
+      return undefined;
+    }, ['ListShards', 'PutRecords']);
+    try {
+      await Promise.all(Array.from({ length: RACERS }, async (_, i) => (await app.fetch(`/race/${i}`)).arrayBuffer()));
+      // The losers wait for the winner's map (up to 1.5 s, polling KV), then send by random hash keys.
+      for (const until = Date.now() + 30_000; putsWhileHeld < RACERS - 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect(putsWhileHeld).toBe(RACERS - 1);
+      expect(listings).toBe(1);
+    } finally {
+      holding = false;
+      release();
+    }
+    const raced = await recordsOfStream(RACE_STREAM, RACERS);
+    expect(raced.map((r) => r.data).sort()).toEqual(Array.from({ length: RACERS }, (_, i) => `/race/${i}`).sort());
+    expect(listings).toBe(1);
+    proxy.setFaults(undefined, ['PutRecords']);
   });
 });

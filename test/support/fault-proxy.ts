@@ -24,6 +24,8 @@
  *   { kind: 'partial', errorCode, message?, indexes? }  entries at `indexes` (default: every other
  *                                      one, starting at 0) answered with errorCode; the rest forwarded
  *   { kind: 'count-mismatch' }        forward, then answer with the last entry missing
+ *   { kind: 'hold', until }           wait until the promise settles, then pass (a slow answer the
+ *                                      test ends, e.g. a ListShards held while others race)
  *
  * Start: `startFaultProxy({ target, recordsPerSecondPerShard?, recordsPerSecondByShard?,
  *   bytesPerSecondPerShard?, burstSeconds?, faults?, operations?, port?, now? })`
@@ -31,7 +33,7 @@
  *   recordsPerSecondByShard  per-ShardId overrides of the record rate (e.g. one hot shard)
  *   operations  the X-Amz-Target operations scripted faults apply to, default ['PutRecords']
  *               (others are always forwarded untouched, e.g. ListShards)
- * Returns { url, port, stop(), setFaults(faults), stats }, stats counting calls per operation,
+ * Returns { url, port, stop(), setFaults(faults, operations?), stats }, stats counting calls per operation,
  * entries forwarded / throttled / failed by injection, and the faults applied by kind.
  */
 import { createHash } from 'node:crypto';
@@ -48,7 +50,8 @@ export type Fault =
   | { kind: 'hang-after-forward' }
   | { kind: 'malformed'; body?: string }
   | { kind: 'partial'; errorCode: string; message?: string; indexes?: readonly number[] }
-  | { kind: 'count-mismatch' };
+  | { kind: 'count-mismatch' }
+  | { kind: 'hold'; until: Promise<unknown> };
 
 export interface CallInfo {
   /** 1-based, among calls of the scripted operations. */
@@ -96,7 +99,8 @@ export interface FaultProxy {
   stats: FaultProxyStats;
   /** Every entry stored through this proxy, in order. */
   forwarded: ForwardedEntry[];
-  setFaults(faults: FaultScript | undefined): void;
+  /** Replaces the script (and, when given, the operations it applies to); its call count starts again. */
+  setFaults(faults: FaultScript | undefined, operations?: readonly string[]): void;
   stop(): Promise<void>;
 }
 
@@ -130,7 +134,7 @@ const JSON_TYPE = { 'content-type': 'application/x-amz-json-1.1' };
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const now = options.now ?? Date.now;
-  const operations = new Set(options.operations ?? ['PutRecords']);
+  let operations = new Set(options.operations ?? ['PutRecords']);
   const burst = options.burstSeconds ?? 1;
   const stats: FaultProxyStats = { calls: {}, entriesForwarded: 0, entriesThrottled: 0, entriesFailedByInjection: 0, throttledByShard: {}, faultsApplied: {} };
   const forwarded: ForwardedEntry[] = [];
@@ -257,6 +261,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return; // the connection stays open until stop()
         case 'malformed':
           return send(res, 200, JSON_TYPE, fault.body ?? '{"FailedRecordCount":0,"Records":[{"SequenceNum');
+        case 'hold':
+          await fault.until.catch(() => undefined);
+          break;
       }
       let answer;
       if (operation === 'PutRecords' && body && Array.isArray((body as { Records?: unknown }).Records)) {
@@ -281,9 +288,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     ...listening,
     stats,
     forwarded,
-    setFaults(faults) {
+    setFaults(faults, newOperations) {
       script = faults;
       scriptedCalls = 0;
+      if (newOperations) operations = new Set(newOperations);
     },
   };
 }

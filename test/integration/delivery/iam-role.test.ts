@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryTuning } from '../../../src/delivery/index.js';
+import { EXPIRY_MARGIN_MS } from '../../../src/aws/credentials.js';
 import { TEST_REGION } from '../../../src/testing/local-kinesis.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { startStsStandIn, type StsStandIn } from '../../support/sts-stand-in.js';
 import { accountFor, newStream, numberedLines, stackInstance, startStack, type LoggingInstance, type Stack } from '../../support/delivery-stack.js';
 
@@ -31,6 +33,7 @@ interface RoleOptions {
   externalId?: string;
   stsUrl?: string;
   tuning?: DeliveryTuning;
+  now?: () => number;
 }
 
 /** One instance of the product's delivery for an iam_role endpoint on `stream`, from config keys. */
@@ -43,6 +46,7 @@ function iamRoleInstance(stream: string, options: RoleOptions = {}): LoggingInst
       sts_url: options.stsUrl ?? sts.url,
     },
     tuning: options.tuning,
+    now: options.now,
   });
   expect(instance.endpoint.access).toMatchObject({ method: 'iam_role', stsUrl: options.stsUrl ?? sts.url, stsBackend: { kind: 'static', name: 'sts' } });
   return instance;
@@ -73,15 +77,21 @@ describe('iam_role: STS AssumeRole → temporary credentials → Kinesis', () =>
   });
 
   it('assumes the role again once the credentials come within the 60 s expiry margin', async () => {
-    // Credentials that live 62 s: fresh for 1-2 s (Expiration has whole seconds), then inside the margin.
+    // Credentials that live 62 s, and a clock the test moves: the instance is put 1 ms before the
+    // margin, then on it, whatever time the calls take on a loaded machine.
     const shortLived = await startStsStandIn({ credentials: stack.registry, region: TEST_REGION, lifetimeSeconds: 62 });
+    const clock = new FakeClock(Date.now());
     try {
       const stream = await newStream(stack, 1, 'iam');
-      const instance = iamRoleInstance(stream, { stsUrl: shortLived.url });
+      const instance = iamRoleInstance(stream, { stsUrl: shortLived.url, now: clock.now });
       await instance.deliver(['a']);
+      // What the instance holds: Expiration has whole seconds.
+      const expiresAtMs = Date.parse(instance.credentialsStats().expiresAt!);
+      expect(expiresAtMs).toBe(Math.floor(shortLived.issued[0].expiresAtMs! / 1_000) * 1_000);
+      clock.ms = expiresAtMs - EXPIRY_MARGIN_MS - 1;
       await instance.deliver(['b']);
       expect(shortLived.stats.calls).toBe(1);
-      await new Promise((r) => setTimeout(r, 2_100));
+      clock.ms = expiresAtMs - EXPIRY_MARGIN_MS;
       const third = await instance.deliver(['c']);
       expect(third.outcome.delivered).toBe(1);
       expect(shortLived.stats.calls).toBe(2);

@@ -299,6 +299,58 @@ describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashe
     expect(outcome).toMatchObject({ delivered: 2, retried: 2, retriedAfterAmbiguous: 2 });
   });
 
+  it('keeps the target of an ambiguous try for the next, and routes anew after a failure that stored nothing', async () => {
+    // A router that never gives the same route twice: a kept target cannot come out of it by chance.
+    let routes = 0;
+    const router: ShardRouter = {
+      async plan(count) {
+        return Array.from({ length: count }, (): ShardRoute => {
+          const n = routes++;
+          return { explicitHashKey: String(n), shardId: `shardId-${n}`, mapListedAtMs: 0 };
+        });
+      },
+      observe() {},
+    };
+    const calls: { pk: string; ehk?: string }[][] = [];
+    const api: KinesisApi = {
+      async putRecords(input) {
+        calls.push(input.Records.map((r) => ({ pk: r.PartitionKey, ehk: r.ExplicitHashKey })));
+        if (calls.length === 1) throw new AwsCallError('Timeout', 'no answer within 10000 ms');
+        if (calls.length === 2) return { FailedRecordCount: 2, Records: input.Records.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'internal' })) };
+        return allOk(input);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    const outcome = await deliverLines('s', L(['a', 'b']), deps(api, { router }).deps);
+    expect(calls).toEqual([
+      [{ pk: 'request-0', ehk: '0' }, { pk: 'request-1', ehk: '1' }],
+      [{ pk: 'request-0', ehk: '0' }, { pk: 'request-1', ehk: '1' }],
+      [{ pk: 'request-0', ehk: '2' }, { pk: 'request-1', ehk: '3' }],
+    ]);
+    expect(outcome).toMatchObject({ delivered: 2, retried: 4, retriedAfterAmbiguous: 2, misrouted: 0 });
+  });
+
+  it('the last try of a window comes at its end, and none after it (a clock that stands still between waits)', async () => {
+    let calls = 0;
+    const api: KinesisApi = {
+      async putRecords(input) {
+        // Bounded, so that a window that never ends fails here instead of hanging.
+        if (++calls > 20) return allOk(input);
+        throw new AwsCallError('ServiceUnavailable', 'down', 503);
+      },
+      listShards: () => Promise.reject(new Error('not used')),
+    };
+    let clock = 5_000;
+    const sleeps: number[] = [];
+    const d = deps(api, { limits: windowLimits(1_000), random: () => 0.99, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) }).deps;
+    const outcome = await deliverLines('s', L(['a']), d);
+    // 99 + 198 + 396 = 693 ms of backoff; the fourth wait is cut to the 307 ms left; the try at 6,000 is the last.
+    expect(sleeps).toEqual([99, 198, 396, 307]);
+    expect(clock).toBe(6_000);
+    expect(calls).toBe(5);
+    expect(outcome).toMatchObject({ delivered: 0, failed: 1, failedByKind: { 'retries-exhausted': 1 } });
+  });
+
   it('sends records whose key Kinesis hashes without an ExplicitHashKey, and does not ask the router for them', async () => {
     const { api } = scriptedApi(allOk);
     const asked: number[] = [];
@@ -429,3 +481,60 @@ function shardHolding(map: { shards: readonly { shardId: string; start: bigint; 
   if (!shard) throw new Error(`no shard holds ${hashKey}`);
   return shard.shardId;
 }
+
+describe('deliverLines: retry rounds within the budget, and what is not the api\'s contract', () => {
+  /** A router that records what each plan was given. */
+  function recordingRouter() {
+    const plans: { count: number; refreshAllowance?: number; msLeft?: number }[] = [];
+    const router: ShardRouter = {
+      async plan(count, _avoid, options) {
+        plans.push({ count, refreshAllowance: options?.refreshAllowance, msLeft: options?.msLeft?.() });
+        return Array.from({ length: count }, () => ({ explicitHashKey: '0', shardId: 'shardId-0', mapListedAtMs: 0 }));
+      },
+      observe() {},
+    };
+    return { router, plans };
+  }
+  const failOnce = () => scriptedApi((input, call) => (call === 1 ? new AwsCallError('InternalFailure', 'broken', 500) : allOk(input)));
+
+  it('starts a retry round while the budget has requests and more time than the wait plus 500 ms, not with exactly that', async () => {
+    // random 0: the first backoff is 0 ms, so the round needs more than MIN_RETRY_WINDOW_MS (500) left.
+    const room = failOnce();
+    expect(await deliverLines('s', L(['a']), deps(room.api, { random: () => 0, budget: { remaining: 1, msLeft: () => 501 } }).deps)).toMatchObject({ delivered: 1 });
+    expect(room.sent).toHaveLength(2);
+    const edge = failOnce();
+    expect(await deliverLines('s', L(['a']), deps(edge.api, { random: () => 0, budget: { remaining: 1, msLeft: () => 500 } }).deps)).toMatchObject({ failed: 1, failedByKind: { 'budget-exhausted': 1 } });
+    expect(edge.sent).toHaveLength(1);
+  });
+
+  it('lets only the first round\'s routing spend requests on a map refresh, and tells every round the time left', async () => {
+    const { router, plans } = recordingRouter();
+    await deliverLines('s', L(['a']), deps(failOnce().api, { router, budget: { remaining: 9, msLeft: () => 42_000 } }).deps);
+    expect(plans).toEqual([
+      { count: 1, refreshAllowance: 9 - 1, msLeft: 42_000 },
+      { count: 1, refreshAllowance: 0, msLeft: 42_000 },
+    ]);
+  });
+
+  it('does not ask the router at all when Kinesis hashes every key', async () => {
+    const { router, plans } = recordingRouter();
+    const outcome = await deliverLines('s', [{ line: 'x', partitionKey: 'tenant-1', hashedKey: true }], deps(scriptedApi(allOk).api, { router }).deps);
+    expect(outcome.delivered).toBe(1);
+    expect(plans).toEqual([]);
+  });
+
+  it('an api that throws something other than its errors fails the records as InternalError, unretried, with the message', async () => {
+    const api: KinesisApi = { putRecords: () => Promise.reject(new TypeError('boom')), listShards: () => Promise.reject(new Error('not used')) };
+    const { deps: d, reports } = deps(api);
+    expect(await deliverLines('s', L(['a', 'b']), d)).toMatchObject({ failed: 2, retried: 0, failedByCode: { InternalError: 2 }, failedByKind: { 'not-retriable': 2 } });
+    expect(reports).toEqual(['Failed to put record onto stream s: InternalError boom (2 of 2 records; not retriable, 1 attempt)']);
+  });
+
+  it('an auth error without a way to refresh credentials fails the records as auth, and never throws', async () => {
+    const { api, sent } = scriptedApi(() => new AwsCallError('ExpiredTokenException', 'expired', 400));
+    const d = deps(api).deps;
+    delete d.refreshCredentials;
+    expect(await deliverLines('s', L(['a']), d)).toMatchObject({ failed: 1, failedByKind: { auth: 1 } });
+    expect(sent).toHaveLength(1);
+  });
+});

@@ -133,3 +133,47 @@ describe('instance counters', () => {
     });
   });
 });
+
+describe('reportDelivery: truncated and dropped records, and where records landed', () => {
+  it('counts truncated records delivered and failed, names the largest dropped line, and counts deliveries per shard', () => {
+    const lines: string[] = [];
+    const landedOn = (index: number, shardId: string, truncated = false): ReportedRecord => ({ ...delivered(index, 1, truncated), attempts: [{ callId: 1, sent: true, startMs: 0, endMs: 1, shardId }] });
+    const outcome = reportDelivery(
+      {
+        streamName: 's',
+        attempted: 7,
+        delivered: [landedOn(0, 'shardId-1', true), landedOn(1, 'shardId-2'), landedOn(2, 'shardId-1')],
+        failed: [{ ...failedRecord(3, 'InternalFailure', 'retries-exhausted', 3), truncated: true }],
+        dropped: [
+          { index: 4, line: 'big', bytes: 3_000 },
+          { index: 5, line: 'bigger', bytes: 5_000 },
+          { index: 6, line: 'big again', bytes: 4_000 },
+        ],
+        maxDataBytes: 1_000,
+      },
+      { reportFailure: (l) => lines.push(l) },
+    );
+    expect(outcome).toMatchObject({ truncated: 2, droppedOversize: 3, deliveredByShard: { 'shardId-1': 2, 'shardId-2': 1 }, failedByCode: { InternalFailure: 1, RecordTooLarge: 3 } });
+    expect(lines.filter((l) => !l.includes('InternalFailure'))).toEqual([
+      'Failed to put record onto stream s: RecordTooLarge line of up to 5000 bytes exceeds the 1000-byte record data limit (max_record_bytes less room for the partition key) (3 of 7 records; dropped, oversize=drop)',
+      'compute-kinesis-logger: stream s: 2 of 7 records truncated to 1000 bytes of data (oversize=truncate)',
+    ]);
+  });
+
+  it('names tries that never left when none of a record\'s tries was sent', () => {
+    const lines: string[] = [];
+    const neverSent: FailedRecord = { ...failedRecord(0, 'Throttling', 'retries-exhausted', 0), attempts: [1, 2].map((callId) => ({ callId, sent: false, startMs: 0, endMs: 0, errorCode: 'Throttling' })) };
+    reportDelivery({ streamName: 's', attempted: 1, delivered: [], failed: [neverSent], dropped: [], maxDataBytes: 100 }, { reportFailure: (l) => lines.push(l) });
+    expect(lines).toEqual(['Failed to put record onto stream s: Throttling msg (1 of 1 records; gave up after 2 tries, none sent)']);
+  });
+});
+
+describe('instance counters: dropped records', () => {
+  it('add up droppedOversize', () => {
+    const counters = newCounters();
+    const outcome = { attempted: 2, delivered: 0, retried: 0, retriedAfterAmbiguous: 0, failed: 0, failedByCode: {}, failedByKind: {}, droppedOversize: 2, truncated: 0, putRecordsCalls: 0, misrouted: 0, deliveredByShard: {} };
+    addOutcome(counters, outcome);
+    addOutcome(counters, { ...outcome, droppedOversize: 1 });
+    expect(counters.droppedOversize).toBe(3);
+  });
+});

@@ -166,3 +166,79 @@ describe('backoffMs: exponential with full jitter', () => {
     expect(backoffMs(3, { ...options, random: () => 0 })).toBe(0);
   });
 });
+
+describe('Retrier: the retry window\'s end and ambiguous outcomes', () => {
+  /** A record whose tries used its maxAttempts (3), the last one from `startMs` to `endMs`. */
+  function spent(name: string, startMs: number, endMs: number): TestRecord {
+    const r = record(name, 3);
+    r.attempts[2] = { ...r.attempts[2], startMs, endMs, errorCode: 'ServiceUnavailable' };
+    return r;
+  }
+  const windowRetrier = (provided: Parameters<typeof strictCallbacks<TestRecord>>[0]) =>
+    new Retrier<TestRecord>({ maxAttempts: 3, retryUntilMs: 10_000 }, strictCallbacks<TestRecord>(provided));
+
+  it('retries past maxAttempts while the last try ended before the window\'s end, and not from its end on', () => {
+    const retried: string[] = [];
+    const failures: [string, string][] = [];
+    const r = windowRetrier({ retry: (rec) => retried.push(rec.name), fail: (rec, f) => failures.push([rec.name, f.kind]) });
+    r.handle({ records: [spent('before', 9_000, 9_999), spent('at', 9_000, 10_000), spent('after', 9_000, 10_001)], targets: [target(), target(), target()] }, callError('ServiceUnavailable', 503));
+    expect(retried).toEqual(['before']);
+    expect(failures).toEqual([
+      ['at', 'retries-exhausted'],
+      ['after', 'retries-exhausted'],
+    ]);
+  });
+
+  it('judges the window by when the last try ended, not when it started', () => {
+    const failures: string[] = [];
+    windowRetrier({ fail: (rec) => failures.push(rec.name) }).handle({ records: [spent('long call', 9_000, 12_000)], targets: [target()] }, callError('Timeout'));
+    expect(failures).toEqual(['long call']);
+  });
+
+  it('within its tries, a record is retried whatever the window says', () => {
+    const retried: string[] = [];
+    const r = new Retrier<TestRecord>({ maxAttempts: 3, retryUntilMs: 0 }, strictCallbacks<TestRecord>({ retry: (rec) => retried.push(rec.name) }));
+    r.handle({ records: [record('second try due', 2)], targets: [target()] }, callError('ServiceUnavailable', 503));
+    expect(retried).toEqual(['second try due']);
+  });
+
+  it.each(['Timeout', 'NetworkError', 'MalformedResponse'])('after %s, retries each record with its own target again (it may be stored there)', (code) => {
+    const hints: [string, unknown][] = [];
+    const t1 = target('shardId-1');
+    const t2 = { partitionKey: 'b', explicitHashKey: '99', shardId: 'shardId-2', mapListedAtMs: 5 };
+    new Retrier<TestRecord>({ maxAttempts: 3 }, strictCallbacks<TestRecord>({ retry: (rec, hint) => hints.push([rec.name, hint]) })).handle(
+      { records: [record('a'), record('b')], targets: [t1, t2] },
+      callError(code, code === 'MalformedResponse' ? 200 : undefined),
+    );
+    expect(hints).toEqual([
+      ['a', { sameTarget: t1 }],
+      ['b', { sameTarget: t2 }],
+    ]);
+  });
+
+  it('after an ambiguous outcome, a record Kinesis routes by its partition key (no hash key) gets no target to keep', () => {
+    const hints: unknown[] = [];
+    new Retrier<TestRecord>({ maxAttempts: 3 }, strictCallbacks<TestRecord>({ retry: (_, hint) => hints.push(hint) })).handle(
+      { records: [record('a')], targets: [{ partitionKey: 'tenant-7' }] },
+      callError('Timeout'),
+    );
+    expect(hints).toEqual([{}]);
+  });
+
+  it('after an unambiguous failure (nothing stored), the record is routed anew', () => {
+    const hints: unknown[] = [];
+    new Retrier<TestRecord>({ maxAttempts: 3 }, strictCallbacks<TestRecord>({ retry: (_, hint) => hints.push(hint) })).handle(
+      { records: [record('a')], targets: [target('shardId-1')] },
+      answer(failed(0, 'InternalFailure')),
+    );
+    expect(hints).toEqual([{}]);
+  });
+});
+
+describe('Retrier: entries whose error is not retriable', () => {
+  it.each(['ExpiredTokenException', 'KMSAccessDeniedException'])('fails an entry refused with %s at once, whatever tries it has left', (code) => {
+    const failures: Failure[] = [];
+    retrier({ fail: (_, f) => failures.push(f) }).handle({ records: [record('a')], targets: [target('shardId-1')] }, answer(failed(0, code)));
+    expect(failures).toEqual([{ kind: 'not-retriable', errorCode: code, errorMessage: `${code} message` }]);
+  });
+});

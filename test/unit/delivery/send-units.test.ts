@@ -62,3 +62,33 @@ describe('aggregation settings', () => {
     expect(loadServiceConfig(new FakeConfig(configItems({ ...base, 'm.aggregation': 'zip' }))).errors.map((e) => e.message)).toEqual(['m.aggregation: "zip" is not one of none, kpl']);
   });
 });
+
+describe('aggregatedUnits: what cannot be aggregated travels plain', () => {
+  it('a record with a shard but no hash key, or a hash key but no shard, is sent plain', () => {
+    const records = ['a1', 'no-key', 'no-shard', 'a2'].map(record);
+    const units = aggregatedUnits(records, [target('A', '1'), target('A', undefined), target(undefined, '5'), target('A', '2')], 51_200);
+    expect(units.map((u) => u.members.map((m) => m.text).join(','))).toEqual(['no-key', 'no-shard', 'a1,a2']);
+    expect(units[0].data).toBe(records[1].data);
+    expect(units[1].data).toBe(records[2].data);
+  });
+
+  it('a record too large for any aggregate goes plain, and the aggregate before it is closed whole', () => {
+    const small = ['s1', 's2'].map(record);
+    const large = record('L'.repeat(2_000));
+    const units = aggregatedUnits([small[0], small[1], large, record('s3')], [target('A', '1'), target('A', '2'), target('A', '3'), target('A', '4')], 1_024);
+    expect(units.map((u) => u.members.map((m) => m.text.slice(0, 2)).join(','))).toEqual(['s1,s2', 'LL', 's3']);
+    expect(units[1].data).toBe(large.data);
+    // A unit of one after the large record is the record itself, not a one-member aggregate.
+    expect(units[2].data).toBe(units[2].members[0].data);
+  });
+
+  it('an aggregate closed with one member is sent plain and leaves nothing behind for the next', () => {
+    const records = [record('x'.repeat(600)), record('y'.repeat(600)), record('z')];
+    const units = aggregatedUnits(records, [target('A', '1'), target('A', '2'), target('A', '3')], 1_024);
+    expect(units.map((u) => u.members.map((m) => m.text[0]).join(','))).toEqual(['x', 'y,z']);
+    expect(units[0].data).toBe(records[0].data);
+    expect(units[1].data.length).toBeLessThan(700);
+    expect(units[1].memberTargets.map((t) => t.explicitHashKey)).toEqual(['2', '3']);
+    expect(units[1].target).toMatchObject({ shardId: 'A', explicitHashKey: '2' });
+  });
+});

@@ -218,6 +218,82 @@ describe('createStreamDelivery: the execution plan', () => {
   });
 });
 
+describe('createStreamDelivery: one stream\'s map among several endpoints', () => {
+  const listingsOf = (calls: Call[], stream: string) => calls.filter((c) => c.target === 'ListShards' && c.body.includes(`"${stream}"`)).length;
+
+  it('trusts a stream\'s map for the shortest period of the endpoints writing to it, and no other stream\'s period', async () => {
+    const { delivery, lines, execution, calls, clock } = instance(
+      { endpoints: 'a,b,c', ...endpoint('a', 'logs'), ...endpoint('b', 'logs', { period: '120' }), ...endpoint('c', 'other', { period: '60' }) },
+      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDONE'), ...keys('c', 'AKIDONE') },
+    );
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(1);
+    clock.advance(61_000);
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(1);
+    clock.advance(60_000);
+    await delivery.deliver(lines(['a', 'x']), execution());
+    expect(listingsOf(calls, 'logs')).toBe(2);
+  });
+
+  it('reports a shard-map problem once, naming the stream', async () => {
+    const { delivery, lines, execution, once, kv } = instance({ endpoints: 'a', ...endpoint('a', 'logs') }, keys('a', 'AKIDONE'));
+    // A damaged KV entry: the instance ignores it, lists, and says so.
+    await kv.put(`shard-map/${scope(keyAccount('AKIDONE'), 'logs')}`, 'not a shard map');
+    await delivery.deliver(lines(['a', 'x']), execution());
+    const mapLines = once.filter((l) => l.includes('shard map'));
+    expect(mapLines).toHaveLength(1);
+    expect(mapLines[0].startsWith(`compute-kinesis-logger: stream ${scope(keyAccount('AKIDONE'), 'logs')}: shard map: `)).toBe(true);
+  });
+});
+
+describe('createStreamDelivery: what an execution gives back', () => {
+  it('returns every reserved request it did not spend to the free pool, for the rest of the execution', async () => {
+    const { delivery, lines, execution } = instance({ endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'other') }, { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDTWO') });
+    const ex = execution(20);
+    await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
+    // Two maps listed and two PutRecords calls; nothing is left held by a reservation.
+    expect(ex.budget.spent).toBe(4);
+    expect(ex.budget.remaining).toBe(20 - 4);
+  });
+
+  it('gives back the page it had reserved for a listing when the map came from KV instead', async () => {
+    const items = { endpoints: 'a', ...endpoint('a', 'logs') };
+    const first = instance(items, keys('a', 'AKIDONE'));
+    await first.delivery.deliver(first.lines(['a', 'x']), first.execution());
+    // Another instance of the fleet, whose KV already holds the map the first one listed.
+    const second = instance(items, keys('a', 'AKIDONE'));
+    for (const [key, value] of first.kv.entries) second.kv.entries.set(key, value);
+    const ex = second.execution(20);
+    await second.delivery.deliver(second.lines(['a', 'y']), ex);
+    expect(second.calls.map((c) => c.target)).toEqual(['PutRecords']);
+    expect(ex.budget.remaining).toBe(20 - 1);
+  });
+
+  it('gives back what it had reserved for a group whose credentials could not be had', async () => {
+    const { delivery, lines, execution } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'other', { iam_role: ROLE }) },
+      { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDBASE') },
+      { sts: accessDenied },
+    );
+    const ex = execution(20);
+    await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
+    // a: ListShards and PutRecords; b: the refused AssumeRole only.
+    expect(ex.budget.spent).toBe(3);
+    expect(ex.budget.remaining).toBe(20 - 3);
+  });
+
+  it('names every endpoint a refused AssumeRole stops, also two that share a stream and a call', async () => {
+    const { delivery, lines, execution, errorLog } = instance(
+      { endpoints: 'a,b', ...endpoint('a', 'one', { iam_role: ROLE }), ...endpoint('b', 'one', { iam_role: ROLE }) },
+      { ...keys('a', 'AKIDBASE'), ...keys('b', 'AKIDBASE') },
+      { sts: accessDenied },
+    );
+    await delivery.deliver(lines(['a', 'a1'], ['b', 'b1']), execution());
+    expect(errorLog).toEqual([expect.stringContaining('(endpoints a, b; AssumeRole of arn:aws:iam::123456789012:role/logs)')]);
+  });
+});
+
 describe('createStreamDelivery: AssumeRole', () => {
   it('shares one AssumeRole among endpoints with the same role and base key, and one call among their streams', async () => {
     const { delivery, lines, execution, calls } = instance(

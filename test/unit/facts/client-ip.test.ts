@@ -30,6 +30,61 @@ describe('parseTrustedUpstreams / isTrustedUpstream', () => {
   });
 });
 
+describe('parseTrustedUpstreams: the edges of each address form', () => {
+  it.each([
+    ['255.255.255.255', '255.255.255.255', true],
+    ['0.0.0.0/0', '255.255.255.255', true],
+    ['203.0.113.255', '203.0.113.255', true],
+    ['203.0.113.255', '203.0.113.254', false],
+    ['::ffff:203.0.113.255', '::ffff:203.0.113.255', true],
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8', true],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0', true],
+    ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8', true],
+    ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF', true],
+    ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304', true],
+  ])('%s holds %s: %s', (entry, address, expected) => {
+    expect(isTrustedUpstream(address, parseTrustedUpstreams(entry))).toBe(expected);
+  });
+
+  it.each([
+    '256.0.0.0',
+    '1.2.3.256',
+    '1.2.3.4.5',
+    '01.2.3.4',
+    '1.2.3.4/33',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7:8::',
+    '::1:2:3:4:5:6:7:8',
+    '1:2:3:4::5:6:7:8',
+    '1:2:3:4:5:6:7:8::1::2',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '::ffff:1.2.3.256',
+    '12345::',
+    '::/129',
+    '1:xyz::1',
+    '10.0.0.0/+8',
+    '10.0.0.0/1e1',
+    '10.0.0.0/0x8',
+    '10.0.0.0/8 0',
+  ])('refuses %j', (entry) => {
+    expect(() => parseTrustedUpstreams(entry)).toThrow(`"${entry}" is not an IP address or CIDR range`);
+  });
+
+  it('an address that is not one is never trusted, not even by a range holding everything', () => {
+    const everything = parseTrustedUpstreams('0.0.0.0/0, ::/0');
+    for (const address of ['256.0.0.1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '', 'unknown']) expect(isTrustedUpstream(address, everything)).toBe(false);
+    expect(isTrustedUpstream('255.0.0.1', everything)).toBe(true);
+    expect(isTrustedUpstream('1:2:3:4:5:6:7::', everything)).toBe(true);
+  });
+
+  it('an IPv4 range never holds an IPv6 address, nor an IPv6 range an IPv4 one', () => {
+    expect(isTrustedUpstream('::', parseTrustedUpstreams('0.0.0.0/0'))).toBe(false);
+    expect(isTrustedUpstream('::ffff:10.0.0.1', parseTrustedUpstreams('10.0.0.0/8'))).toBe(false);
+    expect(isTrustedUpstream('0.0.0.1', parseTrustedUpstreams('::/0'))).toBe(false);
+  });
+});
+
 describe('clientIpHeader', () => {
   const trusted = parseTrustedUpstreams('10.0.0.0/8');
   it('is client.ip on the first hop, whatever the client sent', () => {

@@ -29,4 +29,9 @@ describe('wire-size estimates', () => {
     // "HTTP/1.1 200 OK\r\n" (17) + "Age: 1\r\n" (8) + "\r\n" (2)
     expect(estimateResponseHeaderBytes(facts)).toBe(27);
   });
+
+  it('counts an empty reason phrase when the response has none', () => {
+    // "HTTP/1.1 200 \r\n" (15) + "Age: 1\r\n" (8) + "\r\n" (2)
+    expect(estimateResponseHeaderBytes({ ...facts, responseReason: undefined })).toBe(25);
+  });
 });
