@@ -320,6 +320,7 @@ describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashe
         return allOk(input);
       },
       listShards: () => Promise.reject(new Error('not used')),
+      describeStreamSummary: () => Promise.reject(new Error('not used')),
     };
     const outcome = await deliverLines('s', L(['a', 'b']), deps(api, { router }).deps);
     expect(calls).toEqual([
@@ -339,6 +340,7 @@ describe('deliverLines: the retry window, ambiguous outcomes, keys Kinesis hashe
         throw new AwsCallError('ServiceUnavailable', 'down', 503);
       },
       listShards: () => Promise.reject(new Error('not used')),
+      describeStreamSummary: () => Promise.reject(new Error('not used')),
     };
     let clock = 5_000;
     const sleeps: number[] = [];
@@ -524,7 +526,11 @@ describe('deliverLines: retry rounds within the budget, and what is not the api\
   });
 
   it('an api that throws something other than its errors fails the records as InternalError, unretried, with the message', async () => {
-    const api: KinesisApi = { putRecords: () => Promise.reject(new TypeError('boom')), listShards: () => Promise.reject(new Error('not used')) };
+    const api: KinesisApi = {
+      putRecords: () => Promise.reject(new TypeError('boom')),
+      listShards: () => Promise.reject(new Error('not used')),
+      describeStreamSummary: () => Promise.reject(new Error('not used')),
+    };
     const { deps: d, reports } = deps(api);
     expect(await deliverLines('s', L(['a', 'b']), d)).toMatchObject({ failed: 2, retried: 0, failedByCode: { InternalError: 2 }, failedByKind: { 'not-retriable': 2 } });
     expect(reports).toEqual(['Failed to put record onto stream s: InternalError boom (2 of 2 records; not retriable, 1 attempt)']);

@@ -252,9 +252,9 @@ describe('createStreamDelivery: what an execution gives back', () => {
     const { delivery, lines, execution } = instance({ endpoints: 'a,b', ...endpoint('a', 'logs'), ...endpoint('b', 'other') }, { ...keys('a', 'AKIDONE'), ...keys('b', 'AKIDTWO') });
     const ex = execution(20);
     await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
-    // Two maps listed and two PutRecords calls; nothing is left held by a reservation.
-    expect(ex.budget.spent).toBe(4);
-    expect(ex.budget.remaining).toBe(20 - 4);
+    // Two maps listed (ListShards and DescribeStreamSummary each) and two PutRecords calls; nothing is left held by a reservation.
+    expect(ex.budget.spent).toBe(6);
+    expect(ex.budget.remaining).toBe(20 - 6);
   });
 
   it('gives back the page it had reserved for a listing when the map came from KV instead', async () => {
@@ -278,9 +278,9 @@ describe('createStreamDelivery: what an execution gives back', () => {
     );
     const ex = execution(20);
     await delivery.deliver(lines(['a', 'x'], ['b', 'y']), ex);
-    // a: ListShards and PutRecords; b: the refused AssumeRole only.
-    expect(ex.budget.spent).toBe(3);
-    expect(ex.budget.remaining).toBe(20 - 3);
+    // a: ListShards, DescribeStreamSummary and PutRecords; b: the refused AssumeRole only.
+    expect(ex.budget.spent).toBe(4);
+    expect(ex.budget.remaining).toBe(20 - 4);
   });
 
   it('names every endpoint a refused AssumeRole stops, also two that share a stream and a call', async () => {
