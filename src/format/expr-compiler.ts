@@ -21,12 +21,11 @@
 import type { CallNode, CompareNode, ExprNode, MatchNode } from './ast.js';
 import { CoercionError, constantOf, logText, truthiness, typeRisk, type Compiled } from './coercion.js';
 import { formatErrorAt } from './errors.js';
-import { probeFactsRead, type FactName } from './facts-read.js';
+import { EMPTY_FACTS, probeFactsRead, type FactName } from './facts-read.js';
 import { maxRisk, MAY_HAVE_NEWLINES, NO_NEWLINES } from './newlines.js';
 import { FUNCTIONS, type CallSite, type ParamKind } from './functions.js';
 import { compileRegexAt, matchOperator, type RegexObserver } from './regex/index.js';
 import { LineLimitExceeded, RenderContext } from './render-context.js';
-import type { RequestFacts } from '../facts/request-facts.js';
 import { didYouMean } from './suggest.js';
 import { familyNamesLike, lookupVariable, variableNames } from './variables.js';
 import { NOT_SET_TEXT, STRINGIFY, type Value, type VclType } from './values.js';
@@ -254,28 +253,12 @@ function unknownFunctionMessage(name: string): string {
   return `unknown function '${name}': expected a VCL function (docs/vcl-functions.md lists them)`;
 }
 
-/** Request facts with nothing in them: pure functions read none, so constants fold over these. */
-const FOLDING_FACTS: RequestFacts = {
-  timeStartUs: 0,
-  timeEndUs: 0,
-  method: '',
-  url: '',
-  proto: '',
-  isSsl: false,
-  requestHeaders: [],
-  status: 0,
-  responseHeaders: [],
-  responseBodyBytes: 0,
-  server: {},
-  tls: {},
-};
-
 /**
  * The value of a pure call with constant arguments, computed now; undefined when it must stay a
  * call: it sets fastly.error (a side effect the line must see), or it is too long to keep.
  */
 function fold(evaluate: (ctx: RenderContext) => Value): { value: Value } | undefined {
-  const ctx = new RenderContext(FOLDING_FACTS);
+  const ctx = new RenderContext(EMPTY_FACTS);
   try {
     const value = evaluate(ctx);
     return ctx.fastlyError === null ? { value } : undefined;

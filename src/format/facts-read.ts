@@ -23,8 +23,8 @@ export type FactName = keyof RequestFacts;
  */
 export type FactsRead = ReadonlySet<FactName>;
 
-/** Facts with nothing in them: accessors run over these without failing. */
-const EMPTY_FACTS: RequestFacts = {
+/** Facts with nothing in them: accessors (and pure functions, when folding constants) run over these. */
+export const EMPTY_FACTS: RequestFacts = {
   timeStartUs: 0,
   timeEndUs: 0,
   method: '',
