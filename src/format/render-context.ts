@@ -29,7 +29,6 @@
  *   `req.http.Host` read it in lower case here too.
  */
 import type { RequestFacts } from '../facts/request-facts.js';
-import { matchGroups, type CompiledRegex } from './regex/index.js';
 import { breakDownTime, type BrokenTime } from './time-format.js';
 
 export interface UrlParts {
@@ -82,9 +81,8 @@ export class RenderContext {
   readonly maxChars: number;
   readonly randomBytes: RandomBytes;
   private readonly tables: TableLookup | undefined;
-  /** The last successful `~` match; its groups (VCL `re.group.N`) are extracted only if read. */
-  private matchRegex: CompiledRegex | null = null;
-  private matchInput = '';
+  /** The groups of the last successful `~` match (VCL `re.group.N`), extracted only if read. */
+  private matchGroups: (() => ReadonlyArray<string | undefined> | null) | null = null;
   private groups: ReadonlyArray<string | undefined> | undefined;
 
   private requestValues: Array<string | null> | undefined;
@@ -150,17 +148,19 @@ export class RenderContext {
     return slot !== undefined ? this.responseHeaderAt(slot) : joinedValue(this.facts.responseHeaders, lower);
   }
 
-  /** Records a successful `~` match (VCL sets re.group.* then). */
-  recordMatch(regex: CompiledRegex, input: string): void {
-    this.matchRegex = regex;
-    this.matchInput = input;
+  /**
+   * Records a successful `~` match (VCL sets re.group.* then): `groups` extracts its groups, called
+   * only if a format reads one. A function, so this module needs nothing from the regex engines.
+   */
+  recordMatch(groups: () => ReadonlyArray<string | undefined> | null): void {
+    this.matchGroups = groups;
     this.groups = undefined;
   }
 
   /** VCL `re.group.N` of the last successful match, or null (not set). */
   reGroup(n: number): string | null {
-    if (this.matchRegex === null) return null;
-    this.groups ??= matchGroups(this.matchRegex, this.matchInput) ?? [];
+    if (this.matchGroups === null) return null;
+    this.groups ??= this.matchGroups() ?? [];
     return this.groups[n] ?? null;
   }
 

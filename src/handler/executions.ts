@@ -14,7 +14,6 @@ import type { Platform } from '../platform/types.js';
 import { ConfigLookups } from './config-lookups.js';
 import type { LoadStart } from './diagnostics.js';
 import { noteInstanceStart } from './endpoints.js';
-import type { EmittedLines } from './log-exchange.js';
 
 /**
  * Lines one execution may emit. A request can send about 15,500 records at the very most (31
@@ -22,6 +21,12 @@ import type { EmittedLines } from './log-exchange.js';
  * execution has; lines past this are not sent, and counted.
  */
 export const MAX_EMITTED_LINES_PER_EXECUTION = 10_000;
+
+/** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
+export interface EmittedLines {
+  endpointName: string;
+  lines: readonly string[];
+}
 
 export interface Execution {
   /** The one budget and line numbering of every delivery of this execution (delivery/execution.ts). */

@@ -40,9 +40,9 @@ import {
 } from '../config/index.js';
 import type { Platform } from '../platform/types.js';
 import { forgetService, instanceStartedAt, reportOnce, type ServiceSource } from './endpoints.js';
-import { executionFor, takeEmitted, type ExecutionOptions } from './executions.js';
+import { executionFor, takeEmitted, type EmittedLines, type ExecutionOptions } from './executions.js';
 import { handleRequest, type FetchEventLike } from './handle-request.js';
-import { emitLines, type EmittedLines } from './log-exchange.js';
+import { emitLines } from './log-exchange.js';
 import { optionsKey } from './options-key.js';
 import type { Respond } from './proxy.js';
 

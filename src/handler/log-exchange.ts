@@ -18,14 +18,9 @@ import type { LoggerLike, Platform } from '../platform/types.js';
 import { collectFacts, type Exchange } from './collect-facts.js';
 import { markLoadStart, startLoggingTimer } from './diagnostics.js';
 import { loadedService, loadService, reportOnce, type LoadedService, type ServiceSource } from './endpoints.js';
-import { MAX_EMITTED_LINES_PER_EXECUTION, type Execution } from './executions.js';
+import { MAX_EMITTED_LINES_PER_EXECUTION, type EmittedLines, type Execution } from './executions.js';
 import { isPlacedFor, selectLines, type Trigger } from './select-lines.js';
 
-/** Lines the application emitted for an endpoint (placement `none`, the library's `emit`). */
-export interface EmittedLines {
-  endpointName: string;
-  lines: readonly string[];
-}
 
 /**
  * Renders the request's lines and delivers them, together with lines the application emitted

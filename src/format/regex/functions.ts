@@ -16,7 +16,7 @@ import { argText, constantText, type Compiled } from '../coercion.js';
 import { riskOf, type FunctionDef } from '../functions/define.js';
 import type { RenderContext } from '../render-context.js';
 import { regexArg, type CompiledRegex } from './compile.js';
-import { parseReplacement, regsub, regsuball, type Replacement } from './regsub.js';
+import { matchGroups, parseReplacement, regsub, regsuball, type Replacement } from './regsub.js';
 
 type Substitute = (regex: CompiledRegex, input: string, replacement: Replacement, maxChars: number) => string;
 
@@ -97,7 +97,7 @@ export function matchOperator(subject: (ctx: RenderContext) => string | null, re
   return (ctx) => {
     const s = subject(ctx) ?? '';
     if (!withinCap(regex, s, ctx) || !regex.test(s)) return false;
-    ctx.recordMatch(regex, s);
+    ctx.recordMatch(() => matchGroups(regex, s));
     return true;
   };
 }
