@@ -52,26 +52,23 @@ export function conditionVariablesWithoutComputeValue(source: string): MissingOn
 
 /** One warning naming every such variable of a format, at its first one; undefined when none. */
 export function missingOnComputeWarning(source: string): FormatWarning | undefined {
-  const missing = variablesWithoutComputeValue(source);
-  if (missing.length === 0) return undefined;
-  return formatWarningAt(
-    source,
-    missing[0].at,
-    `${describe(missing)} no value on Compute (a VCL service has ${missing.length === 1 ? 'it' : 'them'}): ` +
-      'in a JSON template the field is null as a bare value and empty inside quotes, elsewhere it prints (null)',
-  );
+  return warningFor(source, variablesWithoutComputeValue(source), () => 'in a JSON template the field is null as a bare value and empty inside quotes, elsewhere it prints (null)');
 }
 
 /** The same for a condition: such a variable reads as not set there. */
 export function conditionMissingOnComputeWarning(source: string): FormatWarning | undefined {
-  const missing = conditionVariablesWithoutComputeValue(source);
-  if (missing.length === 0) return undefined;
-  return formatWarningAt(
+  return warningFor(
     source,
-    missing[0].at,
-    `${describe(missing)} no value on Compute (a VCL service has ${missing.length === 1 ? 'it' : 'them'}): ` +
-      `here ${missing.length === 1 ? 'it always reads' : 'they always read'} as not set, which a condition treats as false (and every comparison but != too)`,
+    conditionVariablesWithoutComputeValue(source),
+    (one) => `here ${one ? 'it always reads' : 'they always read'} as not set, which a condition treats as false (and every comparison but != too)`,
   );
+}
+
+/** The warning at the first missing variable, naming all of them and what becomes of them (`consequence`). */
+function warningFor(source: string, missing: MissingOnCompute[], consequence: (one: boolean) => string): FormatWarning | undefined {
+  if (missing.length === 0) return undefined;
+  const one = missing.length === 1;
+  return formatWarningAt(source, missing[0].at, `${describe(missing)} no value on Compute (a VCL service has ${one ? 'it' : 'them'}): ${consequence(one)}`);
 }
 
 /** `x has` or `x, y: 2 variables have`, to go before "no value on Compute". */
