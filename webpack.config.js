@@ -37,6 +37,18 @@ const typescript = {
   options: { transpileOnly: true, onlyCompileBundledFiles: true },
 };
 
+/**
+ * The Compute program's re2js stays text until a pattern first needs RE2
+ * (src/format/regex/re2js-deferred.ts says why: code costs CPU on every request of a reused
+ * sandbox, and most services never use RE2). Only the `compute` bundle; `$` = exact names.
+ */
+const RE2JS_CJS = path.join(root, 'node_modules/re2js/build/index.cjs');
+const deferredRe2js = {
+  re2js$: path.join(root, 'src/format/regex/re2js-deferred.ts'),
+  're2js-source$': RE2JS_CJS,
+};
+const re2jsAsText = { test: (file) => file === RE2JS_CJS, type: 'asset/source' };
+
 const resolve = {
   extensions: ['.ts', '.js'],
   extensionAlias: { '.js': ['.ts', '.js'] },
@@ -56,8 +68,8 @@ export default [
       chunkFormat: 'commonjs',
       library: { type: 'commonjs' },
     },
-    module: { rules: [typescript] },
-    resolve: { ...resolve, conditionNames: ['fastly', '...'] },
+    module: { rules: [typescript, re2jsAsText] },
+    resolve: { ...resolve, conditionNames: ['fastly', '...'], alias: deferredRe2js },
     externals: [/^fastly:.*$/],
     plugins: [new webpack.DefinePlugin({ SANDBOX_OPTIONS: JSON.stringify(sandboxOptions()) })],
   },

@@ -41,6 +41,21 @@ describe('build-time warm-up', () => {
     }
   });
 
+  it('compiles no pattern on RE2, so the standalone build keeps re2js as text (re2js-deferred.ts)', async () => {
+    // Fresh modules: the compile caches of earlier tests would hide a compile.
+    vi.resetModules();
+    const { RE2JS } = await import('re2js');
+    const fresh = await import('../../../src/handler/warm-up.js');
+    const format = await import('../../../src/format/index.js');
+    const compiledOnRe2 = vi.spyOn(RE2JS, 'compile');
+    await fresh.warmUp();
+    expect(fresh.warmUpOutcome()).toBe('done');
+    expect(compiledOnRe2).not.toHaveBeenCalled();
+    // The spy does see a pattern on RE2 (the native engine cannot prove `^(a+)+$` linear).
+    format.compileFormat('%{regsub(req.url, "^(a+)+$", "x")}V');
+    expect(compiledOnRe2).toHaveBeenCalled();
+  });
+
   it('keeps a failure for the admin page instead of throwing', async () => {
     vi.spyOn(crypto.subtle, 'importKey').mockRejectedValue(new Error('no crypto at build time'));
     await expect(warmUp()).resolves.toBeUndefined();
