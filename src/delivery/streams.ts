@@ -121,6 +121,22 @@ export interface DeliveryStats {
   endpoints: Record<string, EndpointStats>;
 }
 
+/**
+ * One stream's counters, live: the same object on every call, its figures updated in place. What a
+ * reader after every delivery takes (metrics/) instead of `stats()`, which copies everything.
+ */
+export interface StreamCounters {
+  /** The stream's key (streamScope). */
+  readonly scope: string;
+  readonly region: string;
+  readonly name: string;
+  readonly delivery: Readonly<DeliveryCounters>;
+  /** The stream's shard map counters (ListShards rounds and the like). */
+  readonly shardMap: StreamRouter['counters'];
+  /** How old the map the instance routes with is (ms); undefined without one. */
+  mapAgeMs(): number | undefined;
+}
+
 export interface StreamDelivery {
   /** Delivers the lines within the execution's budget; never throws. */
   deliver(lines: readonly KinesisLine[], execution: LoggingExecution): Promise<void>;
@@ -130,6 +146,8 @@ export interface StreamDelivery {
    */
   maxRecordBytes(endpoint: KinesisEndpointConfig): number;
   stats(): DeliveryStats;
+  /** Every stream counted so far, live (StreamCounters); the list grows as streams are first used. */
+  streamCounters(): readonly StreamCounters[];
 }
 
 /**
@@ -183,6 +201,7 @@ interface PreparedGroup extends Group {
 export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
   const tuning = env.tuning ?? {};
   const streams = new Map<string, StreamState>();
+  const liveCounters: StreamCounters[] = [];
   const roleSessions = new Map<string, CredentialsProvider>();
   const causes = new CauseReports((line) => env.errorLog.log(line));
   const senders = new Map<string, EndpointSender>();
@@ -225,6 +244,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
         tuning: tuning.shardMap,
       });
       streams.set(scope, (stream = { scope, region: config.region, name: config.streamName, router, counters: newCounters(), endpoints: new Set() }));
+      liveCounters.push({ scope, region: config.region, name: config.streamName, delivery: stream.counters, shardMap: router.counters, mapAgeMs: router.mapAgeMs });
     }
     return stream;
   }
@@ -441,5 +461,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       }
       return { streams: streamStats, endpoints: endpointStats };
     },
+
+    streamCounters: () => liveCounters,
   };
 }
