@@ -137,6 +137,15 @@ describe('createStreamDelivery: calls, streams and record ids', () => {
       scope('123456789012', 'logs'),
     ];
     expect(Object.keys(delivery.stats().streams).sort()).toEqual([...expected].sort());
+    // The live counters (what fleet metrics read after every delivery) are the stats' own figures, not copies.
+    const live = delivery.streamCounters();
+    expect(live.map((c) => c.scope).sort()).toEqual([...expected].sort());
+    for (const counters of live) {
+      const stats = delivery.stats().streams[counters.scope];
+      expect(counters.delivery).toBe(stats.delivery);
+      expect([counters.region, counters.name, counters.shardMap.listShardsRounds, counters.mapAgeMs()]).toEqual([stats.region, stats.name, stats.shardMap.listShardsRounds, stats.shardMap.mapAgeMs]);
+    }
+    expect(live.map((c) => c.delivery.delivered).reduce((a, b) => a + b)).toBe(7);
     expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(4);
     expect([...kv.entries.keys()].filter((k) => k.startsWith('shard-map/')).sort()).toEqual(expected.map((s) => `shard-map/${s}`).sort());
     // The key id is never written into KV in clear.

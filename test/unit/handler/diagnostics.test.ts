@@ -76,6 +76,15 @@ describe('the phase line (phase_log_endpoint)', () => {
 });
 
 describe('metrics lines (metrics_log_endpoint)', () => {
+  it('by default, writes a line after every request\'s delivery: the lines add up to every record', async () => {
+    let now = 1_700_000_000_000;
+    const platform = await serve({ ...BASE, metrics_log_endpoint: 'metrics' }, 7, { now: () => now, beforeRequest: () => (now += 25_000) });
+    const lines = platform.loggers.get('metrics')!.lines.map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.RecordsDelivered)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(lines.map((l) => l.RecordsDeliveredByShard)).toEqual(lines.map(() => ({ 'shardId-000000000000': 1 })));
+    expect(lines.every((l) => l.Stream === 'us-east-1/logs' && l.POP === 'LHR' && !('SinceTimestamp' in l))).toBe(true);
+  });
+
   it('writes a line after the first delivery, then at most one per interval, each with the deltas since the previous', async () => {
     let now = 1_700_000_000_000;
     const platform = await serve({ ...BASE, metrics_log_endpoint: 'metrics', metrics_interval_s: '60' }, 7, { now: () => now, beforeRequest: () => (now += 25_000) });
