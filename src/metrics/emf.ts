@@ -62,7 +62,11 @@ export function emfWriter(dimensions: Record<string, string>): EmfWriter {
       members += `${pieces.member}${metric.value}`;
     }
     let properties = '';
-    for (const key in line.properties) properties += `,${JSON.stringify(key)}:${JSON.stringify(line.properties[key])}`;
+    for (const key in line.properties) {
+      const value = line.properties[key];
+      // As JSON.stringify leaves out a member without a value.
+      if (value !== undefined) properties += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    }
     return `{"_aws":{"Timestamp":${Math.round(line.timestampMs)},${directiveHead}${declarations}]}]}${properties}${dimensionMembers}${members}}`;
   };
 }

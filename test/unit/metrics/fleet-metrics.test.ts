@@ -16,8 +16,7 @@ function fixture(intervalMs = 0) {
   const stream: StreamCounters = { scope: SCOPE, region: 'us-east-1', name: 'web-logs', delivery: counters, shardMap, mapAgeMs: () => (map.listedAtMs === undefined ? undefined : now - map.listedAtMs) };
   const log = new FakeLogger();
   const startedAt = now - 1_000;
-  let popReads = 0;
-  const metrics = createFleetMetrics({ log, intervalMs, streams: () => [stream], now: () => now, pop: () => (popReads++, 'LHR'), startedAtMs: () => startedAt });
+  const metrics = createFleetMetrics({ log, intervalMs, streams: () => [stream], now: () => now, pop: () => 'LHR', startedAtMs: () => startedAt });
   /** One request's delivery of `n` records to shard 0 (as report.ts adds them), then the metrics call. */
   const deliver = (n: number, shard = 'shardId-0') => {
     counters.deliveries++;
@@ -27,7 +26,7 @@ function fixture(intervalMs = 0) {
     counters.deliveredByShard[shard] = (counters.deliveredByShard[shard] ?? 0) + n;
     metrics.afterDelivery();
   };
-  return { metrics, log, counters, shardMap, map, deliver, popReads: () => popReads, advance: (ms: number) => (now += ms), lines: () => log.lines.map((l) => JSON.parse(l)) };
+  return { metrics, log, counters, shardMap, map, deliver, advance: (ms: number) => (now += ms), lines: () => log.lines.map((l) => JSON.parse(l)) };
 }
 
 /** The names a line declares as metrics. */
@@ -143,11 +142,19 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     expect(f.lines().map((l) => l.ShardMapAgeSeconds)).toEqual([5, undefined, 65, undefined]);
   });
 
-  it('reads the POP once per sandbox', () => {
-    const f = fixture();
-    for (let i = 0; i < 5; i++) f.deliver(1);
-    expect(f.popReads()).toBe(1);
-    expect(f.lines().every((l) => l.POP === 'LHR')).toBe(true);
+  it('reads the POP once per sandbox, whatever the streams', () => {
+    const streams = ['web-logs', 'audit'].map((name): StreamCounters => ({ scope: name, region: 'eu-west-1', name, delivery: { ...newCounters(), attempted: 1 }, shardMap: { listShardsRounds: 0 } as StreamCounters['shardMap'], mapAgeMs: () => undefined }));
+    const log = new FakeLogger();
+    let popReads = 0;
+    const metrics = createFleetMetrics({ log, intervalMs: 0, streams: () => streams, now: () => 0, pop: () => (popReads++, 'LHR'), startedAtMs: () => 0 });
+    for (let i = 0; i < 3; i++) {
+      for (const stream of streams) (stream.delivery as { attempted: number }).attempted++;
+      metrics.afterDelivery();
+    }
+    expect(popReads).toBe(1);
+    expect(log.lines.map((l) => JSON.parse(l)).map((l) => `${l.Stream} ${l.POP} ${l.RecordsAttempted}`)).toEqual(
+      [2, 1, 1].flatMap((n) => [`eu-west-1/web-logs LHR ${n}`, `eu-west-1/audit LHR ${n}`]),
+    );
   });
 
   it('writes a valid line whatever an error code holds, and declares at most 100 metrics', () => {
