@@ -42,6 +42,7 @@ const COUNT_NAMES = [
 const DELIVERED = 1;
 const FAILED = 2;
 const DROPPED_OVERSIZE = 6;
+const LIST_SHARDS_ROUNDS = 8;
 
 /** The stream's counts in COUNT_NAMES order: one array, no call per count (this runs after every delivery). */
 function readCounts({ delivery: d, shardMap }: StreamCounters): number[] {
@@ -57,6 +58,8 @@ export const SHARD_MAP_AGE_SAMPLE_MS = 60_000;
 
 /** A stream as its previous line left it: cumulative values, as plain numbers, and its line writer. */
 interface StreamState {
+  /** The stream's `deliveries` count: while it stands still, so do the other delivery figures (delivery/streams.ts StreamCounters). */
+  deliveries: number;
   /** In COUNT_NAMES order. */
   counts: number[];
   failedByCode: Record<string, number>;
@@ -101,16 +104,18 @@ export function createFleetMetrics(options: FleetMetricsOptions): FleetMetrics {
       const since = interval ? (lastLineAtMs ?? options.startedAtMs()) : undefined;
       let wrote = false;
       for (const stream of options.streams()) {
-        const counts = readCounts(stream);
         let state = states.get(stream);
         if (!state) {
           pop ??= options.pop() ?? 'unknown';
           // `<region>/<stream>`: what a dashboard filters on. Lines of one stream signed by two keys (two
           // counter sets here, delivery/streams.ts streamScope) carry the same dimensions and add up.
-          state = { counts: COUNT_NAMES.map(() => 0), failedByCode: {}, deliveredByShard: {}, write: emfWriter({ Stream: `${stream.region}/${stream.name}`, POP: pop }) };
+          state = { deliveries: 0, counts: COUNT_NAMES.map(() => 0), failedByCode: {}, deliveredByShard: {}, write: emfWriter({ Stream: `${stream.region}/${stream.name}`, POP: pop }) };
           states.set(stream, state);
         }
-        const line = lineFor(stream, state, counts, now, since);
+        // Nothing new, told without reading every count (most streams, most requests, when several are configured).
+        if (stream.delivery.deliveries === state.deliveries && stream.shardMap.listShardsRounds === state.counts[LIST_SHARDS_ROUNDS]) continue;
+        state.deliveries = stream.delivery.deliveries;
+        const line = lineFor(stream, state, readCounts(stream), now, since);
         if (line === undefined) continue;
         options.log.log(line);
         wrote = true;

@@ -17,16 +17,15 @@ function fixture(intervalMs = 0) {
   const log = new FakeLogger();
   const startedAt = now - 1_000;
   const metrics = createFleetMetrics({ log, intervalMs, streams: () => [stream], now: () => now, pop: () => 'LHR', startedAtMs: () => startedAt });
-  /** One request's delivery of `n` records to shard 0 (as report.ts adds them), then the metrics call. */
+  /** New cumulative figures from one delivery: as report.ts addOutcome, which counts the delivery too. */
+  const count = (figures: Partial<typeof counters>) => Object.assign(counters, { ...figures, deliveries: counters.deliveries + 1 });
+  /** One request's delivery of `n` records to `shard`, then the metrics call. */
   const deliver = (n: number, shard = 'shardId-0') => {
-    counters.deliveries++;
-    counters.attempted += n;
-    counters.delivered += n;
-    counters.putRecordsCalls++;
+    count({ attempted: counters.attempted + n, delivered: counters.delivered + n, putRecordsCalls: counters.putRecordsCalls + 1 });
     counters.deliveredByShard[shard] = (counters.deliveredByShard[shard] ?? 0) + n;
     metrics.afterDelivery();
   };
-  return { metrics, log, counters, shardMap, map, deliver, advance: (ms: number) => (now += ms), lines: () => log.lines.map((l) => JSON.parse(l)) };
+  return { metrics, log, counters, count, shardMap, map, deliver, advance: (ms: number) => (now += ms), lines: () => log.lines.map((l) => JSON.parse(l)) };
 }
 
 /** The names a line declares as metrics. */
@@ -35,7 +34,7 @@ const declared = (line: { _aws: { CloudWatchMetrics: { Metrics: { Name: string }
 describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
   it('writes a line after every delivery, with the stream (region/name) and POP as dimensions', () => {
     const f = fixture();
-    Object.assign(f.counters, { attempted: 3, delivered: 2, failed: 1, retried: 2, putRecordsCalls: 2, failedByCode: { ProvisionedThroughputExceededException: 1 }, deliveredByShard: { 'shardId-0': 1, 'shardId-1': 1 } });
+    f.count({ attempted: 3, delivered: 2, failed: 1, retried: 2, putRecordsCalls: 2, failedByCode: { ProvisionedThroughputExceededException: 1 }, deliveredByShard: { 'shardId-0': 1, 'shardId-1': 1 } });
     f.shardMap.listShardsRounds = 1;
     f.metrics.afterDelivery();
     const [line] = f.lines();
@@ -76,7 +75,7 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     f.deliver(1);
     f.deliver(2, 'shardId-1');
     // A request whose records all failed: no RecordsDelivered, no records per shard.
-    Object.assign(f.counters, { attempted: f.counters.attempted + 1, failed: 1, putRecordsCalls: f.counters.putRecordsCalls + 1, failedByCode: { AccessDeniedException: 1 } });
+    f.count({ attempted: f.counters.attempted + 1, failed: 1, putRecordsCalls: f.counters.putRecordsCalls + 1, failedByCode: { AccessDeniedException: 1 } });
     f.metrics.afterDelivery();
     const lines = f.lines();
     expect(lines.map(declared)).toEqual([
@@ -100,7 +99,13 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     f.deliver(1);
     f.metrics.afterDelivery(); // nothing new
     f.deliver(1);
-    expect(f.lines().map((l) => l.RecordsDelivered)).toEqual([1, 1]);
+    f.shardMap.listShardsRounds++; // a listing alone (no delivery counted) is news too
+    f.metrics.afterDelivery();
+    expect(f.lines().map((l) => [l.RecordsDelivered, l.ListShardsRounds])).toEqual([
+      [1, undefined],
+      [1, undefined],
+      [undefined, 1],
+    ]);
   });
 
   it('adds up, line by line, to exactly what the counters counted', () => {
@@ -109,7 +114,7 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     for (let i = 0; i < 200; i++) {
       if (i % 7 === 3) {
         failed++;
-        Object.assign(f.counters, { attempted: f.counters.attempted + 1, failed, failedByCode: { InternalFailure: failed } });
+        f.count({ attempted: f.counters.attempted + 1, failed, failedByCode: { InternalFailure: failed } });
         f.metrics.afterDelivery();
       } else f.deliver(1 + (i % 3), `shardId-${i % 4}`);
       f.advance(7_000);
@@ -148,7 +153,7 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     let popReads = 0;
     const metrics = createFleetMetrics({ log, intervalMs: 0, streams: () => streams, now: () => 0, pop: () => (popReads++, 'LHR'), startedAtMs: () => 0 });
     for (let i = 0; i < 3; i++) {
-      for (const stream of streams) (stream.delivery as { attempted: number }).attempted++;
+      for (const stream of streams) Object.assign(stream.delivery, { attempted: stream.delivery.attempted + 1, deliveries: stream.delivery.deliveries + 1 });
       metrics.afterDelivery();
     }
     expect(popReads).toBe(1);
@@ -161,7 +166,7 @@ describe('fleet metrics, complete (metrics_interval_s 0, the default)', () => {
     const f = fixture();
     const failedByCode: Record<string, number> = { 'Odd"Code\\\n': 1 };
     for (let i = 0; i < 120; i++) failedByCode[`Code${i}`] = 1;
-    Object.assign(f.counters, { attempted: 121, failed: 121, failedByCode });
+    f.count({ attempted: 121, failed: 121, failedByCode });
     f.metrics.afterDelivery();
     const [line] = f.lines();
     expect(line['RecordsFailed.Odd"Code\\\n']).toBe(1);
@@ -192,10 +197,10 @@ describe('fleet metrics, metrics_interval_s N', () => {
     const f = fixture(60_000);
     f.metrics.afterDelivery(); // nothing counted yet: no line, and the first delivery still gets one
     expect(f.log.lines).toEqual([]);
-    Object.assign(f.counters, { attempted: 2, failed: 2, failedByCode: { AccessDeniedException: 2 } });
+    f.count({ attempted: 2, failed: 2, failedByCode: { AccessDeniedException: 2 } });
     f.advance(1_000);
     f.metrics.afterDelivery();
-    Object.assign(f.counters, { attempted: 3, failed: 3, failedByCode: { AccessDeniedException: 2, InternalFailure: 1 } });
+    f.count({ attempted: 3, failed: 3, failedByCode: { AccessDeniedException: 2, InternalFailure: 1 } });
     f.advance(60_000);
     f.metrics.afterDelivery();
     const lines = f.lines();
