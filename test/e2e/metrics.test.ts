@@ -167,11 +167,12 @@ describe('metrics lines in Viceroy, metrics_interval_s 1', () => {
     const lines = metricsLines(app);
     expectWellFormed(lines);
     // A sandbox writes its first line, then at most one per second of its life (from its first
-    // request's start to its last one's logging, in its timing lines; 2 ms for the clock's
-    // re-anchoring, sandbox-reuse.test.ts): an upper bound whatever the machine's load, and well
-    // under a line per request on any but a crawling machine.
+    // request's start to its last one's logging, in its timing lines, read on the clock the
+    // interval is kept with; 10 ms for its re-anchoring by up to 2 ms, sandbox-reuse.test.ts): an
+    // upper bound whatever the machine's load, and well under a line per request on any but a
+    // crawling machine.
     const lifetimes = [...requestsBySandbox(timings).values()].map((requests) => requests[requests.length - 1].loggedMs - requests[0].startedMs);
-    const mostLines = lifetimes.reduce((total, ms) => total + Math.floor((ms + 2) / 1000) + 1, 0);
+    const mostLines = lifetimes.reduce((total, ms) => total + Math.floor((ms + 10) / 1000) + 1, 0);
     if (process.env.DEBUG_E2E) console.log(`${lines.length} lines for ${REQUESTS} requests from ${lifetimes.length} sandboxes; at most ${mostLines} allowed`);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(mostLines);
