@@ -230,8 +230,11 @@ function readLogEndpointName(store: ConfigLike, key: (typeof SERVICE_KEYS)[numbe
   return undefined;
 }
 
-/** `metrics_interval_s` bounds: at least a second, at most an hour between a sandbox's lines. */
-const METRICS_INTERVAL_S = { min: 1, max: 3600 };
+/**
+ * `metrics_interval_s` bounds: 0 (the default) writes a line after every delivery, so a sandbox that
+ * ends loses nothing; 1 to 3600 writes at most one line per that many seconds per sandbox.
+ */
+const METRICS_INTERVAL_S = { min: 0, max: 3600 };
 
 /** Service keys `metrics_log_endpoint` and `metrics_interval_s` (the interval alone does nothing). */
 function readMetrics(store: ConfigLike, errors: ConfigError[]): ServiceConfig['metrics'] {
@@ -241,7 +244,15 @@ function readMetrics(store: ConfigLike, errors: ConfigError[]): ServiceConfig['m
   if (raw !== null) {
     const value = raw.trim() === '' ? NaN : Number(raw);
     if (Number.isInteger(value) && value >= METRICS_INTERVAL_S.min && value <= METRICS_INTERVAL_S.max) intervalSeconds = value;
-    else errors.push(new ConfigError(SERVICE, 'metrics_interval_s', `${quoteValue(raw)} is not a whole number of seconds from ${METRICS_INTERVAL_S.min} to ${METRICS_INTERVAL_S.max}; using ${intervalSeconds}`));
+    else {
+      errors.push(
+        new ConfigError(
+          SERVICE,
+          'metrics_interval_s',
+          `${quoteValue(raw)} is not a whole number of seconds from ${METRICS_INTERVAL_S.min} (a line after every delivery) to ${METRICS_INTERVAL_S.max}; using ${intervalSeconds}`,
+        ),
+      );
+    }
   }
   return logEndpoint ? { logEndpoint, intervalSeconds } : undefined;
 }

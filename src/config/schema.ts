@@ -220,9 +220,10 @@ export interface ServiceConfig {
    */
   phaseLogEndpoint?: string;
   /**
-   * `metrics_log_endpoint` and `metrics_interval_s` (default 60): each sandbox writes, at most once
-   * per interval, one CloudWatch Embedded Metric Format line per stream with its delivery counters
-   * since its previous line (metrics/). Absent = no metrics lines.
+   * `metrics_log_endpoint` and `metrics_interval_s` (default 0): each sandbox writes one CloudWatch
+   * Embedded Metric Format line per stream with what its delivery counters gained since its previous
+   * line (metrics/): after every delivery (0), or at most once per `intervalSeconds`. Absent = no
+   * metrics lines.
    */
   metrics?: { logEndpoint: string; intervalSeconds: number };
   /** Next-Gen WAF inspection for `waf_debug` endpoints (`waf_corp`, `waf_workspace`); absent = none. */
@@ -239,5 +240,5 @@ export const DEFAULTS = {
   maxRequestBytes: 5 * 1024 * 1024,
   oversize: 'truncate' as OversizePolicy,
   roleDurationSeconds: 3600,
-  metricsIntervalSeconds: 60,
+  metricsIntervalSeconds: 0,
 };

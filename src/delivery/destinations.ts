@@ -8,7 +8,7 @@
 import type { EndpointConfig, LogEndpointConfig } from '../config/index.js';
 import type { LoggingExecution } from './execution.js';
 import { createLogEndpointWriter, type LogEndpointCounters } from './log-endpoints.js';
-import { createStreamDelivery, type DeliveryEnvironment, type DeliveryStats, type KinesisLine } from './streams.js';
+import { createStreamDelivery, type DeliveryEnvironment, type DeliveryStats, type KinesisLine, type StreamCounters } from './streams.js';
 
 /** One rendered (or emitted) line and the endpoint it is for. */
 export interface EndpointLine {
@@ -27,6 +27,8 @@ export interface Delivery {
    */
   maxRecordBytes(endpoint: EndpointConfig): number;
   stats(): DeliveryStats & { logEndpoints: Record<string, LogEndpointCounters> };
+  /** The Kinesis streams' counters, live, without the copy `stats` makes (streams.ts StreamCounters). */
+  streamCounters(): readonly StreamCounters[];
 }
 
 export function createDelivery(endpoints: readonly EndpointConfig[], env: DeliveryEnvironment): Delivery {
@@ -53,5 +55,6 @@ export function createDelivery(endpoints: readonly EndpointConfig[], env: Delive
     },
     maxRecordBytes: (endpoint) => (endpoint.destination === 'kinesis' ? kinesis.maxRecordBytes(endpoint) : endpoint.line.maxRecordBytes),
     stats: () => ({ ...kinesis.stats(), logEndpoints: logEndpoints.stats() }),
+    streamCounters: () => kinesis.streamCounters(),
   };
 }

@@ -13,6 +13,7 @@ export {
   type DeliveryStats,
   type DeliveryTuning,
   type StreamDelivery,
+  type StreamCounters,
   type StreamStats,
 } from './streams.js';
 export { createDelivery, type Delivery, type EndpointLine } from './destinations.js';

@@ -51,6 +51,9 @@ import { recordLimitsFor } from './record-limits.js';
 import { addOutcome, newCounters, type DeliveryCounters } from './report.js';
 import type { Failure } from './retrier.js';
 
+/** The shard map counters of what has no map: an endpoint's lines that failed before their stream could be told. */
+const NO_SHARD_MAP = { listShardsRounds: 0 } as const;
+
 /** A Kinesis call that has not answered in this long is given up (it may still have been stored). */
 export const DEFAULT_KINESIS_CALL_TIMEOUT_MS = 10_000;
 
@@ -121,6 +124,24 @@ export interface DeliveryStats {
   endpoints: Record<string, EndpointStats>;
 }
 
+/**
+ * One set of a stream's counters, live: the same object on every call, its figures updated in
+ * place. What a reader after every delivery takes (metrics/) instead of `stats()`, which copies
+ * everything. `delivery.deliveries` moves whenever another delivery figure does (report.ts
+ * addOutcome), so a reader can tell "nothing new" from that count alone.
+ */
+export interface StreamCounters {
+  /** The stream's key (streamScope); `endpoint <name>` for the lines of an endpoint that failed before their stream could be told. */
+  readonly scope: string;
+  readonly region: string;
+  readonly name: string;
+  readonly delivery: Readonly<DeliveryCounters>;
+  /** The stream's shard map counters (0 for an endpoint's unsigned lines). */
+  readonly shardMap: { readonly listShardsRounds: number };
+  /** How old the map the instance routes with is (ms); undefined without one. */
+  mapAgeMs(): number | undefined;
+}
+
 export interface StreamDelivery {
   /** Delivers the lines within the execution's budget; never throws. */
   deliver(lines: readonly KinesisLine[], execution: LoggingExecution): Promise<void>;
@@ -130,6 +151,12 @@ export interface StreamDelivery {
    */
   maxRecordBytes(endpoint: KinesisEndpointConfig): number;
   stats(): DeliveryStats;
+  /**
+   * Every stream counted so far, and each endpoint's lines that failed before their stream could be
+   * told (`unsigned`, under the endpoint's configured region and stream), live (StreamCounters);
+   * the list grows as streams are first used.
+   */
+  streamCounters(): readonly StreamCounters[];
 }
 
 /**
@@ -183,10 +210,15 @@ interface PreparedGroup extends Group {
 export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[], env: DeliveryEnvironment): StreamDelivery {
   const tuning = env.tuning ?? {};
   const streams = new Map<string, StreamState>();
+  const liveCounters: StreamCounters[] = [];
   const roleSessions = new Map<string, CredentialsProvider>();
   const causes = new CauseReports((line) => env.errorLog.log(line));
   const senders = new Map<string, EndpointSender>();
   for (const config of endpoints) senders.set(config.name, buildSender(config));
+  // Lines whose keys were missing or unusable failed too: counted under the stream they were for.
+  for (const { config, unsigned } of senders.values()) {
+    liveCounters.push({ scope: `endpoint ${config.name}`, region: config.region, name: config.streamName, delivery: unsigned, shardMap: NO_SHARD_MAP, mapAgeMs: () => undefined });
+  }
 
   function buildSender(config: KinesisEndpointConfig): EndpointSender {
     const fallbackLog = config.fallbackLogEndpoint ? env.logger(config.fallbackLogEndpoint) : undefined;
@@ -225,6 +257,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
         tuning: tuning.shardMap,
       });
       streams.set(scope, (stream = { scope, region: config.region, name: config.streamName, router, counters: newCounters(), endpoints: new Set() }));
+      liveCounters.push({ scope, region: config.region, name: config.streamName, delivery: stream.counters, shardMap: router.counters, mapAgeMs: router.mapAgeMs });
     }
     return stream;
   }
@@ -441,5 +474,7 @@ export function createStreamDelivery(endpoints: readonly KinesisEndpointConfig[]
       }
       return { streams: streamStats, endpoints: endpointStats };
     },
+
+    streamCounters: () => liveCounters,
   };
 }

@@ -166,7 +166,7 @@ export function loadService(platform: Platform, source: ServiceSource, lookups: 
       ? createFleetMetrics({
           log: platform.logger(config.metrics.logEndpoint),
           intervalMs: config.metrics.intervalSeconds * 1000,
-          stats: () => delivery.stats(),
+          streams: () => delivery.streamCounters(),
           now: platform.nowMs,
           pop: () => platform.env('FASTLY_POP'),
           startedAtMs: () => instanceStartedAtMs ?? platform.nowMs(),

@@ -4,7 +4,8 @@
  * stream share PutRecords calls. Runs inside `event.waitUntil`; never throws and never touches the
  * client's response. `emitLines` is the same path for lines emitted later. The table lookups
  * formats make stay within the Config Store lookups the execution has left. After a delivery,
- * the fleet-wide metrics lines are written when their interval has passed (metrics/).
+ * the fleet-wide metrics lines are written (metrics/): here is the last moment a sandbox surely
+ * has before it takes another request or ends.
  *
  * Emitted lines get the escaping rendered lines get (format/newlines.ts, §11.6): CR and LF as
  * the two characters `\r` and `\n`, so that application data cannot forge a log line. Many lines

@@ -6,7 +6,7 @@
  * by `routerFor` (its ListShards and DescribeStreamSummary calls spend that execution's budget),
  * what a refresh would cost now (`refreshPages`, `refreshExtraRequests`, for delivery's plan), the
  * stream's maximum record size as the map knows it (`maxRecordBytes`), and what it can tell about
- * itself (`stats`).
+ * itself (`stats`; `counters` and `mapAgeMs` for readers after every delivery, without a copy).
  * delivery/ keeps the result at instance scope, so a reused sandbox keeps its map.
  *
  * Exports: createStreamRouter and the shapes delivery uses (types.ts).
@@ -62,6 +62,10 @@ export interface StreamRouter {
   /** The stream's maximum record size as the map in hand carries it; undefined when not known (yet). */
   maxRecordBytes(): number | undefined;
   stats(): StreamRouterStats;
+  /** The map's counters, live: the object `stats` copies, updated in place (fleet metrics read it after every delivery). */
+  readonly counters: Readonly<SharedShardMapStats>;
+  /** How old the map in hand is (ms); undefined without one. */
+  mapAgeMs(): number | undefined;
 }
 
 export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
@@ -82,6 +86,11 @@ export function createStreamRouter(options: StreamRouterOptions): StreamRouter {
     refreshPages: () => shared.refreshPages(),
     refreshExtraRequests: () => shared.refreshExtraRequests(),
     maxRecordBytes: () => shared.map?.maxRecordBytes,
+    counters: shared.stats,
+    mapAgeMs() {
+      const map = shared.map;
+      return map ? options.now() - map.listedAtMs : undefined;
+    },
     stats() {
       const map = shared.map;
       return {

@@ -144,13 +144,20 @@ describe('loadServiceConfig', () => {
     ]);
   });
 
-  it('reads the metrics keys: the interval defaults to 60 s, a bad one is named and the default kept', () => {
+  it('reads the metrics keys: the interval defaults to 0 (a line after every delivery), a bad one is named and the default kept', () => {
+    const metricsWith = (items: Record<string, string>) => loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', ...items }));
     expect(loadServiceConfig(new FakeConfig(configItems(minimal))).metrics).toBeUndefined();
-    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics' })).metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
-    const config = loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '0.5' }));
-    expect(config.metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 60 });
-    expect(config.errors.map((e) => e.message)).toEqual(['service: metrics_interval_s: "0.5" is not a whole number of seconds from 1 to 3600; using 60']);
-    expect(loadServiceConfig(new FakeConfig({ ...configItems(minimal), metrics_log_endpoint: 'cw_metrics', metrics_interval_s: '10' })).metrics?.intervalSeconds).toBe(10);
+    expect(metricsWith({}).metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 0 });
+    expect(metricsWith({ metrics_interval_s: '0' })).toMatchObject({ metrics: { intervalSeconds: 0 }, errors: [] });
+    expect(metricsWith({ metrics_interval_s: '10' })).toMatchObject({ metrics: { intervalSeconds: 10 }, errors: [] });
+    expect(metricsWith({ metrics_interval_s: '3600' })).toMatchObject({ metrics: { intervalSeconds: 3600 }, errors: [] });
+    for (const bad of ['0.5', '-1', '3601', '', ' ', '60s', 'NaN']) {
+      const config = metricsWith({ metrics_interval_s: bad });
+      expect(config.metrics).toEqual({ logEndpoint: 'cw_metrics', intervalSeconds: 0 });
+      expect(config.errors.map((e) => e.message)).toEqual([
+        `service: metrics_interval_s: ${JSON.stringify(bad)} is not a whole number of seconds from 0 (a line after every delivery) to 3600; using 0`,
+      ]);
+    }
   });
 
   it('disables an endpoint whose format the engine cannot take, whatever the error, and keeps the others', () => {

@@ -137,6 +137,15 @@ describe('createStreamDelivery: calls, streams and record ids', () => {
       scope('123456789012', 'logs'),
     ];
     expect(Object.keys(delivery.stats().streams).sort()).toEqual([...expected].sort());
+    // The live counters (what fleet metrics read after every delivery) are the stats' own figures, not copies.
+    const live = delivery.streamCounters().filter((c) => !c.scope.startsWith('endpoint '));
+    expect(live.map((c) => c.scope).sort()).toEqual([...expected].sort());
+    for (const counters of live) {
+      const stats = delivery.stats().streams[counters.scope];
+      expect(counters.delivery).toBe(stats.delivery);
+      expect([counters.region, counters.name, counters.shardMap.listShardsRounds, counters.mapAgeMs()]).toEqual([stats.region, stats.name, stats.shardMap.listShardsRounds, stats.shardMap.mapAgeMs]);
+    }
+    expect(live.map((c) => c.delivery.delivered).reduce((a, b) => a + b)).toBe(7);
     expect(calls.filter((c) => c.target === 'ListShards')).toHaveLength(4);
     expect([...kv.entries.keys()].filter((k) => k.startsWith('shard-map/')).sort()).toEqual(expected.map((s) => `shard-map/${s}`).sort());
     // The key id is never written into KV in clear.
@@ -178,6 +187,10 @@ describe('createStreamDelivery: calls, streams and record ids', () => {
     const stats = delivery.stats();
     expect(stats.streams[scope(keyAccount('AKIDOK'), 'logs')].delivery).toMatchObject({ delivered: 2, failed: 0 });
     expect(stats.endpoints.broken).toMatchObject({ stream: undefined, unsigned: { attempted: 2, failed: 2, failedByCode: { MissingCredentials: 2 } } });
+    // The live counters (fleet metrics) have them too, under the stream they were for.
+    const unsigned = delivery.streamCounters().find((c) => c.scope === 'endpoint broken');
+    expect(unsigned).toMatchObject({ region: 'us-east-1', name: 'logs', delivery: { deliveries: 2, failed: 2 }, shardMap: { listShardsRounds: 0 } });
+    expect(unsigned?.delivery).toBe(stats.endpoints.broken.unsigned);
   });
 });
 

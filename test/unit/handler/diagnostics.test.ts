@@ -76,6 +76,27 @@ describe('the phase line (phase_log_endpoint)', () => {
 });
 
 describe('metrics lines (metrics_log_endpoint)', () => {
+  it('by default, writes a line after every request\'s delivery: the lines add up to every record', async () => {
+    let now = 1_700_000_000_000;
+    const platform = await serve({ ...BASE, metrics_log_endpoint: 'metrics' }, 7, { now: () => now, beforeRequest: () => (now += 25_000) });
+    const lines = platform.loggers.get('metrics')!.lines.map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.RecordsDelivered)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(lines.map((l) => l.RecordsDeliveredByShard)).toEqual(lines.map(() => ({ 'shardId-000000000000': 1 })));
+    expect(lines.every((l) => l.Stream === 'us-east-1/logs' && l.POP === 'LHR' && !('SinceTimestamp' in l))).toBe(true);
+  });
+
+  it('counts the lines of an endpoint whose keys are missing as failed, under the stream they were for', async () => {
+    const platform = createFakePlatform({ config: { ...BASE, metrics_log_endpoint: 'metrics' }, secrets: {}, backends: { origin, kinesis }, env: { FASTLY_POP: 'LHR' } });
+    for (let i = 0; i < 3; i++) {
+      const pending: Promise<unknown>[] = [];
+      const event: FetchEventLike = { request: new Request(`http://example.com/${i}`), waitUntil: (p) => void pending.push(p), client: { requestId: `r${i}` } };
+      await (await handleRequest(event, platform)).text();
+      await Promise.all(pending);
+    }
+    const lines = platform.loggers.get('metrics')!.lines.map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.Stream, l.RecordsFailed, l['RecordsFailed.MissingCredentials'], l.RecordsDelivered])).toEqual([0, 1, 2].map(() => ['us-east-1/logs', 1, 1, undefined]));
+  });
+
   it('writes a line after the first delivery, then at most one per interval, each with the deltas since the previous', async () => {
     let now = 1_700_000_000_000;
     const platform = await serve({ ...BASE, metrics_log_endpoint: 'metrics', metrics_interval_s: '60' }, 7, { now: () => now, beforeRequest: () => (now += 25_000) });
