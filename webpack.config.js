@@ -40,13 +40,16 @@ const typescript = {
 /**
  * The Compute program's re2js stays text until a pattern first needs RE2
  * (src/format/regex/re2js-deferred.ts says why: code costs CPU on every request of a reused
- * sandbox, and most services never use RE2). Only the `compute` bundle; `$` = exact names.
+ * sandbox, and most services never use RE2): re2js-binding.ts becomes re2js-deferred.ts, and
+ * re2js-source.ts becomes re2js's CommonJS build as a string. Only the `compute` bundle.
  */
 const RE2JS_CJS = path.join(root, 'node_modules/re2js/build/index.cjs');
-const deferredRe2js = {
-  re2js$: path.join(root, 'src/format/regex/re2js-deferred.ts'),
-  're2js-source$': RE2JS_CJS,
-};
+const deferRe2js = [
+  new webpack.NormalModuleReplacementPlugin(/[\\/]re2js-binding\.js$/, (resource) => {
+    resource.request = resource.request.replace(/re2js-binding\.js$/, 're2js-deferred.js');
+  }),
+  new webpack.NormalModuleReplacementPlugin(/[\\/]re2js-source\.js$/, RE2JS_CJS),
+];
 const re2jsAsText = { test: (file) => file === RE2JS_CJS, type: 'asset/source' };
 
 const resolve = {
@@ -69,9 +72,9 @@ export default [
       library: { type: 'commonjs' },
     },
     module: { rules: [typescript, re2jsAsText] },
-    resolve: { ...resolve, conditionNames: ['fastly', '...'], alias: deferredRe2js },
+    resolve: { ...resolve, conditionNames: ['fastly', '...'] },
     externals: [/^fastly:.*$/],
-    plugins: [new webpack.DefinePlugin({ SANDBOX_OPTIONS: JSON.stringify(sandboxOptions()) })],
+    plugins: [new webpack.DefinePlugin({ SANDBOX_OPTIONS: JSON.stringify(sandboxOptions()) }), ...deferRe2js],
   },
   {
     // The embedding example (examples/embedded), compiled by its end-to-end test.
@@ -87,9 +90,11 @@ export default [
       chunkFormat: 'commonjs',
       library: { type: 'commonjs' },
     },
-    module: { rules: [typescript] },
+    module: { rules: [typescript, re2jsAsText] },
     resolve: { ...resolve, conditionNames: ['fastly', '...'] },
     externals: [/^fastly:.*$/],
+    // As an app built from the installed package gets it (dist/ defers re2js too).
+    plugins: deferRe2js,
   },
   {
     name: 'cli',

@@ -268,7 +268,10 @@ describe('the installed package', () => {
     expect(await records('orders', 4)).toEqual(['GET /buy/kb-42 200', 'GET /home 200', 'GET /missing 404', 'emitted /buy/kb-42']);
     expect(extras.logLines('copies')).toEqual(['{"path":"/home","status":200}', '{"path":"/buy/kb-42","status":200}', '{"path":"/missing","status":404}']);
     // The app's own line, rendered before its response existed: status as the function returned it.
-    expect(extras.logLines('own')).toEqual(['own GET /home 200', 'own GET /buy/kb-42 200', 'own GET /missing 404']);
+    // Its last field comes from RE2, loaded from the text the package carries (re2js-deferred).
+    expect(extras.logLines('own')).toEqual(['own GET /home 200 home', 'own GET /buy/kb-42 200 buy', 'own GET /missing 404 missing']);
+    const binding = readFileSync(path.join(appDir, 'node_modules/compute-kinesis-logger/dist/format/regex/re2js-binding.js'), 'utf8');
+    expect(binding).toContain("from './re2js-deferred.js'");
     expect(extras.logLines('problems')).toEqual([]);
   }, 300_000);
 });

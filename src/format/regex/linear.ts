@@ -18,7 +18,7 @@
  * patterns it can prove linear there. The cap keeps one evaluation within a request's 50 ms of
  * CPU: see LINEAR_SUBJECT_MAX_CHARS.
  */
-import { RE2JS } from 're2js';
+import { RE2JS } from './re2js-binding.js';
 import type { Engine, RegexMatch } from './engine.js';
 
 /**

@@ -1,7 +1,7 @@
 /**
- * re2js for the standalone Compute program, evaluated only when a pattern first needs RE2.
- * webpack.config.js points the `compute` bundle's `re2js` here; the library, the CLI, the
- * playground and the tests import re2js itself.
+ * re2js for Compute programs, evaluated only when a pattern first needs RE2. It stands in for
+ * re2js-binding.ts in the standalone program (webpack.config.js) and in the package's dist/
+ * (tools/finish-lib-build.mjs); Node, the CLI, the playground and the tests use re2js itself.
  *
  * Why: js-compute-runtime runs a full garbage collection after every request of a reused sandbox
  * (its StarlingMonkey patch `Engine::reset`), and its cost grows with everything the program
@@ -16,16 +16,17 @@
  * once per sandbox (Viceroy 0.20.1), on top of compiling the pattern. docs/log-format.md (RE2)
  * says so, and so does the warning for every pattern on RE2.
  *
- * The string is re2js's own CommonJS build, read by webpack at build time (`asset/source`); the
+ * The string is re2js's own CommonJS build (re2js-source.ts, replaced by each build); the
  * runtime's SpiderMonkey evaluates it with `new Function`, inside the Wasm, as on Fastly.
  */
 import type * as Re2Module from 're2js';
-import RE2JS_SOURCE from 're2js-source';
+import RE2JS_SOURCE from './re2js-source.js';
 
 let loaded: typeof Re2Module | undefined;
 
 function load(): typeof Re2Module {
   if (!loaded) {
+    if (!RE2JS_SOURCE) throw new Error('re2js-source.ts is still the placeholder: this build did not put re2js in it (see webpack.config.js)');
     const module = { exports: {} as typeof Re2Module };
     new Function('module', 'exports', RE2JS_SOURCE)(module, module.exports);
     loaded = module.exports;

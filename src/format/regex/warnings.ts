@@ -35,7 +35,7 @@ export function engineWarning(regex: CompiledRegex): RegexWarning | undefined {
   if (regex.engine === 'linear') {
     return {
       message:
-        `regular expression ${pattern} runs on RE2 (linear time, but in the Wasm far costlier than the native engine, and 10 to 40 ms to compile in each new sandbox, plus about 20 ms once per sandbox to load RE2 in the standalone build), ` +
+        `regular expression ${pattern} runs on RE2 (linear time, but in the Wasm far costlier than the native engine, and 10 to 40 ms to compile in each new sandbox, plus about 20 ms once per sandbox to load RE2), ` +
         `so subjects over ${cap} characters do not match it, nor, in regsub, subjects over ${regex.maxCaptureChars} that it matches (${PAST_THE_CAP}); a pattern runs on the native engine, ` +
         'with no limit, when it has at most one repetition, over one character, and is anchored with ^ or ends with that repetition',
       index: 0,
