@@ -41,7 +41,8 @@ const typescript = {
  * The Compute program's re2js stays text until a pattern first needs RE2
  * (src/format/regex/re2js-deferred.ts says why: code costs CPU on every request of a reused
  * sandbox, and most services never use RE2): re2js-binding.ts becomes re2js-deferred.ts, and
- * re2js-source.ts becomes re2js's CommonJS build as a string. Only the `compute` bundle.
+ * re2js-source.ts becomes re2js's CommonJS build as a string. The `compute` and `example` bundles;
+ * the package's dist/ gets the same from tools/finish-lib-build.mjs.
  */
 const RE2JS_CJS = path.join(root, 'node_modules/re2js/build/index.cjs');
 const deferRe2js = [

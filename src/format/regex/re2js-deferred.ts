@@ -26,7 +26,7 @@ let loaded: typeof Re2Module | undefined;
 
 function load(): typeof Re2Module {
   if (!loaded) {
-    if (!RE2JS_SOURCE) throw new Error('re2js-source.ts is still the placeholder: this build did not put re2js in it (see webpack.config.js)');
+    if (!RE2JS_SOURCE) throw new Error('re2js-source.ts is still the placeholder: this build did not put re2js in it (see webpack.config.js, tools/finish-lib-build.mjs)');
     const module = { exports: {} as typeof Re2Module };
     new Function('module', 'exports', RE2JS_SOURCE)(module, module.exports);
     loaded = module.exports;
