@@ -4,6 +4,7 @@
 //    `fastly` export condition selects @fastly/js-compute's runtime types/entry.
 //  - bin/cli.cjs: the Node CLI (`render`, `check`) sharing the same format and config code.
 // Type checking is `tsc --noEmit` (prebuild); ts-loader only transpiles here.
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
@@ -44,7 +45,8 @@ const typescript = {
  * re2js-source.ts becomes re2js's CommonJS build as a string. The `compute` and `example` bundles;
  * the package's dist/ gets the same from tools/finish-lib-build.mjs.
  */
-const RE2JS_CJS = path.join(root, 'node_modules/re2js/build/index.cjs');
+// re2js's CommonJS build, found as Node finds it (as tools/finish-lib-build.mjs does).
+const RE2JS_CJS = createRequire(import.meta.url).resolve('re2js');
 const deferRe2js = [
   new webpack.NormalModuleReplacementPlugin(/[\\/]re2js-binding\.js$/, (resource) => {
     resource.request = resource.request.replace(/re2js-binding\.js$/, 're2js-deferred.js');
